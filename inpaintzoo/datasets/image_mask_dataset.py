@@ -1,0 +1,148 @@
+"""Images from a folder or flist, optionally paired with fixed mask files."""
+
+import os
+from collections.abc import Callable, Sequence
+
+from mmengine.dataset import BaseDataset
+
+from inpaintzoo.datasets.file_list import list_source
+from inpaintzoo.datasets.masks.bucket import BUCKET_LABELS, mask_bucket
+from inpaintzoo.datasets.transforms.functional import read_mask
+from inpaintzoo.registry import DATASETS
+from inpaintzoo.utils.errors import ConfigError
+from inpaintzoo.utils.mask import MaskConvention
+
+
+@DATASETS.register_module()
+class ImageMaskDataset(BaseDataset):
+    """Image files, optionally paired by index with mask files.
+
+    ``img_source`` / ``mask_source`` is a folder (listed recursively, .jpg,
+    .jpeg, .png, .bmp, .webp, sorted) or a ``.flist`` file (one path per line, its
+    order kept). Relative sources are joined with ``data_root``.
+
+    Mask modes:
+
+    * ``mask_source=None``: no mask file; a mask source transform in the pipeline
+      (``FreeFormMask``, ``RandomMaskFromFiles``, ``BoxMask``) supplies the mask.
+    * ``mask_mode='paired'`` (the test protocol, official mode 6): image ``i``
+      gets mask ``i mod n_masks``, fixed for every epoch.
+
+    Each data info holds ``img_path``, ``mask_path`` (or None), ``mask_bucket``
+    and ``sample_idx``. ``mask_bucket`` is the bucket label of the mask's parent
+    folder when that folder is named like one (e.g. ``masks/20-40%/x.png``, the
+    layout ``sort_masks_by_ratio`` writes), else computed once per mask file from
+    the binarised file at its own resolution, else None.
+
+    Args:
+        img_source (str): image folder or ``.flist``.
+        mask_source (str, optional): mask folder or ``.flist``. Defaults to None.
+        mask_mode (str, optional): ``'paired'``; defaults to ``'paired'`` when
+            ``mask_source`` is given.
+        data_root (str): root joined with relative sources. Defaults to ''.
+        numeric_sort (bool): sort folder listings with digit runs compared as
+            numbers (``'2.jpg' < '10.jpg'``, the CelebA-HQ numeric order; for
+            zero-padded names identical to plain sorting). False gives plain
+            lexicographic order. Flists keep their order. Defaults to True.
+        flist_root (str, optional): folder that relative flist entries are
+            resolved against. Defaults to None (each flist's own folder).
+        mask_convention (str): convention used to compute ``mask_bucket``.
+            Defaults to ``'white_hole'``.
+        mask_threshold (float): threshold used to compute ``mask_bucket``.
+            Defaults to 0.
+        pipeline (Sequence[dict | Callable], optional): transforms. Defaults to
+            None (no transform).
+        test_mode (bool): see ``BaseDataset``. Defaults to False.
+        lazy_init (bool): see ``BaseDataset``. Defaults to False.
+        indices (int | Sequence[int], optional): see ``BaseDataset``.
+        serialize_data (bool): see ``BaseDataset``. Defaults to True.
+        max_refetch (int): see ``BaseDataset``. Defaults to 1000.
+        metainfo (dict, optional): see ``BaseDataset``.
+
+    Raises:
+        ImageReadError: a source is missing, a folder has no images, or a flist
+            names a missing file.
+        ConfigError: an unknown ``mask_mode``.
+    """
+
+    def __init__(
+        self,
+        img_source: str,
+        mask_source: str | None = None,
+        mask_mode: str | None = None,
+        data_root: str = '',
+        numeric_sort: bool = True,
+        flist_root: str | None = None,
+        mask_convention: MaskConvention = 'white_hole',
+        mask_threshold: float = 0,
+        pipeline: Sequence[dict | Callable] | None = None,
+        test_mode: bool = False,
+        lazy_init: bool = False,
+        indices: int | Sequence[int] | None = None,
+        serialize_data: bool = True,
+        max_refetch: int = 1000,
+        metainfo: dict | None = None,
+    ) -> None:
+        if mask_mode is None and mask_source is not None:
+            mask_mode = 'paired'
+        if mask_mode not in (None, 'paired'):
+            raise ConfigError(
+                f"ImageMaskDataset: mask_mode must be 'paired' or None, got "
+                f'{mask_mode!r} (random masks come from a pipeline transform)'
+            )
+        if mask_mode == 'paired' and mask_source is None:
+            raise ConfigError("ImageMaskDataset: mask_mode='paired' needs mask_source")
+        self.mask_mode = mask_mode
+        self.numeric_sort = numeric_sort
+        self.flist_root = flist_root
+        self.mask_convention = mask_convention
+        self.mask_threshold = mask_threshold
+        prefix = {'img_path': img_source}
+        if mask_source is not None:
+            prefix['mask_path'] = mask_source
+        super().__init__(
+            ann_file='',
+            metainfo=metainfo,
+            data_root=data_root,
+            data_prefix=prefix,
+            indices=indices,
+            serialize_data=serialize_data,
+            pipeline=list(pipeline) if pipeline is not None else [],
+            test_mode=test_mode,
+            lazy_init=lazy_init,
+            max_refetch=max_refetch,
+        )
+
+    def _bucket_of(self, mask_path: str) -> str | None:
+        folder = os.path.basename(os.path.dirname(mask_path))
+        if folder in BUCKET_LABELS:
+            return folder
+        return mask_bucket(
+            read_mask(mask_path, self.mask_convention, self.mask_threshold)
+        )
+
+    def load_data_list(self) -> list[dict]:
+        """List the images (and paired masks) into data infos."""
+        img_paths = list_source(
+            self.data_prefix['img_path'], self.numeric_sort, self.flist_root
+        )
+        mask_paths: list[str] = []
+        buckets: dict[str, str | None] = {}
+        if self.mask_mode == 'paired':
+            mask_paths = list_source(
+                self.data_prefix['mask_path'], self.numeric_sort, self.flist_root
+            )
+        data_list = []
+        for idx, img_path in enumerate(img_paths):
+            mask_path = mask_paths[idx % len(mask_paths)] if mask_paths else None
+            if mask_path is not None and mask_path not in buckets:
+                buckets[mask_path] = self._bucket_of(mask_path)
+            data_list.append(
+                {
+                    'img_path': img_path,
+                    'mask_path': mask_path,
+                    'mask_bucket': buckets.get(mask_path) if mask_path else None,
+                    'sample_idx': idx,
+                }
+            )
+        return data_list

@@ -1,0 +1,7 @@
+"""Pipeline transforms (registered in ``TRANSFORMS``)."""
+
+from .formatting import PackInpaintInputs
+from .geometric import CenterCropResize
+from .loading import LoadImage, LoadMask
+
+__all__ = ['CenterCropResize', 'LoadImage', 'LoadMask', 'PackInpaintInputs']

@@ -1,0 +1,24 @@
+"""Pure metric functions of the official test protocol."""
+
+from .frechet import feature_statistics, frechet_distance
+from .image_metrics import (
+    L1_SCALE,
+    PSNR_CAP,
+    chw_to_hwc,
+    l1,
+    psnr,
+    quantize_official,
+    ssim,
+)
+
+__all__ = [
+    'L1_SCALE',
+    'PSNR_CAP',
+    'chw_to_hwc',
+    'feature_statistics',
+    'frechet_distance',
+    'l1',
+    'psnr',
+    'quantize_official',
+    'ssim',
+]

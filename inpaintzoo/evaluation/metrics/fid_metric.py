@@ -1,0 +1,113 @@
+"""FID of composites vs ground truth, overall and per bucket."""
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
+from torch import nn
+
+from inpaintzoo.evaluation.feature_extractors import InceptionPool3
+from inpaintzoo.evaluation.functional import feature_statistics, frechet_distance
+from inpaintzoo.registry import METRICS, MODELS
+
+from .sample_utils import (
+    check_unit_range,
+    get_tensor,
+    group_by_bucket,
+    metric_key,
+    sample_bucket,
+)
+
+
+@METRICS.register_module()
+class FIDMetric(BaseMetric):
+    """Fréchet Inception Distance between the composites and the GT images.
+
+    ``process`` extracts features of ``pred_img`` and ``gt_img`` (stored as
+    CPU numpy arrays, never images); ``compute_metrics`` returns ``FID``
+    (all images) and ``FID_<bucket>`` for each bucket with at least 2 images.
+    The extractor is built on the first :meth:`process` call.
+
+    Assumption (see ``docs/evaluation.md``): standard pytorch-fid Inception-v3
+    pool3 features (``pt_inception-2015-12-05``), inputs resized to 299×299.
+
+    Args:
+        inception_weights (str, optional): passed to
+            :class:`InceptionPool3`: ``'pt_inception-2015-12-05'`` (hub cache),
+            ``'torchvision'`` or a local file. Defaults to
+            ``'pt_inception-2015-12-05'``.
+        feature_extractor (dict, optional): config of a replacement extractor
+            built from ``MODELS`` (``type`` may be a class); it must map
+            (N, 3, H, W) in [0, 1] to (N, D). Overrides ``inception_weights``.
+        collect_device (str): Defaults to ``'cpu'``.
+        prefix (str, optional): key prefix; defaults to ``'inpaint'``.
+    """
+
+    default_prefix = 'inpaint'
+
+    def __init__(
+        self,
+        inception_weights: str | None = 'pt_inception-2015-12-05',
+        feature_extractor: dict | None = None,
+        collect_device: str = 'cpu',
+        prefix: str | None = None,
+    ) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.inception_weights = inception_weights
+        self.feature_extractor_cfg = (
+            dict(feature_extractor) if feature_extractor is not None else None
+        )
+        self._extractor: nn.Module | None = None
+
+    def _get_extractor(self, device: torch.device) -> nn.Module:
+        if self._extractor is None:
+            if self.feature_extractor_cfg is not None:
+                net = MODELS.build(dict(self.feature_extractor_cfg))
+            else:
+                net = InceptionPool3(weights=self.inception_weights)
+            self._extractor = net.eval().requires_grad_(False)
+        return self._extractor.to(device)
+
+    @torch.no_grad()
+    def _features(self, img: torch.Tensor) -> np.ndarray:
+        feats = self._get_extractor(img.device)(img[None])
+        return feats.reshape(-1).double().cpu().numpy()
+
+    def process(self, data_batch: object, data_samples: Sequence[dict]) -> None:
+        """Store the features of each composite and its GT with the bucket.
+
+        Args:
+            data_batch (object): unused.
+            data_samples (Sequence[dict]): samples with ``pred_img``,
+                ``gt_img`` (3, H, W) in [0, 1] and ``mask`` (1, H, W).
+        """
+        for sample in data_samples:
+            pred = get_tensor(sample, 'pred_img')
+            gt = get_tensor(sample, 'gt_img').to(pred.device)
+            check_unit_range(pred, 'pred_img')
+            check_unit_range(gt, 'gt_img')
+            self.results.append(
+                dict(
+                    bucket=sample_bucket(sample),
+                    pred_feat=self._features(pred),
+                    gt_feat=self._features(gt),
+                )
+            )
+
+    def compute_metrics(self, results: list) -> dict[str, float]:
+        """FID overall and per bucket with >= 2 images (flat keys)."""
+        out: dict[str, float] = {}
+        for group, rows in group_by_bucket(results).items():
+            if len(rows) < 2:
+                print_log(
+                    f'FID of group {group!r} skipped: it needs >= 2 images, '
+                    f'got {len(rows)}',
+                    logger='current',
+                )
+                continue
+            mu1, s1 = feature_statistics(np.stack([r['pred_feat'] for r in rows]))
+            mu2, s2 = feature_statistics(np.stack([r['gt_feat'] for r in rows]))
+            out[metric_key('FID', group)] = frechet_distance(mu1, s1, mu2, s2)
+        return out

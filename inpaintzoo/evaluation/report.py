@@ -1,0 +1,86 @@
+"""Turn flat metric dicts into the nested report and a plain-text table."""
+
+import math
+
+OVERALL = 'overall'
+#: Column order of the table; other metric names follow alphabetically.
+METRIC_ORDER = ('PSNR', 'SSIM', 'L1', 'LPIPS', 'FID')
+
+
+def _bucket_order() -> tuple[str, ...]:
+    from inpaintzoo.datasets.masks.bucket import BUCKET_LABELS
+
+    return BUCKET_LABELS
+
+
+def metrics_to_report(metrics: dict, prefix: str | None = None) -> dict[str, dict]:
+    """Nest flat metric keys by group.
+
+    ``{'inpaint/PSNR': 30, 'inpaint/PSNR_20-40%': 28}`` becomes
+    ``{'overall': {'PSNR': 30}, '20-40%': {'PSNR': 28}}``. Groups are ordered
+    overall, then the mask buckets in order; empty groups do not appear.
+
+    Args:
+        metrics (dict): flat ``{key: value}`` as returned by an ``Evaluator`` or
+            ``runner.test()``; keys may carry an evaluator prefix (``inpaint/``).
+        prefix (str, optional): keep only keys with this prefix (``'inpaint'``
+            or ``'inpaint/'``). By default every ``xxx/`` prefix is stripped.
+
+    Returns:
+        dict[str, dict]: ``{group: {metric name: float}}``.
+    """
+    if prefix is not None and not prefix.endswith('/'):
+        prefix += '/'
+    groups: dict[str, dict] = {}
+    for key, value in metrics.items():
+        if prefix is not None:
+            if not key.startswith(prefix):
+                continue
+            key = key[len(prefix) :]
+        key = key.rsplit('/', 1)[-1]
+        name, _, group = key.partition('_')
+        groups.setdefault(group or OVERALL, {})[name] = float(value)
+    order = [OVERALL, *_bucket_order()]
+    ranked = sorted(groups, key=lambda g: (order.index(g) if g in order else 99, g))
+    return {g: _sort_metrics(groups[g]) for g in ranked}
+
+
+def _sort_metrics(row: dict) -> dict:
+    def rank(name: str) -> tuple[int, str]:
+        return (METRIC_ORDER.index(name) if name in METRIC_ORDER else 99, name)
+
+    return {k: row[k] for k in sorted(row, key=rank)}
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return '-'
+    if math.isnan(value):
+        return 'nan'
+    return f'{value:.4f}'
+
+
+def format_report_table(report: dict[str, dict]) -> str:
+    """Plain-text table: one row per group, one column per metric.
+
+    Args:
+        report (dict[str, dict]): from :func:`metrics_to_report`.
+
+    Returns:
+        str: the table (no trailing newline); missing values print as ``-``.
+    """
+    names: list[str] = []
+    for row in report.values():
+        names += [n for n in row if n not in names]
+    names = list(_sort_metrics(dict.fromkeys(names)))
+    header = ['group', *names]
+    rows = [[g, *(_fmt(report[g].get(n)) for n in names)] for g in report]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = [c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return ' | '.join([first, *rest])
+
+    sep = '-+-'.join('-' * w for w in widths)
+    return '\n'.join([line(header), sep, *(line(r) for r in rows)])

@@ -1,0 +1,206 @@
+"""Generic U-shaped inpainting backbone of HINT / MxT / SEM-Net (reference-models §1.4)."""
+
+import math
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from torch import nn
+
+from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.errors import ConfigError
+from inpaintzoo.utils.mask import check_mask_tensor
+
+_PAD_MODES = ('reflect', 'replicate', 'constant')
+
+
+def _four(name: str, value: Sequence[int]) -> list[int]:
+    value = [int(v) for v in value]
+    if len(value) != 4 or min(value) < 1:
+        raise ConfigError(f'{name} must hold 4 positive integers, got {value}')
+    return value
+
+
+@MODELS.register_module()
+class InpaintUNet(BaseModule):
+    """Four-level U-Net of transformer blocks, built from config dicts.
+
+    Layout (C = ``dim``)::
+
+        embed(cat(filled, mask)) -> C
+        encoder1 (C) -> down1 -> encoder2 (2C) -> down2 -> encoder3 (4C) -> down3
+        -> latent (8C) -> up3 -> cat(up, enc3) -> reduce3 -> decoder3 (4C) -> up2
+        -> cat(up, enc2) -> reduce2 -> decoder2 (2C) -> up1 -> cat(up, enc1)
+        -> decoder1 (2C, no reduction) -> output conv3x3 -> (tanh + 1) / 2
+
+    Decoder levels reuse the encoder's block counts and heads. Down-samplers get the
+    mask at their input resolution (nearest, ``int(H / k) x int(W / k)`` as the
+    official wrapper); blocks and up-samplers see only features.
+
+    Any H, W work: the hole-filled input and the mask are padded at the bottom and
+    right up to a multiple of :attr:`stride` with ``pad_mode`` (``'reflect'``, or
+    ``'replicate'`` where the pad is too large to reflect) and the output is cropped
+    back. Sizes that already are multiples of ``stride`` are not padded, so the
+    result is exactly the unpadded network's.
+
+    Args:
+        in_channels (int): Image channels. Defaults to 3.
+        out_channels (int): Output channels. Defaults to 3.
+        dim (int): Level-1 width C. Defaults to 48.
+        num_blocks (Sequence[int]): Blocks per level 1..4. Defaults to (4, 6, 6, 8).
+        num_heads (Sequence[int]): Heads per level 1..4. Defaults to (1, 2, 4, 8).
+        embed (dict, optional): Embedding config (built with ``in_channels``,
+            ``dim``). Defaults to ``dict(type='GatedEmbedding')``.
+        block (dict, optional): Block config (built with ``dim``, ``num_heads``).
+            Defaults to ``dict(type='SandwichBlock')``.
+        down (dict, optional): Down-sampler config (built with ``dim``). Defaults
+            to ``dict(type='MaskAwareDownsample')``.
+        up (dict, optional): Up-sampler config (built with ``dim``). Defaults to
+            ``dict(type='PixelShuffleUpsample')``.
+        concat_mask (bool): Concatenate the mask to the filled image, so the
+            embedding sees ``in_channels + 1`` channels. Defaults to True.
+        fill_value (float): Value written into holes. Defaults to 1.0 (white).
+        bias (bool): Bias of the reduce and output convolutions. Defaults to False.
+        stride (int, optional): Size divisor; derived from the blocks (8 times the
+            largest ``size_divisor``, HINT: 16) when None. Defaults to None.
+        pad_mode (str): ``'reflect'``, ``'replicate'`` or ``'constant'`` (zeros).
+            Defaults to ``'reflect'``.
+        init_cfg (dict, optional): MMEngine init config. Defaults to None.
+    """
+
+    def __init__(
+        self,
+        in_channels: int = 3,
+        out_channels: int = 3,
+        dim: int = 48,
+        num_blocks: Sequence[int] = (4, 6, 6, 8),
+        num_heads: Sequence[int] = (1, 2, 4, 8),
+        embed: dict | None = None,
+        block: dict | None = None,
+        down: dict | None = None,
+        up: dict | None = None,
+        concat_mask: bool = True,
+        fill_value: float = 1.0,
+        bias: bool = False,
+        stride: int | None = None,
+        pad_mode: str = 'reflect',
+        init_cfg: dict | None = None,
+    ) -> None:
+        super().__init__(init_cfg=init_cfg)
+        num_blocks, num_heads = _four('num_blocks', num_blocks), _four('num_heads', num_heads)
+        if pad_mode not in _PAD_MODES:
+            raise ConfigError(f'pad_mode must be one of {_PAD_MODES}, got {pad_mode!r}')
+        embed = embed if embed is not None else dict(type='GatedEmbedding')
+        block = block if block is not None else dict(type='SandwichBlock')
+        down = down if down is not None else dict(type='MaskAwareDownsample')
+        up = up if up is not None else dict(type='PixelShuffleUpsample')
+        self.in_channels, self.concat_mask = in_channels, concat_mask
+        self.fill_value, self.pad_mode = float(fill_value), pad_mode
+        widths = [dim, 2 * dim, 4 * dim, 8 * dim]
+
+        def stage(width: int, level: int) -> nn.Sequential:
+            args = dict(dim=width, num_heads=num_heads[level])
+            return nn.Sequential(
+                *[MODELS.build(block, default_args=args) for _ in range(num_blocks[level])]
+            )
+
+        emb_in = in_channels + int(concat_mask)
+        self.embed = MODELS.build(embed, default_args=dict(in_channels=emb_in, dim=dim))
+        self.encoder1, self.encoder2 = stage(widths[0], 0), stage(widths[1], 1)
+        self.encoder3, self.latent = stage(widths[2], 2), stage(widths[3], 3)
+        self.down1 = MODELS.build(down, default_args=dict(dim=widths[0]))
+        self.down2 = MODELS.build(down, default_args=dict(dim=widths[1]))
+        self.down3 = MODELS.build(down, default_args=dict(dim=widths[2]))
+        self.up3 = MODELS.build(up, default_args=dict(dim=widths[3]))
+        self.reduce3 = nn.Conv2d(widths[3], widths[2], 1, bias=bias)
+        self.decoder3 = stage(widths[2], 2)
+        self.up2 = MODELS.build(up, default_args=dict(dim=widths[2]))
+        self.reduce2 = nn.Conv2d(widths[2], widths[1], 1, bias=bias)
+        self.decoder2 = stage(widths[1], 1)
+        self.up1 = MODELS.build(up, default_args=dict(dim=widths[1]))
+        self.decoder1 = stage(widths[1], 0)
+        self.output = nn.Conv2d(widths[1], out_channels, 3, padding=1, bias=bias)
+        self.stride = int(stride) if stride is not None else self._derive_stride()
+
+    def _derive_stride(self) -> int:
+        stride = 8
+        levels = [
+            (1, (self.encoder1, self.decoder1)),
+            (2, (self.encoder2, self.decoder2)),
+            (4, (self.encoder3, self.decoder3)),
+            (8, (self.latent,)),
+        ]
+        for scale, stages in levels:
+            for blk in (b for s in stages for b in s):
+                stride = math.lcm(stride, scale * int(getattr(blk, 'size_divisor', 1)))
+        return stride
+
+    def _pad(self, t: torch.Tensor, ph: int, pw: int) -> torch.Tensor:
+        if ph == 0 and pw == 0:
+            return t
+        mode = self.pad_mode
+        if mode == 'reflect' and (ph >= t.shape[-2] or pw >= t.shape[-1]):
+            mode = 'replicate'
+        return F.pad(t, (0, pw, 0, ph), mode=mode)
+
+    @staticmethod
+    def level_masks(mask: torch.Tensor) -> list[torch.Tensor]:
+        """Masks at 1, 1/2, 1/4 and 1/8 like the official wrapper.
+
+        Args:
+            mask (Tensor): (N, 1, H, W).
+
+        Returns:
+            list[Tensor]: (N, 1, int(H / k), int(W / k)) for k = 1, 2, 4, 8.
+        """
+        h, w = mask.shape[-2:]
+        out = [mask]
+        for k in (2, 4, 8):
+            size = [int(h / k), int(w / k)]
+            out.append(F.interpolate(mask, size=size, mode='nearest'))
+        return out
+
+    def forward_padded(self, x: torch.Tensor, masks: list[torch.Tensor]) -> torch.Tensor:
+        """Network body on a stride-aligned input.
+
+        Args:
+            x (Tensor): (N, in_channels [+1], H, W) network input, H, W multiples of
+                :attr:`stride`.
+            masks (list[Tensor]): level masks from :meth:`level_masks`.
+
+        Returns:
+            Tensor: (N, out_channels, H, W) in (0, 1).
+        """
+        enc1 = self.encoder1(self.embed(x))
+        enc2 = self.encoder2(self.down1(enc1, masks[0]))
+        enc3 = self.encoder3(self.down2(enc2, masks[1]))
+        lat = self.latent(self.down3(enc3, masks[2]))
+        dec = self.decoder3(self.reduce3(torch.cat([self.up3(lat), enc3], dim=1)))
+        dec = self.decoder2(self.reduce2(torch.cat([self.up2(dec), enc2], dim=1)))
+        dec = self.decoder1(torch.cat([self.up1(dec), enc1], dim=1))
+        return (torch.tanh(self.output(dec)) + 1) / 2
+
+    def forward(self, img: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Inpaint.
+
+        Args:
+            img (Tensor): (N, in_channels, H, W) in [0, 1]; hole pixels are ignored.
+            mask (Tensor): (N, 1, H, W) in {0, 1}, 1 = hole.
+
+        Returns:
+            Tensor: (N, out_channels, H, W) raw output in (0, 1) (not composited).
+        """
+        check_mask_tensor(mask, img)
+        if img.shape[1] != self.in_channels:
+            raise ValueError(
+                f'img must have {self.in_channels} channels, got shape {tuple(img.shape)}'
+            )
+        mask = mask.to(img.dtype)
+        filled = img * (1 - mask) + mask * self.fill_value
+        h, w = img.shape[-2:]
+        ph, pw = -h % self.stride, -w % self.stride
+        filled, mask = self._pad(filled, ph, pw), self._pad(mask, ph, pw)
+        x = torch.cat([filled, mask], dim=1) if self.concat_mask else filled
+        out = self.forward_padded(x, self.level_masks(mask))
+        return out[..., :h, :w]

@@ -1,0 +1,141 @@
+"""Numeric equivalence of inpaintzoo models with official fixture outputs.
+
+A fixture folder (layout of ``shared/reference/hint``) holds ``config.json``
+(official ``constructor_kwargs``, ``perturbed_constant_tensors``),
+``{generator|discriminator}_state_dict.pt`` (official keys) and ``io.pt``
+(inputs and official outputs). :func:`check_fixture` builds the equivalent model
+from ``config.json``, loads the converted weights strictly and compares outputs.
+"""
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from inpaintzoo.models.converters.convert import convert_official
+from inpaintzoo.models.converters.key_mapping import get_converter
+from inpaintzoo.models.converters.official import official_kwargs_to_config
+from inpaintzoo.registry import MODELS
+
+
+@dataclass
+class Check:
+    """One compared tensor: its name, max abs difference and tolerance."""
+
+    name: str
+    max_abs_diff: float
+    atol: float
+
+    @property
+    def passed(self) -> bool:
+        """Whether the difference is within tolerance (NaN fails)."""
+        return self.max_abs_diff <= self.atol
+
+
+def _diff(a: torch.Tensor, b: torch.Tensor) -> float:
+    if a.shape != b.shape:
+        return float('inf')
+    return (a.detach().cpu().double() - b.double()).abs().max().item()
+
+
+def official_init_state_dict(state_dict: dict, config: dict) -> dict:
+    """Reset the perturbed constant tensors of a fixture to their official values."""
+    sd = dict(state_dict)
+    for key, info in config.get('perturbed_constant_tensors', {}).items():
+        for name in [key, *info.get('aliases', [])]:
+            if name in sd:
+                sd[name] = torch.full_like(sd[name], float(info['official_init_value']))
+    return sd
+
+
+def build_converted(arch: str, config: dict, state_dict: dict) -> nn.Module:
+    """Model built from ``constructor_kwargs`` with the converted weights (strict)."""
+    model = MODELS.build(official_kwargs_to_config(arch, config['constructor_kwargs']))
+    result = convert_official(state_dict, arch, model)
+    model.load_state_dict(result.state_dict, strict=True)
+    return model
+
+
+def _run(model: nn.Module, inputs: tuple, dtype: torch.dtype, device: str):
+    model = copy.deepcopy(model).to(device=device, dtype=dtype).eval()
+    with torch.no_grad():
+        return model(*(t.to(device=device, dtype=dtype) for t in inputs))
+
+
+def _generator_checks(arch, config, sd, io, device, atol64, atol32) -> list[Check]:
+    model = build_converted(arch, config, sd)
+    inputs = (io['image'], io['mask'])
+    checks = [Check('output (float64)', _diff(_run(model, inputs, torch.float64, device), io['output']), atol64)]
+    if 'output_float32' in io:
+        out = _run(model, inputs, torch.float32, device)
+        checks.append(Check('output_float32', _diff(out, io['output_float32']), atol32))
+    if 'output_official_init' in io:
+        init = build_converted(arch, config, official_init_state_dict(sd, config))
+        out = _run(init, inputs, torch.float64, device)
+        checks.append(Check('output_official_init', _diff(out, io['output_official_init']), atol64))
+    return checks
+
+
+def _discriminator_checks(arch, config, sd, io, device, atol64, atol32) -> list[Check]:
+    model = build_converted(arch, config, sd)
+    x = io['x']
+    net = copy.deepcopy(model).to(device=device, dtype=torch.float64).eval()
+    with torch.no_grad():
+        out, feats = net(x.to(device=device, dtype=torch.float64), return_features=True)
+    checks = [Check('output (float64)', _diff(out, io['output']), atol64)]
+    for i, (ours, ref) in enumerate(zip(feats, io.get('features', []))):
+        checks.append(Check(f'features[{i}] (float64)', _diff(ours, ref), atol64))
+    if 'output_float32' in io:
+        checks.append(Check('output_float32', _diff(_run(model, (x,), torch.float32, device), io['output_float32']), atol32))
+    if 'output_train_mode_first_call' in io:
+        net = copy.deepcopy(model).to(device=device, dtype=torch.float64).train()
+        with torch.no_grad():
+            out = net(x.to(device=device, dtype=torch.float64))
+        checks.append(Check('output_train_mode_first_call', _diff(out, io['output_train_mode_first_call']), atol64))
+        ours = net.state_dict()
+        conv = get_converter(arch)
+        for key, ref in io.get('spectral_norm_buffers_after_train_call', {}).items():
+            if conv.alias_target(key) is not None:
+                continue
+            name = conv.map_key(key)
+            diff = _diff(ours[name], ref) if name in ours else float('inf')
+            checks.append(Check(f'{key} after train call', diff, atol64))
+    if 'output_official_init' in io:
+        init = build_converted(arch, config, official_init_state_dict(sd, config))
+        checks.append(Check('output_official_init', _diff(_run(init, (x,), torch.float64, device), io['output_official_init']), atol64))
+    return checks
+
+
+def check_fixture(
+    arch: str,
+    fixture_dir: str | Path,
+    device: str = 'cpu',
+    atol64: float = 1e-6,
+    atol32: float = 1e-4,
+) -> list[Check]:
+    """Compare an inpaintzoo model with an official fixture.
+
+    Args:
+        arch (str): converter name (``'hint'``, ``'discriminator'``, ...).
+        fixture_dir (str | Path): fixture folder.
+        device (str): device to run on. Defaults to ``'cpu'``.
+        atol64 (float): tolerance of float64 comparisons. Defaults to 1e-6.
+        atol32 (float): tolerance of float32 comparisons. Defaults to 1e-4.
+
+    Returns:
+        list[Check]: every comparison made.
+
+    Raises:
+        CheckpointMismatchError: the state dict does not fit the model.
+        FileNotFoundError: a fixture file is missing.
+    """
+    root = Path(fixture_dir)
+    conv = get_converter(arch)
+    config = json.loads((root / 'config.json').read_text())
+    sd = torch.load(root / f'{conv.checkpoint_key}_state_dict.pt', weights_only=True, map_location='cpu')
+    io = torch.load(root / 'io.pt', weights_only=True, map_location='cpu')
+    run = _discriminator_checks if conv.checkpoint_key == 'discriminator' else _generator_checks
+    return run(arch, config, sd, io, device, atol64, atol32)

@@ -1,0 +1,140 @@
+"""One-stage inpaintor: a generator trained with pixel-space losses."""
+
+from typing import Literal
+
+import torch
+from mmengine.model import BaseModel
+from torch import Tensor, nn
+
+from inpaintzoo.registry import MODELS
+from inpaintzoo.structures import InpaintSample
+from inpaintzoo.utils.mask import check_mask_tensor
+
+ForwardMode = Literal['tensor', 'predict', 'loss']
+
+
+def composite(out: Tensor, img: Tensor, mask: Tensor) -> Tensor:
+    """Prediction inside the hole, input outside: ``out * mask + img * (1 - mask)``.
+
+    Args:
+        out (Tensor): (N, 3, H, W) generator output in [0, 1].
+        img (Tensor): (N, 3, H, W) input image in [0, 1].
+        mask (Tensor): (N, 1, H, W), 1 = hole.
+
+    Returns:
+        Tensor: (N, 3, H, W).
+    """
+    return out * mask + img * (1 - mask)
+
+
+@MODELS.register_module()
+class BaseInpaintor(BaseModel):
+    """Inpaintor with a generator and a dict of generator losses (no adversary).
+
+    Args:
+        generator (dict): config of a generator mapping ``(img (N, 3, H, W) in
+            [0, 1], mask (N, 1, H, W), 1 = hole) -> raw output (N, 3, H, W) in
+            [0, 1]``; the generator fills holes itself.
+        losses (dict, optional): ``{name: loss cfg}``; each loss maps
+            ``(pred, gt, mask) -> weighted scalar`` and is logged as
+            ``loss_<name>``. Defaults to no loss (inference only).
+        data_preprocessor (dict, optional): defaults to
+            ``InpaintDataPreprocessor``.
+        train_cfg (dict, optional): training knobs of subclasses.
+        test_cfg (dict, optional): unused, reserved for test-time options.
+        init_cfg (dict, optional): MMEngine init config.
+    """
+
+    def __init__(
+        self,
+        generator: dict,
+        losses: dict | None = None,
+        data_preprocessor: dict | None = None,
+        train_cfg: dict | None = None,
+        test_cfg: dict | None = None,
+        init_cfg: dict | None = None,
+    ):
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='InpaintDataPreprocessor')
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.generator = MODELS.build(generator)
+        self.losses = nn.ModuleDict(
+            {name: MODELS.build(cfg) for name, cfg in (losses or {}).items()}
+        )
+        self.train_cfg = dict(train_cfg or {})
+        self.test_cfg = dict(test_cfg or {})
+
+    def generate(self, img: Tensor, mask: Tensor) -> Tensor:
+        """Run the generator.
+
+        Args:
+            img (Tensor): (N, 3, H, W) in [0, 1]; hole pixels may hold anything.
+            mask (Tensor): (N, 1, H, W) in {0, 1}, 1 = hole.
+
+        Returns:
+            Tensor: (N, 3, H, W) raw output in [0, 1].
+        """
+        check_mask_tensor(mask, img)
+        return self.generator(img, mask)
+
+    def generator_losses(self, out: Tensor, gt: Tensor, mask: Tensor) -> dict:
+        """Weighted generator losses ``{'loss_<name>': scalar}`` (no adversarial)."""
+        return {f'loss_{name}': loss(out, gt, mask) for name, loss in self.losses.items()}
+
+    def forward(
+        self,
+        inputs: dict,
+        data_samples: list[InpaintSample] | None = None,
+        mode: ForwardMode = 'tensor',
+    ) -> Tensor | list[InpaintSample] | dict:
+        """Run in one of MMEngine's modes.
+
+        Args:
+            inputs (dict): ``img`` (N, 3, H, W) in [0, 1] and ``mask``
+                (N, 1, H, W), 1 = hole (the preprocessor's output).
+            data_samples (list[InpaintSample], optional): per-sample metainfo.
+            mode (str): ``'tensor'`` returns the composite (N, 3, H, W);
+                ``'predict'`` returns samples with ``pred_img`` (composite),
+                ``raw_img``, ``gt_img`` and ``mask`` on the CPU; ``'loss'``
+                returns the generator loss dict.
+        """
+        img, mask = inputs['img'], inputs['mask']
+        out = self.generate(img, mask)
+        if mode == 'tensor':
+            return composite(out, img, mask)
+        if mode == 'predict':
+            return self.pack_predictions(out, img, mask, data_samples)
+        if mode == 'loss':
+            return self.generator_losses(out, img, mask)
+        raise ValueError(f"mode must be 'tensor', 'predict' or 'loss', got {mode!r}")
+
+    @staticmethod
+    def pack_predictions(
+        out: Tensor,
+        img: Tensor,
+        mask: Tensor,
+        data_samples: list[InpaintSample] | None,
+    ) -> list[InpaintSample]:
+        """Attach composite, raw output, ground truth and mask to each sample."""
+        if data_samples is None:
+            data_samples = [InpaintSample() for _ in range(img.shape[0])]
+        comp = composite(out, img, mask).detach().float().cpu()
+        out, img, mask = (t.detach().float().cpu() for t in (out, img, mask))
+        for i, sample in enumerate(data_samples):
+            sample.set_data(
+                dict(pred_img=comp[i], raw_img=out[i], gt_img=img[i], mask=mask[i])
+            )
+        return data_samples
+
+    @torch.no_grad()
+    def inpaint(self, img: Tensor, mask: Tensor) -> Tensor:
+        """Composite inpainting result for a batch (no gradients).
+
+        Args:
+            img (Tensor): (N, 3, H, W) in [0, 1].
+            mask (Tensor): (N, 1, H, W), 1 = hole.
+
+        Returns:
+            Tensor: (N, 3, H, W) composite in [0, 1].
+        """
+        return self(dict(img=img, mask=mask), mode='tensor')

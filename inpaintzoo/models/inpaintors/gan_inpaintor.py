@@ -1,0 +1,146 @@
+"""Inpaintor trained adversarially with the official G/D update order."""
+
+from typing import Literal
+
+from mmengine.optim import AmpOptimWrapper, OptimWrapperDict
+from torch import Tensor
+
+from inpaintzoo.models.inpaintors.base_inpaintor import BaseInpaintor
+from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.errors import ConfigError
+
+UpdateOrder = Literal['joint', 'sequential']
+
+
+@MODELS.register_module()
+class GANInpaintor(BaseInpaintor):
+    """Generator + discriminator inpaintor (HINT, MxT, SEM-Net, NCLG-MT style).
+
+    Update orders (``train_cfg.update_order``):
+
+    * ``'joint'`` (default, the official code of all four models): zero both
+      optimisers, one generator forward, D loss on the detached output and G loss
+      through the same, not yet updated D, back-propagate both, step D, step G.
+      D's step therefore also contains the gradient of G's adversarial term with
+      respect to D. The official code calls ``backward`` twice
+      (``d_loss`` with ``retain_graph`` then ``g_loss``); we back-propagate
+      ``d_loss + g_loss`` once, which accumulates exactly the same gradients
+      (``d_loss`` does not reach G because the output is detached) and works
+      under DDP.
+    * ``'sequential'`` (MMagic / BaseGAN style): update D on the detached output,
+      then update G with D frozen. Supports AMP wrappers.
+
+    The D loss is ``(L(D(gt), real) + L(D(out.detach()), fake)) / 2`` as in the
+    official code; it is logged as ``loss_d_real`` and ``loss_d_fake`` (each half).
+    D sees the **raw** generator output, not the composite.
+
+    Args:
+        generator (dict): generator config (see :class:`BaseInpaintor`).
+        discriminator (dict): discriminator config, ``(N, 3, H, W) -> score map``.
+        gan_loss (dict): adversarial loss config with
+            ``forward(pred, target_is_real, is_disc)``; its ``loss_weight`` scales
+            G's term only.
+        losses (dict, optional): pixel-space generator losses.
+        data_preprocessor (dict, optional): preprocessor config.
+        train_cfg (dict, optional): ``update_order`` ('joint' | 'sequential').
+        test_cfg (dict, optional): reserved.
+        init_cfg (dict, optional): MMEngine init config.
+    """
+
+    def __init__(
+        self,
+        generator: dict,
+        discriminator: dict,
+        gan_loss: dict,
+        losses: dict | None = None,
+        data_preprocessor: dict | None = None,
+        train_cfg: dict | None = None,
+        test_cfg: dict | None = None,
+        init_cfg: dict | None = None,
+    ):
+        super().__init__(
+            generator=generator,
+            losses=losses,
+            data_preprocessor=data_preprocessor,
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            init_cfg=init_cfg,
+        )
+        self.discriminator = MODELS.build(discriminator)
+        self.gan_loss = MODELS.build(gan_loss)
+        self.update_order: UpdateOrder = self.train_cfg.get('update_order', 'joint')
+        if self.update_order not in ('joint', 'sequential'):
+            raise ConfigError(
+                "model.train_cfg.update_order must be 'joint' or 'sequential', "
+                f'got {self.update_order!r}'
+            )
+
+    def discriminator_losses(self, out: Tensor, gt: Tensor) -> dict:
+        """Unweighted D losses on real ``gt`` and detached fake ``out`` (halves)."""
+        real = self.gan_loss(self.discriminator(gt), True, is_disc=True)
+        fake = self.gan_loss(self.discriminator(out.detach()), False, is_disc=True)
+        return dict(loss_d_real=real * 0.5, loss_d_fake=fake * 0.5)
+
+    def adversarial_loss(self, out: Tensor) -> dict:
+        """G's weighted adversarial term on the raw output."""
+        return dict(loss_adv_g=self.gan_loss(self.discriminator(out), True))
+
+    def train_step(self, data: dict, optim_wrapper: OptimWrapperDict) -> dict:
+        """One G/D iteration in the configured order; returns the log dict."""
+        if not isinstance(optim_wrapper, OptimWrapperDict) or not {
+            'generator',
+            'discriminator',
+        } <= set(optim_wrapper.keys()):
+            raise ConfigError(
+                'GANInpaintor needs optim_wrapper with entries generator and '
+                "discriminator (constructor='MultiOptimWrapperConstructor')"
+            )
+        data = self.data_preprocessor(data, training=True)
+        gt, mask = data['inputs']['img'], data['inputs']['mask']
+        ow_g, ow_d = optim_wrapper['generator'], optim_wrapper['discriminator']
+        if self.update_order == 'joint':
+            return self._joint_step(gt, mask, ow_g, ow_d)
+        return self._sequential_step(gt, mask, ow_g, ow_d)
+
+    def _joint_step(self, gt: Tensor, mask: Tensor, ow_g, ow_d) -> dict:
+        if isinstance(ow_g, AmpOptimWrapper) or isinstance(ow_d, AmpOptimWrapper):
+            raise ConfigError(
+                "update_order='joint' with AMP needs one GradScaler shared by G and "
+                "D, which is not implemented yet; use update_order='sequential' "
+                'with --amp'
+            )
+        ow_g.zero_grad()
+        ow_d.zero_grad()
+        with ow_g.optim_context(self.generator):
+            out = self.generate(gt, mask)
+            g_losses = {**self.generator_losses(out, gt, mask)}
+        with ow_d.optim_context(self.discriminator):
+            g_losses.update(self.adversarial_loss(out))
+            d_losses = self.discriminator_losses(out, gt)
+        loss_g, log_g = self.parse_losses(g_losses)
+        loss_d, log_d = self.parse_losses(d_losses)
+        ow_g.backward(loss_d + loss_g)
+        ow_d.step()
+        ow_g.step()
+        log_g['loss_g'] = log_g.pop('loss')
+        log_d['loss_d'] = log_d.pop('loss')
+        return {**log_g, **log_d}
+
+    def _sequential_step(self, gt: Tensor, mask: Tensor, ow_g, ow_d) -> dict:
+        with ow_g.optim_context(self.generator):
+            out = self.generate(gt, mask)
+        with ow_d.optim_context(self.discriminator):
+            loss_d, log_d = self.parse_losses(self.discriminator_losses(out, gt))
+        ow_d.update_params(loss_d)
+        self.discriminator.requires_grad_(False)
+        try:
+            with ow_g.optim_context(self.generator):
+                g_losses = self.generator_losses(out, gt, mask)
+                g_losses.update(self.adversarial_loss(out))
+                loss_g, log_g = self.parse_losses(g_losses)
+            ow_g.update_params(loss_g)
+        finally:
+            self.discriminator.requires_grad_(True)
+        log_g['loss_g'] = log_g.pop('loss')
+        log_d['loss_d'] = log_d.pop('loss')
+        return {**log_g, **log_d}

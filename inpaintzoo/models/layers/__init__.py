@@ -1,0 +1,31 @@
+"""Reusable layers: norms, FFNs, embeddings, samplers, attention, blocks."""
+
+from inpaintzoo.models.layers.attention import SCAL, ChannelAttention, SpatialGate
+from inpaintzoo.models.layers.blocks import AttnFFNBlock, SandwichBlock
+from inpaintzoo.models.layers.embedding import ConvEmbedding, GatedEmbedding
+from inpaintzoo.models.layers.ffn import GDFN
+from inpaintzoo.models.layers.norm import ChannelLayerNorm
+from inpaintzoo.models.layers.sampling import (
+    MaskAwareDownsample,
+    PixelShuffleUpsample,
+    PixelUnshuffleDownsample,
+    StridedConvDownsample,
+    interleave_mask,
+)
+
+__all__ = [
+    'GDFN',
+    'SCAL',
+    'AttnFFNBlock',
+    'ChannelAttention',
+    'ChannelLayerNorm',
+    'ConvEmbedding',
+    'GatedEmbedding',
+    'MaskAwareDownsample',
+    'PixelShuffleUpsample',
+    'PixelUnshuffleDownsample',
+    'SandwichBlock',
+    'SpatialGate',
+    'StridedConvDownsample',
+    'interleave_mask',
+]

@@ -1,0 +1,158 @@
+"""Channel ("transposed") attention: Restormer MDTA and HINT's SCAL.
+
+Attention slot contract: ``__init__(dim, num_heads, ...)`` and
+``forward(x: (N, C, H, W)) -> (N, C, H, W)``. ``size_divisor`` is the factor H
+and W must be divisible by (SCAL pools by 2).
+"""
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from torch import nn
+
+from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.errors import ConfigError
+
+
+@MODELS.register_module()
+class ChannelAttention(BaseModule):
+    """Restormer-style transposed attention over channels (no spatial gate).
+
+    ``qkv`` (1x1, C -> 3C) and ``qkv_dwconv`` (depth-wise 3x3) give q, k, v,
+    reshaped head-major to (N, heads, C/heads, H*W). q and k are L2-normalised
+    over space (eps 1e-12); ``A = softmax(q k^T * temperature)`` is a
+    (C/heads) x (C/heads) map per head, and ``project_out`` (1x1) follows ``A v``.
+
+    Args:
+        dim (int): Channels C, divisible by ``num_heads``.
+        num_heads (int): Number of heads.
+        bias (bool): Bias of the 1x1 / depth-wise convolutions. Defaults to False.
+        init_cfg (dict, optional): MMEngine init config. Defaults to None.
+    """
+
+    size_divisor = 1
+
+    def __init__(
+        self, dim: int, num_heads: int, bias: bool = False, init_cfg: dict | None = None
+    ) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if num_heads < 1 or dim % num_heads:
+            raise ConfigError(
+                f'num_heads must divide dim, got dim={dim}, num_heads={num_heads}'
+            )
+        self.num_heads = num_heads
+        self.temperature = nn.Parameter(torch.ones(num_heads, 1, 1))
+        self.qkv = nn.Conv2d(dim, dim * 3, 1, bias=bias)
+        self.qkv_dwconv = nn.Conv2d(
+            dim * 3, dim * 3, 3, padding=1, groups=dim * 3, bias=bias
+        )
+        self.project_out = nn.Conv2d(dim, dim, 1, bias=bias)
+
+    def channel_attention(self, x: torch.Tensor) -> torch.Tensor:
+        """Attention output before ``project_out``.
+
+        Args:
+            x (Tensor): (N, C, H, W).
+
+        Returns:
+            Tensor: (N, C, H, W) = ``A v`` for all heads.
+        """
+        n, c, h, w = x.shape
+        qkv = self.qkv_dwconv(self.qkv(x)).reshape(n, 3, self.num_heads, -1, h * w)
+        q, k, v = qkv.unbind(1)
+        q = F.normalize(q, dim=-1)
+        k = F.normalize(k, dim=-1)
+        attn = (q @ k.transpose(-2, -1)) * self.temperature
+        return (attn.softmax(dim=-1) @ v).reshape(n, c, h, w)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Attend over channels.
+
+        Args:
+            x (Tensor): (N, C, H, W).
+
+        Returns:
+            Tensor: (N, C, H, W).
+        """
+        return self.project_out(self.channel_attention(x))
+
+
+@MODELS.register_module()
+class SpatialGate(BaseModule):
+    """SCAL's spatial branch: avg-pool 2 -> (conv3x3 -> CLN -> ReLU) x 2 -> nearest x2.
+
+    The output is non-negative and unbounded (no sigmoid), as in the official code.
+
+    Args:
+        dim (int): Channels C.
+        norm (dict, optional): Norm config built with ``dim``. Defaults to
+            ``dict(type='ChannelLayerNorm')`` (WithBias).
+        init_cfg (dict, optional): MMEngine init config. Defaults to None.
+    """
+
+    def __init__(
+        self, dim: int, norm: dict | None = None, init_cfg: dict | None = None
+    ) -> None:
+        super().__init__(init_cfg=init_cfg)
+        norm = norm if norm is not None else dict(type='ChannelLayerNorm')
+        self.conv1 = nn.Conv2d(dim, dim, 3, padding=1, bias=True)
+        self.norm1 = MODELS.build(norm, default_args=dict(dim=dim))
+        self.conv2 = nn.Conv2d(dim, dim, 3, padding=1, bias=True)
+        self.norm2 = MODELS.build(norm, default_args=dict(dim=dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Compute the gate.
+
+        Args:
+            x (Tensor): (N, C, H, W), H and W even.
+
+        Returns:
+            Tensor: (N, C, H, W), >= 0.
+        """
+        s = F.avg_pool2d(x, 2)
+        s = F.relu(self.norm1(self.conv1(s)))
+        s = F.relu(self.norm2(self.conv2(s)))
+        return F.interpolate(s, size=x.shape[-2:], mode='nearest')
+
+
+@MODELS.register_module()
+class SCAL(ChannelAttention):
+    """Spatially-activated channel attention of HINT (reference-models §2.2).
+
+    ``project_out(channel_attention(x) * spatial(x))``: the channel attention of
+    :class:`ChannelAttention` multiplied by :class:`SpatialGate` computed on the
+    same (normalised) input.
+
+    Args:
+        dim (int): Channels C, divisible by ``num_heads``.
+        num_heads (int): Number of heads.
+        bias (bool): Bias of the attention convolutions (the spatial branch always
+            has biases). Defaults to False.
+        spatial_norm (dict, optional): Norm config of the spatial branch. Defaults
+            to ``dict(type='ChannelLayerNorm')``.
+        init_cfg (dict, optional): MMEngine init config. Defaults to None.
+    """
+
+    size_divisor = 2
+
+    def __init__(
+        self,
+        dim: int,
+        num_heads: int,
+        bias: bool = False,
+        spatial_norm: dict | None = None,
+        init_cfg: dict | None = None,
+    ) -> None:
+        super().__init__(dim, num_heads, bias=bias, init_cfg=init_cfg)
+        self.spatial = SpatialGate(dim, norm=spatial_norm)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Attend over channels, gated by the spatial branch.
+
+        Args:
+            x (Tensor): (N, C, H, W), H and W even.
+
+        Returns:
+            Tensor: (N, C, H, W).
+        """
+        return self.project_out(self.channel_attention(x) * self.spatial(x))

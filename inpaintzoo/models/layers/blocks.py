@@ -1,0 +1,115 @@
+"""Transformer blocks for the U-Net backbones.
+
+Block slot contract: ``__init__(dim, num_heads, ...)`` (passed by the backbone
+through ``default_args``) and ``forward(x: (N, C, H, W)) -> (N, C, H, W)``.
+``size_divisor`` tells the backbone which factor H and W must be divisible by.
+"""
+
+import torch
+from mmengine.model import BaseModule
+
+from inpaintzoo.registry import MODELS
+
+
+def _defaults(attn: dict | None, ffn: dict | None, norm: dict | None):
+    attn = dict(attn) if attn is not None else dict(type='SCAL')
+    ffn = dict(ffn) if ffn is not None else dict(type='GDFN', expansion=2.66)
+    norm = dict(norm) if norm is not None else dict(type='ChannelLayerNorm')
+    return attn, ffn, norm
+
+
+@MODELS.register_module()
+class SandwichBlock(BaseModule):
+    """HINT's sandwich block (reference-models §2.2): FFN -> attention -> FFN.
+
+    ``x += ffn1(norm1(x)); x += attn(norm2(x)); x += ffn2(norm3(x))``.
+
+    Args:
+        dim (int): Channels C.
+        num_heads (int): Heads of the attention.
+        attn (dict, optional): Attention config, built with ``dim`` and
+            ``num_heads``. Defaults to ``dict(type='SCAL')``.
+        ffn (dict, optional): FFN config, built with ``dim``. Defaults to
+            ``dict(type='GDFN', expansion=2.66)``.
+        norm (dict, optional): Norm config, built with ``dim``. Defaults to
+            ``dict(type='ChannelLayerNorm')``.
+        init_cfg (dict, optional): MMEngine init config. Defaults to None.
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        num_heads: int,
+        attn: dict | None = None,
+        ffn: dict | None = None,
+        norm: dict | None = None,
+        init_cfg: dict | None = None,
+    ) -> None:
+        super().__init__(init_cfg=init_cfg)
+        attn, ffn, norm = _defaults(attn, ffn, norm)
+        self.norm1 = MODELS.build(norm, default_args=dict(dim=dim))
+        self.ffn1 = MODELS.build(ffn, default_args=dict(dim=dim))
+        self.norm2 = MODELS.build(norm, default_args=dict(dim=dim))
+        self.attn = MODELS.build(attn, default_args=dict(dim=dim, num_heads=num_heads))
+        self.norm3 = MODELS.build(norm, default_args=dict(dim=dim))
+        self.ffn2 = MODELS.build(ffn, default_args=dict(dim=dim))
+        self.size_divisor = int(getattr(self.attn, 'size_divisor', 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply the block.
+
+        Args:
+            x (Tensor): (N, C, H, W).
+
+        Returns:
+            Tensor: (N, C, H, W).
+        """
+        x = x + self.ffn1(self.norm1(x))
+        x = x + self.attn(self.norm2(x))
+        return x + self.ffn2(self.norm3(x))
+
+
+@MODELS.register_module()
+class AttnFFNBlock(BaseModule):
+    """Restormer ordering: ``x += attn(norm1(x)); x += ffn(norm2(x))``.
+
+    Args:
+        dim (int): Channels C.
+        num_heads (int): Heads of the attention.
+        attn (dict, optional): Attention config, built with ``dim`` and
+            ``num_heads``. Defaults to ``dict(type='SCAL')``.
+        ffn (dict, optional): FFN config, built with ``dim``. Defaults to
+            ``dict(type='GDFN', expansion=2.66)``.
+        norm (dict, optional): Norm config, built with ``dim``. Defaults to
+            ``dict(type='ChannelLayerNorm')``.
+        init_cfg (dict, optional): MMEngine init config. Defaults to None.
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        num_heads: int,
+        attn: dict | None = None,
+        ffn: dict | None = None,
+        norm: dict | None = None,
+        init_cfg: dict | None = None,
+    ) -> None:
+        super().__init__(init_cfg=init_cfg)
+        attn, ffn, norm = _defaults(attn, ffn, norm)
+        self.norm1 = MODELS.build(norm, default_args=dict(dim=dim))
+        self.attn = MODELS.build(attn, default_args=dict(dim=dim, num_heads=num_heads))
+        self.norm2 = MODELS.build(norm, default_args=dict(dim=dim))
+        self.ffn = MODELS.build(ffn, default_args=dict(dim=dim))
+        self.size_divisor = int(getattr(self.attn, 'size_divisor', 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply the block.
+
+        Args:
+            x (Tensor): (N, C, H, W).
+
+        Returns:
+            Tensor: (N, C, H, W).
+        """
+        x = x + self.attn(self.norm1(x))
+        return x + self.ffn(self.norm2(x))

@@ -1,0 +1,52 @@
+"""Gated depth-wise convolution feed-forward network (Restormer GDFN)."""
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from torch import nn
+
+from inpaintzoo.registry import MODELS
+
+
+@MODELS.register_module()
+class GDFN(BaseModule):
+    """Gated depth-wise FFN (reference-models §1.2).
+
+    ``project_in`` (1x1, C -> 2h) -> depth-wise 3x3 -> split (a, b) ->
+    ``GELU(a) * b`` (exact erf GELU) -> ``project_out`` (1x1, h -> C), with
+    ``h = int(C * expansion)`` (Python truncation).
+
+    Args:
+        dim (int): Channels C.
+        expansion (float): Hidden width factor. Defaults to 2.66 (HINT).
+        bias (bool): Bias of the three convolutions. Defaults to False.
+        init_cfg (dict, optional): MMEngine init config. Defaults to None.
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        expansion: float = 2.66,
+        bias: bool = False,
+        init_cfg: dict | None = None,
+    ) -> None:
+        super().__init__(init_cfg=init_cfg)
+        hidden = int(dim * expansion)
+        self.hidden = hidden
+        self.project_in = nn.Conv2d(dim, hidden * 2, 1, bias=bias)
+        self.dwconv = nn.Conv2d(
+            hidden * 2, hidden * 2, 3, padding=1, groups=hidden * 2, bias=bias
+        )
+        self.project_out = nn.Conv2d(hidden, dim, 1, bias=bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply the FFN.
+
+        Args:
+            x (Tensor): (N, C, H, W).
+
+        Returns:
+            Tensor: (N, C, H, W).
+        """
+        a, b = self.dwconv(self.project_in(x)).chunk(2, dim=1)
+        return self.project_out(F.gelu(a) * b)

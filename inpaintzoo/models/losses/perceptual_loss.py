@@ -1,0 +1,190 @@
+"""Perceptual and style losses on a frozen VGG (reference-models.md §1.8)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+
+from inpaintzoo.models.losses.feature_extractors import shared_lazy_frozen
+from inpaintzoo.models.losses.pixel_losses import check_inputs
+from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
+
+
+def default_feature_net() -> dict:
+    """The official frozen net: torchvision VGG-19, ImageNet weights, raw [0, 1] input.
+
+    Returns:
+        dict: config shared by :class:`PerceptualLoss` and :class:`StyleLoss`, so by
+        default both run the same (single) cached network.
+    """
+    return dict(
+        type='VGGFeatureExtractor',
+        arch='vgg19',
+        layer_indices=None,
+        weights='torchvision',
+        normalize_input=False,
+    )
+
+
+def gram_matrix(feat: Tensor) -> Tensor:
+    """Per-sample Gram matrix ``F @ F^T / (C * H * W)``, computed in float32.
+
+    Args:
+        feat (Tensor): (N, C, H, W) features.
+
+    Returns:
+        Tensor: (N, C, C) float32 Gram matrices.
+    """
+    n, c, h, w = feat.shape
+    f = feat.float().reshape(n, c, h * w)
+    with torch.autocast(device_type=feat.device.type, enabled=False):
+        return torch.bmm(f, f.transpose(1, 2)) / (c * h * w)
+
+
+class _FeatureLoss(nn.Module):
+    """Shared plumbing: layer list, per-layer weights, lazily built frozen net."""
+
+    def __init__(
+        self,
+        layers: Sequence[int | str],
+        layer_weights: Sequence[float] | None,
+        loss_weight: float,
+        feature_net: dict | None,
+        share_feature_net: bool,
+    ) -> None:
+        super().__init__()
+        self.layers = tuple(layers)
+        if not self.layers:
+            raise ConfigError('layers must not be empty')
+        weights = [1.0] * len(self.layers) if layer_weights is None else layer_weights
+        if len(weights) != len(self.layers):
+            raise ConfigError(
+                f'layer_weights has {len(weights)} entries but layers has '
+                f'{len(self.layers)}'
+            )
+        self.layer_weights = tuple(float(v) for v in weights)
+        self.loss_weight = float(loss_weight)
+        cfg = default_feature_net() if feature_net is None else dict(feature_net)
+        # A plain attribute (not a submodule): stays out of state_dict/parameters/DDP.
+        self.feature_net = shared_lazy_frozen(cfg, share=share_feature_net)
+
+    def _features(self, pred: Tensor, gt: Tensor) -> tuple[list, list]:
+        feats_pred = self.feature_net(pred, self.layers)
+        with torch.no_grad():
+            feats_gt = self.feature_net(gt.detach(), self.layers)
+        return feats_pred, feats_gt
+
+
+@MODELS.register_module()
+class PerceptualLoss(_FeatureLoss):
+    """``sum_i w_i * mean|phi_i(pred) - phi_i(gt)|``, times ``loss_weight``.
+
+    Official defaults: VGG-19 relu1_1, relu2_1, relu3_1, relu4_1, relu5_1 (feature
+    indices 1, 6, 11, 20, 29), weight 1 each, raw output vs GT over the whole image,
+    no ImageNet normalisation. GT features are computed without gradients.
+
+    Args:
+        layers (Sequence[int | str]): feature indices or names (``'relu3_1'``).
+            Defaults to ``(1, 6, 11, 20, 29)``.
+        layer_weights (Sequence[float] | None): one per layer; ``None`` = all 1.
+            Defaults to None.
+        loss_weight (float): multiplier. Defaults to 1.0.
+        feature_net (dict | None): config of the frozen network, called as
+            ``net(x, layers) -> list[Tensor]``. ``None`` = :func:`default_feature_net`
+            (e.g. pass ``weights=None`` for tests, ``arch='vgg16'``,
+            ``normalize_input=True`` for the thesis variant). Defaults to None.
+        share_feature_net (bool): share one network with other losses of the same
+            ``feature_net`` config in this process. Defaults to True.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[int | str] = (1, 6, 11, 20, 29),
+        layer_weights: Sequence[float] | None = None,
+        loss_weight: float = 1.0,
+        feature_net: dict | None = None,
+        share_feature_net: bool = True,
+    ) -> None:
+        super().__init__(
+            layers, layer_weights, loss_weight, feature_net, share_feature_net
+        )
+
+    def forward(self, pred: Tensor, gt: Tensor, mask: Tensor | None = None) -> Tensor:
+        """Compute the loss.
+
+        Args:
+            pred (Tensor): (N, 3, H, W) raw generator output in [0, 1].
+            gt (Tensor): (N, 3, H, W) ground truth in [0, 1].
+            mask (Tensor | None): (N, 1, H, W), 1 = hole; unused (whole image).
+
+        Returns:
+            Tensor: scalar, already multiplied by ``loss_weight``.
+        """
+        check_inputs(pred, gt, mask)
+        feats_pred, feats_gt = self._features(pred, gt)
+        loss = sum(
+            w * (fp - fg).abs().mean()
+            for w, fp, fg in zip(self.layer_weights, feats_pred, feats_gt)
+        )
+        return loss * self.loss_weight
+
+
+@MODELS.register_module()
+class StyleLoss(_FeatureLoss):
+    """``sum_i w_i * mean|G(phi_i(pred*M)) - G(phi_i(gt*M))|``, times ``loss_weight``.
+
+    ``G`` is :func:`gram_matrix` (``F F^T / (C*H*W)`` per sample, float32). Official
+    defaults: inputs masked to the hole (``hole_only=True``: known pixels zeroed in
+    both), VGG-19 relu2_2, relu3_4, relu4_4, relu5_2 (indices 8, 17, 26, 31), weight 1
+    each. GT features are computed without gradients.
+
+    Args:
+        layers (Sequence[int | str]): feature indices or names.
+            Defaults to ``(8, 17, 26, 31)``.
+        layer_weights (Sequence[float] | None): one per layer; ``None`` = all 1.
+            Defaults to None.
+        loss_weight (float): multiplier. Defaults to 1.0.
+        hole_only (bool): multiply both images by the mask first. Defaults to True.
+        feature_net (dict | None): as in :class:`PerceptualLoss`. Defaults to None.
+        share_feature_net (bool): as in :class:`PerceptualLoss`. Defaults to True.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[int | str] = (8, 17, 26, 31),
+        layer_weights: Sequence[float] | None = None,
+        loss_weight: float = 1.0,
+        hole_only: bool = True,
+        feature_net: dict | None = None,
+        share_feature_net: bool = True,
+    ) -> None:
+        super().__init__(
+            layers, layer_weights, loss_weight, feature_net, share_feature_net
+        )
+        self.hole_only = hole_only
+
+    def forward(self, pred: Tensor, gt: Tensor, mask: Tensor | None = None) -> Tensor:
+        """Compute the loss.
+
+        Args:
+            pred (Tensor): (N, 3, H, W) raw generator output in [0, 1].
+            gt (Tensor): (N, 3, H, W) ground truth in [0, 1].
+            mask (Tensor | None): (N, 1, H, W), 1 = hole. Required if ``hole_only``.
+
+        Returns:
+            Tensor: scalar, already multiplied by ``loss_weight``.
+        """
+        check_inputs(pred, gt, mask)
+        if self.hole_only:
+            if mask is None:
+                raise InvalidMaskError('StyleLoss(hole_only=True) needs the mask')
+            pred, gt = pred * mask, gt * mask
+        feats_pred, feats_gt = self._features(pred, gt)
+        loss = sum(
+            w * (gram_matrix(fp) - gram_matrix(fg)).abs().mean()
+            for w, fp, fg in zip(self.layer_weights, feats_pred, feats_gt)
+        )
+        return loss * self.loss_weight

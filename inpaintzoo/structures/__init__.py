@@ -1,0 +1,5 @@
+"""Data structures."""
+
+from inpaintzoo.structures.inpaint_sample import InpaintSample
+
+__all__ = ['InpaintSample']

@@ -1,0 +1,87 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from inpaintzoo.datasets import ImageMaskDataset
+from inpaintzoo.utils.errors import ConfigError, ImageReadError
+
+
+def _png(path: Path, arr: np.ndarray) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(arr).save(path)
+    return path
+
+
+@pytest.fixture
+def image_dir(tmp_path):
+    for i in (1, 2, 10, 11, 3):
+        _png(tmp_path / 'imgs' / f'{i}.jpg', np.full((8, 8, 3), i, np.uint8))
+    return tmp_path / 'imgs'
+
+
+def _hole_mask(rows: int) -> np.ndarray:
+    arr = np.zeros((10, 10), np.uint8)
+    arr[:rows] = 255
+    return arr
+
+
+def test_lists_images_numeric_order(image_dir):
+    ds = ImageMaskDataset(img_source=str(image_dir))
+    assert len(ds) == 5
+    assert [Path(ds[i]['img_path']).stem for i in range(5)] == [
+        '1',
+        '2',
+        '3',
+        '10',
+        '11',
+    ]
+    info = ds.get_data_info(2)
+    assert info['mask_path'] is None and info['mask_bucket'] is None
+    assert info['sample_idx'] == 2
+
+
+def test_data_root_and_flist(tmp_path, image_dir):
+    (tmp_path / 'test.flist').write_text('imgs/11.jpg\nimgs/1.jpg\n')
+    ds = ImageMaskDataset(img_source='test.flist', data_root=str(tmp_path))
+    assert [Path(ds.get_data_info(i)['img_path']).name for i in range(len(ds))] == [
+        '11.jpg',
+        '1.jpg',
+    ]
+
+
+def test_paired_masks_index_mod_n_and_buckets(tmp_path, image_dir):
+    _png(tmp_path / 'masks' / 'a.png', _hole_mask(1))  # 10 %
+    _png(tmp_path / 'masks' / 'b.png', _hole_mask(3))  # 30 %
+    ds = ImageMaskDataset(
+        img_source=str(image_dir), mask_source=str(tmp_path / 'masks')
+    )
+    names = [Path(ds.get_data_info(i)['mask_path']).name for i in range(5)]
+    assert names == ['a.png', 'b.png', 'a.png', 'b.png', 'a.png']
+    buckets = [ds.get_data_info(i)['mask_bucket'] for i in range(5)]
+    assert buckets == ['0.01-20%', '20-40%', '0.01-20%', '20-40%', '0.01-20%']
+    # fixed: the same pairing on every fetch
+    assert ds.get_data_info(3)['mask_path'] == ds.get_data_info(3)['mask_path']
+
+
+def test_bucket_from_parent_folder(tmp_path, image_dir):
+    # folder name wins over the measured ratio (10 %)
+    _png(tmp_path / 'sorted' / '40-60%' / 'a.png', _hole_mask(1))
+    ds = ImageMaskDataset(
+        img_source=str(image_dir), mask_source=str(tmp_path / 'sorted' / '40-60%')
+    )
+    assert {ds.get_data_info(i)['mask_bucket'] for i in range(len(ds))} == {'40-60%'}
+
+
+def test_errors(tmp_path, image_dir):
+    (tmp_path / 'empty').mkdir()
+    with pytest.raises(ImageReadError, match='no image files'):
+        ImageMaskDataset(img_source=str(tmp_path / 'empty'))
+    (tmp_path / 'bad.flist').write_text('imgs/1.jpg\nimgs/404.jpg\n')
+    with pytest.raises(ImageReadError, match=r'bad\.flist, line 2.*404\.jpg'):
+        ImageMaskDataset(img_source=str(tmp_path / 'bad.flist'))
+    with pytest.raises(ConfigError, match='mask_mode'):
+        ImageMaskDataset(img_source=str(image_dir), mask_mode='random')
+    with pytest.raises(ConfigError, match='needs mask_source'):
+        ImageMaskDataset(img_source=str(image_dir), mask_mode='paired')

@@ -1,0 +1,55 @@
+"""Test a trained model: ``python tools/test.py CONFIG CHECKPOINT [options]``."""
+
+import argparse
+import json
+import os.path as osp
+
+from mmengine.config import DictAction
+from mmengine.runner import Runner
+
+from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
+from inpaintzoo.apis.runner_setup import load_config, local_rank_to_env, setup_launcher
+from inpaintzoo.evaluation.report import format_report_table, metrics_to_report
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test an inpaintzoo model')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('checkpoint', help='checkpoint path or URL')
+    parser.add_argument('--work-dir', help='where logs (and saved images) go')
+    parser.add_argument('--out', help='write the metrics as nested JSON here')
+    parser.add_argument(
+        '--save-images',
+        metavar='DIR',
+        help='write every composite as DIR/<image stem>.png (relative to work dir)',
+    )
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none'
+    )
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=None)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    local_rank_to_env(args.local_rank)
+    cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    setup_launcher(cfg, args.launcher)
+    cfg.load_from = None  # loaded strictly below instead of MMEngine's strict=False
+    if args.save_images:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+            dict(type='SaveInpaintedImagesHook', out_dir=osp.abspath(args.save_images))
+        ]
+    runner = Runner.from_cfg(cfg)
+    load_model_checkpoint(runner.model, args.checkpoint)
+    metrics = runner.test()
+    report = metrics_to_report(metrics)
+    print(format_report_table(report))
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump(report, f, indent=2)
+
+
+if __name__ == '__main__':
+    main()
