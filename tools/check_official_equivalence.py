@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for c in checks:
         status = 'ok  ' if c.passed else 'FAIL'
-        print(f'{status} {c.name:<45} max|diff| = {c.max_abs_diff:.3e} (atol {c.atol:g})')
+        print(
+            f'{status} {c.name:<45} max|diff| = {c.max_abs_diff:.3e} (atol {c.atol:g})'
+        )
     failed = [c for c in checks if not c.passed]
     print(f'{len(checks) - len(failed)}/{len(checks)} checks passed')
     return 1 if failed else 0

@@ -39,8 +39,9 @@ def run_demo(
 
     if model not in DEMO_CONFIGS:
         raise ValueError(f'model must be one of {sorted(DEMO_CONFIGS)}, got {model!r}')
-    paths = prepare_demo_data(data_root)
-    test_images, test_masks = Path(paths['test_images']), Path(paths['test_masks'])
+    prepare_demo_data(data_root)
+    test_images = Path(data_root) / 'test' / 'images'
+    test_masks = Path(data_root) / 'test' / 'masks'
     work = Path(work_root)
     options = dict(data_root=data_root)
     for split in ('train', 'val', 'test'):

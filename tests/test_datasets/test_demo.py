@@ -36,7 +36,8 @@ def test_layout_and_determinism(demo_root, tmp_path):
     train = sorted((demo_root / 'train').glob('*.png'))
     images = sorted((demo_root / 'test' / 'images').glob('*.png'))
     masks = sorted((demo_root / 'test' / 'masks').glob('*.png'))
-    assert len(train) == 48 and len(images) == len(masks) == 8
+    assert len(train) == 48
+    assert len(images) == len(masks) == 8
     assert [p.stem for p in images] == [p.stem for p in masks]
     assert np.asarray(Image.open(train[0])).shape == (64, 64, 3)
     prepare_demo_data(tmp_path)
@@ -70,7 +71,8 @@ def test_demo_config_pipelines(demo_root):
     assert item['inputs']['img'].shape == (3, 64, 64)
     assert item['inputs']['img'].dtype == torch.uint8
     mask = item['inputs']['mask']
-    assert mask.shape == (1, 64, 64) and mask.dtype == torch.float32
+    assert mask.shape == (1, 64, 64)
+    assert mask.dtype == torch.float32
     assert 0 < mask.mean() < 1
     test_set = _build(cfg.test_dataloader, demo_root)
     assert len(test_set) == 8
@@ -78,7 +80,8 @@ def test_demo_config_pipelines(demo_root):
     for i in range(len(test_set)):
         sample = test_set[i]['data_samples']
         assert isinstance(sample, InpaintSample)
-        assert sample.sample_idx == i and sample.img_shape == (64, 64)
+        assert sample.sample_idx == i
+        assert sample.img_shape == (64, 64)
         assert Path(sample.mask_path).stem == Path(sample.img_path).stem
         buckets.add(sample.mask_bucket)
         # paired masks are fixed: the same on a second fetch

@@ -66,5 +66,5 @@ def test_source_errors(tmp_path):
     with pytest.raises(ImageReadError, match='does not exist'):
         list_source(tmp_path / 'nope')
     bad = _touch_png(tmp_path / 'single.png')
-    with pytest.raises(ConfigError, match='folder or a .flist'):
+    with pytest.raises(ConfigError, match=r'folder or a \.flist'):
         list_source(bad)

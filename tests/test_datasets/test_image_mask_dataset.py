@@ -38,7 +38,8 @@ def test_lists_images_numeric_order(image_dir):
         '11',
     ]
     info = ds.get_data_info(2)
-    assert info['mask_path'] is None and info['mask_bucket'] is None
+    assert info['mask_path'] is None
+    assert info['mask_bucket'] is None
     assert info['sample_idx'] == 2
 
 

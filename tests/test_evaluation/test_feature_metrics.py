@@ -33,6 +33,7 @@ def real_crops(data_dir, size=64):
     return out
 
 
+@pytest.mark.filterwarnings('ignore::UserWarning')
 def test_lpips_random_trunk_equals_lpips_package(data_dir):
     samples = real_crops(data_dir)
     metric = LPIPSMetric(net='vgg', pnet_rand=True)
@@ -53,6 +54,7 @@ def test_lpips_random_trunk_equals_lpips_package(data_dir):
     assert sum(k.startswith('inpaint/LPIPS_') for k in out) >= 1
 
 
+@pytest.mark.filterwarnings('ignore::UserWarning')
 def test_lpips_loads_local_backbone_weights(tmp_path, empty_hub):
     torch.manual_seed(1)
     trunk = lpips.pretrained_networks.alexnet(requires_grad=False, pretrained=False)
@@ -66,7 +68,7 @@ def test_lpips_loads_local_backbone_weights(tmp_path, empty_hub):
         torch.testing.assert_close(value, trunk.state_dict()[name])
     del state['features.0.weight']
     torch.save(state, path)
-    with pytest.raises(KeyError, match='features.0.weight'):
+    with pytest.raises(KeyError, match=r'features\.0\.weight'):
         build_lpips(net='alex', backbone_weights=str(path))
 
 
@@ -74,7 +76,7 @@ def test_lpips_without_weights_errors_clearly_on_first_process(empty_hub):
     metric = LPIPSMetric()  # building the metric never needs weights
     sample = dict(pred_img=torch.rand(3, 8, 8), gt_img=torch.rand(3, 8, 8))
     sample['mask'] = torch.ones(1, 8, 8)
-    with pytest.raises(FileNotFoundError, match='vgg16-397923af.pth'):
+    with pytest.raises(FileNotFoundError, match=r'vgg16-397923af\.pth'):
         metric.process(None, [sample])
 
 
@@ -126,7 +128,7 @@ def test_inception_pool3_shape_and_missing_weights(empty_hub):
     assert torch.isfinite(feats).all()
     with pytest.raises(FileNotFoundError, match='pt_inception-2015-12-05'):
         InceptionPool3()
-    with pytest.raises(FileNotFoundError, match='nope.pth'):
+    with pytest.raises(FileNotFoundError, match=r'nope\.pth'):
         InceptionPool3(weights=str(empty_hub / 'nope.pth'))
     metric = FIDMetric()  # lazy: the missing file only matters on first use
     sample = dict(pred_img=torch.rand(3, 8, 8), gt_img=torch.rand(3, 8, 8))

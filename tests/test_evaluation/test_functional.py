@@ -81,7 +81,7 @@ def test_psnr_rejects_float_and_shape_mismatch():
 
 
 def test_l1_scale_is_percent_of_range(data_dir):
-    comp, gt, mask = _pair(data_dir, *CASES[0])
+    comp, gt, _ = _pair(data_dir, *CASES[0])
     raw = np.abs(comp - gt).mean()
     assert L1_SCALE == 100.0
     assert l1(comp, gt) == pytest.approx(raw * 100, rel=1e-6)

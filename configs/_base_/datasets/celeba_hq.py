@@ -22,7 +22,9 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImage'),
     dict(type='CenterCropResize', size=img_size),
-    dict(type='LoadMask', convention='white_hole', resize=True, interpolation='bicubic'),
+    dict(
+        type='LoadMask', convention='white_hole', resize=True, interpolation='bicubic'
+    ),
     dict(type='PackInpaintInputs'),
 ]
 
@@ -30,8 +32,7 @@ test_pipeline = [
 def _test_set(bucket):
     return dict(
         type=dataset_type,
-        data_root=data_root,
-        img_source='flists/test.flist',
+        img_source=data_root + '/flists/test.flist',  # sources relative to the cwd
         mask_source=mask_root + '/test_buckets/' + bucket,
         mask_mode='paired',
         test_mode=True,

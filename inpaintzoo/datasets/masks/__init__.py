@@ -1,7 +1,7 @@
 """Mask sources (registered in ``TRANSFORMS``) and the hole-ratio buckets."""
 
-from .bucket import BUCKET_LABELS, MASK_BUCKETS, mask_bucket, ratio_to_bucket
 from .box_mask import BoxMask
+from .bucket import BUCKET_LABELS, MASK_BUCKETS, mask_bucket, ratio_to_bucket
 from .file_mask import RandomMaskFromFiles
 from .free_form import FreeFormMask
 

@@ -11,8 +11,10 @@ class BaseMaskSource(BaseTransform):
 
     Randomness comes from a ``numpy.random.Generator``: with a ``seed`` it is
     ``default_rng([seed, sample_idx])``, so a sample's mask depends only on
-    (seed, ``results['sample_idx']``) and not on worker or fetch order; without a
-    seed each call draws fresh OS entropy. If a seed is given but the results
+    (seed, ``results['sample_idx']``) and not on worker or fetch order (test
+    masks); without a seed each call seeds a generator from numpy's global RNG,
+    which MMEngine seeds from ``randomness.seed`` (per dataloader worker), so
+    training runs are reproducible and resume replays the same masks. If a seed is given but the results
     carry no ``sample_idx``, a generator seeded once with ``seed`` is used in call
     order.
 
@@ -32,7 +34,7 @@ class BaseMaskSource(BaseTransform):
     def rng_for(self, sample_idx: int | None) -> np.random.Generator:
         """Return the generator for one sample (see the class docstring)."""
         if self.seed is None:
-            return np.random.default_rng()
+            return np.random.default_rng(np.random.randint(0, 2**31 - 1))
         if sample_idx is None:
             return self._sequential_rng
         return np.random.default_rng([self.seed, int(sample_idx)])

@@ -31,9 +31,13 @@ class BoxMask(BaseMaskSource):
     ) -> None:
         super().__init__(seed)
         if mode not in ('random', 'center'):
-            raise ConfigError(f"BoxMask: mode must be 'random' or 'center', got {mode!r}")
+            raise ConfigError(
+                f"BoxMask: mode must be 'random' or 'center', got {mode!r}"
+            )
         if not 0 < size_ratio <= 1:
-            raise ConfigError(f'BoxMask: size_ratio must be in (0, 1], got {size_ratio}')
+            raise ConfigError(
+                f'BoxMask: size_ratio must be in (0, 1], got {size_ratio}'
+            )
         self.mode = mode
         self.size_ratio = size_ratio
 

@@ -14,7 +14,10 @@ from inpaintzoo.utils.errors import ImageReadError, InvalidMaskError
 from inpaintzoo.utils.mask import MaskConvention, binarize_mask
 
 MaskInterpolation = Literal['nearest', 'bicubic']
-_PIL_FILTERS = {'nearest': Image.Resampling.NEAREST, 'bicubic': Image.Resampling.BICUBIC}
+_PIL_FILTERS = {
+    'nearest': Image.Resampling.NEAREST,
+    'bicubic': Image.Resampling.BICUBIC,
+}
 
 
 def _open(path: str) -> Image.Image:
@@ -101,7 +104,9 @@ def resize_image(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def resize_mask(
-    mask: np.ndarray, size: tuple[int, int], interpolation: MaskInterpolation = 'nearest'
+    mask: np.ndarray,
+    size: tuple[int, int],
+    interpolation: MaskInterpolation = 'nearest',
 ) -> np.ndarray:
     """Resize a binary mask and re-binarise it (any value > 0 is a hole).
 

@@ -1,4 +1,4 @@
-"""Generic U-shaped inpainting backbone of HINT / MxT / SEM-Net (reference-models §1.4)."""
+"""Generic U-shaped inpainting backbone of HINT / MxT / SEM-Net (reference §1.4)."""
 
 import math
 from collections.abc import Sequence
@@ -88,7 +88,10 @@ class InpaintUNet(BaseModule):
         init_cfg: dict | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
-        num_blocks, num_heads = _four('num_blocks', num_blocks), _four('num_heads', num_heads)
+        num_blocks, num_heads = (
+            _four('num_blocks', num_blocks),
+            _four('num_heads', num_heads),
+        )
         if pad_mode not in _PAD_MODES:
             raise ConfigError(f'pad_mode must be one of {_PAD_MODES}, got {pad_mode!r}')
         embed = embed if embed is not None else dict(type='GatedEmbedding')
@@ -102,7 +105,10 @@ class InpaintUNet(BaseModule):
         def stage(width: int, level: int) -> nn.Sequential:
             args = dict(dim=width, num_heads=num_heads[level])
             return nn.Sequential(
-                *[MODELS.build(block, default_args=args) for _ in range(num_blocks[level])]
+                *[
+                    MODELS.build(block, default_args=args)
+                    for _ in range(num_blocks[level])
+                ]
             )
 
         emb_in = in_channels + int(concat_mask)
@@ -161,7 +167,9 @@ class InpaintUNet(BaseModule):
             out.append(F.interpolate(mask, size=size, mode='nearest'))
         return out
 
-    def forward_padded(self, x: torch.Tensor, masks: list[torch.Tensor]) -> torch.Tensor:
+    def forward_padded(
+        self, x: torch.Tensor, masks: list[torch.Tensor]
+    ) -> torch.Tensor:
         """Network body on a stride-aligned input.
 
         Args:
@@ -194,7 +202,8 @@ class InpaintUNet(BaseModule):
         check_mask_tensor(mask, img)
         if img.shape[1] != self.in_channels:
             raise ValueError(
-                f'img must have {self.in_channels} channels, got shape {tuple(img.shape)}'
+                f'img must have {self.in_channels} channels, '
+                f'got shape {tuple(img.shape)}'
             )
         mask = mask.to(img.dtype)
         filled = img * (1 - mask) + mask * self.fill_value

@@ -8,9 +8,9 @@ from torch import nn
 
 from inpaintzoo.models.converters.key_mapping import (
     compile_template,
+    get_converter,
     mismatch_error,
     summarize_keys,
-    get_converter,
     unwrap_checkpoint,
 )
 from inpaintzoo.utils.errors import CheckpointMismatchError
@@ -76,7 +76,9 @@ def convert_official(
             out[new] = value
     if unmapped:
         raise mismatch_error(
-            arch, keys, f'{len(unmapped)} keys have no {arch!r} rule: {summarize_keys(unmapped)}'
+            arch,
+            keys,
+            f'{len(unmapped)} keys have no {arch!r} rule: {summarize_keys(unmapped)}',
         )
     if model is not None:
         check_state_dict(out, model, arch, official_keys=keys)
@@ -132,7 +134,8 @@ def to_official(state_dict: Mapping[str, torch.Tensor], arch: str) -> dict:
             out[official] = value
     if unmapped:
         raise CheckpointMismatchError(
-            f'{len(unmapped)} inpaintzoo keys have no {arch!r} rule: {summarize_keys(unmapped)}'
+            f'{len(unmapped)} inpaintzoo keys have no {arch!r} rule: '
+            f'{summarize_keys(unmapped)}'
         )
     for alias, canonical in conv.aliases:
         for key in list(out):

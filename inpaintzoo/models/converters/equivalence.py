@@ -59,44 +59,58 @@ def build_converted(arch: str, config: dict, state_dict: dict) -> nn.Module:
     return model
 
 
-def _run(model: nn.Module, inputs: tuple, dtype: torch.dtype, device: str):
+def _run(model: nn.Module, inputs: tuple, dtype: torch.dtype, device: str, **kw):
     model = copy.deepcopy(model).to(device=device, dtype=dtype).eval()
     with torch.no_grad():
-        return model(*(t.to(device=device, dtype=dtype) for t in inputs))
+        return model(*(t.to(device=device, dtype=dtype) for t in inputs), **kw)
+
+
+class _Checks(list):
+    def add(self, name: str, ours: torch.Tensor, ref: torch.Tensor, atol: float):
+        self.append(Check(name, _diff(ours, ref), atol))
 
 
 def _generator_checks(arch, config, sd, io, device, atol64, atol32) -> list[Check]:
     model = build_converted(arch, config, sd)
     inputs = (io['image'], io['mask'])
-    checks = [Check('output (float64)', _diff(_run(model, inputs, torch.float64, device), io['output']), atol64)]
+    f64, f32 = torch.float64, torch.float32
+    checks = _Checks()
+    checks.add(
+        'output (float64)', _run(model, inputs, f64, device), io['output'], atol64
+    )
     if 'output_float32' in io:
-        out = _run(model, inputs, torch.float32, device)
-        checks.append(Check('output_float32', _diff(out, io['output_float32']), atol32))
+        out = _run(model, inputs, f32, device)
+        checks.add('output_float32', out, io['output_float32'], atol32)
     if 'output_official_init' in io:
         init = build_converted(arch, config, official_init_state_dict(sd, config))
-        out = _run(init, inputs, torch.float64, device)
-        checks.append(Check('output_official_init', _diff(out, io['output_official_init']), atol64))
+        out = _run(init, inputs, f64, device)
+        checks.add('output_official_init', out, io['output_official_init'], atol64)
     return checks
 
 
 def _discriminator_checks(arch, config, sd, io, device, atol64, atol32) -> list[Check]:
     model = build_converted(arch, config, sd)
-    x = io['x']
-    net = copy.deepcopy(model).to(device=device, dtype=torch.float64).eval()
-    with torch.no_grad():
-        out, feats = net(x.to(device=device, dtype=torch.float64), return_features=True)
-    checks = [Check('output (float64)', _diff(out, io['output']), atol64)]
+    x, f64, f32 = (io['x'],), torch.float64, torch.float32
+    checks = _Checks()
+    out, feats = _run(model, x, f64, device, return_features=True)
+    checks.add('output (float64)', out, io['output'], atol64)
     for i, (ours, ref) in enumerate(zip(feats, io.get('features', []))):
-        checks.append(Check(f'features[{i}] (float64)', _diff(ours, ref), atol64))
+        checks.add(f'features[{i}] (float64)', ours, ref, atol64)
     if 'output_float32' in io:
-        checks.append(Check('output_float32', _diff(_run(model, (x,), torch.float32, device), io['output_float32']), atol32))
+        checks.add(
+            'output_float32', _run(model, x, f32, device), io['output_float32'], atol32
+        )
     if 'output_train_mode_first_call' in io:
-        net = copy.deepcopy(model).to(device=device, dtype=torch.float64).train()
+        net = copy.deepcopy(model).to(device=device, dtype=f64).train()
         with torch.no_grad():
-            out = net(x.to(device=device, dtype=torch.float64))
-        checks.append(Check('output_train_mode_first_call', _diff(out, io['output_train_mode_first_call']), atol64))
-        ours = net.state_dict()
-        conv = get_converter(arch)
+            out = net(x[0].to(device=device, dtype=f64))
+        checks.add(
+            'output_train_mode_first_call',
+            out,
+            io['output_train_mode_first_call'],
+            atol64,
+        )
+        ours, conv = net.state_dict(), get_converter(arch)
         for key, ref in io.get('spectral_norm_buffers_after_train_call', {}).items():
             if conv.alias_target(key) is not None:
                 continue
@@ -105,7 +119,8 @@ def _discriminator_checks(arch, config, sd, io, device, atol64, atol32) -> list[
             checks.append(Check(f'{key} after train call', diff, atol64))
     if 'output_official_init' in io:
         init = build_converted(arch, config, official_init_state_dict(sd, config))
-        checks.append(Check('output_official_init', _diff(_run(init, (x,), torch.float64, device), io['output_official_init']), atol64))
+        out = _run(init, x, f64, device)
+        checks.add('output_official_init', out, io['output_official_init'], atol64)
     return checks
 
 
@@ -135,7 +150,15 @@ def check_fixture(
     root = Path(fixture_dir)
     conv = get_converter(arch)
     config = json.loads((root / 'config.json').read_text())
-    sd = torch.load(root / f'{conv.checkpoint_key}_state_dict.pt', weights_only=True, map_location='cpu')
+    sd = torch.load(
+        root / f'{conv.checkpoint_key}_state_dict.pt',
+        weights_only=True,
+        map_location='cpu',
+    )
     io = torch.load(root / 'io.pt', weights_only=True, map_location='cpu')
-    run = _discriminator_checks if conv.checkpoint_key == 'discriminator' else _generator_checks
+    run = (
+        _discriminator_checks
+        if conv.checkpoint_key == 'discriminator'
+        else _generator_checks
+    )
     return run(arch, config, sd, io, device, atol64, atol32)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import torch
+
 from inpaintzoo.utils.errors import CheckpointMismatchError
 
 PLACEHOLDERS = {
@@ -133,6 +134,7 @@ def guess_arch(keys: list[str]) -> str | None:
 
 
 def summarize_keys(keys: list[str], limit: int = 8) -> str:
+    """The first ``limit`` keys, comma-separated, with the total if cut."""
     shown = ', '.join(keys[:limit])
     return shown + (f', ... ({len(keys)} in all)' if len(keys) > limit else '')
 
@@ -173,5 +175,7 @@ def unwrap_checkpoint(checkpoint: Mapping, arch: str) -> dict[str, torch.Tensor]
             )
     bad = [k for k, v in sd.items() if not torch.is_tensor(v)]
     if bad:
-        raise CheckpointMismatchError(f'non-tensor entries in state dict: {summarize_keys(bad)}')
+        raise CheckpointMismatchError(
+            f'non-tensor entries in state dict: {summarize_keys(bad)}'
+        )
     return {re.sub(r'^module\.', '', k): v for k, v in sd.items()}

@@ -90,9 +90,18 @@ DISCRIMINATOR = register_converter(
         # ``features`` is a second name of the first conv block (conv1).
         aliases=[
             ('features.0.{s}', 'conv1.0.{s}'),
-            ('features.0.parametrizations.weight.original', 'conv1.0.parametrizations.weight.original'),
-            ('features.0.parametrizations.weight.0._u', 'conv1.0.parametrizations.weight.0._u'),
-            ('features.0.parametrizations.weight.0._v', 'conv1.0.parametrizations.weight.0._v'),
+            (
+                'features.0.parametrizations.weight.original',
+                'conv1.0.parametrizations.weight.original',
+            ),
+            (
+                'features.0.parametrizations.weight.0._u',
+                'conv1.0.parametrizations.weight.0._u',
+            ),
+            (
+                'features.0.parametrizations.weight.0._v',
+                'conv1.0.parametrizations.weight.0._v',
+            ),
         ],
     )
 )
@@ -122,11 +131,14 @@ def hint_config(kwargs: dict) -> dict:
     )
     unknown = sorted(set(kwargs) - set(kw))
     if unknown:
-        raise ConfigError(f'unknown official HINT kwargs {unknown}; known: {sorted(kw)}')
+        raise ConfigError(
+            f'unknown official HINT kwargs {unknown}; known: {sorted(kw)}'
+        )
     kw.update(kwargs)
     if kw['LayerNorm_type'] not in ('WithBias', 'BiasFree'):
         raise ConfigError(
-            f"LayerNorm_type must be 'WithBias' or 'BiasFree', got {kw['LayerNorm_type']!r}"
+            "LayerNorm_type must be 'WithBias' or 'BiasFree', "
+            f'got {kw["LayerNorm_type"]!r}'
         )
     bias = bool(kw['bias'])
     return dict(
@@ -140,19 +152,21 @@ def hint_config(kwargs: dict) -> dict:
         block=dict(
             type='SandwichBlock',
             attn=dict(type='SCAL', bias=bias),
-            ffn=dict(type='GDFN', expansion=float(kw['ffn_expansion_factor']), bias=bias),
+            ffn=dict(
+                type='GDFN', expansion=float(kw['ffn_expansion_factor']), bias=bias
+            ),
             norm=dict(type='ChannelLayerNorm', bias=kw['LayerNorm_type'] == 'WithBias'),
         ),
         down=dict(type='MaskAwareDownsample'),
         up=dict(type='PixelShuffleUpsample'),
         concat_mask=True,
         fill_value=1.0,
-        bias=False,
+        bias=bias,
     )
 
 
 def discriminator_config(kwargs: dict) -> dict:
-    """``PatchDiscriminator`` config equal to the official ``Discriminator(**kwargs)``."""
+    """``PatchDiscriminator`` config equal to official ``Discriminator(**kwargs)``."""
     known = {'in_channels', 'use_sigmoid', 'use_spectral_norm', 'init_weights'}
     unknown = sorted(set(kwargs) - known)
     if unknown:
@@ -173,9 +187,11 @@ CONFIG_BUILDERS: dict[str, Callable[[dict], dict]] = {
 
 
 def official_kwargs_to_config(arch: str, kwargs: dict) -> dict:
-    """inpaintzoo model config from a fixture's ``config.json`` ``constructor_kwargs``."""
+    """Model config from a fixture's ``config.json`` ``constructor_kwargs``."""
     if arch not in CONFIG_BUILDERS:
-        raise ConfigError(f'no config builder for arch {arch!r}; known: {sorted(CONFIG_BUILDERS)}')
+        raise ConfigError(
+            f'no config builder for arch {arch!r}; known: {sorted(CONFIG_BUILDERS)}'
+        )
     return CONFIG_BUILDERS[arch](dict(kwargs))
 
 

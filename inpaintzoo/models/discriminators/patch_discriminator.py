@@ -42,7 +42,12 @@ class PatchDiscriminator(BaseModule):
         super().__init__(init_cfg=init_cfg)
         self.use_sigmoid = use_sigmoid
         b = base_channels
-        specs = [(in_channels, b, 2), (b, 2 * b, 2), (2 * b, 4 * b, 2), (4 * b, 8 * b, 1)]
+        specs = [
+            (in_channels, b, 2),
+            (b, 2 * b, 2),
+            (2 * b, 4 * b, 2),
+            (4 * b, 8 * b, 1),
+        ]
         specs.append((8 * b, 1, 1))
         for i, (cin, cout, stride) in enumerate(specs, start=1):
             conv = nn.Conv2d(

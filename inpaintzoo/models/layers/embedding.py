@@ -23,7 +23,11 @@ class GatedEmbedding(BaseModule):
     """
 
     def __init__(
-        self, in_channels: int, dim: int, bias: bool = False, init_cfg: dict | None = None
+        self,
+        in_channels: int,
+        dim: int,
+        bias: bool = False,
+        init_cfg: dict | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
         self.proj = nn.Conv2d(in_channels, dim * 2, 3, padding=1, bias=bias)
@@ -53,7 +57,11 @@ class ConvEmbedding(BaseModule):
     """
 
     def __init__(
-        self, in_channels: int, dim: int, bias: bool = False, init_cfg: dict | None = None
+        self,
+        in_channels: int,
+        dim: int,
+        bias: bool = False,
+        init_cfg: dict | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
         self.proj = nn.Conv2d(in_channels, dim, 3, padding=1, bias=bias)

@@ -28,7 +28,11 @@ class ChannelLayerNorm(BaseModule):
     """
 
     def __init__(
-        self, dim: int, bias: bool = True, eps: float = 1e-5, init_cfg: dict | None = None
+        self,
+        dim: int,
+        bias: bool = True,
+        eps: float = 1e-5,
+        init_cfg: dict | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
         self.dim = dim
@@ -54,4 +58,5 @@ class ChannelLayerNorm(BaseModule):
         return x * torch.rsqrt(var + self.eps) * self.weight[:, None, None]
 
     def extra_repr(self) -> str:
+        """Shown by ``repr``."""
         return f'{self.dim}, bias={self.bias is not None}, eps={self.eps}'

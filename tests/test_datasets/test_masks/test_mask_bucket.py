@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 
@@ -31,7 +33,7 @@ def test_invalid_ratio(ratio):
 def test_buckets_are_contiguous():
     assert MASK_BUCKETS[0][1] == 0.0
     assert MASK_BUCKETS[-1][2] == 1.0
-    for (_, _, high), (_, low, _) in zip(MASK_BUCKETS, MASK_BUCKETS[1:]):
+    for (_, _, high), (_, low, _) in itertools.pairwise(MASK_BUCKETS):
         assert high == low
 
 

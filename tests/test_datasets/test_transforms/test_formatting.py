@@ -29,9 +29,12 @@ def _results(**extra):
 def test_pack_types_and_shapes():
     out = PackInpaintInputs().transform(_results())
     img, mask = out['inputs']['img'], out['inputs']['mask']
-    assert img.dtype == torch.uint8 and img.shape == (3, 8, 6)
-    assert (img[0] == 200).all() and (img[1:] == 0).all()
-    assert mask.dtype == torch.float32 and mask.shape == (1, 8, 6)
+    assert img.dtype == torch.uint8
+    assert img.shape == (3, 8, 6)
+    assert (img[0] == 200).all()
+    assert (img[1:] == 0).all()
+    assert mask.dtype == torch.float32
+    assert mask.shape == (1, 8, 6)
     assert mask.sum() == 12
     sample = out['data_samples']
     assert isinstance(sample, InpaintSample)
@@ -49,7 +52,8 @@ def test_pack_types_and_shapes():
 def test_pack_landmarks():
     out = PackInpaintInputs().transform(_results(landmarks=[[1, 2], [3, 4]]))
     lm = out['inputs']['landmarks']
-    assert lm.dtype == torch.float32 and lm.shape == (2, 2)
+    assert lm.dtype == torch.float32
+    assert lm.shape == (2, 2)
 
 
 def test_pack_errors():

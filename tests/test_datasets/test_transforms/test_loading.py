@@ -32,11 +32,11 @@ def test_load_image_grey_and_alpha(tmp_path):
 
 
 def test_load_image_errors(tmp_path):
-    with pytest.raises(ImageReadError, match='missing.png'):
+    with pytest.raises(ImageReadError, match=r'missing\.png'):
         LoadImage().transform({'img_path': str(tmp_path / 'missing.png')})
     fake = tmp_path / 'fake.jpg'
     fake.write_text('not an image')
-    with pytest.raises(ImageReadError, match='fake.jpg'):
+    with pytest.raises(ImageReadError, match=r'fake\.jpg'):
         LoadImage().transform({'img_path': str(fake)})
 
 
@@ -80,14 +80,15 @@ def test_load_mask_size_mismatch(tmp_path):
         LoadMask(resize=False).transform(dict(results))
     mask = LoadMask(resize=True).transform(dict(results))['mask']
     assert mask.shape == (16, 16)
-    assert mask.sum() == 64 and mask[:8, :8].all()
+    assert mask.sum() == 64
+    assert mask[:8, :8].all()
     grown = LoadMask(interpolation='bicubic').transform(dict(results))['mask']
     assert set(np.unique(grown)) == {0.0, 1.0}
     assert grown.sum() > mask.sum()  # official bicubic + '> 0' grows holes
 
 
 def test_load_mask_errors(tmp_path):
-    with pytest.raises(ImageReadError, match='nope.png'):
+    with pytest.raises(ImageReadError, match=r'nope\.png'):
         LoadMask().transform({'mask_path': str(tmp_path / 'nope.png')})
     with pytest.raises(ConfigError, match='mask_path'):
         LoadMask().transform({'mask_path': None})

@@ -19,7 +19,9 @@ def test_sandwich_block_order():
 
 def test_attn_ffn_block_order():
     torch.manual_seed(0)
-    cfg = dict(type='AttnFFNBlock', dim=8, num_heads=2, attn=dict(type='ChannelAttention'))
+    cfg = dict(
+        type='AttnFFNBlock', dim=8, num_heads=2, attn=dict(type='ChannelAttention')
+    )
     blk = MODELS.build(cfg).double()
     x = torch.randn(1, 8, 3, 5, dtype=torch.float64)
     y = x + blk.attn(blk.norm1(x))
