@@ -38,8 +38,10 @@ def test_hint_round_trip_official(hint_sd):
     assert all(back[k] is hint_sd[k] for k in hint_sd)
 
 
-def test_hint_round_trip_ours():
-    net = MODELS.build(official_kwargs_to_config('hint', TINY_HINT))
+@pytest.mark.parametrize('bias', [False, True])
+def test_hint_round_trip_ours(bias):
+    net = MODELS.build(official_kwargs_to_config('hint', dict(TINY_HINT, bias=bias)))
+    assert ('output.bias' in net.state_dict()) is bias
     ours = net.state_dict()
     official = to_official(ours, 'hint')
     assert 'encoder_level2.1.attn.conv.4.body.bias' in official

@@ -14,15 +14,23 @@ from tests.tiny_modules import tiny_model_cfg
 
 def make_batch(n: int = 2, size: int = 8, seed: int = 0) -> dict:
     g = torch.Generator().manual_seed(seed)
-    imgs = [torch.randint(0, 256, (3, size, size), generator=g, dtype=torch.uint8) for _ in range(n)]
+    imgs = [
+        torch.randint(0, 256, (3, size, size), generator=g, dtype=torch.uint8)
+        for _ in range(n)
+    ]
     masks = [(torch.rand(1, size, size, generator=g) > 0.6).float() for _ in range(n)]
-    return dict(inputs=dict(img=imgs, mask=masks), data_samples=[InpaintSample() for _ in range(n)])
+    return dict(
+        inputs=dict(img=imgs, mask=masks),
+        data_samples=[InpaintSample() for _ in range(n)],
+    )
 
 
 def make_optim(model) -> OptimWrapperDict:
     return OptimWrapperDict(
         generator=OptimWrapper(torch.optim.Adam(model.generator.parameters(), lr=1e-2)),
-        discriminator=OptimWrapper(torch.optim.Adam(model.discriminator.parameters(), lr=1e-3)),
+        discriminator=OptimWrapper(
+            torch.optim.Adam(model.discriminator.parameters(), lr=1e-3)
+        ),
     )
 
 
@@ -48,7 +56,9 @@ def official_reference_step(model, batch) -> None:
     d_fake = F.mse_loss(fake, torch.zeros_like(fake))
     d_loss = (d_real + d_fake) / 2
     gen_fake = d(out)
-    g_loss = F.mse_loss(gen_fake, torch.ones_like(gen_fake)) * 0.01 + F.l1_loss(out, img)
+    g_loss = F.mse_loss(gen_fake, torch.ones_like(gen_fake)) * 0.01 + F.l1_loss(
+        out, img
+    )
     d_loss.backward(retain_graph=True)
     g_loss.backward()
     opt_d.step()
@@ -60,9 +70,18 @@ def test_joint_step_matches_official_order(model):
     reference = copy.deepcopy(model)
     official_reference_step(reference, batch)
     logs = model.train_step(batch, make_optim(model))
-    for (name, p), q in zip(model.state_dict().items(), reference.state_dict().values()):
+    for (name, p), q in zip(
+        model.state_dict().items(), reference.state_dict().values()
+    ):
         torch.testing.assert_close(p, q, rtol=0, atol=1e-7, msg=name)
-    assert {'loss_l1', 'loss_adv_g', 'loss_d_real', 'loss_d_fake', 'loss_g', 'loss_d'} <= set(logs)
+    assert {
+        'loss_l1',
+        'loss_adv_g',
+        'loss_d_real',
+        'loss_d_fake',
+        'loss_g',
+        'loss_d',
+    } <= set(logs)
 
 
 def test_joint_step_changes_both_networks(model):
@@ -84,7 +103,9 @@ def test_joint_differs_from_sequential():
     logs = sequential.train_step(batch, make_optim(sequential))
     assert 'loss_d_real' in logs
     # D of the joint order also received G's adversarial gradient
-    assert not torch.equal(joint.discriminator.conv.weight, sequential.discriminator.conv.weight)
+    assert not torch.equal(
+        joint.discriminator.conv.weight, sequential.discriminator.conv.weight
+    )
     assert all(p.requires_grad for p in sequential.discriminator.parameters())
 
 
@@ -92,7 +113,9 @@ def test_predict_keeps_known_pixels(model):
     batch = make_batch()
     data = model.data_preprocessor(batch)
     samples = model(**data, mode='predict')
-    for sample, img, mask in zip(samples, data['inputs']['img'], data['inputs']['mask']):
+    for sample, img, mask in zip(
+        samples, data['inputs']['img'], data['inputs']['mask']
+    ):
         known = mask.expand(3, -1, -1) == 0
         assert torch.equal(sample.pred_img[known], img[known])
         assert sample.pred_img.shape == (3, 8, 8)
@@ -127,4 +150,6 @@ def test_bad_update_order_and_optim():
         MODELS.build(tiny_model_cfg('both'))
     model = MODELS.build(tiny_model_cfg())
     with pytest.raises(ConfigError, match='generator and discriminator'):
-        model.train_step(make_batch(), OptimWrapper(torch.optim.Adam(model.parameters())))
+        model.train_step(
+            make_batch(), OptimWrapper(torch.optim.Adam(model.parameters()))
+        )
