@@ -23,7 +23,10 @@ def read_version() -> str:
 setup(
     name='inpaintzoo',
     version=read_version(),
-    description='OpenMMLab-style model zoo for deep image inpainting (HINT, MxT, SEM-Net, NCLG-MT)',
+    description=(
+        'OpenMMLab-style model zoo for deep image inpainting '
+        '(HINT, MxT, SEM-Net, NCLG-MT)'
+    ),
     long_description=(ROOT / 'README.md').read_text(encoding='utf-8'),
     long_description_content_type='text/markdown',
     python_requires='>=3.10',

@@ -43,6 +43,6 @@ def seed() -> int:
     """Seed torch, numpy and random; returns the seed."""
     value = 0
     torch.manual_seed(value)
-    np.random.seed(value)
+    np.random.seed(value)  # noqa: NPY002
     random.seed(value)
     return value

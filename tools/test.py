@@ -38,9 +38,10 @@ def main() -> None:
     setup_launcher(cfg, args.launcher)
     cfg.load_from = None  # loaded strictly below instead of MMEngine's strict=False
     if args.save_images:
-        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
-            dict(type='SaveInpaintedImagesHook', out_dir=osp.abspath(args.save_images))
-        ]
+        save = dict(
+            type='SaveInpaintedImagesHook', out_dir=osp.abspath(args.save_images)
+        )
+        cfg.custom_hooks = [*cfg.get('custom_hooks', []), save]
     runner = Runner.from_cfg(cfg)
     load_model_checkpoint(runner.model, args.checkpoint)
     metrics = runner.test()

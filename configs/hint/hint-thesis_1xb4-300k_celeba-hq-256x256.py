@@ -9,16 +9,24 @@ model = dict(
     losses=dict(
         perceptual=dict(
             layers=vgg16_pools,
-            feature_net=dict(type='VGGFeatureExtractor', arch='vgg16', weights='torchvision'),
+            feature_net=dict(
+                type='VGGFeatureExtractor', arch='vgg16', weights='torchvision'
+            ),
         ),
         style=dict(
             layers=vgg16_pools,
-            feature_net=dict(type='VGGFeatureExtractor', arch='vgg16', weights='torchvision'),
+            feature_net=dict(
+                type='VGGFeatureExtractor', arch='vgg16', weights='torchvision'
+            ),
         ),
     ),
     gan_loss=dict(loss_weight=0.001),
 )
 param_scheduler = dict(
-    generator=[dict(type='MultiStepLR', milestones=[225_000], gamma=0.5, by_epoch=False)],
-    discriminator=[dict(type='MultiStepLR', milestones=[225_000], gamma=0.5, by_epoch=False)],
+    generator=[
+        dict(type='MultiStepLR', milestones=[225_000], gamma=0.5, by_epoch=False)
+    ],
+    discriminator=[
+        dict(type='MultiStepLR', milestones=[225_000], gamma=0.5, by_epoch=False)
+    ],
 )

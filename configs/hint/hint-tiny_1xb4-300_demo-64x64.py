@@ -9,7 +9,10 @@ _base_ = [
 ]
 model = dict(
     generator=dict(dim=16, num_blocks=[1, 1, 1, 1], num_heads=[1, 2, 4, 4]),
-    losses=dict(_delete_=True, l1=dict(type='L1Loss', loss_weight=1.0, divide_by_hole_ratio=True)),
+    losses=dict(
+        _delete_=True,
+        l1=dict(type='L1Loss', loss_weight=1.0, divide_by_hole_ratio=True),
+    ),
 )
 max_iters = 300
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)

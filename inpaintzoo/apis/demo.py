@@ -1,5 +1,8 @@
-"""The README demo: train a small model on the embedded demo data and compare it
-with OpenCV's Telea inpainting on the same crops and masks."""
+"""The README demo.
+
+Train a small model on the embedded demo data and compare it with OpenCV's Telea
+inpainting on the same crops and masks.
+"""
 
 import json
 from pathlib import Path

@@ -75,8 +75,11 @@ def enable_amp(cfg: Config) -> None:
 
 
 def setup_resume(cfg: Config, resume: str | None) -> None:
-    """``--resume`` without value: auto-resume from ``work_dir/last_checkpoint``;
-    with a path: resume from that checkpoint."""
+    """Apply ``--resume``.
+
+    Without a value: auto-resume from ``work_dir/last_checkpoint``; with a path:
+    resume from that checkpoint.
+    """
     if resume == 'auto':
         cfg.resume = True
         cfg.load_from = None

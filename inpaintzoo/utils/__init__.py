@@ -7,4 +7,9 @@ from inpaintzoo.utils.errors import (
     InvalidMaskError,
 )
 
-__all__ = ['CheckpointMismatchError', 'ConfigError', 'ImageReadError', 'InvalidMaskError']
+__all__ = [
+    'CheckpointMismatchError',
+    'ConfigError',
+    'ImageReadError',
+    'InvalidMaskError',
+]

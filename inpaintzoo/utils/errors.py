@@ -15,7 +15,7 @@ class ImageReadError(OSError):
 
 
 class CheckpointMismatchError(RuntimeError):
-    """A checkpoint does not fit the model (other architecture, missing keys, shapes)."""
+    """A checkpoint does not fit the model (other arch, missing keys, shapes)."""
 
 
 class ConfigError(ValueError):

@@ -79,7 +79,9 @@ def check_mask_tensor(mask: torch.Tensor, img: torch.Tensor | None = None) -> No
             and spatial size must match.
     """
     if not torch.is_tensor(mask):
-        raise InvalidMaskError(f'mask must be a torch.Tensor, got {type(mask).__name__}')
+        raise InvalidMaskError(
+            f'mask must be a torch.Tensor, got {type(mask).__name__}'
+        )
     if mask.dim() != 4 or mask.shape[1] != 1:
         raise InvalidMaskError(
             f'mask must have shape (N, 1, H, W), got {tuple(mask.shape)}'
@@ -95,6 +97,7 @@ def check_mask_tensor(mask: torch.Tensor, img: torch.Tensor | None = None) -> No
         bad = mask[(mask != 0) & (mask != 1)]
         raise InvalidMaskError(
             'mask must be binary (1 = hole, 0 = known); found '
-            f'{bad.numel()} values outside {{0, 1}}, e.g. {bad.flatten()[0].item():.4g}. '
+            f'{bad.numel()} values outside {{0, 1}}, '
+            f'e.g. {bad.flatten()[0].item():.4g}. '
             'Binarise mask files with inpaintzoo.utils.mask.binarize_mask.'
         )

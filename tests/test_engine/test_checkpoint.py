@@ -64,7 +64,9 @@ def test_corrupt_and_missing_files(tmp_path):
 def http_dir(tmp_path):
     serve = tmp_path / 'srv'
     serve.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(serve))
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(serve)
+    )
     handler.log_message = lambda *a, **k: None
     server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

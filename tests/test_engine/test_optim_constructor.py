@@ -18,12 +18,16 @@ def test_one_wrapper_per_subnetwork():
     wrappers = build(
         dict(
             generator=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-4)),
-            discriminator=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-5)),
+            discriminator=dict(
+                type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-5)
+            ),
         ),
         model,
     )
     assert isinstance(wrappers, OptimWrapperDict)
-    g_params = {id(p) for g in wrappers['generator'].optimizer.param_groups for p in g['params']}
+    g_params = {
+        id(p) for g in wrappers['generator'].optimizer.param_groups for p in g['params']
+    }
     assert g_params == {id(p) for p in model.generator.parameters()}
     assert wrappers['discriminator'].optimizer.param_groups[0]['lr'] == 1e-5
 
@@ -32,7 +36,10 @@ def test_errors_name_the_problem():
     init_default_scope('inpaintzoo')
     model = MODELS.build(tiny_model_cfg())
     with pytest.raises(ConfigError, match='does not have'):
-        build(dict(encoder=dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1))), model)
+        build(
+            dict(encoder=dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1))),
+            model,
+        )
     with pytest.raises(ConfigError, match='paramwise_cfg'):
         MultiOptimWrapperConstructor({}, paramwise_cfg=dict(norm_decay_mult=0))
     with pytest.raises(ConfigError, match='must be a dict'):

@@ -22,9 +22,20 @@ def write_tiny_config(tmp_path: Path, demo_root: Path, max_iters: int = 2) -> Pa
 
 
 def run(args: list[str], cwd: Path, extra_env: dict | None = None, timeout: int = 300):
-    env = {**os.environ, 'PYTHONPATH': str(REPO), 'OMP_NUM_THREADS': '1', **(extra_env or {})}
+    env = {
+        **os.environ,
+        'PYTHONPATH': str(REPO),
+        'OMP_NUM_THREADS': '1',
+        **(extra_env or {}),
+    }
     return subprocess.run(
-        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        args,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -38,14 +49,20 @@ def test_train_then_test_cli(tmp_path, demo_root):
     out = tmp_path / 'metrics.json'
     test = run(
         [
-            sys.executable, str(REPO / 'tools/test.py'), str(config), str(ckpt),
-            '--out', str(out), '--save-images', str(tmp_path / 'results'),
+            sys.executable,
+            str(REPO / 'tools/test.py'),
+            str(config),
+            str(ckpt),
+            '--out',
+            str(out),
+            '--save-images',
+            str(tmp_path / 'results'),
         ],
         tmp_path,
     )
     assert test.returncode == 0, test.stderr[-3000:]
     report = json.loads(out.read_text())
-    assert list(report)[0] == 'overall'
+    assert next(iter(report)) == 'overall'
     assert {'PSNR', 'SSIM', 'L1'} <= set(report['overall'])
     assert {'0.01-20%', '20-40%', '40-60%'} <= set(report)
     saved = sorted(p.stem for p in (tmp_path / 'results').glob('*.png'))
@@ -57,14 +74,23 @@ def test_train_then_test_cli(tmp_path, demo_root):
 def test_test_cli_rejects_checkpoint_of_other_arch(tmp_path, demo_root):
     config = write_tiny_config(tmp_path, demo_root)
     foreign = tmp_path / 'foreign.pth'
-    torch.save({'state_dict': {'generator.encoder1.1.gate_conv.weight': torch.zeros(2)}}, foreign)
-    result = run([sys.executable, str(REPO / 'tools/test.py'), str(config), str(foreign)], tmp_path)
+    torch.save(
+        {'state_dict': {'generator.encoder1.1.gate_conv.weight': torch.zeros(2)}},
+        foreign,
+    )
+    result = run(
+        [sys.executable, str(REPO / 'tools/test.py'), str(config), str(foreign)],
+        tmp_path,
+    )
     assert result.returncode != 0
     assert 'CheckpointMismatchError' in result.stderr
     assert 'another architecture' in result.stderr
     corrupt = tmp_path / 'corrupt.pth'
     corrupt.write_bytes(b'\x00garbage')
-    result = run([sys.executable, str(REPO / 'tools/test.py'), str(config), str(corrupt)], tmp_path)
+    result = run(
+        [sys.executable, str(REPO / 'tools/test.py'), str(config), str(corrupt)],
+        tmp_path,
+    )
     assert 'corrupt' in result.stderr
 
 
@@ -73,9 +99,17 @@ def test_two_process_gloo_ddp_training(tmp_path, demo_root):
     config = write_tiny_config(tmp_path, demo_root, max_iters=2)
     result = run(
         [
-            sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2',
-            '--master_port', '29517', str(REPO / 'tools/train.py'), str(config),
-            '--launcher', 'pytorch',
+            sys.executable,
+            '-m',
+            'torch.distributed.run',
+            '--nproc_per_node',
+            '2',
+            '--master_port',
+            '29517',
+            str(REPO / 'tools/train.py'),
+            str(config),
+            '--launcher',
+            'pytorch',
         ],
         tmp_path,
         timeout=420,

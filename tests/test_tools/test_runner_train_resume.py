@@ -28,7 +28,9 @@ def train(work_dir, data_root, max_iters, resume_from=None):
 def test_resume_is_bit_exact(tmp_path, demo_root):
     init_default_scope('inpaintzoo')
     train(tmp_path / 'a', demo_root, 2)
-    resumed = train(tmp_path / 'a', demo_root, 4, resume_from=tmp_path / 'a' / 'iter_2.pth')
+    resumed = train(
+        tmp_path / 'a', demo_root, 4, resume_from=tmp_path / 'a' / 'iter_2.pth'
+    )
     straight = train(tmp_path / 'b', demo_root, 4)
     assert resumed.iter == straight.iter == 4
     a, b = resumed.model.state_dict(), straight.model.state_dict()

@@ -3,7 +3,9 @@
 max_iters = 300_000
 val_interval = 10_000
 
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval
+)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 

@@ -1,7 +1,7 @@
 """Hooks that write inpainting results as images."""
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import cv2
 import numpy as np

@@ -79,7 +79,9 @@ class BaseInpaintor(BaseModel):
 
     def generator_losses(self, out: Tensor, gt: Tensor, mask: Tensor) -> dict:
         """Weighted generator losses ``{'loss_<name>': scalar}`` (no adversarial)."""
-        return {f'loss_{name}': loss(out, gt, mask) for name, loss in self.losses.items()}
+        return {
+            f'loss_{name}': loss(out, gt, mask) for name, loss in self.losses.items()
+        }
 
     def forward(
         self,
