@@ -9,8 +9,13 @@ from inpaintzoo.datasets.file_list import list_source
 from inpaintzoo.datasets.masks.bucket import BUCKET_LABELS, mask_bucket
 from inpaintzoo.datasets.transforms.functional import read_mask
 from inpaintzoo.registry import DATASETS
-from inpaintzoo.utils.errors import ConfigError
+from inpaintzoo.utils.errors import ConfigError, ImageReadError
 from inpaintzoo.utils.mask import MaskConvention
+
+
+MASK_MODES = (None, 'paired', 'paired_per_bucket')
+#: the hole-ratio buckets of the thesis tables
+PAPER_BUCKETS = ('0.01-20%', '20-40%', '40-60%')
 
 
 @DATASETS.register_module()
@@ -27,6 +32,11 @@ class ImageMaskDataset(BaseDataset):
       (``FreeFormMask``, ``RandomMaskFromFiles``, ``BoxMask``) supplies the mask.
     * ``mask_mode='paired'`` (the test protocol, official mode 6): image ``i``
       gets mask ``i mod n_masks``, fixed for every epoch.
+    * ``mask_mode='paired_per_bucket'``: ``mask_source`` is a folder of
+      bucket-named subfolders (``0.01-20%/``, ``20-40%/``, ``40-60%/``, the
+      layout ``sort_masks_by_ratio`` writes); the image list is paired by index
+      with each bucket's masks in turn, so one test run covers every bucket (the
+      thesis tables ran the test once per bucket folder).
 
     Each data info holds ``img_path``, ``mask_path`` (or None), ``mask_bucket``
     and ``sample_idx``. ``mask_bucket`` is the bucket label of the mask's parent
@@ -37,8 +47,11 @@ class ImageMaskDataset(BaseDataset):
     Args:
         img_source (str): image folder or ``.flist``.
         mask_source (str, optional): mask folder or ``.flist``. Defaults to None.
-        mask_mode (str, optional): ``'paired'``; defaults to ``'paired'`` when
-            ``mask_source`` is given.
+        mask_mode (str, optional): ``'paired'`` or ``'paired_per_bucket'``;
+            defaults to ``'paired'`` when ``mask_source`` is given.
+        buckets (Sequence[str], optional): bucket subfolders used by
+            ``'paired_per_bucket'``; defaults to the thesis buckets
+            ``('0.01-20%', '20-40%', '40-60%')``.
         data_root (str): root joined with relative sources. Defaults to ''.
         numeric_sort (bool): sort folder listings with digit runs compared as
             numbers (``'2.jpg' < '10.jpg'``, the CelebA-HQ numeric order; for
@@ -70,6 +83,7 @@ class ImageMaskDataset(BaseDataset):
         img_source: str,
         mask_source: str | None = None,
         mask_mode: str | None = None,
+        buckets: Sequence[str] | None = None,
         data_root: str = '',
         numeric_sort: bool = True,
         flist_root: str | None = None,
@@ -85,14 +99,22 @@ class ImageMaskDataset(BaseDataset):
     ) -> None:
         if mask_mode is None and mask_source is not None:
             mask_mode = 'paired'
-        if mask_mode not in (None, 'paired'):
+        if mask_mode not in MASK_MODES:
             raise ConfigError(
-                f"ImageMaskDataset: mask_mode must be 'paired' or None, got "
+                f'ImageMaskDataset: mask_mode must be one of {MASK_MODES}, got '
                 f'{mask_mode!r} (random masks come from a pipeline transform)'
             )
-        if mask_mode == 'paired' and mask_source is None:
-            raise ConfigError("ImageMaskDataset: mask_mode='paired' needs mask_source")
+        if mask_mode is not None and mask_source is None:
+            raise ConfigError(
+                f'ImageMaskDataset: mask_mode={mask_mode!r} needs mask_source'
+            )
         self.mask_mode = mask_mode
+        self.buckets = tuple(buckets) if buckets is not None else PAPER_BUCKETS
+        unknown = [b for b in self.buckets if b not in BUCKET_LABELS]
+        if unknown:
+            raise ConfigError(
+                f'ImageMaskDataset: unknown buckets {unknown}; known: {BUCKET_LABELS}'
+            )
         self.numeric_sort = numeric_sort
         self.flist_root = flist_root
         self.mask_convention = mask_convention
@@ -126,23 +148,39 @@ class ImageMaskDataset(BaseDataset):
         img_paths = list_source(
             self.data_prefix['img_path'], self.numeric_sort, self.flist_root
         )
-        mask_paths: list[str] = []
-        buckets: dict[str, str | None] = {}
+        if self.mask_mode is None:
+            return [
+                dict(img_path=p, mask_path=None, mask_bucket=None, sample_idx=i)
+                for i, p in enumerate(img_paths)
+            ]
+        root = self.data_prefix['mask_path']
         if self.mask_mode == 'paired':
-            mask_paths = list_source(
-                self.data_prefix['mask_path'], self.numeric_sort, self.flist_root
-            )
-        data_list = []
-        for idx, img_path in enumerate(img_paths):
-            mask_path = mask_paths[idx % len(mask_paths)] if mask_paths else None
-            if mask_path is not None and mask_path not in buckets:
-                buckets[mask_path] = self._bucket_of(mask_path)
-            data_list.append(
-                {
-                    'img_path': img_path,
-                    'mask_path': mask_path,
-                    'mask_bucket': buckets.get(mask_path) if mask_path else None,
-                    'sample_idx': idx,
-                }
-            )
+            mask_sets = [list_source(root, self.numeric_sort, self.flist_root)]
+        else:
+            mask_sets = [self._bucket_masks(root, label) for label in self.buckets]
+        data_list: list[dict] = []
+        bucket_cache: dict[str, str | None] = {}
+        for mask_paths in mask_sets:
+            for i, img_path in enumerate(img_paths):
+                mask_path = mask_paths[i % len(mask_paths)]
+                if mask_path not in bucket_cache:
+                    bucket_cache[mask_path] = self._bucket_of(mask_path)
+                data_list.append(
+                    dict(
+                        img_path=img_path,
+                        mask_path=mask_path,
+                        mask_bucket=bucket_cache[mask_path],
+                        sample_idx=len(data_list),
+                    )
+                )
         return data_list
+
+    def _bucket_masks(self, root: str, label: str) -> list[str]:
+        folder = os.path.join(root, label)
+        if not os.path.isdir(folder):
+            raise ImageReadError(
+                f"mask_mode='paired_per_bucket': bucket folder {folder} is missing "
+                '(sort the masks with tools/dataset_converters/sort_masks_by_ratio.py '
+                'or restrict `buckets`)'
+            )
+        return list_source(folder, self.numeric_sort, self.flist_root)

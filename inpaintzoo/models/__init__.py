@@ -8,4 +8,5 @@ from inpaintzoo.models import (  # noqa: F401
     inpaintors,
     layers,
     losses,
+    ssm,
 )

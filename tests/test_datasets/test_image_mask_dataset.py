@@ -86,3 +86,49 @@ def test_errors(tmp_path, image_dir):
         ImageMaskDataset(img_source=str(image_dir), mask_mode='random')
     with pytest.raises(ConfigError, match='needs mask_source'):
         ImageMaskDataset(img_source=str(image_dir), mask_mode='paired')
+
+
+def test_paired_per_bucket_covers_each_bucket(tmp_path, image_dir):
+    root = tmp_path / 'buckets'
+    for label, rows, count in (('0.01-20%', 1, 2), ('20-40%', 3, 1), ('40-60%', 5, 3)):
+        for k in range(count):
+            _png(root / label / f'{k}.png', _hole_mask(rows))
+    ds = ImageMaskDataset(
+        str(image_dir), mask_source=str(root), mask_mode='paired_per_bucket'
+    )
+    n_img = len(ImageMaskDataset(str(image_dir)))
+    assert len(ds) == 3 * n_img
+    infos = [ds.get_data_info(i) for i in range(len(ds))]
+    assert [i['sample_idx'] for i in infos] == list(range(len(ds)))
+    assert [i['mask_bucket'] for i in infos] == (
+        ['0.01-20%'] * n_img + ['20-40%'] * n_img + ['40-60%'] * n_img
+    )
+    # image i of each bucket gets mask i mod n_bucket
+    last = infos[2 * n_img :]
+    assert [Path(i['mask_path']).name for i in last] == [
+        f'{k % 3}.png' for k in range(n_img)
+    ]
+    assert [i['img_path'] for i in last] == [i['img_path'] for i in infos[:n_img]]
+    only = ImageMaskDataset(
+        str(image_dir),
+        mask_source=str(root),
+        mask_mode='paired_per_bucket',
+        buckets=['20-40%'],
+    )
+    assert {only.get_data_info(i)['mask_bucket'] for i in range(len(only))} == {
+        '20-40%'
+    }
+    with pytest.raises(ImageReadError, match='bucket folder'):
+        ImageMaskDataset(
+            str(image_dir),
+            mask_source=str(root),
+            mask_mode='paired_per_bucket',
+            buckets=['60-100%'],
+        )
+    with pytest.raises(ConfigError, match='unknown buckets'):
+        ImageMaskDataset(
+            str(image_dir),
+            mask_source=str(root),
+            mask_mode='paired_per_bucket',
+            buckets=['x'],
+        )

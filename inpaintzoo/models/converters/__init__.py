@@ -19,6 +19,7 @@ from inpaintzoo.models.converters.official import (
     CONFIG_BUILDERS,
     official_kwargs_to_config,
 )
+from inpaintzoo.models.converters import sem_net_official  # noqa: F401  (registers 'sem_net')
 
 __all__ = [
     'ARCH_SIGNATURES',

@@ -5,6 +5,9 @@ from inpaintzoo.models.layers.blocks import AttnFFNBlock, SandwichBlock
 from inpaintzoo.models.layers.embedding import ConvEmbedding, GatedEmbedding
 from inpaintzoo.models.layers.ffn import GDFN
 from inpaintzoo.models.layers.norm import ChannelLayerNorm
+from inpaintzoo.models.layers.sefn import SEFN
+from inpaintzoo.models.layers.sem_block import SEMBlock
+from inpaintzoo.models.layers.snake_mamba import SnakeMambaBlock
 from inpaintzoo.models.layers.sampling import (
     MaskAwareDownsample,
     PixelShuffleUpsample,
@@ -16,6 +19,8 @@ from inpaintzoo.models.layers.sampling import (
 __all__ = [
     'GDFN',
     'SCAL',
+    'SEFN',
+    'SEMBlock',
     'AttnFFNBlock',
     'ChannelAttention',
     'ChannelLayerNorm',
@@ -25,6 +30,7 @@ __all__ = [
     'PixelShuffleUpsample',
     'PixelUnshuffleDownsample',
     'SandwichBlock',
+    'SnakeMambaBlock',
     'SpatialGate',
     'StridedConvDownsample',
     'interleave_mask',

@@ -1,0 +1,59 @@
+# Common 256x256 data config of the official recipe (HINT, MxT, SEM-Net):
+# train = images centre-cropped and resized to 256, with random NVIDIA irregular masks
+# (official mode 3); test = fixed NVIDIA test masks paired by index (official mode 6),
+# once per hole-ratio bucket (mask folders sorted by
+# tools/dataset_converters/sort_masks_by_ratio.py). Dataset files override the paths.
+dataset_type = 'ImageMaskDataset'
+data_root = 'data/images'  # overridden by each dataset config
+mask_root = 'data/nvidia_masks'
+img_size = 256
+
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='CenterCropResize', size=img_size),
+    dict(
+        type='RandomMaskFromFiles',
+        mask_source=mask_root + '/train',
+        convention='white_hole',
+        interpolation='bicubic',  # official resize, then any value > 0 is a hole
+    ),
+    dict(type='PackInpaintInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='CenterCropResize', size=img_size),
+    dict(type='LoadMask', convention='white_hole', resize=True, interpolation='bicubic'),
+    dict(type='PackInpaintInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        img_source='flists/train.flist',
+        pipeline=train_pipeline,
+    ),
+)
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(
+        type=dataset_type,
+        # paths relative to the working directory: the masks live outside data_root
+        img_source=data_root + '/flists/test.flist',
+        mask_source=mask_root + '/test_buckets',
+        mask_mode='paired_per_bucket',
+        buckets=['0.01-20%', '20-40%', '40-60%'],
+        test_mode=True,
+        pipeline=test_pipeline,
+    ),
+)
+test_dataloader = val_dataloader
