@@ -12,7 +12,6 @@ from inpaintzoo.registry import DATASETS
 from inpaintzoo.utils.errors import ConfigError, ImageReadError
 from inpaintzoo.utils.mask import MaskConvention
 
-
 MASK_MODES = (None, 'paired', 'paired_per_bucket')
 #: the hole-ratio buckets of the thesis tables
 PAPER_BUCKETS = ('0.01-20%', '20-40%', '40-60%')

@@ -1,7 +1,14 @@
 """Pipeline transforms (registered in ``TRANSFORMS``)."""
 
 from .formatting import PackInpaintInputs
-from .geometric import CenterCropResize
+from .geometric import CenterCropResize, RandomCrop, RandomHorizontalFlip
 from .loading import LoadImage, LoadMask
 
-__all__ = ['CenterCropResize', 'LoadImage', 'LoadMask', 'PackInpaintInputs']
+__all__ = [
+    'CenterCropResize',
+    'LoadImage',
+    'LoadMask',
+    'PackInpaintInputs',
+    'RandomCrop',
+    'RandomHorizontalFlip',
+]

@@ -1,5 +1,7 @@
 """Geometric transforms applied jointly to the image, mask and landmarks."""
 
+from collections.abc import Sequence
+
 import numpy as np
 from mmcv.transforms import BaseTransform
 
@@ -83,3 +85,97 @@ class CenterCropResize(BaseTransform):
             f'{type(self).__name__}(size={self.size}, '
             f'mask_interpolation={self.mask_interpolation!r})'
         )
+
+
+def _crop_keys(results: dict, top: int, left: int, h: int, w: int) -> None:
+    results['img'] = results['img'][top : top + h, left : left + w]
+    if results.get('mask') is not None:
+        results['mask'] = results['mask'][top : top + h, left : left + w]
+    if results.get('landmarks') is not None:
+        results['landmarks'] = results['landmarks'] - np.array(
+            [left, top], dtype=np.float32
+        )
+    results['img_shape'] = (h, w)
+
+
+@TRANSFORMS.register_module()
+class RandomCrop(BaseTransform):
+    """Random ``size`` crop of the image and, when present, mask and landmarks.
+
+    The official recipes use no augmentation; this is for custom training sets
+    whose images are larger than the training size. Randomness comes from numpy's
+    global RNG (seeded by MMEngine per worker, so resume replays it).
+
+    Required keys: ``img``. Modified keys: ``img``, ``img_shape``, and ``mask`` /
+    ``landmarks`` when present (landmarks are shifted, not clipped).
+
+    Args:
+        size (int | tuple[int, int]): output side, or (height, width); the image
+            must be at least this large.
+    """
+
+    def __init__(self, size: int | tuple[int, int]) -> None:
+        self.size = (size, size) if isinstance(size, int) else tuple(size)
+        if len(self.size) != 2 or min(self.size) <= 0:
+            raise ConfigError(f'RandomCrop: size must be positive, got {size!r}')
+
+    def transform(self, results: dict) -> dict:
+        """Crop ``results`` in place and return it."""
+        h, w = results['img'].shape[:2]
+        ch, cw = self.size
+        if h < ch or w < cw:
+            raise ValueError(
+                f'RandomCrop: image {results.get("img_path", "")} of size {h}x{w} is '
+                f'smaller than the crop {ch}x{cw}; resize it first (CenterCropResize)'
+            )
+        top = int(np.random.randint(0, h - ch + 1))  # noqa: NPY002
+        left = int(np.random.randint(0, w - cw + 1))  # noqa: NPY002
+        _crop_keys(results, top, left, ch, cw)
+        return results
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(size={self.size})'
+
+
+@TRANSFORMS.register_module()
+class RandomHorizontalFlip(BaseTransform):
+    """Flip image, mask and landmarks left-right with probability ``prob``.
+
+    Landmark x becomes ``W - 1 - x``. For 68-point face landmarks the point
+    order is mirrored too when ``flip_pairs`` is given (pairs of indices that
+    swap, e.g. left and right eye corners). Randomness: numpy's global RNG.
+
+    Args:
+        prob (float): flip probability. Defaults to 0.5.
+        flip_pairs (Sequence[tuple[int, int]], optional): landmark index pairs
+            swapped by a flip. Defaults to None (no reordering).
+    """
+
+    def __init__(
+        self, prob: float = 0.5, flip_pairs: Sequence[Sequence[int]] | None = None
+    ) -> None:
+        if not 0.0 <= prob <= 1.0:
+            raise ConfigError(
+                f'RandomHorizontalFlip: prob must be in [0, 1], got {prob}'
+            )
+        self.prob = prob
+        self.flip_pairs = [tuple(p) for p in flip_pairs] if flip_pairs else []
+
+    def transform(self, results: dict) -> dict:
+        """Flip ``results`` in place (or not) and return it."""
+        if np.random.rand() >= self.prob:  # noqa: NPY002
+            return results
+        results['img'] = np.ascontiguousarray(results['img'][:, ::-1])
+        if results.get('mask') is not None:
+            results['mask'] = np.ascontiguousarray(results['mask'][:, ::-1])
+        lms = results.get('landmarks')
+        if lms is not None:
+            lms = np.array(lms, dtype=np.float32, copy=True)
+            lms[:, 0] = results['img'].shape[1] - 1 - lms[:, 0]
+            for a, b in self.flip_pairs:
+                lms[[a, b]] = lms[[b, a]]
+            results['landmarks'] = lms
+        return results
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(prob={self.prob})'

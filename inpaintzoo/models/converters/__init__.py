@@ -1,5 +1,7 @@
 """Official-checkpoint key converters and the numeric equivalence checker."""
 
+from inpaintzoo.models.converters import mxt_official  # noqa: F401  (registers 'mxt')
+from inpaintzoo.models.converters import sem_net_official  # noqa: F401  (registers 'sem_net')
 from inpaintzoo.models.converters.convert import (
     ConversionResult,
     check_state_dict,
@@ -19,7 +21,6 @@ from inpaintzoo.models.converters.official import (
     CONFIG_BUILDERS,
     official_kwargs_to_config,
 )
-from inpaintzoo.models.converters import sem_net_official  # noqa: F401  (registers 'sem_net')
 
 __all__ = [
     'ARCH_SIGNATURES',

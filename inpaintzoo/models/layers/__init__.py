@@ -2,12 +2,12 @@
 
 from inpaintzoo.models.layers.attention import SCAL, ChannelAttention, SpatialGate
 from inpaintzoo.models.layers.blocks import AttnFFNBlock, SandwichBlock
+from inpaintzoo.models.layers.cbfn import CBFN
 from inpaintzoo.models.layers.embedding import ConvEmbedding, GatedEmbedding
 from inpaintzoo.models.layers.ffn import GDFN
+from inpaintzoo.models.layers.hybrid_block import HybridBlock
+from inpaintzoo.models.layers.mamba_layer import MambaLayer
 from inpaintzoo.models.layers.norm import ChannelLayerNorm
-from inpaintzoo.models.layers.sefn import SEFN
-from inpaintzoo.models.layers.sem_block import SEMBlock
-from inpaintzoo.models.layers.snake_mamba import SnakeMambaBlock
 from inpaintzoo.models.layers.sampling import (
     MaskAwareDownsample,
     PixelShuffleUpsample,
@@ -15,12 +15,19 @@ from inpaintzoo.models.layers.sampling import (
     StridedConvDownsample,
     interleave_mask,
 )
+from inpaintzoo.models.layers.srsa import SRSA
+from inpaintzoo.models.layers.sefn import SEFN
+from inpaintzoo.models.layers.sem_block import SEMBlock
+from inpaintzoo.models.layers.snake_mamba import SnakeMambaBlock
 
 __all__ = [
+    'CBFN',
+    'SRSA',
+    'HybridBlock',
+    'MambaLayer',
     'GDFN',
     'SCAL',
     'SEFN',
-    'SEMBlock',
     'AttnFFNBlock',
     'ChannelAttention',
     'ChannelLayerNorm',
@@ -29,6 +36,7 @@ __all__ = [
     'MaskAwareDownsample',
     'PixelShuffleUpsample',
     'PixelUnshuffleDownsample',
+    'SEMBlock',
     'SandwichBlock',
     'SnakeMambaBlock',
     'SpatialGate',

@@ -1,5 +1,15 @@
 """State-space components: selective scan, Mamba block, scanners, positional embedding."""
 
+from inpaintzoo.models.ssm.mamba_block import MambaBlock
+from inpaintzoo.models.ssm.scan_chunked import selective_scan_chunked
+from inpaintzoo.models.ssm.scan_dispatch import (
+    choose_scan_backend,
+    get_scan_impl,
+    selective_scan,
+    selective_scan_fn,
+    set_scan_impl,
+)
+from inpaintzoo.models.ssm.scan_reference import selective_scan_sequential
 from inpaintzoo.models.ssm.positional import SinusoidalPositionalEmbedding, sinusoidal_table
 from inpaintzoo.models.ssm.scanners import (
     BaseScanner,

@@ -2,7 +2,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inpaintzoo.datasets.transforms import CenterCropResize
+from inpaintzoo.datasets.transforms import (
+    CenterCropResize,
+    RandomCrop,
+    RandomHorizontalFlip,
+)
 from inpaintzoo.utils.errors import ConfigError
 
 
@@ -43,3 +47,39 @@ def test_mask_size_mismatch_and_bad_size():
         )
     with pytest.raises(ConfigError, match='size'):
         CenterCropResize(0)
+
+
+def _results(h: int = 6, w: int = 8) -> dict:
+    img = np.arange(h * w * 3, dtype=np.uint8).reshape(h, w, 3)
+    mask = np.zeros((h, w), np.float32)
+    mask[1, 2] = 1
+    lms = np.array([[2.0, 1.0], [7.0, 5.0]], np.float32)
+    return dict(img=img, mask=mask, landmarks=lms, img_path='x.png')
+
+
+def test_random_crop_moves_image_mask_and_landmarks_together():
+    np.random.seed(3)  # noqa: NPY002
+    res = RandomCrop((4, 5)).transform(_results())
+    assert res['img'].shape == (4, 5, 3)
+    assert res['mask'].shape == (4, 5)
+    assert res['img_shape'] == (4, 5)
+    full = _results()
+    # recover the offsets from the image content and check the other keys agree
+    top, left = np.argwhere(full['img'][..., 0] == res['img'][0, 0, 0])[0]
+    assert np.array_equal(res['mask'], full['mask'][top : top + 4, left : left + 5])
+    assert np.allclose(res['landmarks'], full['landmarks'] - [left, top])
+    with pytest.raises(ValueError, match='smaller than the crop'):
+        RandomCrop(10).transform(_results())
+
+
+def test_random_flip_mirrors_everything_and_reorders_pairs():
+    res = RandomHorizontalFlip(prob=1.0, flip_pairs=[(0, 1)]).transform(_results())
+    full = _results()
+    assert np.array_equal(res['img'], full['img'][:, ::-1])
+    assert res['mask'][1, 8 - 1 - 2] == 1
+    # point 0 (2, 1) -> x = 5 and moves to index 1; point 1 (7, 5) -> x = 0 at index 0
+    assert np.allclose(res['landmarks'], [[0.0, 5.0], [5.0, 1.0]])
+    unchanged = RandomHorizontalFlip(prob=0.0).transform(_results())
+    assert np.array_equal(unchanged['img'], full['img'])
+    with pytest.raises(ConfigError, match='prob'):
+        RandomHorizontalFlip(prob=2)

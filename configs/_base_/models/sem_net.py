@@ -1,0 +1,50 @@
+# SEM-Net (Chen et al., WACV 2025): official generator/discriminator at paper size.
+# Generator = InpaintUNet with SEM blocks: Snake Mamba Block (row + column snake, one
+# LayerNorm + Mamba each, shared sinusoidal PE, un-snaked and summed) and the
+# spatially-enhanced FFN (gate fused with a pooled-conv map of the block input).
+# Plain conv3x3 embedding, pixel-unshuffle down, pixel-shuffle up, 1x1 reductions
+# after the level-3 and level-2 skips only (decoder level 1 runs at 2 * dim).
+# 81,438,048 parameters (= the official code's used ones; its 56.7 M dead ones are
+# dropped by the `sem_net` key converter).
+model = dict(
+    type='GANInpaintor',
+    data_preprocessor=dict(type='InpaintDataPreprocessor'),
+    generator=dict(
+        type='InpaintUNet',
+        in_channels=3,
+        out_channels=3,
+        dim=48,
+        num_blocks=[4, 6, 6, 8],
+        num_heads=[1, 2, 4, 8],  # accepted, unused by the Snake Mamba Block
+        embed=dict(type='ConvEmbedding', bias=False),
+        block=dict(
+            type='SEMBlock',
+            attn=dict(
+                type='SnakeMambaBlock',
+                scanner=dict(type='BiSnakeScan'),
+                pos_embed=True,
+                mamba=dict(type='MambaBlock', d_state=16, d_conv=4, expand=2),
+            ),
+            ffn=dict(type='SEFN', expansion=2.0, bias=False),
+            norm=dict(type='ChannelLayerNorm', bias=True),
+        ),
+        down=dict(type='PixelUnshuffleDownsample'),
+        up=dict(type='PixelShuffleUpsample'),
+        concat_mask=True,
+        fill_value=1.0,
+        bias=False,
+        stride=16,  # the official code needs multiples of 16; other sizes are padded
+        pad_mode='reflect',
+    ),
+    discriminator=dict(type='PatchDiscriminator', in_channels=3, use_sigmoid=True),
+    # Official config.yml (reference-models §4.6): L1 / mean(M) 1, perceptual 0.1,
+    # style 250, lsgan 0.01. The official code trains D/losses under CUDA AMP; our
+    # `--amp` flag is GPU only, so CPU runs are fp32.
+    losses=dict(
+        l1=dict(type='L1Loss', loss_weight=1.0, divide_by_hole_ratio=True),
+        perceptual=dict(type='PerceptualLoss', loss_weight=0.1),
+        style=dict(type='StyleLoss', loss_weight=250.0),
+    ),
+    gan_loss=dict(type='GANLoss', gan_type='lsgan', loss_weight=0.01),
+    train_cfg=dict(update_order='joint'),
+)

@@ -1,0 +1,152 @@
+"""MxT layers: SRSA, CBFN, MambaLayer (any scanner), HybridBlock."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from inpaintzoo.models.layers import CBFN, GDFN, SRSA, HybridBlock, MambaLayer
+from inpaintzoo.models.ssm.positional import sinusoidal_table
+from inpaintzoo.registry import MODELS
+
+D64 = torch.float64
+
+
+def _perturb(module: torch.nn.Module) -> torch.nn.Module:
+    """Random values everywhere (also in constant-initialised tensors)."""
+    gen = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.add_(0.3 * torch.randn(p.shape, generator=gen, dtype=p.dtype))
+    return module
+
+
+def _srsa_reference(m: SRSA, x: torch.Tensor) -> torch.Tensor:
+    """Loop over heads; pooling by explicit block means (H, W multiples of 8)."""
+    n, c, h, w = x.shape
+    q, k, v = m.qkv_dwconv(m.qkv(x)).chunk(3, dim=1)
+    heads, ch = m.num_heads, c // m.num_heads
+    pk = k.reshape(n, c, 8, h // 8, 8, w // 8).mean(dim=(3, 5)).reshape(n, c, 64)
+    pv = v.reshape(n, c, 8, h // 8, 8, w // 8).mean(dim=(3, 5)).reshape(n, c, 64)
+    out = torch.empty(n, c, h * w, dtype=x.dtype)
+    for b in range(n):
+        for i in range(heads):
+            sl = slice(i * ch, (i + 1) * ch)
+            kk = pk[b, sl] / pk[b, sl].norm(dim=1, keepdim=True).clamp_min(1e-12)
+            vv = pv[b, sl] / pv[b, sl].norm(dim=1, keepdim=True).clamp_min(1e-12)
+            logits = q[b, sl].reshape(ch, h * w).t() @ kk * m.temperature[i, 0, 0]
+            out[b, sl] = vv @ logits.softmax(-1).t()
+    return m.project_out(out.view(n, c, h, w) + m.lce(v))
+
+
+def test_srsa_matches_explicit_reference() -> None:
+    torch.manual_seed(0)
+    m = _perturb(SRSA(8, num_heads=2).to(D64))
+    x = torch.randn(2, 8, 16, 24, dtype=D64)
+    torch.testing.assert_close(m(x), _srsa_reference(m, x), rtol=0, atol=1e-12)
+    assert m.temperature.shape == (2, 1, 1)
+    assert sum(p.numel() for p in SRSA(48).parameters()) == 10_945  # §3.7
+
+
+def test_srsa_any_size_and_linear_attention_map() -> None:
+    m = SRSA(4, num_heads=2)
+    for hw in [(5, 7), (8, 8), (33, 17)]:
+        assert m(torch.randn(1, 4, *hw)).shape == (1, 4, *hw)
+    with pytest.raises(ValueError, match='divisible'):
+        SRSA(6, num_heads=4)
+
+
+def test_cbfn_adds_global_mean_of_gdfn() -> None:
+    torch.manual_seed(0)
+    cbfn = _perturb(CBFN(6).to(D64))
+    gdfn = GDFN(6, expansion=2.0).to(D64)
+    gdfn.load_state_dict(cbfn.state_dict())
+    x = torch.randn(2, 6, 5, 7, dtype=D64)
+    y, g = cbfn(x), gdfn(x)
+    diff = y - g
+    for b in range(2):
+        assert torch.allclose(diff[b], g[b].mean().expand_as(diff[b]), atol=1e-14)
+    assert cbfn.hidden == 12 and sum(p.numel() for p in CBFN(48).parameters()) == 15_552
+
+
+def _manual_mamba_layer(layer: MambaLayer, x: torch.Tensor) -> torch.Tensor:
+    n, c, h, w = x.shape
+    tokens = x.flatten(2).transpose(1, 2) + sinusoidal_table(h * w, c, dtype=x.dtype)
+    out = layer.mamba(F.layer_norm(tokens, (c,), layer.norm.weight, layer.norm.bias))
+    return out.transpose(1, 2).reshape(n, c, h, w)
+
+
+def test_mamba_layer_raster_is_tokens_plus_pe_ln_mamba() -> None:
+    torch.manual_seed(0)
+    layer = _perturb(MambaLayer(8).to(D64))
+    x = torch.randn(2, 8, 3, 5, dtype=D64)
+    torch.testing.assert_close(layer(x), _manual_mamba_layer(layer, x), rtol=0, atol=1e-12)
+    assert sum(p.numel() for p in MambaLayer(48).parameters()) == 19_776  # §3.7
+
+
+def test_snake_scanner_equals_raster_on_flipped_rows() -> None:
+    torch.manual_seed(0)
+    raster = _perturb(MambaLayer(4).to(D64))
+    snake = MambaLayer(4, scanner=dict(type='SnakeScan')).to(D64)
+    snake.load_state_dict(raster.state_dict())
+    x = torch.randn(1, 4, 4, 6, dtype=D64)
+
+    def flip_odd_rows(t: torch.Tensor) -> torch.Tensor:
+        t = t.clone()
+        t[:, :, 1::2] = t[:, :, 1::2].flip(-1)
+        return t
+
+    expected = flip_odd_rows(raster(flip_odd_rows(x)))
+    torch.testing.assert_close(snake(x), expected, rtol=0, atol=1e-12)
+    assert not torch.allclose(snake(x), raster(x))
+
+
+def test_multi_sequence_scanner_has_one_mamba_per_sequence() -> None:
+    torch.manual_seed(0)
+    bi = _perturb(MambaLayer(4, scanner=dict(type='BiSnakeScan')).to(D64))
+    keys = {k.split('.')[0] for k in bi.state_dict()}
+    assert keys == {'norm', 'mamba', 'norm2', 'mamba2'}
+    x = torch.randn(1, 4, 3, 4, dtype=D64)
+    # sequence 2 = column snake = row snake of the transposed map
+    row = MambaLayer(4, scanner=dict(type='SnakeScan')).to(D64)
+    row.load_state_dict({k: v for k, v in bi.state_dict().items() if not k.endswith('2') and '2.' not in k})
+    col = MambaLayer(4, scanner=dict(type='SnakeScan')).to(D64)
+    col.norm.load_state_dict(bi.norm2.state_dict())
+    col.mamba.load_state_dict(bi.mamba2.state_dict())
+    expected = row(x) + col(x.transpose(2, 3)).transpose(2, 3)
+    torch.testing.assert_close(bi(x), expected, rtol=0, atol=1e-12)
+    shared = MambaLayer(4, scanner=dict(type='CrossScan'), share=True)
+    assert {k.split('.')[0] for k in shared.state_dict()} == {'norm', 'mamba'}
+    assert shared(torch.randn(2, 4, 3, 5)).shape == (2, 4, 3, 5)
+
+
+def test_mamba_layer_low_precision_runs_in_float32() -> None:
+    torch.manual_seed(0)
+    layer = MambaLayer(4)
+    x = torch.randn(1, 4, 4, 4).to(torch.bfloat16)
+    out = layer(x)
+    assert out.dtype == torch.bfloat16
+    ref = layer(x.float()).to(torch.bfloat16)
+    assert torch.equal(out, ref)
+    no_pe = MambaLayer(4, pos_embed=False)
+    assert no_pe.pos_embed is None and no_pe(x.float()).shape == (1, 4, 4, 4)
+
+
+def test_hybrid_block_composition_and_counts() -> None:
+    torch.manual_seed(0)
+    blk = _perturb(HybridBlock(4, num_heads=2).to(D64))
+    x = torch.randn(2, 4, 8, 8, dtype=D64)
+    y = x + blk.fuse(torch.cat([blk.mamba(blk.norm1(x)), blk.attn(blk.norm3(x))], dim=1))
+    y = y + blk.ffn(blk.norm2(y))
+    torch.testing.assert_close(blk(x), y, rtol=0, atol=1e-13)
+    full = HybridBlock(48, num_heads=1)
+    counts = {n: sum(p.numel() for p in m.parameters()) for n, m in full.named_children()}
+    assert counts == dict(norm1=96, mamba=19_776, norm3=96, attn=10_945, fuse=4_608, norm2=96, ffn=15_552)
+    assert full.size_divisor == 1
+
+
+def test_ablation_swaps_are_registered_types() -> None:
+    gdfn = MODELS.build(dict(type='HybridBlock', dim=4, num_heads=1, ffn=dict(type='GDFN', expansion=2.0)))
+    assert type(gdfn.ffn) is GDFN
+    for attn in ('SRSA', 'MambaLayer'):
+        blk = MODELS.build(dict(type='AttnFFNBlock', dim=4, num_heads=1, attn=dict(type=attn), ffn=dict(type='CBFN')))
+        assert blk(torch.randn(1, 4, 5, 6)).shape == (1, 4, 5, 6)
