@@ -23,6 +23,7 @@ model = dict(
     gan_loss=dict(loss_weight=0.001),
 )
 param_scheduler = dict(
+    _delete_=True,
     generator=[
         dict(type='MultiStepLR', milestones=[225_000], gamma=0.5, by_epoch=False)
     ],
