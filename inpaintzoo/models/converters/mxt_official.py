@@ -56,7 +56,10 @@ _SPATIAL_FFN_DEAD = [
 # Declared in every official block but never called (§3.6).
 DEAD_BLOCK_KEYS = [
     'norm1_1.body.{p}',
-    *[f'ffn1.{k}' for k in ('project_in.{p}', 'dwconv.{p}', 'project_out.{p}', *_SPATIAL_FFN_DEAD)],
+    *[
+        f'ffn1.{k}'
+        for k in ('project_in.{p}', 'dwconv.{p}', 'project_out.{p}', *_SPATIAL_FFN_DEAD)
+    ],
     'mam.norm2.{p}',
     *[f'mam.mamba2.{k}' for k in MAMBA_KEYS],
     'mam.conv1.{p}',
@@ -93,7 +96,9 @@ DEAD_TOP = [
     *[f'refinement.{{i}}.{k}' for k in DEAD_BLOCK_KEYS],
 ]
 
-MXT_DEAD = DEAD_TOP + [f'{stage}.{{i}}.{k}' for stage, _ in UNET_STAGES for k in DEAD_BLOCK_KEYS]
+MXT_DEAD = DEAD_TOP + [
+    f'{stage}.{{i}}.{k}' for stage, _ in UNET_STAGES for k in DEAD_BLOCK_KEYS
+]
 
 MXT = register_converter(
     KeyConverter(
@@ -131,10 +136,15 @@ def mxt_config(kwargs: dict) -> dict:
     """
     unknown = sorted(set(kwargs) - set(_DEFAULTS))
     if unknown:
-        raise ConfigError(f'unknown official MxT kwargs {unknown}; known: {sorted(_DEFAULTS)}')
+        raise ConfigError(
+            f'unknown official MxT kwargs {unknown}; known: {sorted(_DEFAULTS)}'
+        )
     kw = {**_DEFAULTS, **kwargs}
     if kw['LayerNorm_type'] not in ('WithBias', 'BiasFree'):
-        raise ConfigError(f"LayerNorm_type must be 'WithBias' or 'BiasFree', got {kw['LayerNorm_type']!r}")
+        raise ConfigError(
+            "LayerNorm_type must be 'WithBias' or 'BiasFree', "
+            f'got {kw["LayerNorm_type"]!r}'
+        )
     bias = bool(kw['bias'])
     return dict(
         type='InpaintUNet',
@@ -148,7 +158,9 @@ def mxt_config(kwargs: dict) -> dict:
             type='HybridBlock',
             mamba=dict(type='MambaLayer', scanner=dict(type='RasterScan')),
             attn=dict(type='SRSA', pool_size=8, bias=bias),
-            ffn=dict(type='CBFN', expansion=float(kw['ffn_expansion_factor']), bias=bias),
+            ffn=dict(
+                type='CBFN', expansion=float(kw['ffn_expansion_factor']), bias=bias
+            ),
             norm=dict(type='ChannelLayerNorm', bias=kw['LayerNorm_type'] == 'WithBias'),
             bias=bias,
         ),

@@ -60,7 +60,8 @@ class HybridBlock(BaseModule):
         self.norm2 = MODELS.build(norm, default_args=dict(dim=dim))
         self.ffn = MODELS.build(ffn, default_args=dict(dim=dim))
         self.size_divisor = math.lcm(
-            int(getattr(self.mamba, 'size_divisor', 1)), int(getattr(self.attn, 'size_divisor', 1))
+            int(getattr(self.mamba, 'size_divisor', 1)),
+            int(getattr(self.attn, 'size_divisor', 1)),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

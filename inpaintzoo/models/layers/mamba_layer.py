@@ -54,17 +54,26 @@ class MambaLayer(BaseModule):
     ) -> None:
         super().__init__(init_cfg=init_cfg)
         scanner = dict(scanner) if scanner is not None else dict(type='RasterScan')
-        mamba = dict(mamba) if mamba is not None else dict(type='MambaBlock', d_state=16, d_conv=4, expand=2)
+        mamba = (
+            dict(mamba)
+            if mamba is not None
+            else dict(type='MambaBlock', d_state=16, d_conv=4, expand=2)
+        )
         self.scanner = MODELS.build(scanner)
         self.num_sequences = 1 if share else int(self.scanner.num_sequences)
         if pos_embed is True:
             pos_embed = dict(type='SinusoidalPositionalEmbedding')
         self.pos_embed = (
-            MODELS.build(dict(pos_embed), default_args=dict(dim=dim)) if pos_embed else None
+            MODELS.build(dict(pos_embed), default_args=dict(dim=dim))
+            if pos_embed
+            else None
         )
         for k in range(self.num_sequences):
             self.add_module(f'norm{_suffix(k)}', nn.LayerNorm(dim))
-            self.add_module(f'mamba{_suffix(k)}', MODELS.build(mamba, default_args=dict(d_model=dim)))
+            self.add_module(
+                f'mamba{_suffix(k)}',
+                MODELS.build(mamba, default_args=dict(d_model=dim)),
+            )
 
     def _mix(self, tokens: torch.Tensor, k: int) -> torch.Tensor:
         norm = getattr(self, f'norm{_suffix(k)}')

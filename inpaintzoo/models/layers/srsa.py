@@ -40,11 +40,15 @@ class SRSA(BaseModule):
     ) -> None:
         super().__init__(init_cfg=init_cfg)
         if dim % num_heads:
-            raise ValueError(f'SRSA: dim {dim} is not divisible by num_heads {num_heads}')
+            raise ValueError(
+                f'SRSA: dim {dim} is not divisible by num_heads {num_heads}'
+            )
         self.num_heads = num_heads
         self.temperature = nn.Parameter(torch.ones(num_heads, 1, 1))
         self.qkv = nn.Conv2d(dim, dim * 3, 1, bias=bias)
-        self.qkv_dwconv = nn.Conv2d(dim * 3, dim * 3, 3, padding=1, groups=dim * 3, bias=bias)
+        self.qkv_dwconv = nn.Conv2d(
+            dim * 3, dim * 3, 3, padding=1, groups=dim * 3, bias=bias
+        )
         self.pool = nn.AdaptiveAvgPool2d(pool_size)
         self.lce = nn.Conv2d(dim, dim, 3, padding=1, groups=dim, bias=bias)
         self.project_out = nn.Conv2d(dim, dim, 1, bias=bias)

@@ -1,6 +1,10 @@
-"""State-space components: selective scan, Mamba block, scanners, positional embedding."""
+"""State-space components: selective scan, Mamba block, scanners, positional PE."""
 
 from inpaintzoo.models.ssm.mamba_block import MambaBlock
+from inpaintzoo.models.ssm.positional import (
+    SinusoidalPositionalEmbedding,
+    sinusoidal_table,
+)
 from inpaintzoo.models.ssm.scan_chunked import selective_scan_chunked
 from inpaintzoo.models.ssm.scan_dispatch import (
     choose_scan_backend,
@@ -10,7 +14,6 @@ from inpaintzoo.models.ssm.scan_dispatch import (
     set_scan_impl,
 )
 from inpaintzoo.models.ssm.scan_reference import selective_scan_sequential
-from inpaintzoo.models.ssm.positional import SinusoidalPositionalEmbedding, sinusoidal_table
 from inpaintzoo.models.ssm.scanners import (
     BaseScanner,
     BiSnakeScan,
@@ -18,3 +21,21 @@ from inpaintzoo.models.ssm.scanners import (
     RasterScan,
     SnakeScan,
 )
+
+__all__ = [
+    'BaseScanner',
+    'BiSnakeScan',
+    'CrossScan',
+    'MambaBlock',
+    'RasterScan',
+    'SinusoidalPositionalEmbedding',
+    'SnakeScan',
+    'choose_scan_backend',
+    'get_scan_impl',
+    'selective_scan',
+    'selective_scan_chunked',
+    'selective_scan_fn',
+    'selective_scan_sequential',
+    'set_scan_impl',
+    'sinusoidal_table',
+]

@@ -71,9 +71,13 @@ class MambaBlock(BaseModule):
     ) -> None:
         super().__init__(init_cfg=init_cfg)
         if dt_init not in ('random', 'constant'):
-            raise ConfigError(f"dt_init must be 'random' or 'constant', got {dt_init!r}")
+            raise ConfigError(
+                f"dt_init must be 'random' or 'constant', got {dt_init!r}"
+            )
         if dt_rank != 'auto' and not (isinstance(dt_rank, int) and dt_rank > 0):
-            raise ConfigError(f"dt_rank must be 'auto' or a positive int, got {dt_rank!r}")
+            raise ConfigError(
+                f"dt_rank must be 'auto' or a positive int, got {dt_rank!r}"
+            )
         self.d_model = d_model
         self.d_state = d_state
         self.d_conv = d_conv
@@ -124,7 +128,8 @@ class MambaBlock(BaseModule):
         """
         if u.dim() != 3 or u.shape[-1] != self.d_model:
             raise ValueError(
-                f'MambaBlock expects (batch, length, {self.d_model}); got {tuple(u.shape)}'
+                f'MambaBlock expects (batch, length, {self.d_model}); '
+                f'got {tuple(u.shape)}'
             )
         out_dtype = u.dtype
         dtype = torch.float64 if u.dtype == torch.float64 else torch.float32
@@ -137,20 +142,23 @@ class MambaBlock(BaseModule):
 
     def _forward(self, u: Tensor) -> Tensor:
         dtype, length = u.dtype, u.shape[1]
-        xz = F.linear(u, self.in_proj.weight.to(dtype), self._w(self.in_proj.bias, dtype))
+        xz = F.linear(
+            u, self.in_proj.weight.to(dtype), self._w(self.in_proj.bias, dtype)
+        )
         xz = xz.transpose(1, 2)  # (B, 2*d_inner, L)
         A = -torch.exp(self.A_log.to(dtype))  # (d_inner, N)
         if self.use_fast_path and use_cuda_kernels(u):
             inner = load_mamba_inner_fn()
             if inner is not None and load_causal_conv1d_fn() is not None:
+                w = self._w
                 return inner(
                     xz.contiguous(),
-                    self.conv1d.weight,
-                    self.conv1d.bias,
-                    self.x_proj.weight,
-                    self.dt_proj.weight,
-                    self.out_proj.weight,
-                    self.out_proj.bias,
+                    w(self.conv1d.weight, dtype),
+                    w(self.conv1d.bias, dtype),
+                    w(self.x_proj.weight, dtype),
+                    w(self.dt_proj.weight, dtype),
+                    w(self.out_proj.weight, dtype),
+                    w(self.out_proj.bias, dtype),
                     A,
                     None,
                     None,
@@ -160,7 +168,9 @@ class MambaBlock(BaseModule):
                 )
         x, z = xz.chunk(2, dim=1)
         x = self._causal_conv(x, dtype, length)
-        x_dbl = F.linear(x.transpose(1, 2), self.x_proj.weight.to(dtype))  # (B, L, R+2N)
+        x_dbl = F.linear(
+            x.transpose(1, 2), self.x_proj.weight.to(dtype)
+        )  # (B, L, R+2N)
         dt, b_mat, c_mat = torch.split(
             x_dbl, [self.dt_rank, self.d_state, self.d_state], dim=-1
         )
@@ -177,7 +187,9 @@ class MambaBlock(BaseModule):
             delta_softplus=True,
         )
         return F.linear(
-            y.transpose(1, 2), self.out_proj.weight.to(dtype), self._w(self.out_proj.bias, dtype)
+            y.transpose(1, 2),
+            self.out_proj.weight.to(dtype),
+            self._w(self.out_proj.bias, dtype),
         )
 
     def _causal_conv(self, x: Tensor, dtype: torch.dtype, length: int) -> Tensor:
@@ -186,9 +198,15 @@ class MambaBlock(BaseModule):
             conv_fn = load_causal_conv1d_fn()
             if conv_fn is not None:
                 w = self.conv1d.weight.to(dtype).squeeze(1)
-                return conv_fn(x, w, self._w(self.conv1d.bias, dtype), activation='silu')
+                return conv_fn(
+                    x, w, self._w(self.conv1d.bias, dtype), activation='silu'
+                )
         w = self.conv1d.weight.to(dtype)
         out = F.conv1d(
-            x, w, self._w(self.conv1d.bias, dtype), padding=self.d_conv - 1, groups=self.d_inner
+            x,
+            w,
+            self._w(self.conv1d.bias, dtype),
+            padding=self.d_conv - 1,
+            groups=self.d_inner,
         )
         return F.silu(out[..., :length])

@@ -20,16 +20,21 @@ from inpaintzoo.registry import MODELS
 
 
 @lru_cache(maxsize=32)
-def _cached_table(length: int, dim: int, device: torch.device, dtype: torch.dtype) -> Tensor:
+def _cached_table(
+    length: int, dim: int, device: torch.device, dtype: torch.dtype
+) -> Tensor:
     # a plain constant even when first requested under inference_mode / no_grad
     with torch.inference_mode(False), torch.no_grad():
         return _build_table(length, dim, device, dtype)
 
 
-def _build_table(length: int, dim: int, device: torch.device, dtype: torch.dtype) -> Tensor:
+def _build_table(
+    length: int, dim: int, device: torch.device, dtype: torch.dtype
+) -> Tensor:
     position = torch.arange(0, length, dtype=torch.float32, device=device).unsqueeze(1)
     omega = torch.exp(
-        torch.arange(0, dim, 2, dtype=torch.float32, device=device) * (-math.log(10000.0) / dim)
+        torch.arange(0, dim, 2, dtype=torch.float32, device=device)
+        * (-math.log(10000.0) / dim)
     )
     angle = position * omega  # (L, dim/2), float32
     table = torch.empty(length, dim, dtype=torch.float32, device=device)
@@ -44,7 +49,7 @@ def sinusoidal_table(
     device: torch.device | str | None = None,
     dtype: torch.dtype = torch.float32,
 ) -> Tensor:
-    """Sinusoidal table, computed in float32 and cast to ``dtype`` (cached, read-only use).
+    """Sinusoidal table computed in float32, cast to ``dtype``; cached, read-only.
 
     Args:
         length: Number of rows ``L`` (sequence length).
@@ -73,7 +78,9 @@ class SinusoidalPositionalEmbedding(nn.Module):
     def __init__(self, dim: int) -> None:
         super().__init__()
         if dim <= 0 or dim % 2:
-            raise ValueError(f'SinusoidalPositionalEmbedding needs an even positive dim, got {dim}')
+            raise ValueError(
+                f'SinusoidalPositionalEmbedding needs an even positive dim, got {dim}'
+            )
         self.dim = dim
 
     def forward(self, tokens: Tensor) -> Tensor:
@@ -87,9 +94,12 @@ class SinusoidalPositionalEmbedding(nn.Module):
         """
         if tokens.shape[-1] != self.dim:
             raise ValueError(
-                f'SinusoidalPositionalEmbedding(dim={self.dim}) got tokens of width {tokens.shape[-1]}'
+                f'SinusoidalPositionalEmbedding(dim={self.dim}) got tokens of '
+                f'width {tokens.shape[-1]}'
             )
-        table = sinusoidal_table(tokens.shape[-2], self.dim, tokens.device, tokens.dtype)
+        table = sinusoidal_table(
+            tokens.shape[-2], self.dim, tokens.device, tokens.dtype
+        )
         return tokens + table
 
     def extra_repr(self) -> str:  # noqa: D102

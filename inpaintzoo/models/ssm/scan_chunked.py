@@ -36,7 +36,7 @@ DEFAULT_BLOCK_BUDGET = 2**24
 
 
 def default_chunk_size(length: int, max_chunk: int = DEFAULT_MAX_CHUNK) -> int:
-    """Chunk length ``T``: ``L`` itself when short, about ``sqrt(L)`` capped otherwise."""
+    """Chunk length ``T``: ``L`` when short, else about ``sqrt(L)`` in [16, max]."""
     if length <= max_chunk:
         return max(length, 1)
     return int(min(max_chunk, max(16, 2 ** round(math.log2(math.sqrt(length))))))
@@ -105,8 +105,10 @@ def _scan_block(
     """Scan one block of ``nc`` chunks that starts from state ``h_in``.
 
     Args:
-        delta, du (Tensor): (T, Bt, nc, G, Dg).
-        b_mat, c_mat (Tensor): (T, Bt, nc, G, N).
+        delta (Tensor): (T, Bt, nc, G, Dg) time steps.
+        du (Tensor): (T, Bt, nc, G, Dg) ``delta * u``.
+        b_mat (Tensor): (T, Bt, nc, G, N).
+        c_mat (Tensor): (T, Bt, nc, G, N).
         A (Tensor): (G, Dg, N).
         h_in (Tensor): (Bt, G, Dg, N) state before the block.
         buf (Tensor, optional): (T, Bt, >=nc, G, Dg, N) decay buffer; None means
@@ -116,7 +118,7 @@ def _scan_block(
         tuple[Tensor, Tensor]: outputs (T, Bt, nc, G, Dg) and the state after the
         block (Bt, G, Dg, N).
     """
-    steps, batch, n_chunks = delta.shape[:3]
+    batch, n_chunks = delta.shape[1:3]
     inplace = buf is not None
     decay = _decays(delta, A, None if buf is None else buf[:, :, :n_chunks])
     if n_chunks == 1:
@@ -131,7 +133,9 @@ def _scan_block(
             carried.append(torch.addcmul(h_loc[:, c], chunk_decay[:, c], carried[-1]))
         starts = torch.stack(carried, dim=1)
     # 3) the recurrence again from the true start states, with outputs
-    h, ys = _recurrence(decay, du, b_mat, c_mat, starts.clone() if inplace else starts, inplace)
+    h, ys = _recurrence(
+        decay, du, b_mat, c_mat, starts.clone() if inplace else starts, inplace
+    )
     return ys, h[:, -1]
 
 

@@ -50,7 +50,9 @@ def check_scan_inputs(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor)
         raise ValueError('selective_scan: complex A/B/C are not supported')
     batch, dim, length = u.shape
     if A.dim() != 2 or A.shape[0] != dim:
-        raise ValueError(f'selective_scan: A must be (D={dim}, N); got {tuple(A.shape)}')
+        raise ValueError(
+            f'selective_scan: A must be (D={dim}, N); got {tuple(A.shape)}'
+        )
     n_state = A.shape[1]
     if B.shape != C.shape:
         raise ValueError(
@@ -70,7 +72,9 @@ def check_scan_inputs(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor)
     )
 
 
-def prepare_delta(delta: Tensor, delta_bias: Tensor | None, delta_softplus: bool) -> Tensor:
+def prepare_delta(
+    delta: Tensor, delta_bias: Tensor | None, delta_softplus: bool
+) -> Tensor:
     """Add the bias and apply softplus: (Bt, D, L) -> (Bt, D, L)."""
     if delta_bias is not None:
         delta = delta + delta_bias.to(delta.dtype)[:, None]

@@ -76,12 +76,14 @@ class BaseScanner(nn.Module):
         raise NotImplementedError
 
     @classmethod
-    @lru_cache(maxsize=64)  # noqa: B019 - classmethod cache keyed by (cls, h, w, device)
+    @lru_cache(maxsize=64)
     def _indices(cls, h: int, w: int, device: torch.device) -> tuple[Tensor, Tensor]:
         orders = cls.orders(h, w)
         k, length = orders.shape
         if k != cls.num_sequences:
-            raise ValueError(f'{cls.__name__}.orders returned {k} rows, expected {cls.num_sequences}')
+            raise ValueError(
+                f'{cls.__name__}.orders returned {k} rows, expected {cls.num_sequences}'
+            )
         inverse = torch.argsort(orders, dim=1)
         offsets = torch.arange(k).unsqueeze(1) * length
         gather = orders.reshape(-1).to(device)
@@ -98,7 +100,10 @@ class BaseScanner(nn.Module):
             Tensor: ``(B, K, L, C)`` token sequences, ``L = H*W``.
         """
         if x.dim() != 4:
-            raise ValueError(f'{type(self).__name__}.flatten expects (B, C, H, W), got {tuple(x.shape)}')
+            raise ValueError(
+                f'{type(self).__name__}.flatten expects (B, C, H, W), '
+                f'got {tuple(x.shape)}'
+            )
         b, c, h, w = x.shape
         gather, _ = self._indices(h, w, x.device)
         tokens = x.reshape(b, c, h * w).transpose(1, 2)  # (B, L, C)
@@ -122,7 +127,11 @@ class BaseScanner(nn.Module):
                 f'(B, {self.num_sequences}, {h * w}, C) for a {h}x{w} map'
             )
         _, scatter = self._indices(h, w, seqs.device)
-        out = seqs.reshape(b, k * length, c).index_select(1, scatter).view(b, k, length, c)
+        out = (
+            seqs.reshape(b, k * length, c)
+            .index_select(1, scatter)
+            .view(b, k, length, c)
+        )
         out = out[:, 0] if k == 1 else out.sum(1)
         return out.transpose(1, 2).reshape(b, c, h, w)
 
@@ -148,7 +157,10 @@ class RasterScan(BaseScanner):
     def unflatten(self, seqs: Tensor, h: int, w: int) -> Tensor:  # noqa: D102
         b, k, length, c = seqs.shape
         if k != 1 or length != h * w:
-            raise ValueError(f'RasterScan.unflatten got {tuple(seqs.shape)}, expected (B, 1, {h * w}, C)')
+            raise ValueError(
+                f'RasterScan.unflatten got {tuple(seqs.shape)}, '
+                f'expected (B, 1, {h * w}, C)'
+            )
         return seqs[:, 0].transpose(1, 2).reshape(b, c, h, w)
 
 

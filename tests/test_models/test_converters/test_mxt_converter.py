@@ -42,8 +42,11 @@ def full_size_net() -> torch.nn.Module:
     return MODELS.build(cfg.model.generator)
 
 
+@pytest.mark.slow
 def test_fixture_matches_official(mxt_dir: Path) -> None:
-    checks = {c.name: c for c in check_fixture('mxt', mxt_dir, atol64=1e-8, atol32=1e-4)}
+    checks = {
+        c.name: c for c in check_fixture('mxt', mxt_dir, atol64=1e-8, atol32=1e-4)
+    }
     assert set(checks) == {'output (float64)', 'output_float32', 'output_official_init'}
     assert all(c.passed for c in checks.values()), checks
     assert checks['output (float64)'].max_abs_diff < 1e-12
@@ -51,7 +54,10 @@ def test_fixture_matches_official(mxt_dir: Path) -> None:
 
 def test_full_size_used_parameter_count(full_size_net: torch.nn.Module) -> None:
     assert sum(p.numel() for p in full_size_net.parameters()) == 37_610_544
-    per_stage = {n: sum(p.numel() for p in m.parameters()) for n, m in full_size_net.named_children()}
+    per_stage = {
+        n: sum(p.numel() for p in m.parameters())
+        for n, m in full_size_net.named_children()
+    }
     assert per_stage == dict(  # reference-models §3.7 (effective per stage)
         embed=3_456,
         encoder1=204_676,
@@ -73,13 +79,16 @@ def test_full_size_used_parameter_count(full_size_net: torch.nn.Module) -> None:
     )
 
 
-def test_full_size_keys_dead_exactly_as_documented(reference_dir: Path, full_size_net) -> None:
+def test_full_size_keys_dead_exactly_as_documented(
+    reference_dir: Path, full_size_net
+) -> None:
     lines = (reference_dir / 'mxt' / 'full_size_keys.txt').read_text().splitlines()
     rows = [ln.split('\t') for ln in lines if ln and not ln.startswith('#')]
     conv = get_converter('mxt')
     dead = {r[0] for r in rows if r[4] == 'unused-in-forward'}
     used = {r[0]: int(r[2]) for r in rows if r[4] != 'unused-in-forward'}
-    assert len(dead) == 2308 and sum(used.values()) == 37_610_544
+    assert len(dead) == 2308
+    assert sum(used.values()) == 37_610_544
     assert {k for k, *_ in rows if conv.is_dead(k)} == dead
     ours = full_size_net.state_dict()
     mapped = {conv.map_key(k): k for k in used}
@@ -90,7 +99,9 @@ def test_full_size_keys_dead_exactly_as_documented(reference_dir: Path, full_siz
 
 
 def test_converter_drops_and_lists_dead_keys(mxt_sd: dict, mxt_config: dict) -> None:
-    model = MODELS.build(official_kwargs_to_config('mxt', mxt_config['constructor_kwargs']))
+    model = MODELS.build(
+        official_kwargs_to_config('mxt', mxt_config['constructor_kwargs'])
+    )
     res = convert_official({'iteration': 3, 'generator': mxt_sd}, 'mxt', model)
     assert set(res.dropped) == set(mxt_config['unused_parameters_in_this_instance'])
     assert all('dead' in why for why in res.dropped.values())
@@ -104,7 +115,9 @@ def test_converter_drops_and_lists_dead_keys(mxt_sd: dict, mxt_config: dict) -> 
 
 def test_arch_guess_and_wrong_arch(mxt_sd: dict, reference_dir: Path) -> None:
     assert guess_arch(list(mxt_sd)) == 'mxt'
-    sem = torch.load(reference_dir / 'sem_net' / 'generator_state_dict.pt', weights_only=True)
+    sem = torch.load(
+        reference_dir / 'sem_net' / 'generator_state_dict.pt', weights_only=True
+    )
     with pytest.raises(CheckpointMismatchError, match='sem_net'):
         convert_official(sem, 'mxt')
 
@@ -115,22 +128,28 @@ def test_config_builder_rejects_unknown_kwargs() -> None:
     cfg = official_kwargs_to_config('mxt', dict(dim=4, bias=True, heads=[1, 2, 2, 4]))
     net = MODELS.build(cfg)
     assert 'encoder1.0.fuse.bias' in net.state_dict()
-    assert net.latent[0].attn.num_heads == 4 and net.decoder1[0].attn.num_heads == 1
+    assert net.latent[0].attn.num_heads == 4
+    assert net.decoder1[0].attn.num_heads == 1
 
 
-def test_any_size_and_batch_independence(mxt_sd: dict, mxt_config: dict, reference_dir: Path) -> None:
+@pytest.mark.slow
+def test_any_size_and_batch_independence(
+    mxt_sd: dict, mxt_config: dict, reference_dir: Path
+) -> None:
     io = torch.load(reference_dir / 'mxt' / 'io.pt', weights_only=True)
     model = build_converted('mxt', mxt_config, mxt_sd).double().eval()
     img, mask = io['image'], io['mask']
     with torch.no_grad():
-        # batch of 2 (the second is the mirrored sample): item 0 is still the official output
+        # batch of 2 (second = mirrored sample): item 0 is still the official output
         out = model(torch.cat([img, img.flip(-1)]), torch.cat([mask, mask.flip(-1)]))
         assert (out[0] - io['output'][0]).abs().max() < 1e-12
         # sizes that are not multiples of 8: padded to 8, cropped back
         for h, w in [(61, 50), (20, 36)]:
             y = model(img[..., :h, :w], mask[..., :h, :w])
-            assert y.shape == (1, 3, h, w) and torch.isfinite(y).all()
-            assert 0 < y.min() and y.max() < 1
+            assert y.shape == (1, 3, h, w)
+            assert torch.isfinite(y).all()
+            assert y.min() > 0
+            assert y.max() < 1
         # a non-multiple size equals the padded network cropped back
         crop_i, crop_m = img[..., :60, :60], mask[..., :60, :60]
         # InpaintUNet fills holes, then reflect-pads image and mask to the stride

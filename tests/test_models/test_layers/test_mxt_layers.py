@@ -65,7 +65,8 @@ def test_cbfn_adds_global_mean_of_gdfn() -> None:
     diff = y - g
     for b in range(2):
         assert torch.allclose(diff[b], g[b].mean().expand_as(diff[b]), atol=1e-14)
-    assert cbfn.hidden == 12 and sum(p.numel() for p in CBFN(48).parameters()) == 15_552
+    assert cbfn.hidden == 12
+    assert sum(p.numel() for p in CBFN(48).parameters()) == 15_552
 
 
 def _manual_mamba_layer(layer: MambaLayer, x: torch.Tensor) -> torch.Tensor:
@@ -79,7 +80,9 @@ def test_mamba_layer_raster_is_tokens_plus_pe_ln_mamba() -> None:
     torch.manual_seed(0)
     layer = _perturb(MambaLayer(8).to(D64))
     x = torch.randn(2, 8, 3, 5, dtype=D64)
-    torch.testing.assert_close(layer(x), _manual_mamba_layer(layer, x), rtol=0, atol=1e-12)
+    torch.testing.assert_close(
+        layer(x), _manual_mamba_layer(layer, x), rtol=0, atol=1e-12
+    )
     assert sum(p.numel() for p in MambaLayer(48).parameters()) == 19_776  # §3.7
 
 
@@ -108,7 +111,13 @@ def test_multi_sequence_scanner_has_one_mamba_per_sequence() -> None:
     x = torch.randn(1, 4, 3, 4, dtype=D64)
     # sequence 2 = column snake = row snake of the transposed map
     row = MambaLayer(4, scanner=dict(type='SnakeScan')).to(D64)
-    row.load_state_dict({k: v for k, v in bi.state_dict().items() if not k.endswith('2') and '2.' not in k})
+    row.load_state_dict(
+        {
+            k: v
+            for k, v in bi.state_dict().items()
+            if not k.endswith('2') and '2.' not in k
+        }
+    )
     col = MambaLayer(4, scanner=dict(type='SnakeScan')).to(D64)
     col.norm.load_state_dict(bi.norm2.state_dict())
     col.mamba.load_state_dict(bi.mamba2.state_dict())
@@ -128,25 +137,44 @@ def test_mamba_layer_low_precision_runs_in_float32() -> None:
     ref = layer(x.float()).to(torch.bfloat16)
     assert torch.equal(out, ref)
     no_pe = MambaLayer(4, pos_embed=False)
-    assert no_pe.pos_embed is None and no_pe(x.float()).shape == (1, 4, 4, 4)
+    assert no_pe.pos_embed is None
+    assert no_pe(x.float()).shape == (1, 4, 4, 4)
 
 
 def test_hybrid_block_composition_and_counts() -> None:
     torch.manual_seed(0)
     blk = _perturb(HybridBlock(4, num_heads=2).to(D64))
     x = torch.randn(2, 4, 8, 8, dtype=D64)
-    y = x + blk.fuse(torch.cat([blk.mamba(blk.norm1(x)), blk.attn(blk.norm3(x))], dim=1))
+    y = x + blk.fuse(
+        torch.cat([blk.mamba(blk.norm1(x)), blk.attn(blk.norm3(x))], dim=1)
+    )
     y = y + blk.ffn(blk.norm2(y))
     torch.testing.assert_close(blk(x), y, rtol=0, atol=1e-13)
     full = HybridBlock(48, num_heads=1)
-    counts = {n: sum(p.numel() for p in m.parameters()) for n, m in full.named_children()}
-    assert counts == dict(norm1=96, mamba=19_776, norm3=96, attn=10_945, fuse=4_608, norm2=96, ffn=15_552)
+    counts = {
+        n: sum(p.numel() for p in m.parameters()) for n, m in full.named_children()
+    }
+    assert counts == dict(
+        norm1=96, mamba=19_776, norm3=96, attn=10_945, fuse=4_608, norm2=96, ffn=15_552
+    )
     assert full.size_divisor == 1
 
 
 def test_ablation_swaps_are_registered_types() -> None:
-    gdfn = MODELS.build(dict(type='HybridBlock', dim=4, num_heads=1, ffn=dict(type='GDFN', expansion=2.0)))
+    gdfn = MODELS.build(
+        dict(
+            type='HybridBlock', dim=4, num_heads=1, ffn=dict(type='GDFN', expansion=2.0)
+        )
+    )
     assert type(gdfn.ffn) is GDFN
     for attn in ('SRSA', 'MambaLayer'):
-        blk = MODELS.build(dict(type='AttnFFNBlock', dim=4, num_heads=1, attn=dict(type=attn), ffn=dict(type='CBFN')))
+        blk = MODELS.build(
+            dict(
+                type='AttnFFNBlock',
+                dim=4,
+                num_heads=1,
+                attn=dict(type=attn),
+                ffn=dict(type='CBFN'),
+            )
+        )
         assert blk(torch.randn(1, 4, 5, 6)).shape == (1, 4, 5, 6)

@@ -59,7 +59,9 @@ def _ref_sefn(ffn, x, sp):
 def test_sefn_matches_formula_and_uses_spatial_input():
     torch.manual_seed(0)
     ffn = _perturb(MODELS.build(dict(type='SEFN', dim=6))).double()
-    assert ffn.hidden == 12 and ffn.takes_spatial and ffn.size_divisor == 2
+    assert ffn.hidden == 12
+    assert ffn.takes_spatial
+    assert ffn.size_divisor == 2
     x, sp = torch.randn(2, 2, 6, 4, 6, dtype=torch.float64)
     out = ffn(x, spatial=sp)
     torch.testing.assert_close(out, _ref_sefn(ffn, x, sp), rtol=0, atol=1e-12)
@@ -139,7 +141,8 @@ def test_snake_mamba_parameter_count_level1():
 def test_sem_block_wiring_and_count():
     torch.manual_seed(0)
     blk = _perturb(MODELS.build(dict(type='SEMBlock', dim=8, num_heads=1))).double()
-    assert blk.size_divisor == 2 and blk.ffn_takes_spatial
+    assert blk.size_divisor == 2
+    assert blk.ffn_takes_spatial
     x = torch.randn(1, 8, 4, 6, dtype=torch.float64)
     y = x + blk.attn(blk.norm1(x))
     ref = y + blk.ffn(blk.norm2(y), spatial=x)
@@ -151,7 +154,7 @@ def test_sem_block_wiring_and_count():
 
 
 @pytest.mark.parametrize(
-    'attn, ffn',
+    ('attn', 'ffn'),
     [
         (None, dict(type='GDFN', expansion=2.0)),
         (dict(type='ChannelAttention'), None),
@@ -163,7 +166,8 @@ def test_sem_block_ablation_slots(attn, ffn):
     blk = MODELS.build(dict(type='SEMBlock', dim=8, num_heads=2, attn=attn, ffn=ffn))
     x = torch.randn(1, 8, 4, 4)
     out = blk(x)
-    assert out.shape == x.shape and torch.isfinite(out).all()
+    assert out.shape == x.shape
+    assert torch.isfinite(out).all()
     assert blk.ffn_takes_spatial is (ffn is None)
     if ffn is not None:
         y = x + blk.attn(blk.norm1(x))

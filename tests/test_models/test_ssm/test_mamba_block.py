@@ -49,7 +49,9 @@ def test_names_match_official_full_size_keys(reference_dir):
 
 
 def test_loads_official_fixture_weights(reference_dir):
-    sd = torch.load(reference_dir / 'mxt' / 'generator_state_dict.pt', weights_only=True)
+    sd = torch.load(
+        reference_dir / 'mxt' / 'generator_state_dict.pt', weights_only=True
+    )
     prefix = 'encoder_level1.0.mam.mamba.'
     sub = {k[len(prefix) :]: v for k, v in sd.items() if k.startswith(prefix)}
     block = MambaBlock(4)
@@ -79,7 +81,9 @@ def test_initialisation_statistics():
     assert w.abs().max() <= bound
     assert w.abs().max() > 0.8 * bound
     const = MambaBlock(64, dt_init='constant', dt_scale=2.0)
-    assert torch.allclose(const.dt_proj.weight, torch.full_like(const.dt_proj.weight, 2 * 0.5))
+    assert torch.allclose(
+        const.dt_proj.weight, torch.full_like(const.dt_proj.weight, 2 * 0.5)
+    )
     floored = MambaBlock(8, dt_min=1e-6, dt_max=2e-6, dt_init_floor=1e-4)
     torch.testing.assert_close(
         F.softplus(floored.dt_proj.bias.detach().double()),
@@ -97,17 +101,29 @@ def explicit_mamba(block, u):
     p = {k: v.double() for k, v in block.state_dict().items()}
     u = u.double()
     batch, length, _ = u.shape
-    d_inner, n_state, rank, k = block.d_inner, block.d_state, block.dt_rank, block.d_conv
+    d_inner, n_state, rank, k = (
+        block.d_inner,
+        block.d_state,
+        block.dt_rank,
+        block.d_conv,
+    )
     xz = u @ p['in_proj.weight'].t()
     x, z = xz[..., :d_inner], xz[..., d_inner:]
     xpad = torch.cat([x.new_zeros(batch, k - 1, d_inner), x], dim=1)
     w = p['conv1d.weight'][:, 0, :]  # (Di, k)
-    conv = torch.stack(
-        [(xpad[:, t : t + k, :] * w.t()).sum(1) for t in range(length)], dim=1
-    ) + p['conv1d.bias']
+    conv = (
+        torch.stack(
+            [(xpad[:, t : t + k, :] * w.t()).sum(1) for t in range(length)], dim=1
+        )
+        + p['conv1d.bias']
+    )
     x = F.silu(conv)
     dbl = x @ p['x_proj.weight'].t()
-    dt, bm, cm = dbl[..., :rank], dbl[..., rank : rank + n_state], dbl[..., rank + n_state :]
+    dt, bm, cm = (
+        dbl[..., :rank],
+        dbl[..., rank : rank + n_state],
+        dbl[..., rank + n_state :],
+    )
     delta = F.softplus(dt @ p['dt_proj.weight'].t() + p['dt_proj.bias'])
     a = -torch.exp(p['A_log'])
     h = u.new_zeros(batch, d_inner, n_state)
@@ -185,7 +201,8 @@ def test_backward_reaches_every_parameter():
     block = perturbed_block(4)
     block(torch.randn(2, 70, 4)).square().mean().backward()
     for name, param in block.named_parameters():
-        assert param.grad is not None and param.grad.abs().sum() > 0, name
+        assert param.grad is not None, name
+        assert param.grad.abs().sum() > 0, name
 
 
 def test_bad_arguments():

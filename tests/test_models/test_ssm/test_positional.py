@@ -6,13 +6,17 @@ from pathlib import Path
 import pytest
 import torch
 
-from inpaintzoo.models.ssm.positional import SinusoidalPositionalEmbedding, sinusoidal_table
+from inpaintzoo.models.ssm.positional import (
+    SinusoidalPositionalEmbedding,
+    sinusoidal_table,
+)
 from inpaintzoo.registry import MODELS
 
 
 def test_known_values() -> None:
     table = sinusoidal_table(3, 4)
-    assert table.dtype == torch.float32 and table.shape == (3, 4)
+    assert table.dtype == torch.float32
+    assert table.shape == (3, 4)
     assert table[0].tolist() == [0.0, 1.0, 0.0, 1.0]
     assert table[1, 0].item() == pytest.approx(math.sin(1.0), abs=1e-7)
     assert table[2, 3].item() == pytest.approx(math.cos(2 * 0.01), abs=1e-7)
@@ -36,7 +40,9 @@ def test_matches_official_fixture_tables(reference_dir: Path) -> None:
     io = torch.load(reference_dir / 'mxt' / 'io.pt', weights_only=False)
     for key in ('pos1', 'pos2', 'pos3', 'pos4', 'pos1_dec'):
         ref = io[key]
-        assert torch.equal(sinusoidal_table(ref.shape[0], ref.shape[1], dtype=ref.dtype), ref), key
+        assert torch.equal(
+            sinusoidal_table(ref.shape[0], ref.shape[1], dtype=ref.dtype), ref
+        ), key
 
 
 def test_module_adds_table() -> None:
@@ -44,7 +50,8 @@ def test_module_adds_table() -> None:
     tokens = torch.zeros(2, 3, 7, 4)
     out = pe(tokens)
     assert torch.equal(out[1, 2], sinusoidal_table(7, 4))
-    assert not list(pe.parameters()) and not list(pe.buffers())
+    assert not list(pe.parameters())
+    assert not list(pe.buffers())
     with pytest.raises(ValueError, match='width'):
         pe(torch.zeros(1, 7, 6))
 

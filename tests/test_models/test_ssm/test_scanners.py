@@ -17,7 +17,10 @@ GRID = torch.arange(12.0).view(1, 1, 3, 4)
 EXPECTED = {
     'RasterScan': [list(range(12))],
     'SnakeScan': [[0, 1, 2, 3, 7, 6, 5, 4, 8, 9, 10, 11]],
-    'BiSnakeScan': [[0, 1, 2, 3, 7, 6, 5, 4, 8, 9, 10, 11], [0, 4, 8, 9, 5, 1, 2, 6, 10, 11, 7, 3]],
+    'BiSnakeScan': [
+        [0, 1, 2, 3, 7, 6, 5, 4, 8, 9, 10, 11],
+        [0, 4, 8, 9, 5, 1, 2, 6, 10, 11, 7, 3],
+    ],
     'CrossScan': [
         list(range(12)),
         [0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11],
@@ -51,7 +54,9 @@ def test_unflatten_is_inverse_and_sums(cls: type, hw: tuple) -> None:
     assert torch.equal(scanner.unflatten(seqs, h, w), x * cls.num_sequences)
     # every sequence is a permutation of the pixels
     for k in range(cls.num_sequences):
-        assert torch.equal(seqs[:, k].sort(1).values, x.flatten(2).transpose(1, 2).sort(1).values)
+        assert torch.equal(
+            seqs[:, k].sort(1).values, x.flatten(2).transpose(1, 2).sort(1).values
+        )
 
 
 def test_unflatten_fuses_different_outputs_by_sum() -> None:
@@ -60,7 +65,9 @@ def test_unflatten_fuses_different_outputs_by_sum() -> None:
     seqs[0, 0, 4, 0] = 1.0  # row snake position 4 -> pixel 7
     seqs[0, 1, 3, 0] = 2.0  # column snake position 3 -> pixel 9
     out = scanner.unflatten(seqs, 3, 4).flatten()
-    assert out[7] == 1.0 and out[9] == 2.0 and out.sum() == 3.0
+    assert out[7] == 1.0
+    assert out[9] == 2.0
+    assert out.sum() == 3.0
 
 
 def test_bad_shapes_raise() -> None:

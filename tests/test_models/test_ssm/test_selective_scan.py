@@ -8,7 +8,10 @@ import pytest
 import torch
 
 from inpaintzoo.models.ssm import scan_dispatch
-from inpaintzoo.models.ssm.scan_chunked import default_chunk_size, selective_scan_chunked
+from inpaintzoo.models.ssm.scan_chunked import (
+    default_chunk_size,
+    selective_scan_chunked,
+)
 from inpaintzoo.models.ssm.scan_dispatch import (
     choose_scan_backend,
     selective_scan_fn,
@@ -26,7 +29,9 @@ def make_inputs(batch, dim, n_state, length, groups=0, seed=0, dtype=F64):
     def rnd(*shape):
         return torch.randn(*shape, generator=g, dtype=dtype)
 
-    bc_shape = (batch, n_state, length) if groups == 0 else (batch, groups, n_state, length)
+    bc_shape = (
+        (batch, n_state, length) if groups == 0 else (batch, groups, n_state, length)
+    )
     return {
         'u': rnd(batch, dim, length),
         'delta': rnd(batch, dim, length) * 0.5 - 1.0,
@@ -89,10 +94,13 @@ def test_long_sequence_65536():
     with torch.no_grad():
         out, h = selective_scan_chunked(**args, return_last_state=True)
     fast_s = time.perf_counter() - start
+    start = time.perf_counter()
     ref, ref_h = selective_scan_sequential(**args, return_last_state=True)
+    ref_s = time.perf_counter() - start
     torch.testing.assert_close(out, ref, rtol=0, atol=1e-9)
     torch.testing.assert_close(h, ref_h, rtol=0, atol=1e-9)
-    assert fast_s < 5.0, f'chunked scan took {fast_s:.2f} s for L=65536'
+    # not a Python loop over L: ~10x faster than the oracle even at D = N = 2
+    assert fast_s < 0.5 * ref_s, f'chunked {fast_s:.2f} s vs oracle {ref_s:.2f} s'
 
 
 @pytest.mark.parametrize(('length', 'groups', 'chunk'), [(130, 0, 16), (77, 2, None)])
@@ -102,9 +110,11 @@ def test_backward_matches_oracle(length, groups, chunk):
     grads = []
     for fn in (selective_scan_sequential, selective_scan_chunked):
         leaves = {k: inp[k].clone().requires_grad_() for k in names}
-        extra = {'chunk_size': chunk, 'block_budget': 16 * 2 * 4 * 3 * 2} if fn is (
-            selective_scan_chunked
-        ) else {}
+        extra = (
+            {'chunk_size': chunk, 'block_budget': 16 * 2 * 4 * 3 * 2}
+            if fn is (selective_scan_chunked)
+            else {}
+        )
         out, h = fn(**leaves, delta_softplus=True, return_last_state=True, **extra)
         weight = torch.linspace(-1, 1, out.numel(), dtype=F64).view_as(out)
         ((out * weight).sum() + h.square().sum()).backward()
@@ -131,7 +141,10 @@ def test_float32_and_half_dtypes():
     inp = make_inputs(1, 4, 3, 100, seed=2)
     args = scan_kwargs(inp, 'full')
     ref = selective_scan_sequential(**args)
-    out32 = selective_scan_chunked(**{k: v.float() for k, v in args.items() if k != 'delta_softplus'}, delta_softplus=True)
+    out32 = selective_scan_chunked(
+        **{k: v.float() for k, v in args.items() if k != 'delta_softplus'},
+        delta_softplus=True,
+    )
     assert out32.dtype == torch.float32
     torch.testing.assert_close(out32.double(), ref, rtol=0, atol=1e-4)
     half = {k: v.to(torch.bfloat16) for k, v in args.items() if k != 'delta_softplus'}
@@ -146,10 +159,14 @@ def test_bad_shapes_raise():
     with pytest.raises(ValueError, match='A must be'):
         selective_scan_chunked(inp['u'], inp['delta'], inp['A'][:2], inp['B'], inp['C'])
     with pytest.raises(ValueError, match='B/C must be'):
-        selective_scan_chunked(inp['u'], inp['delta'], inp['A'], inp['B'][..., :5], inp['C'][..., :5])
+        selective_scan_chunked(
+            inp['u'], inp['delta'], inp['A'], inp['B'][..., :5], inp['C'][..., :5]
+        )
     grouped = make_inputs(1, 4, 3, 10, groups=3)
     with pytest.raises(ValueError, match='not divisible'):
-        selective_scan_chunked(inp['u'], inp['delta'], inp['A'], grouped['B'], grouped['C'])
+        selective_scan_chunked(
+            inp['u'], inp['delta'], inp['A'], grouped['B'], grouped['C']
+        )
 
 
 def test_default_chunk_size():
@@ -200,7 +217,9 @@ def test_dispatch_cpu_uses_pytorch_even_with_mamba(fake_mamba):
     assert choose_scan_backend(args['u']) == 'chunked'
     out = selective_scan_fn(**args)
     assert fake_mamba == []
-    torch.testing.assert_close(out, selective_scan_sequential(**args), rtol=0, atol=1e-10)
+    torch.testing.assert_close(
+        out, selective_scan_sequential(**args), rtol=0, atol=1e-10
+    )
 
 
 def test_dispatch_cuda_uses_mamba_kernels(fake_mamba):
@@ -214,7 +233,9 @@ def test_dispatch_cuda_uses_mamba_kernels(fake_mamba):
     assert call_args[0] is args['u']
     assert call_kwargs['delta_softplus'] is True
     # float64 on CUDA and a forced implementation stay in PyTorch
-    assert choose_scan_backend(args['u'].double().as_subclass(FakeCudaTensor)) == 'chunked'
+    assert (
+        choose_scan_backend(args['u'].double().as_subclass(FakeCudaTensor)) == 'chunked'
+    )
     set_scan_impl('chunked')
     assert choose_scan_backend(args['u']) == 'chunked'
 
@@ -249,8 +270,12 @@ def test_force_reference(monkeypatch):
 def test_mamba_ssm_kernel_matches_pytorch():
     iface = pytest.importorskip('mamba_ssm.ops.selective_scan_interface')
     inp = make_inputs(2, 64, 16, 1000, seed=7, dtype=torch.float32)
-    args = {k: v.cuda() for k, v in scan_kwargs(inp, 'full').items() if torch.is_tensor(v)}
-    ours, h_ours = selective_scan_chunked(**args, delta_softplus=True, return_last_state=True)
+    args = {
+        k: v.cuda() for k, v in scan_kwargs(inp, 'full').items() if torch.is_tensor(v)
+    }
+    ours, h_ours = selective_scan_chunked(
+        **args, delta_softplus=True, return_last_state=True
+    )
     theirs, h_theirs = iface.selective_scan_fn(
         **args, delta_softplus=True, return_last_state=True
     )
