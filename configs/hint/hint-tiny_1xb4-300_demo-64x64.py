@@ -4,7 +4,7 @@
 _base_ = [
     '../_base_/models/hint.py',
     '../_base_/datasets/demo.py',
-    '../_base_/schedules/gan_adam_300k.py',
+    '../_base_/schedules/demo_300.py',
     '../_base_/default_runtime.py',
 ]
 model = dict(
@@ -14,13 +14,7 @@ model = dict(
         l1=dict(type='L1Loss', loss_weight=1.0, divide_by_hole_ratio=True),
     ),
 )
-max_iters = 300
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
-optim_wrapper = dict(
-    generator=dict(optimizer=dict(lr=1e-3)),
-    discriminator=dict(optimizer=dict(lr=1e-4)),
-)
 default_hooks = dict(
     logger=dict(interval=25),
-    checkpoint=dict(interval=max_iters, max_keep_ckpts=1),
+    checkpoint=dict(interval=300, max_keep_ckpts=1),
 )

@@ -16,7 +16,10 @@ from inpaintzoo.evaluation.folder import evaluate_folder
 from inpaintzoo.evaluation.report import format_report_table, metrics_to_report
 
 #: demo config of each model (relative to the repository root)
-DEMO_CONFIGS = {'hint': 'configs/hint/hint-tiny_1xb4-300_demo-64x64.py'}
+DEMO_CONFIGS = {
+    'hint': 'configs/hint/hint-tiny_1xb4-300_demo-64x64.py',
+    'mxt': 'configs/mxt/mxt-tiny_1xb4-300_demo-64x64.py',
+}
 
 
 def run_demo(

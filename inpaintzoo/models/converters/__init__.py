@@ -1,7 +1,9 @@
 """Official-checkpoint key converters and the numeric equivalence checker."""
 
-from inpaintzoo.models.converters import mxt_official  # noqa: F401  (registers 'mxt')
-from inpaintzoo.models.converters import sem_net_official  # noqa: F401  (registers 'sem_net')
+from inpaintzoo.models.converters import (
+    mxt_official,  # noqa: F401  (registers 'mxt')
+    sem_net_official,  # noqa: F401  (registers 'sem_net')
+)
 from inpaintzoo.models.converters.convert import (
     ConversionResult,
     check_state_dict,

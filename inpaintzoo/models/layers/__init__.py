@@ -15,24 +15,24 @@ from inpaintzoo.models.layers.sampling import (
     StridedConvDownsample,
     interleave_mask,
 )
-from inpaintzoo.models.layers.srsa import SRSA
 from inpaintzoo.models.layers.sefn import SEFN
 from inpaintzoo.models.layers.sem_block import SEMBlock
 from inpaintzoo.models.layers.snake_mamba import SnakeMambaBlock
+from inpaintzoo.models.layers.srsa import SRSA
 
 __all__ = [
     'CBFN',
-    'SRSA',
-    'HybridBlock',
-    'MambaLayer',
     'GDFN',
     'SCAL',
     'SEFN',
+    'SRSA',
     'AttnFFNBlock',
     'ChannelAttention',
     'ChannelLayerNorm',
     'ConvEmbedding',
     'GatedEmbedding',
+    'HybridBlock',
+    'MambaLayer',
     'MaskAwareDownsample',
     'PixelShuffleUpsample',
     'PixelUnshuffleDownsample',
