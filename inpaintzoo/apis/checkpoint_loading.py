@@ -11,7 +11,7 @@ from inpaintzoo.utils.errors import CheckpointMismatchError
 
 _OFFICIAL_HINT = (
     'it looks like an official {kind} checkpoint; convert it first with '
-    'tools/model_converters/hint_official.py (or the converter of its model)'
+    'tools/model_converters/official_to_inpaintzoo.py (or the converter of its model)'
 )
 
 

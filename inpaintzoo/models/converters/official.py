@@ -193,37 +193,3 @@ def official_kwargs_to_config(arch: str, kwargs: dict) -> dict:
             f'no config builder for arch {arch!r}; known: {sorted(CONFIG_BUILDERS)}'
         )
     return CONFIG_BUILDERS[arch](dict(kwargs))
-
-
-def infer_hint_kwargs(state_dict: dict) -> dict:
-    """Official ``HINT`` constructor kwargs read off an official state dict's shapes.
-
-    Args:
-        state_dict (dict): official HINT state dict (``module.`` already stripped).
-
-    Returns:
-        dict: ``inp_channels``, ``out_channels``, ``dim``, ``num_blocks``,
-        ``heads``, ``ffn_expansion_factor`` (2.66 when consistent).
-    """
-    try:
-        embed = state_dict['patch_embed.gproj1.weight']
-        out_w = state_dict['output.0.weight']
-        hidden = state_dict['encoder_level1.0.ffn.project_out.weight'].shape[1]
-    except KeyError as err:
-        raise ConfigError(f'not an official HINT state dict: no key {err}') from None
-    dim = embed.shape[0] // 2
-    stages = ('encoder_level1', 'encoder_level2', 'encoder_level3', 'latent')
-    blocks, heads = [], []
-    for stage in stages:
-        idx = {int(k.split('.')[1]) for k in state_dict if k.startswith(stage + '.')}
-        blocks.append(len(idx))
-        heads.append(state_dict[f'{stage}.0.attn.temperature'].shape[0])
-    expansion = 2.66 if int(dim * 2.66) == hidden else (hidden + 0.5) / dim
-    return dict(
-        inp_channels=embed.shape[1],
-        out_channels=out_w.shape[0],
-        dim=dim,
-        num_blocks=blocks,
-        heads=heads,
-        ffn_expansion_factor=expansion,
-    )

@@ -9,7 +9,7 @@ from inpaintzoo.models.converters import (
     to_official,
     unwrap_checkpoint,
 )
-from inpaintzoo.models.converters.official import infer_hint_kwargs
+from inpaintzoo.models.converters.infer_kwargs import infer_official_kwargs
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import CheckpointMismatchError, ConfigError
 
@@ -178,7 +178,7 @@ def test_config_builder(reference_dir, hint_sd):
         official_kwargs_to_config('hint', {'dims': 8})
     with pytest.raises(ConfigError, match='no config builder'):
         official_kwargs_to_config('foo', {})
-    inferred = infer_hint_kwargs(hint_sd)
+    inferred = infer_official_kwargs('hint', hint_sd)
     assert inferred == dict(
         inp_channels=4,
         out_channels=3,

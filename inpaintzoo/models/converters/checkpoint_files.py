@@ -1,0 +1,54 @@
+"""Official checkpoint files -> one inpaintzoo checkpoint dict."""
+
+import torch
+
+from inpaintzoo.models.converters.convert import convert_official
+from inpaintzoo.models.converters.infer_kwargs import infer_official_kwargs
+from inpaintzoo.models.converters.key_mapping import unwrap_checkpoint
+from inpaintzoo.models.converters.official import official_kwargs_to_config
+from inpaintzoo.registry import MODELS
+
+
+def convert_official_files(
+    arch: str, gen_path: str, dis_path: str | None = None
+) -> dict:
+    """Convert ``InpaintingModel_gen.pth`` (and ``_dis.pth``) of ``arch``.
+
+    The generator's width and depth are read off the checkpoint; every key must
+    be mapped, be a documented alias or a documented dead key (listed in
+    ``meta['dropped_keys']``), and shapes are checked against the built model.
+
+    Args:
+        arch (str): ``'hint'``, ``'mxt'`` or ``'sem_net'``.
+        gen_path (str): official generator file.
+        dis_path (str, optional): official discriminator file.
+
+    Returns:
+        dict: ``{'state_dict': {'generator.<k>', 'discriminator.<k>'}, 'meta'}``.
+
+    Raises:
+        CheckpointMismatchError: keys or shapes do not fit (names the likely arch).
+    """
+    raw = torch.load(gen_path, map_location='cpu', weights_only=True)
+    gen_sd = unwrap_checkpoint(raw, arch)
+    convert_official(gen_sd, arch)  # key check first: names a foreign arch
+    kwargs = infer_official_kwargs(arch, gen_sd)
+    generator = MODELS.build(official_kwargs_to_config(arch, kwargs))
+    result = convert_official(gen_sd, arch, generator)
+    state = {f'generator.{k}': v for k, v in result.state_dict.items()}
+    meta = dict(
+        arch=arch,
+        source_generator=str(gen_path),
+        official_kwargs=kwargs,
+        dropped_keys=dict(result.dropped),
+    )
+    if isinstance(raw, dict) and 'iteration' in raw:
+        meta['iteration'] = int(raw['iteration'])
+    if dis_path is not None:
+        raw_d = torch.load(dis_path, map_location='cpu', weights_only=True)
+        disc = MODELS.build(dict(type='PatchDiscriminator'))
+        res_d = convert_official(raw_d, 'discriminator', disc)
+        state.update({f'discriminator.{k}': v for k, v in res_d.state_dict.items()})
+        meta['source_discriminator'] = str(dis_path)
+        meta['dropped_keys'].update(res_d.dropped)
+    return dict(state_dict=state, meta=meta)

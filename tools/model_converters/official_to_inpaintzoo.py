@@ -1,0 +1,49 @@
+"""Convert official HINT / MxT / SEM-Net checkpoints to an inpaintzoo checkpoint.
+
+Example::
+
+    python tools/model_converters/official_to_inpaintzoo.py --arch hint \
+        InpaintingModel_gen.pth hint_official.pth --dis InpaintingModel_dis.pth
+
+The output is ``{'state_dict': {'generator.<k>': ..., 'discriminator.<k>': ...},
+'meta': {...}}``; dead official keys (MxT, SEM-Net) are dropped and listed.
+"""
+
+import argparse
+import sys
+
+import torch
+
+from inpaintzoo.models.converters.checkpoint_files import convert_official_files
+from inpaintzoo.utils.errors import CheckpointMismatchError, ConfigError
+
+ARCHS = ('hint', 'mxt', 'sem_net')
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--arch', choices=ARCHS, required=True)
+    parser.add_argument('generator', help='official InpaintingModel_gen.pth')
+    parser.add_argument('out', help='output inpaintzoo checkpoint (.pth)')
+    parser.add_argument('--dis', help='official InpaintingModel_dis.pth')
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        ckpt = convert_official_files(args.arch, args.generator, args.dis)
+    except (CheckpointMismatchError, ConfigError, OSError) as err:
+        print(f'ERROR: {err}', file=sys.stderr)
+        return 2
+    torch.save(ckpt, args.out)
+    meta = ckpt['meta']
+    print(f'official kwargs: {meta["official_kwargs"]}')
+    for key, why in meta['dropped_keys'].items():
+        print(f'dropped {key}: {why}')
+    print(f'wrote {len(ckpt["state_dict"])} tensors to {args.out}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
