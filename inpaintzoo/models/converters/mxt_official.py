@@ -11,9 +11,10 @@ from inpaintzoo.models.converters.key_mapping import KeyConverter, register_conv
 from inpaintzoo.models.converters.official import (
     CONFIG_BUILDERS,
     UNET_STAGES,
+    merge_official_kwargs,
     unet_block_pairs,
+    unet_config,
 )
-from inpaintzoo.utils.errors import ConfigError
 
 # mamba-ssm ``Mamba`` parameter names (identical in inpaintzoo's MambaBlock).
 MAMBA_KEYS = [
@@ -109,18 +110,6 @@ MXT = register_converter(
     )
 )
 
-_DEFAULTS = dict(
-    inp_channels=4,
-    out_channels=3,
-    dim=48,
-    num_blocks=[4, 6, 6, 8],
-    num_refinement_blocks=4,
-    heads=[1, 2, 4, 8],
-    ffn_expansion_factor=2,
-    bias=False,
-    LayerNorm_type='WithBias',
-)
-
 
 def mxt_config(kwargs: dict) -> dict:
     """``InpaintUNet`` config computing the same function as official ``MxT(**kwargs)``.
@@ -134,41 +123,23 @@ def mxt_config(kwargs: dict) -> dict:
     Returns:
         dict: Generator config (HybridBlock = MambaLayer(raster) || SRSA, CBFN).
     """
-    unknown = sorted(set(kwargs) - set(_DEFAULTS))
-    if unknown:
-        raise ConfigError(
-            f'unknown official MxT kwargs {unknown}; known: {sorted(_DEFAULTS)}'
-        )
-    kw = {**_DEFAULTS, **kwargs}
-    if kw['LayerNorm_type'] not in ('WithBias', 'BiasFree'):
-        raise ConfigError(
-            "LayerNorm_type must be 'WithBias' or 'BiasFree', "
-            f'got {kw["LayerNorm_type"]!r}'
-        )
+    kw = merge_official_kwargs(
+        'MxT', kwargs, num_refinement_blocks=4, ffn_expansion_factor=2
+    )
     bias = bool(kw['bias'])
-    return dict(
-        type='InpaintUNet',
-        in_channels=int(kw['inp_channels']) - 1,
-        out_channels=int(kw['out_channels']),
-        dim=int(kw['dim']),
-        num_blocks=list(kw['num_blocks']),
-        num_heads=list(kw['heads']),
-        embed=dict(type='GatedEmbedding', bias=bias),
-        block=dict(
-            type='HybridBlock',
-            mamba=dict(type='MambaLayer', scanner=dict(type='RasterScan')),
-            attn=dict(type='SRSA', pool_size=8, bias=bias),
-            ffn=dict(
-                type='CBFN', expansion=float(kw['ffn_expansion_factor']), bias=bias
-            ),
-            norm=dict(type='ChannelLayerNorm', bias=kw['LayerNorm_type'] == 'WithBias'),
-            bias=bias,
-        ),
-        down=dict(type='PixelUnshuffleDownsample'),
-        up=dict(type='PixelShuffleUpsample'),
-        concat_mask=True,
-        fill_value=1.0,
+    expansion = float(kw['ffn_expansion_factor'])
+    block = dict(
+        type='HybridBlock',
+        mamba=dict(type='MambaLayer', scanner=dict(type='RasterScan')),
+        attn=dict(type='SRSA', pool_size=8, bias=bias),
+        ffn=dict(type='CBFN', expansion=expansion, bias=bias),
         bias=bias,
+    )
+    return unet_config(
+        kw,
+        'GatedEmbedding',
+        block,
+        'PixelUnshuffleDownsample',
         stride=8,
         pad_mode='reflect',
     )

@@ -113,34 +113,52 @@ def _require(kwargs: dict, keys: tuple[str, ...], arch: str) -> None:
         raise ConfigError(f'official {arch!r} constructor kwargs lack {missing}')
 
 
-def hint_config(kwargs: dict) -> dict:
-    """``InpaintUNet`` config equal to official ``HINT(**kwargs)``.
+#: official defaults shared by the HINT, MxT and SEM-Net constructors
+UNET_DEFAULTS = dict(
+    inp_channels=4,
+    out_channels=3,
+    dim=48,
+    num_blocks=[4, 6, 6, 8],
+    heads=[1, 2, 4, 8],
+    bias=False,
+    LayerNorm_type='WithBias',
+)
 
-    Missing kwargs take the official defaults (dim 48, blocks [4, 6, 6, 8], heads
-    [1, 2, 4, 8], ffn 2.66, bias False, WithBias LayerNorm, 4 -> 3 channels).
+
+def merge_official_kwargs(name: str, kwargs: dict, **defaults) -> dict:
+    """Official kwargs of a U-Net model with the official defaults filled in.
+
+    Args:
+        name (str): model name for messages (``'HINT'``).
+        kwargs (dict): given official constructor kwargs.
+        **defaults: model-specific defaults on top of :data:`UNET_DEFAULTS`.
+
+    Raises:
+        ConfigError: unknown kwargs, or an unknown ``LayerNorm_type``.
     """
-    kw = dict(
-        inp_channels=4,
-        out_channels=3,
-        dim=48,
-        num_blocks=[4, 6, 6, 8],
-        heads=[1, 2, 4, 8],
-        ffn_expansion_factor=2.66,
-        bias=False,
-        LayerNorm_type='WithBias',
-    )
-    unknown = sorted(set(kwargs) - set(kw))
+    known = {**UNET_DEFAULTS, **defaults}
+    unknown = sorted(set(kwargs) - set(known))
     if unknown:
         raise ConfigError(
-            f'unknown official HINT kwargs {unknown}; known: {sorted(kw)}'
+            f'unknown official {name} kwargs {unknown}; known: {sorted(known)}'
         )
-    kw.update(kwargs)
+    kw = {**known, **kwargs}
     if kw['LayerNorm_type'] not in ('WithBias', 'BiasFree'):
         raise ConfigError(
             "LayerNorm_type must be 'WithBias' or 'BiasFree', "
             f'got {kw["LayerNorm_type"]!r}'
         )
+    return kw
+
+
+def unet_config(kw: dict, embed: str, block: dict, down: str, **extra) -> dict:
+    """``InpaintUNet`` config from merged official kwargs and the model's blocks.
+
+    ``block`` gets the channel LayerNorm of ``LayerNorm_type``; every conv takes
+    the official ``bias`` flag.
+    """
     bias = bool(kw['bias'])
+    norm = dict(type='ChannelLayerNorm', bias=kw['LayerNorm_type'] == 'WithBias')
     return dict(
         type='InpaintUNet',
         in_channels=int(kw['inp_channels']) - 1,
@@ -148,21 +166,32 @@ def hint_config(kwargs: dict) -> dict:
         dim=int(kw['dim']),
         num_blocks=list(kw['num_blocks']),
         num_heads=list(kw['heads']),
-        embed=dict(type='GatedEmbedding', bias=bias),
-        block=dict(
-            type='SandwichBlock',
-            attn=dict(type='SCAL', bias=bias),
-            ffn=dict(
-                type='GDFN', expansion=float(kw['ffn_expansion_factor']), bias=bias
-            ),
-            norm=dict(type='ChannelLayerNorm', bias=kw['LayerNorm_type'] == 'WithBias'),
-        ),
-        down=dict(type='MaskAwareDownsample'),
+        embed=dict(type=embed, bias=bias),
+        block=dict(block, norm=norm),
+        down=dict(type=down),
         up=dict(type='PixelShuffleUpsample'),
         concat_mask=True,
         fill_value=1.0,
         bias=bias,
+        **extra,
     )
+
+
+def hint_config(kwargs: dict) -> dict:
+    """``InpaintUNet`` config equal to official ``HINT(**kwargs)``.
+
+    Missing kwargs take the official defaults (dim 48, blocks [4, 6, 6, 8], heads
+    [1, 2, 4, 8], ffn 2.66, bias False, WithBias LayerNorm, 4 -> 3 channels).
+    """
+    kw = merge_official_kwargs('HINT', kwargs, ffn_expansion_factor=2.66)
+    bias = bool(kw['bias'])
+    expansion = float(kw['ffn_expansion_factor'])
+    block = dict(
+        type='SandwichBlock',
+        attn=dict(type='SCAL', bias=bias),
+        ffn=dict(type='GDFN', expansion=expansion, bias=bias),
+    )
+    return unet_config(kw, 'GatedEmbedding', block, 'MaskAwareDownsample')
 
 
 def discriminator_config(kwargs: dict) -> dict:

@@ -12,9 +12,10 @@ from inpaintzoo.models.converters.key_mapping import KeyConverter, register_conv
 from inpaintzoo.models.converters.official import (
     CONFIG_BUILDERS,
     UNET_STAGES,
+    merge_official_kwargs,
     unet_block_pairs,
+    unet_config,
 )
-from inpaintzoo.utils.errors import ConfigError
 
 # Parameter names of one mamba-ssm ``Mamba`` (kept verbatim by ``MambaBlock``).
 MAMBA_PARAMS = [
@@ -83,18 +84,6 @@ SEM_NET = register_converter(
     )
 )
 
-_DEFAULTS = dict(
-    inp_channels=4,
-    out_channels=3,
-    dim=48,
-    num_blocks=[4, 6, 6, 8],
-    num_refinement_blocks=4,
-    heads=[1, 2, 4, 8],
-    ffn_expansion_factor=2,
-    bias=False,
-    LayerNorm_type='WithBias',
-)
-
 
 def sem_net_config(kwargs: dict) -> dict:
     """``InpaintUNet`` config equal to official ``SEM(**kwargs)``.
@@ -113,40 +102,17 @@ def sem_net_config(kwargs: dict) -> dict:
     Raises:
         ConfigError: unknown kwargs or an unknown ``LayerNorm_type``.
     """
-    unknown = sorted(set(kwargs) - set(_DEFAULTS))
-    if unknown:
-        raise ConfigError(
-            f'unknown official SEM-Net kwargs {unknown}; known: {sorted(_DEFAULTS)}'
-        )
-    kw = dict(_DEFAULTS, **kwargs)
-    if kw['LayerNorm_type'] not in ('WithBias', 'BiasFree'):
-        raise ConfigError(
-            "LayerNorm_type must be 'WithBias' or 'BiasFree', "
-            f'got {kw["LayerNorm_type"]!r}'
-        )
-    bias = bool(kw['bias'])
-    return dict(
-        type='InpaintUNet',
-        in_channels=int(kw['inp_channels']) - 1,
-        out_channels=int(kw['out_channels']),
-        dim=int(kw['dim']),
-        num_blocks=list(kw['num_blocks']),
-        num_heads=list(kw['heads']),
-        embed=dict(type='ConvEmbedding', bias=bias),
-        block=dict(
-            type='SEMBlock',
-            attn=dict(type='SnakeMambaBlock', scanner=dict(type='BiSnakeScan')),
-            ffn=dict(
-                type='SEFN', expansion=float(kw['ffn_expansion_factor']), bias=bias
-            ),
-            norm=dict(type='ChannelLayerNorm', bias=kw['LayerNorm_type'] == 'WithBias'),
-        ),
-        down=dict(type='PixelUnshuffleDownsample'),
-        up=dict(type='PixelShuffleUpsample'),
-        concat_mask=True,
-        fill_value=1.0,
-        bias=bias,
+    kw = merge_official_kwargs(
+        'SEM-Net', kwargs, num_refinement_blocks=4, ffn_expansion_factor=2
     )
+    bias = bool(kw['bias'])
+    expansion = float(kw['ffn_expansion_factor'])
+    block = dict(
+        type='SEMBlock',
+        attn=dict(type='SnakeMambaBlock', scanner=dict(type='BiSnakeScan')),
+        ffn=dict(type='SEFN', expansion=expansion, bias=bias),
+    )
+    return unet_config(kw, 'ConvEmbedding', block, 'PixelUnshuffleDownsample')
 
 
 CONFIG_BUILDERS['sem_net'] = sem_net_config
