@@ -5,6 +5,8 @@ through ``default_args``) and ``forward(x: (N, C, H, W)) -> (N, C, H, W)``.
 ``size_divisor`` tells the backbone which factor H and W must be divisible by.
 """
 
+import math
+
 import torch
 from mmengine.model import BaseModule
 
@@ -71,19 +73,25 @@ class SandwichBlock(BaseModule):
 
 @MODELS.register_module()
 class AttnFFNBlock(BaseModule):
-    """Restormer ordering: ``x += attn(norm1(x)); x += ffn(norm2(x))``.
+    """Restormer ordering: ``x0 = x; x += attn(norm1(x)); x += ffn(norm2(x))``.
+
+    An FFN that declares ``takes_spatial = True`` (SEM-Net's :class:`SEFN`) is
+    called as ``ffn(norm2(x), spatial=x0)`` with the block's raw input ``x0``.
 
     Args:
         dim (int): Channels C.
         num_heads (int): Heads of the attention.
-        attn (dict, optional): Attention config, built with ``dim`` and
-            ``num_heads``. Defaults to ``dict(type='SCAL')``.
+        attn (dict, optional): Attention / token-mixer config, built with ``dim``
+            and ``num_heads``. Defaults to :attr:`default_attn`.
         ffn (dict, optional): FFN config, built with ``dim``. Defaults to
-            ``dict(type='GDFN', expansion=2.66)``.
+            :attr:`default_ffn`.
         norm (dict, optional): Norm config, built with ``dim``. Defaults to
             ``dict(type='ChannelLayerNorm')``.
         init_cfg (dict, optional): MMEngine init config. Defaults to None.
     """
+
+    default_attn = dict(type='SCAL')
+    default_ffn = dict(type='GDFN', expansion=2.66)
 
     def __init__(
         self,
@@ -95,21 +103,30 @@ class AttnFFNBlock(BaseModule):
         init_cfg: dict | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
-        attn, ffn, norm = _defaults(attn, ffn, norm)
+        attn = dict(attn) if attn is not None else dict(self.default_attn)
+        ffn = dict(ffn) if ffn is not None else dict(self.default_ffn)
+        norm = dict(norm) if norm is not None else dict(type='ChannelLayerNorm')
         self.norm1 = MODELS.build(norm, default_args=dict(dim=dim))
         self.attn = MODELS.build(attn, default_args=dict(dim=dim, num_heads=num_heads))
         self.norm2 = MODELS.build(norm, default_args=dict(dim=dim))
         self.ffn = MODELS.build(ffn, default_args=dict(dim=dim))
-        self.size_divisor = int(getattr(self.attn, 'size_divisor', 1))
+        self.ffn_takes_spatial = bool(getattr(self.ffn, 'takes_spatial', False))
+        self.size_divisor = math.lcm(
+            int(getattr(self.attn, 'size_divisor', 1)),
+            int(getattr(self.ffn, 'size_divisor', 1)),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Apply the block.
 
         Args:
-            x (Tensor): (N, C, H, W).
+            x (Tensor): (N, C, H, W), H and W multiples of :attr:`size_divisor`.
 
         Returns:
             Tensor: (N, C, H, W).
         """
+        x_before = x
         x = x + self.attn(self.norm1(x))
+        if self.ffn_takes_spatial:
+            return x + self.ffn(self.norm2(x), spatial=x_before)
         return x + self.ffn(self.norm2(x))
