@@ -25,6 +25,7 @@ EXPECTED = {
     'sem_places2.py': ('SnakeMambaBlock', 'BiSnakeScan', True, 'SEFN'),
     'sem-raster_celebahq.py': ('SnakeMambaBlock', 'RasterScan', True, 'SEFN'),
     'sem-snake_celebahq.py': ('SnakeMambaBlock', 'SnakeScan', True, 'SEFN'),
+    'sem-biraster_celebahq.py': ('SnakeMambaBlock', 'BiRasterScan', True, 'SEFN'),
     'sem-crossscan_celebahq.py': ('SnakeMambaBlock', 'CrossScan', True, 'SEFN'),
     'sem-nope_celebahq.py': ('SnakeMambaBlock', 'BiSnakeScan', False, 'SEFN'),
     'sem-gdfn_celebahq.py': ('SnakeMambaBlock', 'BiSnakeScan', True, 'GDFN'),

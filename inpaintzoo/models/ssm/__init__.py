@@ -16,6 +16,7 @@ from inpaintzoo.models.ssm.scan_dispatch import (
 from inpaintzoo.models.ssm.scan_reference import selective_scan_sequential
 from inpaintzoo.models.ssm.scanners import (
     BaseScanner,
+    BiRasterScan,
     BiSnakeScan,
     CrossScan,
     RasterScan,
@@ -24,6 +25,7 @@ from inpaintzoo.models.ssm.scanners import (
 
 __all__ = [
     'BaseScanner',
+    'BiRasterScan',
     'BiSnakeScan',
     'CrossScan',
     'MambaBlock',

@@ -187,6 +187,20 @@ class BiSnakeScan(BaseScanner):
 
 
 @MODELS.register_module()
+class BiRasterScan(BaseScanner):
+    """Raster rows + raster columns (K=2), fused by sum.
+
+    The "raster, bi-directional" ablation of SEM-Net (thesis Table 5.7).
+    """
+
+    num_sequences = 2
+
+    @classmethod
+    def orders(cls, h: int, w: int) -> Tensor:  # noqa: D102
+        return torch.stack([torch.arange(h * w), _raster(h, w).t().reshape(-1)])
+
+
+@MODELS.register_module()
 class CrossScan(BaseScanner):
     """Four-way cross scan (K=4): rows, columns, reversed rows, reversed columns."""
 

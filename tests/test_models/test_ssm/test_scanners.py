@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from inpaintzoo.models.ssm.scanners import (
+    BiRasterScan,
     BiSnakeScan,
     CrossScan,
     RasterScan,
@@ -21,6 +22,7 @@ EXPECTED = {
         [0, 1, 2, 3, 7, 6, 5, 4, 8, 9, 10, 11],
         [0, 4, 8, 9, 5, 1, 2, 6, 10, 11, 7, 3],
     ],
+    'BiRasterScan': [list(range(12)), [0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]],
     'CrossScan': [
         list(range(12)),
         [0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11],
@@ -43,7 +45,9 @@ def test_snake_helpers_match_spec() -> None:
     assert column_snake_order(3, 4).tolist() == EXPECTED['BiSnakeScan'][1]
 
 
-@pytest.mark.parametrize('cls', [RasterScan, SnakeScan, BiSnakeScan, CrossScan])
+@pytest.mark.parametrize(
+    'cls', [RasterScan, SnakeScan, BiSnakeScan, BiRasterScan, CrossScan]
+)
 @pytest.mark.parametrize('hw', [(3, 4), (5, 2), (1, 7), (6, 6)])
 def test_unflatten_is_inverse_and_sums(cls: type, hw: tuple) -> None:
     h, w = hw
