@@ -11,7 +11,9 @@ from mmengine.registry import init_default_scope
 from inpaintzoo.registry import MODELS
 
 REPO = Path(__file__).resolve().parents[2]
-LEAF_CONFIGS = sorted(p for p in (REPO / 'configs').glob('*/*.py') if p.parent.name != '_base_')
+LEAF_CONFIGS = sorted(
+    p for p in (REPO / 'configs').glob('*/*.py') if p.parent.name != '_base_'
+)
 
 
 def shrink(cfg: Config) -> Config:
@@ -26,7 +28,9 @@ def test_there_are_leaf_configs():
     assert any(p.parent.name == 'hint' for p in LEAF_CONFIGS)
 
 
-@pytest.mark.parametrize('path', LEAF_CONFIGS, ids=lambda p: f'{p.parent.name}/{p.stem}')
+@pytest.mark.parametrize(
+    'path', LEAF_CONFIGS, ids=lambda p: f'{p.parent.name}/{p.stem}'
+)
 def test_config_builds_and_runs(path: Path):
     init_default_scope('inpaintzoo')
     cfg = shrink(Config.fromfile(str(path)))

@@ -22,7 +22,9 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImage'),
     dict(type='CenterCropResize', size=img_size),
-    dict(type='LoadMask', convention='white_hole', resize=True, interpolation='bicubic'),
+    dict(
+        type='LoadMask', convention='white_hole', resize=True, interpolation='bicubic'
+    ),
     dict(type='PackInpaintInputs'),
 ]
 

@@ -142,6 +142,8 @@ class MambaBlock(BaseModule):
 
     def _forward(self, u: Tensor) -> Tensor:
         dtype, length = u.dtype, u.shape[1]
+        if not use_cuda_kernels(u):
+            return self._forward_channels_last(u)
         xz = F.linear(
             u, self.in_proj.weight.to(dtype), self._w(self.in_proj.bias, dtype)
         )
@@ -192,21 +194,53 @@ class MambaBlock(BaseModule):
             self._w(self.out_proj.bias, dtype),
         )
 
-    def _causal_conv(self, x: Tensor, dtype: torch.dtype, length: int) -> Tensor:
-        """Depth-wise causal conv + SiLU: (B, Di, L) -> (B, Di, L)."""
-        if use_cuda_kernels(x):
-            conv_fn = load_causal_conv1d_fn()
-            if conv_fn is not None:
-                w = self.conv1d.weight.to(dtype).squeeze(1)
-                return conv_fn(
-                    x, w, self._w(self.conv1d.bias, dtype), activation='silu'
-                )
-        w = self.conv1d.weight.to(dtype)
-        out = F.conv1d(
-            x,
-            w,
-            self._w(self.conv1d.bias, dtype),
-            padding=self.d_conv - 1,
-            groups=self.d_inner,
+    def _forward_channels_last(self, u: Tensor) -> Tensor:
+        """PyTorch path kept in (B, L, C) layout: no transposes are materialised.
+
+        Every (B, Di, L) tensor handed to the scan is a transposed view of a
+        (B, L, Di) tensor, which is the layout the chunked scan steps through;
+        ``dt_proj``'s bias is fused into its matmul.
+
+        Args:
+            u (Tensor): (B, L, d_model) in the compute dtype.
+
+        Returns:
+            Tensor: (B, L, d_model).
+        """
+        dtype, w = u.dtype, self._w
+        A = -torch.exp(self.A_log.to(dtype))  # (Di, N)
+        xz = F.linear(u, self.in_proj.weight.to(dtype), w(self.in_proj.bias, dtype))
+        x, z = xz.chunk(2, dim=-1)  # (B, L, Di) views
+        x = self._causal_conv_cl(x, dtype)
+        x_dbl = F.linear(x, self.x_proj.weight.to(dtype))  # (B, L, R+2N)
+        dt, b_mat, c_mat = torch.split(
+            x_dbl, [self.dt_rank, self.d_state, self.d_state], dim=-1
         )
-        return F.silu(out[..., :length])
+        delta = F.linear(dt, w(self.dt_proj.weight, dtype), w(self.dt_proj.bias, dtype))
+        delta = F.softplus(delta)  # (B, L, Di)
+        y = selective_scan_fn(
+            x.transpose(1, 2),
+            delta.transpose(1, 2),
+            A,
+            b_mat.transpose(1, 2),
+            c_mat.transpose(1, 2),
+            self.D.to(dtype),
+            z=z.transpose(1, 2),
+        )
+        return F.linear(
+            y.transpose(1, 2),
+            self.out_proj.weight.to(dtype),
+            w(self.out_proj.bias, dtype),
+        )
+
+    def _causal_conv_cl(self, x: Tensor, dtype: torch.dtype) -> Tensor:
+        """Depth-wise causal conv + SiLU on (B, L, Di) as ``d_conv`` shifted FMAs."""
+        weight = self.conv1d.weight.to(dtype)[:, 0]  # (Di, K)
+        k = self.d_conv
+        out = x * weight[:, k - 1]
+        if self.conv1d.bias is not None:
+            out.add_(self.conv1d.bias.to(dtype))
+        length = x.shape[1]
+        for shift in range(1, min(k, length)):
+            out[:, shift:].addcmul_(x[:, : length - shift], weight[:, k - 1 - shift])
+        return F.silu(out, inplace=not torch.is_grad_enabled())

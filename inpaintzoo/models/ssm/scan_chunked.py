@@ -11,9 +11,15 @@ a decay ``exp(delta * A)`` of the original recurrence; no ``exp(-S)`` is formed)
 3. Output pass: the recurrence again inside every chunk, started from ``H_c``,
    contracting ``C_t`` on the fly: ``y_t = C_t . h_t``.
 
-Memory: at most a few (Bt, nc, G, D/G, N) = (Bt, D, N, L/T) working tensors plus
-(Bt, D, L) inputs/outputs, never a full (Bt, D, L, N) tensor at inference. With
-autograd the loop saves its per-step tensors (about ``3 * Bt*D*L*N`` values).
+Layout: everything runs channels-last, (Bt, L, D) viewed as (Bt, nc, T, G, D/G),
+so step ``t`` of every chunk is a strided view and no layout copy is made. Callers
+such as :class:`MambaBlock` pass ``u``/``delta``/``z``/``B``/``C`` as transposed
+views of (Bt, L, ...) tensors (what ``nn.Linear`` produces) and get the output as
+a transposed view of a contiguous (Bt, L, D) tensor.
+
+Memory: decays of one block of chunks (``block_budget`` values) plus (Bt, L, D)
+inputs/outputs, never a full (Bt, D, L, N) tensor at inference. With autograd the
+loop saves its per-step tensors (about ``3 * Bt*D*L*N`` values).
 """
 
 from __future__ import annotations
@@ -21,7 +27,6 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from inpaintzoo.models.ssm.scan_reference import (
@@ -42,25 +47,22 @@ def default_chunk_size(length: int, max_chunk: int = DEFAULT_MAX_CHUNK) -> int:
     return int(min(max_chunk, max(16, 2 ** round(math.log2(math.sqrt(length))))))
 
 
-def _steps(x: Tensor, n_chunks: int, chunk: int) -> Tensor:
-    """(Bt, K, L) -> zero-pad to nc*T -> (T, Bt, nc, K), contiguous."""
-    pad = n_chunks * chunk - x.shape[-1]
+def _channels_last(x: Tensor) -> Tensor:
+    """(Bt, K, L) -> (Bt, L, K); a view when ``x`` is a transposed (Bt, L, K)."""
+    x = x.transpose(1, 2)
+    return x if x.stride(-1) == 1 else x.contiguous()
+
+
+def _chunked(x: Tensor, n_chunks: int, chunk: int) -> Tensor:
+    """(Bt, L, ...) -> (Bt, nc, T, ...): a view, or a zero-padded copy if needed."""
+    pad = n_chunks * chunk - x.shape[1]
     if pad:
-        x = F.pad(x, (0, pad))
-    batch, k = x.shape[:2]
-    return x.reshape(batch, k, n_chunks, chunk).permute(3, 0, 2, 1).contiguous()
-
-
-def _decays(delta: Tensor, A: Tensor, buf: Tensor | None) -> list[Tensor] | Tensor:
-    """``exp(delta_t * A)`` for every step: (T, Bt, nc, G, Dg) -> (T, ..., Dg, N)."""
-    if buf is None:
-        return [torch.exp(delta[t].unsqueeze(-1) * A) for t in range(delta.shape[0])]
-    torch.mul(delta.unsqueeze(-1), A, out=buf)
-    return buf.exp_()
+        x = torch.cat([x, x.new_zeros(x.shape[0], pad, *x.shape[2:])], dim=1)
+    return x.unflatten(1, (n_chunks, chunk))
 
 
 def _recurrence(
-    decay: list[Tensor] | Tensor,
+    decay: Tensor,
     du: Tensor,
     b_mat: Tensor,
     c_mat: Tensor | None,
@@ -70,27 +72,27 @@ def _recurrence(
     """``h_t = decay_t * h_{t-1} + du_t * B_t`` over the T steps of all chunks.
 
     Args:
-        decay (list[Tensor] | Tensor): T tensors (Bt, nc, G, Dg, N).
-        du (Tensor): (T, Bt, nc, G, Dg) ``delta * u``.
-        b_mat (Tensor): (T, Bt, nc, G, N).
-        c_mat (Tensor, optional): (T, Bt, nc, G, N); None skips the output.
+        decay (Tensor): (Bt, nc, T, G, Dg, N) ``exp(delta * A)``.
+        du (Tensor): (Bt, nc, T, G, Dg) ``delta * u``.
+        b_mat (Tensor): (Bt, nc, T, G, N).
+        c_mat (Tensor, optional): (Bt, nc, T, G, N); None skips the output.
         h (Tensor): (Bt, nc, G, Dg, N) start states (overwritten if ``inplace``).
         inplace (bool): update ``h`` in place (only without autograd).
 
     Returns:
         tuple[Tensor, Tensor | None]: final states (Bt, nc, G, Dg, N) and outputs
-        ``y_t = C_t . h_t`` as (T, Bt, nc, G, Dg), or None.
+        ``y_t = C_t . h_t`` as (Bt, nc, T, G, Dg), or None.
     """
     ys = []
-    for t in range(du.shape[0]):
-        du_t, b_t = du[t].unsqueeze(-1), b_mat[t].unsqueeze(-2)
+    for t in range(du.shape[2]):
+        du_t, b_t = du[:, :, t].unsqueeze(-1), b_mat[:, :, t].unsqueeze(-2)
         if inplace:
-            h.mul_(decay[t]).addcmul_(du_t, b_t)
+            h.mul_(decay[:, :, t]).addcmul_(du_t, b_t)
         else:
-            h = torch.addcmul(h * decay[t], du_t, b_t)
+            h = torch.addcmul(h * decay[:, :, t], du_t, b_t)
         if c_mat is not None:
-            ys.append(torch.einsum('bcgdn,bcgn->bcgd', h, c_mat[t]))
-    return h, (torch.stack(ys) if ys else None)
+            ys.append(torch.einsum('bcgdn,bcgn->bcgd', h, c_mat[:, :, t]))
+    return h, (torch.stack(ys, dim=2) if ys else None)
 
 
 def _scan_block(
@@ -105,37 +107,39 @@ def _scan_block(
     """Scan one block of ``nc`` chunks that starts from state ``h_in``.
 
     Args:
-        delta (Tensor): (T, Bt, nc, G, Dg) time steps.
-        du (Tensor): (T, Bt, nc, G, Dg) ``delta * u``.
-        b_mat (Tensor): (T, Bt, nc, G, N).
-        c_mat (Tensor): (T, Bt, nc, G, N).
+        delta (Tensor): (Bt, nc, T, G, Dg) time steps.
+        du (Tensor): (Bt, nc, T, G, Dg) ``delta * u``.
+        b_mat (Tensor): (Bt, nc, T, G, N).
+        c_mat (Tensor): (Bt, nc, T, G, N).
         A (Tensor): (G, Dg, N).
         h_in (Tensor): (Bt, G, Dg, N) state before the block.
-        buf (Tensor, optional): (T, Bt, >=nc, G, Dg, N) decay buffer; None means
+        buf (Tensor, optional): (Bt, >=nc, T, G, Dg, N) decay buffer; None means
             autograd mode (out-of-place ops).
 
     Returns:
-        tuple[Tensor, Tensor]: outputs (T, Bt, nc, G, Dg) and the state after the
+        tuple[Tensor, Tensor]: outputs (Bt, nc, T, G, Dg) and the state after the
         block (Bt, G, Dg, N).
     """
-    batch, n_chunks = delta.shape[1:3]
+    n_chunks = delta.shape[1]
     inplace = buf is not None
-    decay = _decays(delta, A, None if buf is None else buf[:, :, :n_chunks])
+    if inplace:
+        decay = torch.mul(delta.unsqueeze(-1), A, out=buf[:, :n_chunks]).exp_()
+    else:
+        decay = torch.exp(delta.unsqueeze(-1) * A)
     if n_chunks == 1:
         starts = h_in.unsqueeze(1)
+        starts = starts.clone() if inplace else starts
     else:
         # 1) each chunk's final state from zero, 2) carry the states across chunks
-        zeros = h_in.new_zeros(batch, n_chunks, *h_in.shape[1:])
+        zeros = h_in.new_zeros(h_in.shape[0], n_chunks, *h_in.shape[1:])
         h_loc, _ = _recurrence(decay, du, b_mat, None, zeros, inplace)
-        chunk_decay = torch.exp(delta.sum(0).unsqueeze(-1) * A)  # (Bt, nc, G, Dg, N)
+        chunk_decay = torch.exp(delta.sum(2).unsqueeze(-1) * A)  # (Bt, nc, G, Dg, N)
         carried = [h_in]
         for c in range(n_chunks - 1):
             carried.append(torch.addcmul(h_loc[:, c], chunk_decay[:, c], carried[-1]))
         starts = torch.stack(carried, dim=1)
     # 3) the recurrence again from the true start states, with outputs
-    h, ys = _recurrence(
-        decay, du, b_mat, c_mat, starts.clone() if inplace else starts, inplace
-    )
+    h, ys = _recurrence(decay, du, b_mat, c_mat, starts, inplace)
     return ys, h[:, -1]
 
 
@@ -175,8 +179,8 @@ def selective_scan_chunked(
             chunks are processed in blocks of ``block_budget // (T*Bt*D*N)``.
 
     Returns:
-        Tensor | tuple[Tensor, Tensor]: (Bt, D, L) output, and the (Bt, D, N)
-        last state if ``return_last_state``.
+        Tensor | tuple[Tensor, Tensor]: (Bt, D, L) output (a transposed view of a
+        (Bt, L, D) tensor), and the (Bt, D, N) last state if ``return_last_state``.
     """
     groups = check_scan_inputs(u, delta, A, B, C)
     if chunk_size is not None and chunk_size < 1:
@@ -196,31 +200,34 @@ def selective_scan_chunked(
         B, C = B.unsqueeze(1), C.unsqueeze(1)
     chunk = chunk_size or default_chunk_size(length)
     n_chunks = max(1, math.ceil(length / chunk))
-    # (T, Bt, nc, G, Dg) for delta / delta*u, (T, Bt, nc, G, N) for B / C
-    steps_shape = (chunk, batch, n_chunks, groups, dg)
-    d_s = _steps(delta, n_chunks, chunk).view(steps_shape)
-    du_s = _steps(delta * u, n_chunks, chunk).view(steps_shape)
-    bc_shape = (chunk, batch, n_chunks, groups, n_state)
-    b_s = _steps(B.flatten(1, 2), n_chunks, chunk).view(bc_shape)
-    c_s = _steps(C.flatten(1, 2), n_chunks, chunk).view(bc_shape)
+    # channels-last step views: (Bt, nc, T, G, Dg) for delta / delta*u,
+    # (Bt, nc, T, G, N) for B / C
+    u_cl, d_cl = _channels_last(u), _channels_last(delta)
+    d_s = _chunked(d_cl, n_chunks, chunk).unflatten(-1, (groups, dg))
+    du_s = _chunked(d_cl * u_cl, n_chunks, chunk).unflatten(-1, (groups, dg))
+    b_s = _chunked(B.permute(0, 3, 1, 2), n_chunks, chunk)
+    c_s = _chunked(C.permute(0, 3, 1, 2), n_chunks, chunk)
     a_g = A.view(groups, dg, n_state)
 
     # blocks of chunks bound the stored decays to ~block_budget values
     per_chunk = chunk * batch * dim * n_state
     block = max(1, min(n_chunks, block_budget // per_chunk))
-    buf = None if grad else u.new_empty(chunk, batch, block, groups, dg, n_state)
+    buf = None if grad else u.new_empty(batch, block, chunk, groups, dg, n_state)
     h = u.new_zeros(batch, groups, dg, n_state)
     outs = []
     for c0 in range(0, n_chunks, block):
         sl = slice(c0, c0 + block)
         y_blk, h = _scan_block(
-            d_s[:, :, sl], du_s[:, :, sl], b_s[:, :, sl], c_s[:, :, sl], a_g, h, buf
+            d_s[:, sl], du_s[:, sl], b_s[:, sl], c_s[:, sl], a_g, h, buf
         )
         outs.append(y_blk)
-    y_s = torch.cat(outs, dim=2) if len(outs) > 1 else outs[0]
-    # (T, Bt, nc, G, Dg) -> (Bt, G, Dg, nc, T) -> (Bt, D, L)
-    y = y_s.permute(1, 3, 4, 2, 0).reshape(batch, dim, n_chunks * chunk)[..., :length]
-    out = finish_output(y, u, D, z, out_dtype)
+    y_s = torch.cat(outs, dim=1) if len(outs) > 1 else outs[0]
+    y = y_s.reshape(batch, n_chunks * chunk, dim)[:, :length]  # (Bt, L, D)
+    z_cl = None if z is None else z.transpose(1, 2)
+    out = finish_output(
+        y, u_cl, D, z_cl, out_dtype, channels_last=True, inplace=not grad
+    )
+    out = out.transpose(1, 2)
     if not return_last_state:
         return out
     # padded steps have delta = 0 (decay 1, no input), so the last chunk's final

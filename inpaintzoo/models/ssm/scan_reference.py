@@ -84,13 +84,34 @@ def prepare_delta(
 
 
 def finish_output(
-    y: Tensor, u: Tensor, D: Tensor | None, z: Tensor | None, out_dtype: torch.dtype
+    y: Tensor,
+    u: Tensor,
+    D: Tensor | None,
+    z: Tensor | None,
+    out_dtype: torch.dtype,
+    channels_last: bool = False,
+    inplace: bool = False,
 ) -> Tensor:
-    """``out = (y + D*u) * silu(z)`` cast to ``out_dtype``; all (Bt, D, L)."""
+    """``out = (y + D*u) * silu(z)`` cast to ``out_dtype``.
+
+    Args:
+        y (Tensor): scan output, (Bt, D, L), or (Bt, L, D) channels-last.
+        u (Tensor): input, same layout as ``y``.
+        D (Tensor, optional): (D,) skip weight.
+        z (Tensor, optional): gate, same layout as ``y``.
+        out_dtype (torch.dtype): dtype of the result.
+        channels_last (bool): tensors are (Bt, L, D). Defaults to False.
+        inplace (bool): overwrite ``y`` (inference only). Defaults to False.
+
+    Returns:
+        Tensor: same shape as ``y``.
+    """
     if D is not None:
-        y = y + u * D.to(y.dtype)[:, None]
+        d_w = D.to(y.dtype) if channels_last else D.to(y.dtype)[:, None]
+        y = y.addcmul_(u, d_w) if inplace else y + u * d_w
     if z is not None:
-        y = y * F.silu(z.to(y.dtype))
+        gate = F.silu(z.to(y.dtype))
+        y = y.mul_(gate) if inplace else y * gate
     return y.to(out_dtype)
 
 
