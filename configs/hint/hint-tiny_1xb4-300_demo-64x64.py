@@ -5,7 +5,6 @@ _base_ = [
     '../_base_/models/hint.py',
     '../_base_/datasets/demo.py',
     '../_base_/schedules/demo_300.py',
-    '../_base_/default_runtime.py',
 ]
 model = dict(
     generator=dict(dim=16, num_blocks=[1, 1, 1, 1], num_heads=[1, 2, 4, 4]),
@@ -13,8 +12,4 @@ model = dict(
         _delete_=True,
         l1=dict(type='L1Loss', loss_weight=1.0, divide_by_hole_ratio=True),
     ),
-)
-default_hooks = dict(
-    logger=dict(interval=25),
-    checkpoint=dict(interval=300, max_keep_ckpts=1),
 )

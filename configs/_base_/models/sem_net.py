@@ -6,9 +6,8 @@
 # after the level-3 and level-2 skips only (decoder level 1 runs at 2 * dim).
 # 81,438,048 parameters (= the official code's used ones; its 56.7 M dead ones are
 # dropped by the `sem_net` key converter).
+_base_ = './gan_inpaintor.py'
 model = dict(
-    type='GANInpaintor',
-    data_preprocessor=dict(type='InpaintDataPreprocessor'),
     generator=dict(
         type='InpaintUNet',
         in_channels=3,
@@ -36,15 +35,4 @@ model = dict(
         stride=16,  # the official code needs multiples of 16; other sizes are padded
         pad_mode='reflect',
     ),
-    discriminator=dict(type='PatchDiscriminator', in_channels=3, use_sigmoid=True),
-    # Official config.yml (reference-models §4.6): L1 / mean(M) 1, perceptual 0.1,
-    # style 250, lsgan 0.01. The official code trains D/losses under CUDA AMP; our
-    # `--amp` flag is GPU only, so CPU runs are fp32.
-    losses=dict(
-        l1=dict(type='L1Loss', loss_weight=1.0, divide_by_hole_ratio=True),
-        perceptual=dict(type='PerceptualLoss', loss_weight=0.1),
-        style=dict(type='StyleLoss', loss_weight=250.0),
-    ),
-    gan_loss=dict(type='GANLoss', gan_type='lsgan', loss_weight=0.01),
-    train_cfg=dict(update_order='joint'),
 )
