@@ -8,7 +8,12 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
-from inpaintzoo.apis.runner_setup import load_config, local_rank_to_env, setup_launcher
+from inpaintzoo.apis.runner_setup import (
+    load_config,
+    local_rank_to_env,
+    setup_launcher,
+    shutdown_distributed,
+)
 from inpaintzoo.evaluation.report import format_report_table, metrics_to_report
 
 
@@ -50,6 +55,7 @@ def main() -> None:
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(report, f, indent=2)
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

@@ -11,6 +11,7 @@ from inpaintzoo.apis.runner_setup import (
     local_rank_to_env,
     setup_launcher,
     setup_resume,
+    shutdown_distributed,
 )
 
 
@@ -49,6 +50,7 @@ def main() -> None:
     if args.amp:
         enable_amp(cfg)
     Runner.from_cfg(cfg).train()
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

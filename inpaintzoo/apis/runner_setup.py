@@ -93,3 +93,14 @@ def local_rank_to_env(local_rank: int | None) -> None:
     """Copy ``--local-rank`` into ``LOCAL_RANK`` for older launchers."""
     if local_rank is not None and 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(local_rank)
+
+
+def shutdown_distributed() -> None:
+    """Tear the process group down before the interpreter exits.
+
+    Leaving a gloo group alive at exit lets its threads race the interpreter's
+    teardown, which can abort (SIGABRT) a rank after its work is done.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()

@@ -94,10 +94,8 @@ def test_test_cli_rejects_checkpoint_of_other_arch(tmp_path, demo_root):
     assert 'corrupt' in result.stderr
 
 
-@pytest.mark.slow
-def test_two_process_gloo_ddp_training(tmp_path, demo_root):
-    config = write_tiny_config(tmp_path, demo_root, max_iters=2)
-    result = run(
+def run_ddp_training(config: Path, cwd: Path, port: int):
+    return run(
         [
             sys.executable,
             '-m',
@@ -105,16 +103,32 @@ def test_two_process_gloo_ddp_training(tmp_path, demo_root):
             '--nproc_per_node',
             '2',
             '--master_port',
-            '29517',
+            str(port),
             str(REPO / 'tools/train.py'),
             str(config),
             '--launcher',
             'pytorch',
         ],
-        tmp_path,
+        cwd,
         timeout=420,
     )
-    assert result.returncode == 0, (result.stdout[-2000:], result.stderr[-3000:])
+
+
+@pytest.mark.slow
+def test_two_process_gloo_ddp_training(tmp_path, demo_root):
+    config = write_tiny_config(tmp_path, demo_root, max_iters=2)
+    # one retry: a gloo rank was once seen to abort (SIGABRT) on a loaded CI machine;
+    # a DDP path that is really broken fails both attempts, with both logs shown
+    logs = []
+    for port in (29517, 29527):
+        result = run_ddp_training(config, tmp_path, port)
+        if result.returncode == 0:
+            break
+        logs.append(
+            f'--- stdout\n{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-6000:]}'
+        )
+    else:
+        pytest.fail('2-process gloo training failed twice:\n' + '\n'.join(logs))
     log = result.stdout + result.stderr
     assert 'MMSeparateDistributedDataParallel' in log or 'world_size: 2' in log
     ckpt = torch.load(tmp_path / 'work' / 'iter_2.pth', weights_only=False)
