@@ -1,0 +1,25 @@
+# README demo with MxT (`make demo MODEL=mxt`): dim 16, one hybrid block per level,
+# trained on the embedded 64x64 demo crops, L1 + adversarial losses (no VGG
+# weights offline).
+_base_ = [
+    '../_base_/models/mxt.py',
+    '../_base_/datasets/demo.py',
+    '../_base_/schedules/demo_300.py',
+]
+model = dict(
+    generator=dict(dim=16, num_blocks=[1, 1, 1, 1], num_heads=[1, 2, 4, 4]),
+    losses=dict(
+        _delete_=True,
+        l1=dict(type='L1Loss', loss_weight=1.0, divide_by_hole_ratio=False),
+    ),
+)
+# Training backpropagates through the chunked PyTorch scan with autograd, which is slow on
+# a CPU (about 2 s (MxT) / 4 s (SEM-Net) per iteration of batch 2 on 2 cores), so the
+# demo is shorter than HINT's: 60 iterations of batch 2.
+max_iters = 60
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+train_dataloader = dict(batch_size=2)
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(interval=max_iters),
+)
