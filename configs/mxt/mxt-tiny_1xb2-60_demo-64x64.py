@@ -4,7 +4,7 @@
 _base_ = [
     '../_base_/models/mxt.py',
     '../_base_/datasets/demo.py',
-    '../_base_/schedules/demo_300.py',
+    '../_base_/schedules/demo_60.py',
 ]
 model = dict(
     generator=dict(dim=16, num_blocks=[1, 1, 1, 1], num_heads=[1, 2, 4, 4]),
@@ -13,13 +13,4 @@ model = dict(
         l1=dict(type='L1Loss', loss_weight=1.0, divide_by_hole_ratio=False),
     ),
 )
-# Training backpropagates through the chunked PyTorch scan with autograd, which is slow on
-# a CPU (about 2 s (MxT) / 4 s (SEM-Net) per iteration of batch 2 on 2 cores), so the
-# demo is shorter than HINT's: 60 iterations of batch 2.
-max_iters = 60
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 train_dataloader = dict(batch_size=2)
-default_hooks = dict(
-    logger=dict(interval=10),
-    checkpoint=dict(interval=max_iters),
-)
