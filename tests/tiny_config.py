@@ -2,7 +2,11 @@
 
 from pathlib import Path
 
+import torch
 from mmengine.config import Config
+from mmengine.runner import Runner
+
+from inpaintzoo.engine import trust_directory
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -36,3 +40,34 @@ def tiny_cfg(
     cfg.train_dataloader.batch_size = 2
     cfg.randomness = dict(seed=0, deterministic=False)
     return cfg
+
+
+def use_demo_loaders(cfg: Config, data_root: str | Path, size: int = 32) -> Config:
+    """Replace the train/val/test dataloaders with the demo ones (``size`` crops).
+
+    The real datasets need downloaded images and NVIDIA masks; the demo data set
+    (``prepare_demo_data``) is written to ``data_root``. Batch size 2.
+    """
+    demo = Config.fromfile(str(REPO / 'configs/_base_/datasets/demo.py'))
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        demo[name].dataset.data_root = str(data_root)
+        for step in demo[name].dataset.pipeline:
+            if step.type == 'CenterCropResize':
+                step.size = size
+        cfg[name] = demo[name]
+    cfg.train_dataloader.batch_size = 2
+    return cfg
+
+
+def train_and_diff(cfg: Config, work_dir: str | Path) -> tuple[Runner, list[str]]:
+    """Train ``cfg`` in ``work_dir``.
+
+    Returns the runner and the generator's state-dict keys that training changed.
+    """
+    trust_directory(work_dir)
+    runner = Runner.from_cfg(cfg)
+    gen = runner.model.generator
+    before = {k: v.clone() for k, v in gen.state_dict().items()}
+    runner.train()
+    after = gen.state_dict()
+    return runner, [k for k in before if not torch.equal(before[k], after[k])]

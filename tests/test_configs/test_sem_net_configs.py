@@ -6,12 +6,10 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import Runner
 
 from inpaintzoo.datasets.demo import prepare_demo_data
-from inpaintzoo.engine import trust_directory
 from tests.conftest import REPO_ROOT
-from tests.tiny_config import tiny_cfg
+from tests.tiny_config import tiny_cfg, train_and_diff, use_demo_loaders
 
 CONFIGS = sorted(
     p.relative_to(REPO_ROOT).as_posix()
@@ -111,23 +109,10 @@ def test_duplicate_configs_equal_a_trained_one():
 def test_config_trains_one_tiny_iteration(config, tmp_path, sem_demo_root):
     init_default_scope('inpaintzoo')
     cfg = tiny_cfg(config, tmp_path, sem_demo_root, max_iters=1)
-    # the real datasets need downloaded images and NVIDIA masks: use the demo
-    # data, cropped to 32x32 (two U-Net strides) to keep the Mamba scans short
-    demo = Config.fromfile(str(REPO_ROOT / 'configs/_base_/datasets/demo.py'))
-    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        demo[name].dataset.data_root = str(sem_demo_root)
-        for step in demo[name].dataset.pipeline:
-            if step.type == 'CenterCropResize':
-                step.size = 32
-        cfg[name] = demo[name]
-    cfg.train_dataloader.batch_size = 2
-    trust_directory(tmp_path)
-    runner = Runner.from_cfg(cfg)
-    gen = runner.model.generator
-    before = {k: v.clone() for k, v in gen.state_dict().items()}
-    runner.train()
-    after = gen.state_dict()
-    changed = [k for k in before if not torch.equal(before[k], after[k])]
+    # demo data cropped to 32x32 (two U-Net strides) to keep the Mamba scans short
+    cfg = use_demo_loaders(cfg, sem_demo_root, size=32)
+    runner, changed = train_and_diff(cfg, tmp_path)
+    after = runner.model.generator.state_dict()
     assert runner.iter == 1
     assert 'output.weight' in changed
     assert 'embed.proj.weight' in changed
