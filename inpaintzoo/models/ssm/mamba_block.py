@@ -199,7 +199,7 @@ class MambaBlock(BaseModule):
 
         Every (B, Di, L) tensor handed to the scan is a transposed view of a
         (B, L, Di) tensor, which is the layout the chunked scan steps through;
-        ``dt_proj``'s bias is fused into its matmul.
+        ``dt_proj``'s bias is fused into its matmul and the softplus into the scan.
 
         Args:
             u (Tensor): (B, L, d_model) in the compute dtype.
@@ -216,8 +216,8 @@ class MambaBlock(BaseModule):
         dt, b_mat, c_mat = torch.split(
             x_dbl, [self.dt_rank, self.d_state, self.d_state], dim=-1
         )
+        # (B, L, Di) before softplus, which the scan applies (fused on CPU)
         delta = F.linear(dt, w(self.dt_proj.weight, dtype), w(self.dt_proj.bias, dtype))
-        delta = F.softplus(delta)  # (B, L, Di)
         y = selective_scan_fn(
             x.transpose(1, 2),
             delta.transpose(1, 2),
@@ -226,6 +226,7 @@ class MambaBlock(BaseModule):
             c_mat.transpose(1, 2),
             self.D.to(dtype),
             z=z.transpose(1, 2),
+            delta_softplus=True,
         )
         return F.linear(
             y.transpose(1, 2),

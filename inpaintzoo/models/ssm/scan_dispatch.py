@@ -6,7 +6,12 @@ Rules of :func:`selective_scan_fn`:
    ``INPAINTZOO_SCAN_IMPL=reference``): the sequential oracle.
 2. ``mamba_ssm`` importable, tensors on CUDA and dtype not float64: mamba-ssm's
    fused ``selective_scan_fn``.
-3. Otherwise: the chunked pure-PyTorch scan (any device, any float dtype).
+3. CPU tensors and the fused C kernel builds (a C compiler is present; see
+   :mod:`inpaintzoo.models.ssm.cpu_kernel`): :func:`selective_scan_fused`.
+4. Otherwise: the chunked pure-PyTorch scan (any device, any float dtype).
+
+``'chunked'`` forces rule 4 everywhere, ``'fused'`` requires rule 3 (an error
+names what is missing instead of silently falling back).
 
 ``mamba_ssm`` is imported lazily and only for CUDA tensors, never at module level.
 """
@@ -21,10 +26,11 @@ import torch
 from torch import Tensor
 
 from inpaintzoo.models.ssm.scan_chunked import selective_scan_chunked
+from inpaintzoo.models.ssm.scan_fused import fused_scan_supported, selective_scan_fused
 from inpaintzoo.models.ssm.scan_reference import selective_scan_sequential
 
 ENV_VAR = 'INPAINTZOO_SCAN_IMPL'
-_IMPLS = ('auto', 'chunked', 'reference')
+_IMPLS = ('auto', 'fused', 'chunked', 'reference')
 _forced_impl: str | None = None
 
 
@@ -32,8 +38,9 @@ def set_scan_impl(impl: str | None) -> None:
     """Force an implementation for every later call (``None`` = back to env/auto).
 
     Args:
-        impl (str | None): ``'auto'``, ``'chunked'`` (PyTorch even on CUDA with
-            mamba-ssm), ``'reference'`` (sequential oracle) or None.
+        impl (str | None): ``'auto'``, ``'fused'`` (the C kernel on CPU),
+            ``'chunked'`` (PyTorch on any device, even on CUDA with mamba-ssm),
+            ``'reference'`` (sequential oracle) or None.
 
     Raises:
         ValueError: for an unknown name.
@@ -86,17 +93,23 @@ def use_cuda_kernels(x: Tensor) -> bool:
     )
 
 
-def choose_scan_backend(u: Tensor) -> str:
+def choose_scan_backend(u: Tensor, n_state: int = 16) -> str:
     """Name of the backend :func:`selective_scan_fn` uses for ``u``.
 
+    Args:
+        u (Tensor): (Bt, D, L) scan input (its device and dtype decide).
+        n_state (int): state size ``N`` (the fused kernel takes N <= 256).
+
     Returns:
-        str: ``'reference'``, ``'mamba_ssm'`` or ``'chunked'``.
+        str: ``'reference'``, ``'mamba_ssm'``, ``'fused'`` or ``'chunked'``.
     """
     impl = get_scan_impl()
-    if impl == 'reference':
-        return 'reference'
+    if impl in ('reference', 'chunked', 'fused'):
+        return impl
     if use_cuda_kernels(u):
         return 'mamba_ssm'
+    if fused_scan_supported(u, n_state):
+        return 'fused'
     return 'chunked'
 
 
@@ -129,11 +142,13 @@ def selective_scan_fn(
     Returns:
         Tensor | tuple[Tensor, Tensor]: (Bt, D, L) output [, last state].
     """
-    backend = choose_scan_backend(u)
+    backend = choose_scan_backend(u, A.shape[-1])
     if backend == 'mamba_ssm':
         fn = load_mamba_scan_fn()
     elif backend == 'reference':
         fn = selective_scan_sequential
+    elif backend == 'fused':
+        fn = selective_scan_fused
     else:
         fn = selective_scan_chunked
     return fn(

@@ -211,10 +211,10 @@ class FakeCudaTensor(torch.Tensor):
         return True
 
 
-def test_dispatch_cpu_uses_pytorch_even_with_mamba(fake_mamba):
+def test_dispatch_cpu_never_uses_mamba(fake_mamba):
     inp = make_inputs(1, 4, 3, 20)
     args = scan_kwargs(inp, 'full')
-    assert choose_scan_backend(args['u']) == 'chunked'
+    assert choose_scan_backend(args['u']) in ('fused', 'chunked')
     out = selective_scan_fn(**args)
     assert fake_mamba == []
     torch.testing.assert_close(
@@ -260,7 +260,7 @@ def test_force_reference(monkeypatch):
         assert choose_scan_backend(u) == 'reference'
     finally:
         set_scan_impl(None)
-    assert choose_scan_backend(u) == 'chunked'
+    assert choose_scan_backend(u) in ('fused', 'chunked')
     with pytest.raises(ValueError, match='must be one of'):
         set_scan_impl('fast')
 
@@ -281,3 +281,7 @@ def test_mamba_ssm_kernel_matches_pytorch():
     )
     torch.testing.assert_close(ours, theirs, rtol=1e-3, atol=1e-3)
     torch.testing.assert_close(h_ours, h_theirs, rtol=1e-3, atol=1e-3)
+    # the fused CPU kernel on the same numbers
+    cpu = {k: v.cpu() for k, v in args.items()}
+    fused = selective_scan_fn(**cpu, delta_softplus=True)
+    torch.testing.assert_close(fused, theirs.cpu(), rtol=1e-3, atol=1e-3)

@@ -1,0 +1,223 @@
+"""Build, cache and load the fused CPU selective-scan kernel (``csrc/*.c``).
+
+The kernel is plain C99 with no Python or torch headers, compiled on first use with
+the system C compiler (``$CC``, else ``cc``) into a per-machine cache and loaded
+with :mod:`ctypes`. Nothing is compiled at install time, and a machine without a
+compiler simply keeps the pure-PyTorch scan (one warning says why).
+
+Threads: built with ``-fopenmp`` the library needs ``libgomp.so.1``; PyTorch's
+wheels have already loaded a library of that name, so the dynamic loader reuses it
+and the kernel's parallel regions run on PyTorch's own OpenMP thread team (no
+second pool competing for the cores). Without OpenMP it runs on one thread.
+
+Cache folder: ``$INPAINTZOO_KERNEL_DIR``, else ``$XDG_CACHE_HOME/inpaintzoo/kernels``
+(``~/.cache/...``). The file name carries a hash of the source, the compiler flags,
+the compiler's version and the CPU model, so a changed source or a different machine
+builds anew. Concurrent builds (several test workers) are safe: each compiles to its
+own temporary file and renames it into place.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+SOURCE = Path(__file__).with_name('csrc') / 'selective_scan_cpu.c'
+KERNEL_DIR_ENV = 'INPAINTZOO_KERNEL_DIR'
+BASE_FLAGS = ('-O3', '-std=c99', '-fPIC', '-shared', '-fno-math-errno')
+NATIVE_FLAGS = ('-march=native',)
+OPENMP_FLAGS = ('-fopenmp',)
+# tried in this order; the first that builds and loads wins
+FLAG_SETS = (
+    BASE_FLAGS + NATIVE_FLAGS + OPENMP_FLAGS,
+    BASE_FLAGS + OPENMP_FLAGS,
+    BASE_FLAGS,
+)
+COMPILE_TIMEOUT_S = 180
+
+
+class ScanArgs(ctypes.Structure):
+    """Mirror of the C ``ScanArgs`` struct (pointers, then int64 sizes/strides)."""
+
+    _fields_ = [
+        (name, ctypes.c_void_p)
+        for name in (
+            'u',
+            'delta',
+            'A',
+            'B',
+            'C',
+            'delta_bias',
+            'y',
+            'h_last',
+            'ckpt',
+            'gy',
+            'gh_last',
+            'gu',
+            'gdelta',
+            'gA',
+            'gB',
+            'gC',
+        )
+    ] + [
+        (name, ctypes.c_int64)
+        for name in (
+            'batch',
+            'length',
+            'dim',
+            'n_state',
+            'groups',
+            'chunk',
+            'softplus',
+            'su_b',
+            'su_l',
+            'sd_b',
+            'sd_l',
+            'sb_b',
+            'sb_l',
+            'sc_b',
+            'sc_l',
+            'sy_b',
+            'sy_l',
+            'sgy_b',
+            'sgy_l',
+            'sgu_b',
+            'sgu_l',
+            'sgd_b',
+            'sgd_l',
+            'sgb_b',
+            'sgb_l',
+            'sgc_b',
+            'sgc_l',
+        )
+    ]
+
+
+def kernel_dir() -> Path:
+    """Folder of the compiled kernels (created on demand)."""
+    env = os.environ.get(KERNEL_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache'
+    return Path(base) / 'inpaintzoo' / 'kernels'
+
+
+def _compiler() -> str | None:
+    cc = os.environ.get('CC') or 'cc'
+    return shutil.which(cc)
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path('/proc/cpuinfo').read_text().splitlines():
+            if line.startswith(('model name', 'flags', 'Features')):
+                return line
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _compiler_version(cc: str) -> str:
+    try:
+        out = subprocess.run(
+            [cc, '--version'], capture_output=True, text=True, timeout=30, check=False
+        )
+        return out.stdout.splitlines()[0] if out.stdout else ''
+    except (OSError, subprocess.SubprocessError):
+        return ''
+
+
+def _build(cc: str, flags: tuple[str, ...], target: Path) -> str | None:
+    """Compile ``SOURCE`` to ``target``; returns None on success, else the error."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix='.so', dir=target.parent)
+    os.close(fd)
+    cmd = [cc, *flags, str(SOURCE), '-o', tmp, '-lm']
+    try:
+        out = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=COMPILE_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as err:
+        Path(tmp).unlink(missing_ok=True)
+        return f'{" ".join(cmd)}: {err}'
+    if out.returncode != 0:
+        Path(tmp).unlink(missing_ok=True)
+        return f'{" ".join(cmd)} failed:\n{out.stderr.strip()[-2000:]}'
+    os.replace(tmp, target)
+    return None
+
+
+def _configure(lib: ctypes.CDLL) -> ctypes.CDLL:
+    ptr, i32, i64 = ctypes.c_void_p, ctypes.c_int, ctypes.c_int64
+    args_p = ctypes.POINTER(ScanArgs)
+    for sfx in ('f32', 'f64'):
+        getattr(lib, f'scan_fwd_{sfx}').argtypes = [args_p, i32]
+        getattr(lib, f'scan_fwd_{sfx}').restype = None
+        getattr(lib, f'scan_bwd_{sfx}').argtypes = [args_p, i32, i64, i64, i64, ptr]
+        getattr(lib, f'scan_bwd_{sfx}').restype = None
+    for name in ('scan_vector_width', 'scan_max_state', 'scan_has_openmp'):
+        getattr(lib, name).restype = i32
+    return lib
+
+
+@lru_cache(maxsize=1)
+def load_kernel() -> ctypes.CDLL | None:
+    """The compiled kernel library, building it if needed; None if impossible.
+
+    Returns:
+        ctypes.CDLL | None: the library, or None (with one warning naming the
+        reason) when no C compiler is available or the build fails.
+    """
+    cc = _compiler()
+    if cc is None:
+        warnings.warn(
+            'inpaintzoo: no C compiler found ($CC or cc); the fused CPU selective '
+            'scan is disabled and the (slower) pure-PyTorch scan is used',
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return None
+    source = SOURCE.read_bytes()
+    errors = []
+    for flags in FLAG_SETS:
+        key = hashlib.sha256(
+            b'\0'.join(
+                [
+                    source,
+                    ' '.join(flags).encode(),
+                    _compiler_version(cc).encode(),
+                    _cpu_model().encode(),
+                    platform.machine().encode(),
+                ]
+            )
+        ).hexdigest()[:16]
+        target = kernel_dir() / f'selective_scan_cpu-{key}.so'
+        if not target.exists():
+            err = _build(cc, flags, target)
+            if err is not None:
+                errors.append(err)
+                continue
+        try:
+            return _configure(ctypes.CDLL(str(target)))
+        except (OSError, AttributeError) as err:
+            errors.append(f'loading {target}: {err}')
+    warnings.warn(
+        'inpaintzoo: could not build the fused CPU selective scan; the pure-PyTorch '
+        'scan is used instead.\n' + '\n'.join(errors),
+        RuntimeWarning,
+        stacklevel=2,
+    )
+    return None
+
+
+def kernel_available() -> bool:
+    """True when the fused CPU kernel is (or can be) built and loaded."""
+    return load_kernel() is not None

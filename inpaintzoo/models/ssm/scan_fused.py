@@ -1,0 +1,219 @@
+"""Fused CPU selective scan: C kernel forward + hand-written backward.
+
+Same maths and signature as :func:`selective_scan_sequential`. The recurrence and
+``y_t = C_t . h_t`` run in one pass of compiled code per (batch item, block of 16
+channels): the (L, D, N) decays and states are never stored. For autograd the
+forward keeps one state checkpoint per ``chunk`` steps, (Bt, L/chunk, D, N), and
+the backward recomputes each chunk's states from its checkpoint before walking
+back through it (reverse recurrence ``g_{t-1} = exp(delta_t A) * g_t``). The
+delta bias and softplus are applied inside the kernel (forward and backward); the
+``D`` skip and the ``silu(z)`` gate stay in PyTorch (autograd).
+
+Work is split in static ranges over ``torch.get_num_threads()`` OpenMP threads
+(:mod:`ctypes` releases the GIL while the kernel runs). Each thread accumulates
+the gradients of the shared ``A``/``B``/``C`` into its own buffer; the buffers are
+summed in a fixed order, so results do not depend on thread timing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+import torch
+from torch import Tensor
+
+from inpaintzoo.models.ssm.cpu_kernel import ScanArgs, load_kernel
+from inpaintzoo.models.ssm.scan_reference import (
+    check_scan_inputs,
+    compute_dtype,
+    finish_output,
+)
+
+CHECKPOINT_CHUNK = 64
+_SUFFIX = {torch.float32: 'f32', torch.float64: 'f64'}
+
+
+def fused_scan_supported(u: Tensor, n_state: int) -> bool:
+    """True when the fused kernel can run on ``u``: CPU, built, ``N`` in range."""
+    if u.is_cuda or u.device.type != 'cpu':
+        return False
+    lib = load_kernel()
+    return lib is not None and n_state <= lib.scan_max_state()
+
+
+def _ptr(t: Tensor | None) -> int | None:
+    return None if t is None else t.data_ptr()
+
+
+def _strides(t: Tensor) -> tuple[int, int]:
+    """(batch, length) strides of a (Bt, L, ...) tensor with unit inner stride."""
+    return t.stride(0), t.stride(1)
+
+
+def _unit_inner(t: Tensor) -> Tensor:
+    """``t`` if its last dim is contiguous (and earlier dims merge), else a copy."""
+    if t.stride(-1) == 1 and (
+        t.dim() < 4 or t.shape[2] == 1 or t.stride(2) == t.shape[3]
+    ):
+        return t
+    return t.contiguous()
+
+
+def _base_args(
+    inputs: tuple[Tensor, ...], bias: Tensor | None, softplus: bool, chunk: int
+) -> ScanArgs:
+    """Struct with inputs (Bt, L, D) / (Bt, L, G, N) and their strides.
+
+    Args:
+        inputs (tuple[Tensor, ...]): u, delta (raw), A, B, C.
+        bias (Tensor, optional): (D,) delta bias.
+        softplus (bool): apply softplus to ``delta + bias``.
+        chunk (int): checkpoint interval.
+    """
+    u, delta, A, B, C = inputs
+    batch, length, dim = u.shape
+    args = ScanArgs()
+    args.u, args.delta, args.A, args.B, args.C, args.delta_bias = (
+        _ptr(t) for t in (u, delta, A, B, C, bias)
+    )
+    args.batch, args.length, args.dim = batch, length, dim
+    args.n_state, args.groups, args.chunk = A.shape[1], B.shape[2], chunk
+    args.softplus = int(softplus)
+    args.su_b, args.su_l = _strides(u)
+    args.sd_b, args.sd_l = _strides(delta)
+    args.sb_b, args.sb_l = _strides(B)
+    args.sc_b, args.sc_l = _strides(C)
+    return args
+
+
+class _FusedScanFn(torch.autograd.Function):
+    """(u, delta, A, B, C, delta_bias, softplus) channels-last -> (y, last state).
+
+    ``u``/``delta``: (Bt, L, D); ``A``: (D, N); ``B``/``C``: (Bt, L, G, N);
+    ``delta_bias``: (D,) or None. Outputs: y (Bt, L, D), last state (Bt, D, N).
+    """
+
+    @staticmethod
+    def forward(ctx, u, delta, A, B, C, delta_bias, softplus):
+        lib = load_kernel()
+        batch, length, dim = u.shape
+        n_state = A.shape[1]
+        save = any(ctx.needs_input_grad)
+        chunk = CHECKPOINT_CHUNK
+        y = u.new_empty(batch, length, dim)
+        h_last = u.new_empty(batch, dim, n_state)
+        n_ck = -(-length // chunk)
+        ckpt = u.new_empty(batch, n_ck, dim, n_state) if save else None
+        args = _base_args((u, delta, A, B, C), delta_bias, softplus, chunk)
+        args.y, args.h_last, args.ckpt = _ptr(y), _ptr(h_last), _ptr(ckpt)
+        args.sy_b, args.sy_l = _strides(y)
+        fn = getattr(lib, f'scan_fwd_{_SUFFIX[u.dtype]}')
+        fn(ctypes.byref(args), torch.get_num_threads())
+        if save:
+            ctx.save_for_backward(u, delta, A, B, C, delta_bias, ckpt)
+            ctx.softplus = softplus
+        return y, h_last
+
+    @staticmethod
+    def backward(ctx, gy, gh_last):
+        u, delta, A, B, C, delta_bias, ckpt = ctx.saved_tensors
+        lib = load_kernel()
+        batch, length, dim = u.shape
+        groups, n_state = B.shape[2], B.shape[3]
+        chunk = CHECKPOINT_CHUNK
+        width = lib.scan_vector_width()
+        gy = torch.zeros_like(u) if gy is None else _unit_inner(gy)
+        gh_last = None if gh_last is None else gh_last.contiguous()
+        gu, gdelta = torch.empty_like(u), torch.empty_like(u)
+        workers = torch.get_num_threads()
+        g_a = A.new_zeros(workers, dim, n_state)
+        g_b = B.new_zeros(workers, batch, length, groups, n_state)
+        g_c = C.new_zeros(workers, batch, length, groups, n_state)
+        scratch = u.new_empty(workers, (2 * chunk + 1) * n_state * width)
+        args = _base_args((u, delta, A, B, C), delta_bias, ctx.softplus, chunk)
+        args.ckpt, args.gy, args.gh_last = _ptr(ckpt), _ptr(gy), _ptr(gh_last)
+        args.gu, args.gdelta = _ptr(gu), _ptr(gdelta)
+        args.gA, args.gB, args.gC = _ptr(g_a), _ptr(g_b), _ptr(g_c)
+        args.sgy_b, args.sgy_l = _strides(gy)
+        args.sgu_b, args.sgu_l = _strides(gu)
+        args.sgd_b, args.sgd_l = _strides(gdelta)
+        args.sgb_b, args.sgb_l = _strides(g_b[0])
+        args.sgc_b, args.sgc_l = _strides(g_c[0])
+        fn = getattr(lib, f'scan_bwd_{_SUFFIX[u.dtype]}')
+        fn(
+            ctypes.byref(args),
+            workers,
+            g_a.stride(0),
+            g_b.stride(0),
+            g_c.stride(0),
+            scratch.data_ptr(),
+        )
+        g_bias = None if delta_bias is None else gdelta.sum((0, 1))
+        return gu, gdelta, g_a.sum(0), g_b.sum(0), g_c.sum(0), g_bias, None
+
+
+def selective_scan_fused(
+    u: Tensor,
+    delta: Tensor,
+    A: Tensor,
+    B: Tensor,
+    C: Tensor,
+    D: Tensor | None = None,
+    z: Tensor | None = None,
+    delta_bias: Tensor | None = None,
+    delta_softplus: bool = False,
+    return_last_state: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
+    """Selective scan on the CPU with the fused C kernel (same API as the oracle).
+
+    Runs in float64 for float64 inputs and in float32 otherwise; the output has
+    ``u``'s dtype. Differentiable w.r.t. every tensor argument.
+
+    Args:
+        u (Tensor): (Bt, D, L) input (a transposed view of (Bt, L, D) is best).
+        delta (Tensor): (Bt, D, L) time steps (before bias / softplus).
+        A (Tensor): (D, N) state matrix.
+        B (Tensor): (Bt, N, L) or (Bt, G, N, L).
+        C (Tensor): same layout as ``B``.
+        D (Tensor, optional): (D,) skip weight.
+        z (Tensor, optional): (Bt, D, L) gate, applied as ``silu(z)``.
+        delta_bias (Tensor, optional): (D,) added to ``delta``.
+        delta_softplus (bool): apply softplus to ``delta``. Defaults to False.
+        return_last_state (bool): also return the final state. Defaults to False.
+
+    Returns:
+        Tensor | tuple[Tensor, Tensor]: (Bt, D, L) output (a transposed view of a
+        (Bt, L, D) tensor), and the (Bt, D, N) last state if ``return_last_state``.
+
+    Raises:
+        RuntimeError: when the kernel is unavailable or ``u`` is not on the CPU
+            (callers normally go through :func:`selective_scan_fn`, which checks).
+    """
+    check_scan_inputs(u, delta, A, B, C)
+    if not fused_scan_supported(u, A.shape[1]):
+        raise RuntimeError(
+            'the fused CPU selective scan needs CPU tensors, a working C compiler '
+            f'and N <= 256 (got device {u.device}, N={A.shape[1]})'
+        )
+    out_dtype = u.dtype
+    dt = compute_dtype(u.dtype)
+    grad = torch.is_grad_enabled() and any(
+        t is not None and t.requires_grad for t in (u, delta, A, B, C, D, z, delta_bias)
+    )
+    u, delta, A, B, C = (t.to(dt) for t in (u, delta, A, B, C))
+    bias = None if delta_bias is None else delta_bias.to(dt).contiguous()
+    if B.dim() == 3:
+        B, C = B.unsqueeze(1), C.unsqueeze(1)
+    # channels-last: (Bt, L, D) and (Bt, L, G, N), views when already so laid out
+    u_cl = _unit_inner(u.transpose(1, 2))
+    d_cl = _unit_inner(delta.transpose(1, 2))
+    b_cl = _unit_inner(B.permute(0, 3, 1, 2))
+    c_cl = _unit_inner(C.permute(0, 3, 1, 2))
+    y, h_last = _FusedScanFn.apply(
+        u_cl, d_cl, A.contiguous(), b_cl, c_cl, bias, bool(delta_softplus)
+    )
+    z_cl = None if z is None else z.transpose(1, 2)
+    out = finish_output(
+        y, u_cl, D, z_cl, out_dtype, channels_last=True, inplace=not grad
+    ).transpose(1, 2)
+    return (out, h_last) if return_last_state else out
