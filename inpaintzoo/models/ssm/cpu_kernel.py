@@ -32,7 +32,7 @@ from pathlib import Path
 
 SOURCE = Path(__file__).with_name('csrc') / 'selective_scan_cpu.c'
 KERNEL_DIR_ENV = 'INPAINTZOO_KERNEL_DIR'
-BASE_FLAGS = ('-O3', '-std=c99', '-fPIC', '-shared', '-fno-math-errno')
+BASE_FLAGS = ('-O3', '-std=gnu99', '-fPIC', '-shared', '-fno-math-errno', '-Wno-psabi')
 NATIVE_FLAGS = ('-march=native',)
 OPENMP_FLAGS = ('-fopenmp',)
 # tried in this order; the first that builds and loads wins
@@ -66,6 +66,8 @@ class ScanArgs(ctypes.Structure):
             'gA',
             'gB',
             'gC',
+            'z',
+            'skip',
         )
     ] + [
         (name, ctypes.c_int64)
@@ -97,7 +99,18 @@ class ScanArgs(ctypes.Structure):
             'sgb_l',
             'sgc_b',
             'sgc_l',
+            'sz_b',
+            'sz_l',
         )
+    ]
+
+
+class ConvArgs(ctypes.Structure):
+    """Mirror of the C ``ConvArgs`` struct (causal depth-wise conv + SiLU)."""
+
+    _fields_ = [(name, ctypes.c_void_p) for name in ('x', 'w', 'bias', 'out')] + [
+        (name, ctypes.c_int64)
+        for name in ('batch', 'length', 'dim', 'ksize', 'sx_b', 'sx_l', 'so_b', 'so_l')
     ]
 
 
@@ -163,6 +176,8 @@ def _configure(lib: ctypes.CDLL) -> ctypes.CDLL:
         getattr(lib, f'scan_fwd_{sfx}').restype = None
         getattr(lib, f'scan_bwd_{sfx}').argtypes = [args_p, i32, i64, i64, i64, ptr]
         getattr(lib, f'scan_bwd_{sfx}').restype = None
+        getattr(lib, f'conv_silu_{sfx}').argtypes = [ctypes.POINTER(ConvArgs), i32]
+        getattr(lib, f'conv_silu_{sfx}').restype = None
     for name in ('scan_vector_width', 'scan_max_state', 'scan_has_openmp'):
         getattr(lib, name).restype = i32
     return lib

@@ -14,11 +14,13 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from inpaintzoo.models.ssm.scan_dispatch import (
+    choose_scan_backend,
     load_causal_conv1d_fn,
     load_mamba_inner_fn,
     selective_scan_fn,
     use_cuda_kernels,
 )
+from inpaintzoo.models.ssm.scan_fused import causal_conv_silu_fused
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import ConfigError
 
@@ -235,7 +237,13 @@ class MambaBlock(BaseModule):
         )
 
     def _causal_conv_cl(self, x: Tensor, dtype: torch.dtype) -> Tensor:
-        """Depth-wise causal conv + SiLU on (B, L, Di) as ``d_conv`` shifted FMAs."""
+        """Depth-wise causal conv + SiLU on (B, L, Di).
+
+        Inference on CPU uses the fused C kernel (one pass); otherwise ``d_conv``
+        shifted FMAs (autograd-ready).
+        """
+        if not torch.is_grad_enabled() and choose_scan_backend(x, 1) == 'fused':
+            return causal_conv_silu_fused(x, self.conv1d.weight, self.conv1d.bias)
         weight = self.conv1d.weight.to(dtype)[:, 0]  # (Di, K)
         k = self.d_conv
         out = x * weight[:, k - 1]

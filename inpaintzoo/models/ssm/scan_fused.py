@@ -22,7 +22,7 @@ import ctypes
 import torch
 from torch import Tensor
 
-from inpaintzoo.models.ssm.cpu_kernel import ScanArgs, load_kernel
+from inpaintzoo.models.ssm.cpu_kernel import ConvArgs, ScanArgs, load_kernel
 from inpaintzoo.models.ssm.scan_reference import (
     check_scan_inputs,
     compute_dtype,
@@ -94,7 +94,7 @@ class _FusedScanFn(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, u, delta, A, B, C, delta_bias, softplus):
+    def forward(ctx, u, delta, A, B, C, delta_bias, softplus, gate=None):
         lib = load_kernel()
         batch, length, dim = u.shape
         n_state = A.shape[1]
@@ -107,6 +107,10 @@ class _FusedScanFn(torch.autograd.Function):
         args = _base_args((u, delta, A, B, C), delta_bias, softplus, chunk)
         args.y, args.h_last, args.ckpt = _ptr(y), _ptr(h_last), _ptr(ckpt)
         args.sy_b, args.sy_l = _strides(y)
+        if gate is not None:  # inference only: y = (y + D * u) * silu(z) in the kernel
+            z, skip = gate
+            args.z, args.skip = _ptr(z), _ptr(skip)
+            args.sz_b, args.sz_l = _strides(z)
         fn = getattr(lib, f'scan_fwd_{_SUFFIX[u.dtype]}')
         fn(ctypes.byref(args), torch.get_num_threads())
         if save:
@@ -149,7 +153,7 @@ class _FusedScanFn(torch.autograd.Function):
             scratch.data_ptr(),
         )
         g_bias = None if delta_bias is None else gdelta.sum((0, 1))
-        return gu, gdelta, g_a.sum(0), g_b.sum(0), g_c.sum(0), g_bias, None
+        return gu, gdelta, g_a.sum(0), g_b.sum(0), g_c.sum(0), g_bias, None, None
 
 
 def selective_scan_fused(
@@ -209,11 +213,64 @@ def selective_scan_fused(
     d_cl = _unit_inner(delta.transpose(1, 2))
     b_cl = _unit_inner(B.permute(0, 3, 1, 2))
     c_cl = _unit_inner(C.permute(0, 3, 1, 2))
-    y, h_last = _FusedScanFn.apply(
-        u_cl, d_cl, A.contiguous(), b_cl, c_cl, bias, bool(delta_softplus)
-    )
     z_cl = None if z is None else z.transpose(1, 2)
-    out = finish_output(
-        y, u_cl, D, z_cl, out_dtype, channels_last=True, inplace=not grad
-    ).transpose(1, 2)
+    gate = None
+    if not grad and z is not None:  # fuse the D skip and the gate into the kernel
+        skip = torch.zeros(u.shape[1], dtype=dt) if D is None else D.to(dt)
+        gate = (_unit_inner(z_cl.to(dt)), skip.contiguous())
+    y, h_last = _FusedScanFn.apply(
+        u_cl, d_cl, A.contiguous(), b_cl, c_cl, bias, bool(delta_softplus), gate
+    )
+    if gate is not None:
+        out = y.to(out_dtype).transpose(1, 2)
+    else:
+        out = finish_output(
+            y, u_cl, D, z_cl, out_dtype, channels_last=True, inplace=not grad
+        ).transpose(1, 2)
     return (out, h_last) if return_last_state else out
+
+
+def causal_conv_silu_fused(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """Depth-wise causal conv1d + SiLU on channels-last input, inference only.
+
+    ``out[:, t] = silu(bias + sum_k weight[:, K-1-k] * x[:, t-k])``: the same as
+    ``silu(conv1d(x^T, weight, bias, padding=K-1, groups=D)[..., :L])^T``.
+
+    Args:
+        x (Tensor): (Bt, L, D) float32/float64 CPU tensor, unit channel stride.
+        weight (Tensor): (D, 1, K) or (D, K) conv1d weight.
+        bias (Tensor, optional): (D,).
+
+    Returns:
+        Tensor: (Bt, L, D) contiguous.
+
+    Raises:
+        RuntimeError: if autograd is recording or the kernel is unavailable.
+    """
+    if torch.is_grad_enabled() and (
+        x.requires_grad
+        or weight.requires_grad
+        or (bias is not None and bias.requires_grad)
+    ):
+        raise RuntimeError(
+            'causal_conv_silu_fused has no backward; use it for inference'
+        )
+    if not fused_scan_supported(x, 1) or x.dtype not in _SUFFIX:
+        raise RuntimeError(
+            'causal_conv_silu_fused needs a float32/64 CPU tensor and the kernel'
+        )
+    lib = load_kernel()
+    x = _unit_inner(x)
+    taps = weight.reshape(weight.shape[0], -1).to(x.dtype).flip(1).t().contiguous()
+    bias = None if bias is None else bias.to(x.dtype).contiguous()
+    out = torch.empty(x.shape, dtype=x.dtype)
+    args = ConvArgs()
+    args.x, args.w, args.bias, args.out = _ptr(x), _ptr(taps), _ptr(bias), _ptr(out)
+    args.batch, args.length, args.dim = x.shape
+    args.ksize = taps.shape[0]
+    args.sx_b, args.sx_l = _strides(x)
+    args.so_b, args.so_l = _strides(out)
+    getattr(lib, f'conv_silu_{_SUFFIX[x.dtype]}')(
+        ctypes.byref(args), torch.get_num_threads()
+    )
+    return out

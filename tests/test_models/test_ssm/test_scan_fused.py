@@ -12,7 +12,11 @@ from inpaintzoo.models.ssm.scan_dispatch import (
     selective_scan_fn,
     set_scan_impl,
 )
-from inpaintzoo.models.ssm.scan_fused import fused_scan_supported, selective_scan_fused
+from inpaintzoo.models.ssm.scan_fused import (
+    causal_conv_silu_fused,
+    fused_scan_supported,
+    selective_scan_fused,
+)
 from inpaintzoo.models.ssm.scan_reference import selective_scan_sequential
 from tests.test_models.test_ssm.test_selective_scan import make_inputs, scan_kwargs
 
@@ -171,6 +175,59 @@ def test_mamba_block_fused_equals_chunked():
     torch.testing.assert_close(outs[0], outs[1], rtol=0, atol=1e-12)
     for ours, ref in zip(grads[0], grads[1]):
         torch.testing.assert_close(ours, ref, rtol=0, atol=1e-10)
+
+
+def test_inference_fuses_gate_and_conv_with_the_same_result():
+    """No-grad MambaBlock: conv+SiLU and (y + D u) silu(z) run in the kernel."""
+    torch.manual_seed(1)
+    for dtype, atol in ((F64, 1e-12), (torch.float32, 1e-5)):
+        block = MambaBlock(40, d_state=8).to(dtype)
+        x = torch.randn(2, 150, 40, dtype=dtype)
+        with torch.no_grad():
+            fused = block(x)
+            set_scan_impl('chunked')
+            try:
+                plain = block(x)
+            finally:
+                set_scan_impl(None)
+        torch.testing.assert_close(fused, plain, rtol=0, atol=atol)
+        # the inference-fused scan equals the autograd path of the same kernel
+        args = scan_kwargs(make_inputs(2, 40, 8, 90, seed=3, dtype=dtype), 'full')
+        with torch.no_grad():
+            gated = selective_scan_fused(**args)
+        torch.testing.assert_close(
+            gated, selective_scan_fused(**args), rtol=0, atol=atol
+        )
+
+
+@pytest.mark.parametrize(
+    ('length', 'dim', 'ksize'), [(1, 5, 4), (3, 16, 4), (70, 37, 3)]
+)
+def test_causal_conv_silu_matches_conv1d(length, dim, ksize):
+    torch.manual_seed(length)
+    x = torch.randn(2, length, dim, dtype=F64)
+    weight = torch.randn(dim, 1, ksize, dtype=F64)
+    bias = torch.randn(dim, dtype=F64)
+    ref = F.silu(
+        F.conv1d(x.transpose(1, 2), weight, bias, padding=ksize - 1, groups=dim)[
+            ..., :length
+        ]
+    ).transpose(1, 2)
+    out = causal_conv_silu_fused(x, weight, bias)
+    torch.testing.assert_close(out, ref, rtol=0, atol=1e-12)
+    # a strided (B, L, D) view, float32, no bias
+    wide = torch.randn(2, length, 2 * dim)
+    view = wide[..., :dim]
+    ref32 = F.silu(
+        F.conv1d(
+            view.transpose(1, 2), weight.float(), None, padding=ksize - 1, groups=dim
+        )[..., :length]
+    ).transpose(1, 2)
+    torch.testing.assert_close(
+        causal_conv_silu_fused(view, weight.float(), None), ref32, rtol=0, atol=1e-5
+    )
+    with pytest.raises(RuntimeError, match='no backward'):
+        causal_conv_silu_fused(x.requires_grad_(), weight, bias)
 
 
 # ------------------------------------------------------------- build / dispatch

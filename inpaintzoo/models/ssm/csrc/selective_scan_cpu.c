@@ -1,5 +1,7 @@
 /*
- * Fused selective scan for the CPU (forward and backward), plain C99.
+ * Fused selective scan for the CPU (forward and backward): C99 with GNU vector
+ * extensions, built with -std=gnu99 (an ISO -std=c99 build turns off FMA
+ * contraction and runs about 1.5x slower).
  *
  * Compiled on first use by inpaintzoo/models/ssm/cpu_kernel.py and called through
  * ctypes. Tasks run on OpenMP threads; linked against libgomp.so.1, the kernel
@@ -16,17 +18,35 @@
  *     h_t[n] = exp(delta_t * A[d, n]) * h_{t-1}[n] + delta_t * u_t * B_t[g, n]
  *     y_t    = sum_n C_t[g, n] * h_t[n]
  *
- * One task = one batch item and one block of up to VL consecutive channels of one
- * group; the VL channels are the vector lanes (no horizontal sums in the forward).
- * exp() is a range-reduced polynomial written so that it vectorises without
- * -ffast-math (no libmvec, no process-wide flush-to-zero).
+ * One task = one batch item and one block of up to VL = 16 consecutive channels of
+ * one group; the channels are the lanes of NV explicit 32-byte vectors (GCC/Clang
+ * vector extensions, lowered to whatever SIMD the target has), so the forward has
+ * no horizontal sums. exp() is a range-reduced polynomial on those vectors (no
+ * libm, no -ffast-math, so no process-wide flush-to-zero).
  */
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #ifdef _OPENMP
 #include <omp.h>
+#endif
+
+/* Denormals (|x| < 1.2e-38 in float32) are flushed to zero while a kernel runs:
+ * decays of exp(delta * A) ~ 1e-38 times a state would otherwise produce them and
+ * slow every step several-fold. MXCSR is per thread; each thread restores its own. */
+#if defined(__SSE__) || defined(__x86_64__)
+#include <xmmintrin.h>
+#define FTZ_BEGIN                                                                    \
+    const unsigned int csr_ = _mm_getcsr();                                          \
+    _mm_setcsr(csr_ | 0x8040u)
+#define FTZ_END _mm_setcsr(csr_)
+#else
+#define FTZ_BEGIN                                                                    \
+    do {                                                                             \
+    } while (0)
+#define FTZ_END                                                                      \
+    do {                                                                             \
+    } while (0)
 #endif
 
 #define VL 16
@@ -52,22 +72,50 @@ typedef struct {
     void *y, *h_last, *ckpt;
     const void *gy, *gh_last;
     void *gu, *gdelta, *gA, *gB, *gC;
+    const void *z, *skip; /* forward only: y = (y + skip * u) * silu(z) */
     int64_t batch, length, dim, n_state, groups, chunk, softplus;
     int64_t su_b, su_l, sd_b, sd_l, sb_b, sb_l, sc_b, sc_l, sy_b, sy_l;
     int64_t sgy_b, sgy_l, sgu_b, sgu_l, sgd_b, sgd_l, sgb_b, sgb_l, sgc_b, sgc_l;
+    int64_t sz_b, sz_l;
 } ScanArgs;
 
-static inline float exp_f32(float x) {
-    x = x < -87.0f ? -87.0f : x;
-    x = x > 88.0f ? 88.0f : x;
-    const float shift = 12582912.0f; /* 1.5 * 2^23 */
-    float kd = x * 1.44269504088896341f + shift;
-    uint32_t bits;
-    memcpy(&bits, &kd, 4);
-    float n = kd - shift;
-    float r = x - n * 0.693145751953125f;
+/* Depth-wise causal conv1d + SiLU, channels-last (Bt, L, D) -> (Bt, L, D):
+ * out[t, d] = silu(bias[d] + sum_k w[k, d] * x[t-k, d]); w is (K, D), row k the
+ * tap that multiplies x[t - k] (the conv1d weight flipped and transposed). */
+typedef struct {
+    const void *x, *w, *bias;
+    void *out;
+    int64_t batch, length, dim, ksize;
+    int64_t sx_b, sx_l, so_b, so_l;
+} ConvArgs;
+
+
+typedef float vf32 __attribute__((vector_size(32)));
+typedef int32_t vi32 __attribute__((vector_size(32)));
+typedef double vf64 __attribute__((vector_size(32)));
+typedef int64_t vi64 __attribute__((vector_size(32)));
+#define NV_f32 (VL / 8)
+#define NV_f64 (VL / 4)
+
+static inline __attribute__((always_inline)) vf32 sel_f32(vi32 m, vf32 a, vf32 b) {
+    return (vf32)((m & (vi32)a) | (~m & (vi32)b));
+}
+
+static inline __attribute__((always_inline)) vf64 sel_f64(vi64 m, vf64 a, vf64 b) {
+    return (vf64)((m & (vi64)a) | (~m & (vi64)b));
+}
+
+/* exp(x): x = n ln2 + r, |r| <= ln2 / 2, Taylor polynomial of r times 2^n; the
+ * rounding of x / ln2 and the 2^n bits both come from adding 1.5 * 2^23. */
+static inline __attribute__((always_inline)) vf32 exp_f32(vf32 x) {
+    x = sel_f32((vi32)(x < -87.0f), (vf32){0} - 87.0f, x);
+    x = sel_f32((vi32)(x > 88.0f), (vf32){0} + 88.0f, x);
+    const float shift = 12582912.0f;
+    vf32 kd = x * 1.44269504088896341f + shift;
+    vf32 n = kd - shift;
+    vf32 r = x - n * 0.693145751953125f;
     r = r - n * 1.42860682030941723e-6f;
-    float p = 1.0f / 5040.0f;
+    vf32 p = (vf32){0} + 1.0f / 5040.0f;
     p = p * r + 1.0f / 720.0f;
     p = p * r + 1.0f / 120.0f;
     p = p * r + 1.0f / 24.0f;
@@ -75,23 +123,18 @@ static inline float exp_f32(float x) {
     p = p * r + 0.5f;
     p = p * r + 1.0f;
     p = p * r + 1.0f;
-    uint32_t sbits = (bits + 127u) << 23;
-    float scale;
-    memcpy(&scale, &sbits, 4);
-    return p * scale;
+    return p * (vf32)(((vi32)kd + 127) << 23);
 }
 
-static inline double exp_f64(double x) {
-    x = x < -708.0 ? -708.0 : x;
-    x = x > 709.0 ? 709.0 : x;
-    const double shift = 6755399441055744.0; /* 1.5 * 2^52 */
-    double kd = x * 1.4426950408889634074 + shift;
-    uint64_t bits;
-    memcpy(&bits, &kd, 8);
-    double n = kd - shift;
-    double r = x - n * 6.93147180369123816490e-01;
+static inline __attribute__((always_inline)) vf64 exp_f64(vf64 x) {
+    x = sel_f64((vi64)(x < -708.0), (vf64){0} - 708.0, x);
+    x = sel_f64((vi64)(x > 709.0), (vf64){0} + 709.0, x);
+    const double shift = 6755399441055744.0;
+    vf64 kd = x * 1.4426950408889634074 + shift;
+    vf64 n = kd - shift;
+    vf64 r = x - n * 6.93147180369123816490e-01;
     r = r - n * 1.90821492927058770002e-10;
-    double p = 1.0 / 6227020800.0;
+    vf64 p = (vf64){0} + 1.0 / 6227020800.0;
     p = p * r + 1.0 / 479001600.0;
     p = p * r + 1.0 / 39916800.0;
     p = p * r + 1.0 / 3628800.0;
@@ -105,51 +148,40 @@ static inline double exp_f64(double x) {
     p = p * r + 0.5;
     p = p * r + 1.0;
     p = p * r + 1.0;
-    uint64_t sbits = (bits + 1023u) << 52;
-    double scale;
-    memcpy(&scale, &sbits, 8);
-    return p * scale;
+    return p * (vf64)(((vi64)kd + 1023) << 52);
 }
 
-/* log(1 + y) for y in [0, 1] as 2 atanh(s), s = y / (2 + y) <= 1/3 (series in s^2;
- * no 1 + y is formed, so tiny y keep full precision). */
-static inline float log1p_unit_f32(float y) {
-    float s = y / (2.0f + y), s2 = s * s, p = 1.0f / 17.0f;
+/* log(1 + y) for y in [0, 1] as 2 atanh(s), s = y / (2 + y) <= 1/3 (series in
+ * s^2; no 1 + y is formed, so tiny y keep full precision). */
+static inline __attribute__((always_inline)) vf32 log1p_unit_f32(vf32 y) {
+    vf32 s = y / (2.0f + y), s2 = s * s, p = (vf32){0} + 1.0f / 17.0f;
     for (int k = 7; k >= 0; k--) p = p * s2 + 1.0f / (float)(2 * k + 1);
     return 2.0f * s * p;
 }
 
-static inline double log1p_unit_f64(double y) {
-    double s = y / (2.0 + y), s2 = s * s, p = 1.0 / 35.0;
+static inline __attribute__((always_inline)) vf64 log1p_unit_f64(vf64 y) {
+    vf64 s = y / (2.0 + y), s2 = s * s, p = (vf64){0} + 1.0 / 35.0;
     for (int k = 16; k >= 0; k--) p = p * s2 + 1.0 / (double)(2 * k + 1);
     return 2.0 * s * p;
 }
 
-/* softplus(x) = max(x, 0) + log1p(exp(-|x|)), and x itself above 20 (as torch). */
-static inline float softplus_f32(float x) {
-    float y = exp_f32(x < 0 ? x : -x);
-    float v = (x > 0 ? x : 0.0f) + log1p_unit_f32(y);
-    return x > 20.0f ? x : v;
-}
+/* softplus(x) = max(x, 0) + log1p(exp(-|x|)), and x itself above 20 (as torch);
+ * its derivative sigmoid(x) (1 above 20). */
+#define DEFINE_SOFTPLUS(T, SFX, V, VI)                                               \
+    static inline V softplus_##SFX(V x) {                                            \
+        V y = exp_##SFX(sel_##SFX((VI)(x < 0), x, -x));                              \
+        V v = sel_##SFX((VI)(x > 0), x, (V){0}) + log1p_unit_##SFX(y);               \
+        return sel_##SFX((VI)(x > (T)20), x, v);                                     \
+    }                                                                                \
+    static inline V silu_##SFX(V x) { return x / ((T)1 + exp_##SFX(-x)); }          \
+    static inline V dsoftplus_##SFX(V x) {                                           \
+        V y = exp_##SFX(sel_##SFX((VI)(x < 0), x, -x));                              \
+        V v = sel_##SFX((VI)(x > 0), (T)1 / ((T)1 + y), y / ((T)1 + y));             \
+        return sel_##SFX((VI)(x > (T)20), (V){0} + (T)1, v);                         \
+    }
 
-static inline double softplus_f64(double x) {
-    double y = exp_f64(x < 0 ? x : -x);
-    double v = (x > 0 ? x : 0.0) + log1p_unit_f64(y);
-    return x > 20.0 ? x : v;
-}
-
-/* d softplus / dx = sigmoid(x) (1 above the threshold). */
-static inline float dsoftplus_f32(float x) {
-    float y = exp_f32(x < 0 ? x : -x);
-    float v = x > 0 ? 1.0f / (1.0f + y) : y / (1.0f + y);
-    return x > 20.0f ? 1.0f : v;
-}
-
-static inline double dsoftplus_f64(double x) {
-    double y = exp_f64(x < 0 ? x : -x);
-    double v = x > 0 ? 1.0 / (1.0 + y) : y / (1.0 + y);
-    return x > 20.0 ? 1.0 : v;
-}
+DEFINE_SOFTPLUS(float, f32, vf32, vi32)
+DEFINE_SOFTPLUS(double, f64, vf64, vi64)
 
 /* Number of tasks: batch items x groups x channel blocks of one group. */
 static inline int64_t count_tasks(const ScanArgs *a) {
@@ -172,108 +204,170 @@ static inline void task_coords(const ScanArgs *a, int64_t task, int64_t *b, int6
     *w = (int)(left < VL ? left : VL);
 }
 
-#define DEFINE_SCAN(T, SFX, EXP)                                                      \
-    /* delta lanes of one step: raw value + bias, then softplus if asked */         \
-    static inline __attribute__((always_inline)) void load_delta_##SFX(              \
-        const ScanArgs *a, const T *dt, const T *bias, const int W, T *raw,          \
-        T *dv) {                                                                     \
-        for (int k = 0; k < VL; k++) {                                               \
-            raw[k] = k < W ? dt[k] + bias[k] : 0;                                    \
-            dv[k] = k < W ? (a->softplus ? softplus_##SFX(raw[k]) : raw[k]) : 0;     \
+#define DEFINE_SCAN(T, SFX, V)                                                        \
+    /* W lanes of memory -> NV vectors (zero-padded when W < VL), and back */       \
+    static inline void load_##SFX(V *dst, const T *src, int W) {                     \
+        if (W == VL) {                                                               \
+            for (int j = 0; j < NV_##SFX; j++)                                       \
+                memcpy(dst + j, src + j * (VL / NV_##SFX), sizeof(V));               \
+            return;                                                                  \
+        }                                                                            \
+        T tmp[VL] = {0};                                                             \
+        memcpy(tmp, src, W * sizeof(T));                                             \
+        memcpy(dst, tmp, sizeof(tmp));                                               \
+    }                                                                                \
+    static inline void store_##SFX(T *dst, const V *src, int W) {                    \
+        if (W == VL) {                                                               \
+            for (int j = 0; j < NV_##SFX; j++)                                       \
+                memcpy(dst + j * (VL / NV_##SFX), src + j, sizeof(V));               \
+            return;                                                                  \
+        }                                                                            \
+        memcpy(dst, src, W * sizeof(T));                                             \
+    }                                                                                \
+    /* lane k of vector n from / to a (W, N) row-major block with row stride rs */   \
+    static inline void gather_##SFX(V *dst, const T *src, int W, int64_t N,          \
+                                    int64_t rs) {                                    \
+        for (int64_t n = 0; n < N; n++) {                                            \
+            T tmp[VL] = {0};                                                         \
+            for (int k = 0; k < W; k++) tmp[k] = src[k * rs + n];                    \
+            memcpy(dst + n * NV_##SFX, tmp, sizeof(tmp));                            \
         }                                                                            \
     }                                                                                \
-                                                                                     \
-    /* bias lanes of a channel block (zeros without delta_bias) */                  \
-    static inline void load_bias_##SFX(const ScanArgs *a, int64_t d0, int W,         \
-                                       T *bias) {                                    \
-        const T *src = (const T *)a->delta_bias;                                     \
-        for (int k = 0; k < VL; k++) bias[k] = (src && k < W) ? src[d0 + k] : 0;     \
+    static inline void scatter_##SFX(T *dst, const V *src, int W, int64_t N,         \
+                                     int64_t rs, int add) {                          \
+        for (int64_t n = 0; n < N; n++) {                                            \
+            T tmp[VL];                                                               \
+            memcpy(tmp, src + n * NV_##SFX, sizeof(tmp));                            \
+            for (int k = 0; k < W; k++)                                              \
+                dst[k * rs + n] = add ? dst[k * rs + n] + tmp[k] : tmp[k];           \
+        }                                                                            \
+    }                                                                                \
+    static inline T hsum_##SFX(V v) {                                                \
+        T tmp[sizeof(V) / sizeof(T)], s = 0;                                         \
+        memcpy(tmp, &v, sizeof(V));                                                  \
+        for (unsigned k = 0; k < sizeof(V) / sizeof(T); k++) s += tmp[k];            \
+        return s;                                                                    \
+    }                                                                                \
+    /* A lanes (N vectors) and the delta bias lanes of a channel block */           \
+    static inline void setup_##SFX(const ScanArgs *a, int64_t d0, int W, V *At,      \
+                                   V *bias) {                                        \
+        gather_##SFX(At, (const T *)a->A + d0 * a->n_state, W, a->n_state,           \
+                     a->n_state);                                                    \
+        T tmp[VL] = {0};                                                             \
+        if (a->delta_bias) memcpy(tmp, (const T *)a->delta_bias + d0, W * sizeof(T));\
+        memcpy(bias, tmp, sizeof(tmp));                                              \
+    }                                                                                \
+    /* delta of one step: raw (+ bias), then softplus if asked */                   \
+    static inline void delta_##SFX(const ScanArgs *a, const T *dt, const V *bias,    \
+                                   int W, V *raw, V *dv) {                           \
+        load_##SFX(raw, dt, W);                                                      \
+        for (int j = 0; j < NV_##SFX; j++) {                                         \
+            raw[j] += bias[j];                                                       \
+            dv[j] = a->softplus ? softplus_##SFX(raw[j]) : raw[j];                   \
+        }                                                                            \
     }                                                                                \
                                                                                      \
     /* forward of one task; W is VL (constant-propagated) or the tail width */      \
     static inline __attribute__((always_inline)) void fwd_block_##SFX(               \
         const ScanArgs *a, int64_t b, int64_t d0, int64_t g, const int W) {          \
+        enum { NV = NV_##SFX };                                                      \
         const int64_t N = a->n_state, L = a->length;                                 \
-        T h[MAX_STATE][VL], At[MAX_STATE][VL], bias[VL];                             \
-        const T *A = (const T *)a->A;                                                \
-        load_bias_##SFX(a, d0, W, bias);                                             \
-        for (int64_t n = 0; n < N; n++)                                              \
-            for (int k = 0; k < VL; k++) {                                           \
-                h[n][k] = 0;                                                         \
-                At[n][k] = k < W ? A[(d0 + k) * N + n] : 0;                          \
-            }                                                                        \
+        V h[MAX_STATE][NV], At[MAX_STATE][NV], bias[NV], skip[NV];                   \
+        setup_##SFX(a, d0, W, &At[0][0], bias);                                      \
+        memset(h, 0, N * sizeof(h[0]));                                              \
+        const T *zp = a->z ? (const T *)a->z + b * a->sz_b + d0 : 0;                 \
+        {                                                                            \
+            T tmp[VL] = {0};                                                         \
+            if (a->skip) memcpy(tmp, (const T *)a->skip + d0, W * sizeof(T));        \
+            memcpy(skip, tmp, sizeof(tmp));                                          \
+        }                                                                            \
         const T *u = (const T *)a->u + b * a->su_b + d0;                             \
         const T *dl = (const T *)a->delta + b * a->sd_b + d0;                        \
         const T *Bm = (const T *)a->B + b * a->sb_b + g * N;                         \
         const T *Cm = (const T *)a->C + b * a->sc_b + g * N;                         \
         T *y = (T *)a->y + b * a->sy_b + d0;                                         \
         T *ck = (T *)a->ckpt;                                                        \
-        int64_t nck = (L + a->chunk - 1) / a->chunk;                                 \
+        const int64_t nck = (L + a->chunk - 1) / a->chunk;                           \
         for (int64_t t = 0; t < L; t++) {                                            \
-            if (ck && t % a->chunk == 0) {                                           \
-                T *dst = ck + ((b * nck + t / a->chunk) * a->dim + d0) * N;          \
-                for (int k = 0; k < W; k++)                                          \
-                    for (int64_t n = 0; n < N; n++) dst[k * N + n] = h[n][k];        \
-            }                                                                        \
-            T raw[VL], dv[VL], duv[VL], yv[VL];                                      \
-            const T *ut = u + t * a->su_l, *dt = dl + t * a->sd_l;                   \
-            load_delta_##SFX(a, dt, bias, W, raw, dv);                               \
-            for (int k = 0; k < VL; k++) {                                           \
-                duv[k] = k < W ? dv[k] * ut[k] : 0;                                  \
-                yv[k] = 0;                                                           \
+            if (ck && t % a->chunk == 0)                                             \
+                scatter_##SFX(ck + ((b * nck + t / a->chunk) * a->dim + d0) * N,     \
+                              &h[0][0], W, N, N, 0);                                 \
+            V raw[NV], dv[NV], uv[NV], duv[NV], yv[NV];                              \
+            delta_##SFX(a, dl + t * a->sd_l, bias, W, raw, dv);                      \
+            load_##SFX(uv, u + t * a->su_l, W);                                      \
+            for (int j = 0; j < NV; j++) {                                           \
+                duv[j] = dv[j] * uv[j];                                              \
+                yv[j] = (V){0};                                                      \
             }                                                                        \
             const T *bt = Bm + t * a->sb_l, *ct = Cm + t * a->sc_l;                  \
             for (int64_t n = 0; n < N; n++) {                                        \
                 const T bn = bt[n], cn = ct[n];                                      \
-                for (int k = 0; k < VL; k++) {                                       \
-                    T hn = EXP(dv[k] * At[n][k]) * h[n][k] + duv[k] * bn;            \
-                    h[n][k] = hn;                                                    \
-                    yv[k] += cn * hn;                                                \
+                for (int j = 0; j < NV; j++) {                                       \
+                    V hn = exp_##SFX(dv[j] * At[n][j]) * h[n][j] + duv[j] * bn;      \
+                    h[n][j] = hn;                                                    \
+                    yv[j] += cn * hn;                                                \
                 }                                                                    \
             }                                                                        \
-            T *yt = y + t * a->sy_l;                                                 \
-            for (int k = 0; k < W; k++) yt[k] = yv[k];                               \
+            if (zp) {                                                                \
+                V zv[NV];                                                            \
+                load_##SFX(zv, zp + t * a->sz_l, W);                                 \
+                for (int j = 0; j < NV; j++)                                         \
+                    yv[j] = (yv[j] + skip[j] * uv[j]) * silu_##SFX(zv[j]);           \
+            }                                                                        \
+            store_##SFX(y + t * a->sy_l, yv, W);                                     \
         }                                                                            \
-        if (a->h_last) {                                                             \
-            T *dst = (T *)a->h_last + (b * a->dim + d0) * N;                         \
-            for (int k = 0; k < W; k++)                                              \
-                for (int64_t n = 0; n < N; n++) dst[k * N + n] = h[n][k];            \
-        }                                                                            \
+        if (a->h_last)                                                               \
+            scatter_##SFX((T *)a->h_last + (b * a->dim + d0) * N, &h[0][0], W, N,    \
+                          N, 0);                                                     \
+    }                                                                                \
+                                                                                     \
+    /* separate copies for full blocks (W = VL, all lane copies constant-size) */  \
+    /* and for the tail block of a group */                                        \
+    static __attribute__((noinline)) void fwd_full_##SFX(                            \
+        const ScanArgs *a, int64_t b, int64_t d0, int64_t g) {                       \
+        fwd_block_##SFX(a, b, d0, g, VL);                                            \
+    }                                                                                \
+    static __attribute__((noinline)) void fwd_tail_##SFX(                            \
+        const ScanArgs *a, int64_t b, int64_t d0, int64_t g, int w) {                \
+        fwd_block_##SFX(a, b, d0, g, w);                                             \
     }                                                                                \
                                                                                      \
     /* all tasks, split in equal static ranges over nthreads OpenMP threads */     \
     void scan_fwd_##SFX(const ScanArgs *a, int nthreads) {                          \
         const int64_t n_tasks = count_tasks(a);                                      \
         PARALLEL_RANGES(nthreads, n_tasks) {                                         \
+            FTZ_BEGIN;                                                               \
             for (int64_t task = task0; task < task1; task++) {                       \
                 int64_t b, d0, g;                                                    \
                 int w;                                                               \
                 task_coords(a, task, &b, &d0, &w, &g);                               \
                 if (w == VL)                                                         \
-                    fwd_block_##SFX(a, b, d0, g, VL);                                \
+                    fwd_full_##SFX(a, b, d0, g);                                     \
                 else                                                                 \
-                    fwd_block_##SFX(a, b, d0, g, w);                                 \
+                    fwd_tail_##SFX(a, b, d0, g, w);                                  \
             }                                                                        \
+            FTZ_END;                                                                 \
         }                                                                            \
     }                                                                                \
                                                                                      \
     /* backward of one task: per chunk (last first) recompute the states from */    \
     /* the checkpoint, then walk back; gA, gB, gC accumulate into this worker's */   \
-    /* own buffers (summed over workers by the caller) */                           \
+    /* own buffers (summed over workers by the caller). hs: (chunk + 1) * N */      \
+    /* vector rows (hs[0] = state before the chunk), es: chunk * N decays */        \
     static inline __attribute__((always_inline)) void bwd_block_##SFX(               \
-        const ScanArgs *a, int64_t b, int64_t d0, int64_t g, const int W,            \
-        T *hs, T *es) {                                                              \
+        const ScanArgs *a, int64_t b, int64_t d0, int64_t g, const int W, V *hs,     \
+        V *es) {                                                                     \
+        enum { NV = NV_##SFX };                                                      \
         const int64_t N = a->n_state, L = a->length, TC = a->chunk;                  \
-        T gh[MAX_STATE][VL], At[MAX_STATE][VL], gAt[MAX_STATE][VL], bias[VL];        \
-        const T *A = (const T *)a->A;                                                \
-        load_bias_##SFX(a, d0, W, bias);                                             \
-        const T *ghl = (const T *)a->gh_last;                                        \
-        for (int64_t n = 0; n < N; n++)                                              \
-            for (int k = 0; k < VL; k++) {                                           \
-                At[n][k] = k < W ? A[(d0 + k) * N + n] : 0;                          \
-                gh[n][k] = (ghl && k < W) ? ghl[(b * a->dim + d0 + k) * N + n] : 0;  \
-                gAt[n][k] = 0;                                                       \
-            }                                                                        \
+        const int64_t row = N * NV;                                                  \
+        V gh[MAX_STATE][NV], At[MAX_STATE][NV], gAt[MAX_STATE][NV], bias[NV];        \
+        setup_##SFX(a, d0, W, &At[0][0], bias);                                      \
+        memset(gAt, 0, N * sizeof(gAt[0]));                                          \
+        if (a->gh_last)                                                              \
+            gather_##SFX(&gh[0][0], (const T *)a->gh_last + (b * a->dim + d0) * N,   \
+                         W, N, N);                                                   \
+        else                                                                         \
+            memset(gh, 0, N * sizeof(gh[0]));                                        \
         const T *u = (const T *)a->u + b * a->su_b + d0;                             \
         const T *dl = (const T *)a->delta + b * a->sd_b + d0;                        \
         const T *Bm = (const T *)a->B + b * a->sb_b + g * N;                         \
@@ -283,74 +377,74 @@ static inline void task_coords(const ScanArgs *a, int64_t task, int64_t *b, int6
         T *gd = (T *)a->gdelta + b * a->sgd_b + d0;                                  \
         T *gB = (T *)a->gB + b * a->sgb_b + g * N;                                   \
         T *gC = (T *)a->gC + b * a->sgc_b + g * N;                                   \
-        const T *ck = (const T *)a->ckpt;                                            \
-        int64_t nck = (L + TC - 1) / TC;                                             \
+        const int64_t nck = (L + TC - 1) / TC;                                       \
         for (int64_t c = nck - 1; c >= 0; c--) {                                     \
-            int64_t t0 = c * TC, t1 = t0 + TC < L ? t0 + TC : L;                     \
-            /* hs[0] = state before t0; hs[i+1] = state after step t0+i */          \
-            const T *src = ck + ((b * nck + c) * a->dim + d0) * N;                   \
-            for (int64_t n = 0; n < N; n++)                                          \
-                for (int k = 0; k < VL; k++)                                         \
-                    hs[n * VL + k] = k < W ? src[k * N + n] : 0;                     \
+            const int64_t t0 = c * TC, t1 = t0 + TC < L ? t0 + TC : L;               \
+            gather_##SFX(hs, (const T *)a->ckpt + ((b * nck + c) * a->dim + d0) * N, \
+                         W, N, N);                                                   \
             for (int64_t t = t0; t < t1; t++) {                                      \
-                T raw[VL], dv[VL], duv[VL];                                          \
-                const T *ut = u + t * a->su_l, *dt = dl + t * a->sd_l;               \
-                load_delta_##SFX(a, dt, bias, W, raw, dv);                           \
-                for (int k = 0; k < VL; k++) duv[k] = k < W ? dv[k] * ut[k] : 0;     \
+                V raw[NV], dv[NV], uv[NV], duv[NV];                                  \
+                delta_##SFX(a, dl + t * a->sd_l, bias, W, raw, dv);                  \
+                load_##SFX(uv, u + t * a->su_l, W);                                  \
+                for (int j = 0; j < NV; j++) duv[j] = dv[j] * uv[j];                 \
                 const T *bt = Bm + t * a->sb_l;                                      \
-                T *hp = hs + (t - t0) * N * VL, *hn = hp + N * VL;                   \
-                T *e = es + (t - t0) * N * VL;                                       \
+                const V *hp = hs + (t - t0) * row;                                   \
+                V *hn = hs + (t - t0 + 1) * row, *e = es + (t - t0) * row;           \
                 for (int64_t n = 0; n < N; n++) {                                    \
                     const T bn = bt[n];                                              \
-                    for (int k = 0; k < VL; k++) {                                   \
-                        T ev = EXP(dv[k] * At[n][k]);                                \
-                        e[n * VL + k] = ev;                                          \
-                        hn[n * VL + k] = ev * hp[n * VL + k] + duv[k] * bn;          \
+                    for (int j = 0; j < NV; j++) {                                   \
+                        V ev = exp_##SFX(dv[j] * At[n][j]);                          \
+                        e[n * NV + j] = ev;                                          \
+                        hn[n * NV + j] = ev * hp[n * NV + j] + duv[j] * bn;          \
                     }                                                                \
                 }                                                                    \
             }                                                                        \
             for (int64_t t = t1 - 1; t >= t0; t--) {                                 \
-                T raw[VL], dv[VL], uv[VL], gyv[VL], gdv[VL], guv[VL];                \
-                const T *ut = u + t * a->su_l, *dt = dl + t * a->sd_l;               \
-                const T *gyt = gy + t * a->sgy_l;                                    \
-                load_delta_##SFX(a, dt, bias, W, raw, dv);                           \
-                for (int k = 0; k < VL; k++) {                                       \
-                    uv[k] = k < W ? ut[k] : 0;                                       \
-                    gyv[k] = k < W ? gyt[k] : 0;                                     \
-                    gdv[k] = 0;                                                      \
-                    guv[k] = 0;                                                      \
+                V raw[NV], dv[NV], uv[NV], duv[NV], gyv[NV], gdv[NV], guv[NV];       \
+                delta_##SFX(a, dl + t * a->sd_l, bias, W, raw, dv);                  \
+                load_##SFX(uv, u + t * a->su_l, W);                                  \
+                load_##SFX(gyv, gy + t * a->sgy_l, W);                               \
+                for (int j = 0; j < NV; j++) {                                       \
+                    duv[j] = dv[j] * uv[j];                                          \
+                    gdv[j] = guv[j] = (V){0};                                        \
                 }                                                                    \
                 const T *bt = Bm + t * a->sb_l, *ct = Cm + t * a->sc_l;              \
                 T *gbt = gB + t * a->sgb_l, *gct = gC + t * a->sgc_l;                \
-                const T *hp = hs + (t - t0) * N * VL, *hn = hp + N * VL;             \
-                const T *e = es + (t - t0) * N * VL;                                 \
+                const V *hp = hs + (t - t0) * row, *hn = hp + row;                   \
+                const V *e = es + (t - t0) * row;                                    \
                 for (int64_t n = 0; n < N; n++) {                                    \
                     const T bn = bt[n], cn = ct[n];                                  \
-                    T sc = 0, sb = 0;                                                \
-                    for (int k = 0; k < VL; k++) {                                   \
-                        sc += gyv[k] * hn[n * VL + k];                               \
-                        T ghv = gh[n][k] + gyv[k] * cn;                              \
-                        T ev = e[n * VL + k];                                        \
-                        T ga = ghv * hp[n * VL + k] * ev;                            \
-                        gdv[k] += ga * At[n][k] + ghv * uv[k] * bn;                  \
-                        gAt[n][k] += ga * dv[k];                                     \
-                        guv[k] += ghv * dv[k] * bn;                                  \
-                        sb += ghv * dv[k] * uv[k];                                   \
-                        gh[n][k] = ghv * ev;                                         \
+                    V sc = (V){0}, sb = (V){0};                                      \
+                    for (int j = 0; j < NV; j++) {                                   \
+                        const int64_t i = n * NV + j;                                \
+                        sc += gyv[j] * hn[i];                                        \
+                        V ghv = gh[n][j] + gyv[j] * cn;                              \
+                        V ga = ghv * hp[i] * e[i];                                   \
+                        gdv[j] += ga * At[n][j] + ghv * uv[j] * bn;                  \
+                        gAt[n][j] += ga * dv[j];                                     \
+                        guv[j] += ghv * dv[j] * bn;                                  \
+                        sb += ghv * duv[j];                                          \
+                        gh[n][j] = ghv * e[i];                                       \
                     }                                                                \
-                    gct[n] += sc;                                                    \
-                    gbt[n] += sb;                                                    \
+                    gct[n] += hsum_##SFX(sc);                                        \
+                    gbt[n] += hsum_##SFX(sb);                                        \
                 }                                                                    \
-                T *gut = gu + t * a->sgu_l, *gdt = gd + t * a->sgd_l;                \
-                for (int k = 0; k < W; k++) {                                        \
-                    gut[k] = guv[k];                                                 \
-                    gdt[k] = a->softplus ? gdv[k] * dsoftplus_##SFX(raw[k]) : gdv[k]; \
-                }                                                                    \
+                if (a->softplus)                                                     \
+                    for (int j = 0; j < NV; j++) gdv[j] *= dsoftplus_##SFX(raw[j]);  \
+                store_##SFX(gu + t * a->sgu_l, guv, W);                              \
+                store_##SFX(gd + t * a->sgd_l, gdv, W);                              \
             }                                                                        \
         }                                                                            \
-        T *gA = (T *)a->gA;                                                          \
-        for (int k = 0; k < W; k++)                                                  \
-            for (int64_t n = 0; n < N; n++) gA[(d0 + k) * N + n] += gAt[n][k];       \
+        scatter_##SFX((T *)a->gA + d0 * N, &gAt[0][0], W, N, N, 1);                  \
+    }                                                                                \
+                                                                                     \
+    static __attribute__((noinline)) void bwd_full_##SFX(                            \
+        const ScanArgs *a, int64_t b, int64_t d0, int64_t g, V *hs, V *es) {         \
+        bwd_block_##SFX(a, b, d0, g, VL, hs, es);                                    \
+    }                                                                                \
+    static __attribute__((noinline)) void bwd_tail_##SFX(                            \
+        const ScanArgs *a, int64_t b, int64_t d0, int64_t g, int w, V *hs, V *es) {  \
+        bwd_block_##SFX(a, b, d0, g, w, hs, es);                                     \
     }                                                                                \
                                                                                      \
     /* Thread w of the team accumulates gA/gB/gC into buffer w (a->gA + w * */     \
@@ -364,22 +458,61 @@ static inline void task_coords(const ScanArgs *a, int64_t task, int64_t *b, int6
             mine.gA = (T *)a->gA + worker * ws_a;                                    \
             mine.gB = (T *)a->gB + worker * ws_b;                                    \
             mine.gC = (T *)a->gC + worker * ws_c;                                    \
-            T *hs = scratch + worker * ws_s;                                         \
-            T *es = hs + (a->chunk + 1) * a->n_state * VL;                           \
+            V *hs = (V *)(scratch + worker * ws_s);                                  \
+            V *es = hs + (a->chunk + 1) * a->n_state * NV_##SFX;                     \
+            FTZ_BEGIN;                                                               \
             for (int64_t task = task0; task < task1; task++) {                       \
                 int64_t b, d0, g;                                                    \
                 int w;                                                               \
                 task_coords(a, task, &b, &d0, &w, &g);                               \
                 if (w == VL)                                                         \
-                    bwd_block_##SFX(&mine, b, d0, g, VL, hs, es);                    \
+                    bwd_full_##SFX(&mine, b, d0, g, hs, es);                         \
                 else                                                                 \
-                    bwd_block_##SFX(&mine, b, d0, g, w, hs, es);                     \
+                    bwd_tail_##SFX(&mine, b, d0, g, w, hs, es);                      \
             }                                                                        \
+            FTZ_END;                                                                 \
         }                                                                            \
     }
 
-DEFINE_SCAN(float, f32, exp_f32)
-DEFINE_SCAN(double, f64, exp_f64)
+DEFINE_SCAN(float, f32, vf32)
+DEFINE_SCAN(double, f64, vf64)
+
+#define DEFINE_CONV(T, SFX, V)                                                        \
+    static inline __attribute__((always_inline)) void conv_row_##SFX(                \
+        const ConvArgs *a, int64_t b, int64_t t, int64_t d0, const int W) {          \
+        enum { NV = NV_##SFX };                                                      \
+        const T *w = (const T *)a->w, *bias = (const T *)a->bias;                    \
+        const int64_t K = a->ksize;                                                  \
+        V acc[NV], xv[NV], wv[NV];                                                   \
+        T tmp[VL] = {0};                                                             \
+        if (bias) memcpy(tmp, bias + d0, W * sizeof(T));                             \
+        memcpy(acc, tmp, sizeof(tmp));                                               \
+        for (int64_t k = 0; k < K && k <= t; k++) {                                  \
+            load_##SFX(wv, w + k * a->dim + d0, W);                                  \
+            load_##SFX(xv, (const T *)a->x + b * a->sx_b + (t - k) * a->sx_l + d0,   \
+                       W);                                                           \
+            for (int j = 0; j < NV; j++) acc[j] += wv[j] * xv[j];                    \
+        }                                                                            \
+        for (int j = 0; j < NV; j++) acc[j] = silu_##SFX(acc[j]);                    \
+        store_##SFX((T *)a->out + b * a->so_b + t * a->so_l + d0, acc, W);           \
+    }                                                                                \
+    /* rows (b, t) split in static ranges over nthreads OpenMP threads */          \
+    void conv_silu_##SFX(const ConvArgs *a, int nthreads) {                         \
+        const int64_t rows = a->batch * a->length;                                   \
+        PARALLEL_RANGES(nthreads, rows) {                                            \
+            FTZ_BEGIN;                                                               \
+            for (int64_t r = task0; r < task1; r++) {                                \
+                const int64_t b = r / a->length, t = r % a->length;                  \
+                int64_t d0 = 0;                                                      \
+                for (; d0 + VL <= a->dim; d0 += VL) conv_row_##SFX(a, b, t, d0, VL); \
+                if (d0 < a->dim) conv_row_##SFX(a, b, t, d0, (int)(a->dim - d0));    \
+            }                                                                        \
+            FTZ_END;                                                                 \
+        }                                                                            \
+    }
+
+DEFINE_CONV(float, f32, vf32)
+DEFINE_CONV(double, f64, vf64)
 
 int scan_vector_width(void) { return VL; }
 int scan_has_openmp(void) {
