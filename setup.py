@@ -31,6 +31,8 @@ setup(
     long_description_content_type='text/markdown',
     python_requires='>=3.10',
     packages=find_packages(include=['inpaintzoo', 'inpaintzoo.*']),
+    # C source of the fused CPU selective scan, compiled on first use
+    package_data={'inpaintzoo.models.ssm': ['csrc/*.c']},
     install_requires=read_requirements('runtime'),
     extras_require={
         'mamba': read_requirements('mamba'),

@@ -123,19 +123,27 @@ def kernel_dir() -> Path:
     return Path(base) / 'inpaintzoo' / 'kernels'
 
 
+def _fallback_dir() -> Path:
+    """Per-user temporary folder, used when :func:`kernel_dir` is not writable."""
+    return (
+        Path(tempfile.gettempdir())
+        / f'inpaintzoo-kernels-{getattr(os, "getuid", lambda: 0)()}'
+    )
+
+
 def _compiler() -> str | None:
     cc = os.environ.get('CC') or 'cc'
     return shutil.which(cc)
 
 
 def _cpu_model() -> str:
+    """CPU model and feature flags (``-march=native`` builds are per CPU)."""
     try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith(('model name', 'flags', 'Features')):
-                return line
+        lines = Path('/proc/cpuinfo').read_text().splitlines()
     except OSError:
-        pass
-    return platform.processor()
+        return platform.processor()
+    keys = ('model name', 'flags', 'Features', 'CPU part')
+    return '\n'.join(sorted({ln for ln in lines if ln.startswith(keys)}))
 
 
 def _compiler_version(cc: str) -> str:
@@ -150,8 +158,11 @@ def _compiler_version(cc: str) -> str:
 
 def _build(cc: str, flags: tuple[str, ...], target: Path) -> str | None:
     """Compile ``SOURCE`` to ``target``; returns None on success, else the error."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.so', dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix='.so', dir=target.parent)
+    except OSError as err:
+        return f'cannot write to {target.parent}: {err}'
     os.close(fd)
     cmd = [cc, *flags, str(SOURCE), '-o', tmp, '-lm']
     try:
@@ -217,6 +228,9 @@ def load_kernel() -> ctypes.CDLL | None:
         target = kernel_dir() / f'selective_scan_cpu-{key}.so'
         if not target.exists():
             err = _build(cc, flags, target)
+            if err is not None and err.startswith('cannot write'):
+                target = _fallback_dir() / target.name
+                err = None if target.exists() else _build(cc, flags, target)
             if err is not None:
                 errors.append(err)
                 continue
