@@ -1,21 +1,31 @@
-"""CPU benchmark of the selective scan: sequential oracle vs chunked fast path.
+"""CPU benchmark of the selective scan: sequential oracle, chunked and fused paths.
 
-Every measurement runs in a fresh subprocess so that its peak resident memory
-(``ru_maxrss`` minus the RSS after the inputs were built) is its own. Example::
+Every (impl, length, mode) case runs in a fresh subprocess so that its peak
+resident memory (``ru_maxrss`` minus the RSS after the inputs were built) is its
+own. Each case first makes one untimed call on a tiny input, so the fused C
+kernel is compiled and loaded (and every path's first-call set-up is done) before
+anything is timed. The parent builds the kernel once up front and prints which
+library, flags and threading it uses. Example::
 
     python tools/analysis/benchmark_selective_scan.py --threads 2
-    python tools/analysis/benchmark_selective_scan.py --lengths 4096 --impls chunked
+    python tools/analysis/benchmark_selective_scan.py --lengths 4096 --impls fused
+    python tools/analysis/benchmark_selective_scan.py --markdown   # doc table
 """
 
 import argparse
+import hashlib
 import json
+import platform
 import resource
 import subprocess
 import sys
 import time
 
-IMPLS = ('reference', 'chunked')
+IMPLS = ('reference', 'chunked', 'fused')
 MODES = ('fwd', 'fwd+bwd')
+WARMUP_LENGTH = 64
+SPEEDUPS = (('chunked', 'reference'), ('fused', 'reference'), ('fused', 'chunked'))
+SHORT = {'reference': 'ref', 'chunked': 'chunked', 'fused': 'fused'}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -36,6 +46,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help='skip the oracle fwd+bwd above this L (its autograd graph has 7L '
         'nodes and needs ~0.1 MiB per step at D=96: minutes and GiBs)',
     )
+    parser.add_argument(
+        '--markdown', action='store_true', help='also print a Markdown table at the end'
+    )
     parser.add_argument('--worker', help=argparse.SUPPRESS)  # internal: one JSON case
     return parser.parse_args(argv)
 
@@ -46,17 +59,23 @@ def _rss_mib() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
-def run_case(case: dict) -> dict:
-    """Time one (impl, length, mode) case in this process; returns seconds and MiB."""
+def _scan_fn(impl: str):
+    from inpaintzoo.models.ssm import selective_scan_chunked, selective_scan_sequential
+    from inpaintzoo.models.ssm.scan_fused import selective_scan_fused
+
+    return {
+        'reference': selective_scan_sequential,
+        'chunked': selective_scan_chunked,
+        'fused': selective_scan_fused,
+    }[impl]
+
+
+def _make_inputs(case: dict, length: int, grad: bool) -> dict:
     import torch
 
-    from inpaintzoo.models.ssm import selective_scan_chunked, selective_scan_sequential
-
-    torch.set_num_threads(case['threads'])
     dtype = getattr(torch, case['dtype'])
     g = torch.Generator().manual_seed(0)
-    b, d, n, length = case['batch'], case['dim'], case['state'], case['length']
-    grad = case['mode'] == 'fwd+bwd'
+    b, d, n = case['batch'], case['dim'], case['state']
     tensors = {
         'u': torch.randn(b, d, length, generator=g, dtype=dtype),
         'delta': torch.randn(b, d, length, generator=g, dtype=dtype) * 0.5 - 2,
@@ -68,25 +87,107 @@ def run_case(case: dict) -> dict:
     }
     for t in tensors.values():
         t.requires_grad_(grad)
-    fn = (
-        selective_scan_chunked
-        if case['impl'] == 'chunked'
-        else selective_scan_sequential
-    )
+    return tensors
+
+
+def _call(fn, tensors: dict, grad: bool) -> None:
+    import torch
+
+    with torch.set_grad_enabled(grad):
+        out = fn(**tensors, delta_softplus=True)
+        if grad:
+            out.sum().backward()
+
+
+def run_case(case: dict) -> dict:
+    """Time one (impl, length, mode) case in this process; returns seconds and MiB."""
+    import torch
+
+    torch.set_num_threads(case['threads'])
+    grad = case['mode'] == 'fwd+bwd'
+    fn = _scan_fn(case['impl'])
+    # untimed warm-up on a tiny input: builds/loads the fused kernel (first use)
+    # and does every path's one-off set-up outside the measurement
+    _call(fn, _make_inputs(case, WARMUP_LENGTH, grad), grad)
+    tensors = _make_inputs(case, case['length'], grad)
     base = _rss_mib()
     best = float('inf')
     for _ in range(case['repeat']):
         for t in tensors.values():
             t.grad = None
         start = time.perf_counter()
-        with torch.set_grad_enabled(grad):
-            out = fn(**tensors, delta_softplus=True)
-            if grad:
-                out.sum().backward()
+        _call(fn, tensors, grad)
         best = min(best, time.perf_counter() - start)
-        del out
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {'seconds': best, 'peak_extra_mib': max(0.0, peak - base)}
+
+
+def _kernel_flags(path: str) -> tuple[str, ...] | None:
+    """The entry of ``cpu_kernel.FLAG_SETS`` the loaded library was built with.
+
+    Best effort: recomputes the cache key the loader puts in the file name; None
+    when no flag set matches (for instance after the key format changed).
+    """
+    from inpaintzoo.models.ssm import cpu_kernel as ck
+
+    try:
+        cc = ck._compiler()
+        parts = [
+            ck.SOURCE.read_bytes(),
+            b'',
+            ck._compiler_version(cc).encode(),
+            ck._cpu_model().encode(),
+            platform.machine().encode(),
+        ]
+        for flags in ck.FLAG_SETS:
+            parts[1] = ' '.join(flags).encode()
+            if hashlib.sha256(b'\0'.join(parts)).hexdigest()[:16] in path:
+                return flags
+    except (AttributeError, OSError, TypeError):
+        pass
+    return None
+
+
+def describe_kernel() -> str:
+    """Build/load the fused kernel once (cached on disk) and describe it."""
+    from inpaintzoo.models.ssm import cpu_kernel
+
+    start = time.perf_counter()
+    lib = cpu_kernel.load_kernel()
+    took = time.perf_counter() - start
+    if lib is None:
+        return 'fused kernel: NOT available (no compiler or build failed, see warning)'
+    flags = _kernel_flags(lib._name)
+    cc = cpu_kernel._compiler() or '?'
+    return (
+        f'fused kernel: {lib._name}\n'
+        f'  compiler {cpu_kernel._compiler_version(cc) or cc}, flags '
+        f'{" ".join(flags) if flags else "(unknown)"}\n'
+        f'  OpenMP {"yes" if lib.scan_has_openmp() else "no (single thread)"}, '
+        f'{lib.scan_vector_width()} channels per task, N <= {lib.scan_max_state()}; '
+        f'build/load took {took:.1f} s (not timed below)'
+    )
+
+
+def _fmt_s(x: float | None) -> str:
+    if x is None:
+        return '—'
+    return f'{x:.3g}' if x < 100 else f'{x:.0f}'
+
+
+def _fmt_mib(x: float | None) -> str:
+    return '—' if x is None else f'{x:,.0f}'
+
+
+def _speedups(res: dict) -> list[str]:
+    out = []
+    for fast, slow in SPEEDUPS:
+        if fast in res and slow in res:
+            ratio = res[slow]['seconds'] / res[fast]['seconds']
+            out.append(f'{ratio:.1f}x' if ratio < 100 else f'{ratio:,.0f}x')
+        else:
+            out.append('—')
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,26 +195,36 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(run_case(json.loads(args.worker))))
         return 0
+    impls = [i for i in IMPLS if i in args.impls]
+    speed_cols = [(f, s) for f, s in SPEEDUPS if f in impls and s in impls]
     print(
         f'selective scan, B={args.batch} D={args.dim} N={args.state} {args.dtype}, '
-        f'{args.threads} thread(s), best of {args.repeat}'
+        f'{args.threads} thread(s), best of {args.repeat}; "peak+" = peak RSS above '
+        'the RSS after the inputs were built'
     )
-    header = (
-        f'{"L":>7} {"mode":>8} {"impl":>10} {"time (s)":>10} '
-        f'{"peak+ (MiB)":>12} {"speed-up":>9}'
-    )
+    if 'fused' in impls:
+        print(describe_kernel())
+    cols = [f'{"L":>7}', f'{"mode":>8}']
+    for impl in impls:
+        cols += [f'{SHORT[impl] + " s":>10}', f'{SHORT[impl] + " MiB":>11}']
+    cols += [f'{SHORT[f] + "/" + SHORT[s]:>14}' for f, s in speed_cols]
+    header = ' '.join(cols)
     print(header)
     print('-' * len(header), flush=True)
+    rows = []
     for length in args.lengths:
         for mode in args.modes:
-            times = {}
-            for impl in args.impls:
+            res, notes = {}, []
+            for impl in impls:
                 if (
                     impl == 'reference'
                     and mode == 'fwd+bwd'
                     and length > args.max_oracle_grad_length
                 ):
-                    print(f'{length:>7} {mode:>8} {impl:>10}  skipped (too slow)')
+                    notes.append(
+                        f'reference {mode} skipped (L > --max-oracle-grad-length '
+                        f'{args.max_oracle_grad_length}: too slow)'
+                    )
                     continue
                 case = dict(
                     impl=impl, mode=mode, length=length, batch=args.batch, dim=args.dim,
@@ -127,19 +238,38 @@ def main(argv: list[str] | None = None) -> int:
                     check=False,
                 )
                 if proc.returncode:
-                    err = proc.stderr[-300:]
-                    print(f'{length:>7} {mode:>8} {impl:>10}  failed: {err}')
+                    notes.append(f'{impl} failed: {proc.stderr.strip()[-300:]}')
                     continue
-                res = json.loads(proc.stdout.strip().splitlines()[-1])
-                times[impl] = res['seconds']
-                speed = ''
-                if impl != 'reference' and 'reference' in times:
-                    speed = f'{times["reference"] / res["seconds"]:.1f}x'
-                print(
-                    f'{length:>7} {mode:>8} {impl:>10} {res["seconds"]:>10.3f} '
-                    f'{res["peak_extra_mib"]:>12.0f} {speed:>9}',
-                    flush=True,
-                )
+                res[impl] = json.loads(proc.stdout.strip().splitlines()[-1])
+            cells = [f'{length:>7}', f'{mode:>8}']
+            for impl in impls:
+                r = res.get(impl)
+                cells += [
+                    f'{_fmt_s(r and r["seconds"]):>10}',
+                    f'{_fmt_mib(r and r["peak_extra_mib"]):>11}',
+                ]
+            spd = dict(zip(SPEEDUPS, _speedups(res), strict=True))
+            cells += [f'{spd[c]:>14}' for c in speed_cols]
+            print(' '.join(cells), flush=True)
+            for note in notes:
+                print(f'  {note}', flush=True)
+            rows.append((length, mode, res, [spd[c] for c in speed_cols]))
+    if args.markdown:
+        head = ['L', 'mode']
+        head += [f'{SHORT[i]} (s)' for i in impls]
+        head += [f'{SHORT[i]} peak+ (MiB)' for i in impls]
+        head += [f'{SHORT[f]} / {SHORT[s]}' for f, s in speed_cols]
+        print()
+        print('| ' + ' | '.join(head) + ' |')
+        print('|' + '|'.join(['---:', '---'] + ['---:'] * (len(head) - 2)) + '|')
+        for length, mode, res, spd in rows:
+            cells = [f'{length:,}', mode]
+            cells += [_fmt_s(res[i]['seconds']) if i in res else '—' for i in impls]
+            cells += [
+                _fmt_mib(res[i]['peak_extra_mib']) if i in res else '—' for i in impls
+            ]
+            cells += [s.replace('x', '×') for s in spd]
+            print('| ' + ' | '.join(cells) + ' |')
     return 0
 
 

@@ -84,14 +84,21 @@ def _recurrence(
         ``y_t = C_t . h_t`` as (Bt, nc, T, G, Dg), or None.
     """
     ys = []
-    for t in range(du.shape[2]):
-        du_t, b_t = du[:, :, t].unsqueeze(-1), b_mat[:, :, t].unsqueeze(-2)
+    # unbind (not t-indexing): its backward stacks the step gradients once instead
+    # of scattering each into a full-size zero tensor (O(T) instead of O(T^2))
+    steps = zip(
+        decay.unbind(2),
+        du.unsqueeze(-1).unbind(2),
+        b_mat.unsqueeze(-2).unbind(2),
+        c_mat.unbind(2) if c_mat is not None else [None] * du.shape[2],
+    )
+    for decay_t, du_t, b_t, c_t in steps:
         if inplace:
-            h.mul_(decay[:, :, t]).addcmul_(du_t, b_t)
+            h.mul_(decay_t).addcmul_(du_t, b_t)
         else:
-            h = torch.addcmul(h * decay[:, :, t], du_t, b_t)
-        if c_mat is not None:
-            ys.append(torch.einsum('bcgdn,bcgn->bcgd', h, c_mat[:, :, t]))
+            h = torch.addcmul(h * decay_t, du_t, b_t)
+        if c_t is not None:
+            ys.append(torch.einsum('bcgdn,bcgn->bcgd', h, c_t))
     return h, (torch.stack(ys, dim=2) if ys else None)
 
 
