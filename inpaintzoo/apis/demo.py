@@ -18,8 +18,8 @@ from inpaintzoo.evaluation.report import format_report_table, metrics_to_report
 #: demo config of each model (relative to the repository root)
 DEMO_CONFIGS = {
     'hint': 'configs/hint/hint-tiny_1xb4-300_demo-64x64.py',
-    'mxt': 'configs/mxt/mxt-tiny_1xb2-60_demo-64x64.py',
-    'sem_net': 'configs/sem_net/sem-tiny_1xb2-60_demo-64x64.py',
+    'mxt': 'configs/mxt/mxt-tiny_1xb4-300_demo-64x64.py',
+    'sem_net': 'configs/sem_net/sem-tiny_1xb4-300_demo-64x64.py',
 }
 
 

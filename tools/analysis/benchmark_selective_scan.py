@@ -76,17 +76,22 @@ def _make_inputs(case: dict, length: int, grad: bool) -> dict:
     dtype = getattr(torch, case['dtype'])
     g = torch.Generator().manual_seed(0)
     b, d, n = case['batch'], case['dim'], case['state']
+
+    def seq(channels: int, scale: float = 1.0, shift: float = 0.0) -> torch.Tensor:
+        # (b, channels, L) as a transposed view of (b, L, channels), the layout
+        # MambaBlock hands to the scan (nn.Linear outputs are channels-last)
+        x = torch.randn(b, length, channels, generator=g, dtype=dtype) * scale + shift
+        return x.requires_grad_(grad).transpose(1, 2)
+
     tensors = {
-        'u': torch.randn(b, d, length, generator=g, dtype=dtype),
-        'delta': torch.randn(b, d, length, generator=g, dtype=dtype) * 0.5 - 2,
-        'A': -torch.arange(1, n + 1, dtype=dtype).repeat(d, 1),
-        'B': torch.randn(b, n, length, generator=g, dtype=dtype),
-        'C': torch.randn(b, n, length, generator=g, dtype=dtype),
-        'D': torch.ones(d, dtype=dtype),
-        'z': torch.randn(b, d, length, generator=g, dtype=dtype),
+        'u': seq(d),
+        'delta': seq(d, 0.5, -2.0),
+        'A': -torch.arange(1, n + 1, dtype=dtype).repeat(d, 1).requires_grad_(grad),
+        'B': seq(n),
+        'C': seq(n),
+        'D': torch.ones(d, dtype=dtype).requires_grad_(grad),
+        'z': seq(d),
     }
-    for t in tensors.values():
-        t.requires_grad_(grad)
     return tensors
 
 
@@ -114,7 +119,10 @@ def run_case(case: dict) -> dict:
     best = float('inf')
     for _ in range(case['repeat']):
         for t in tensors.values():
-            t.grad = None
+            if t.is_leaf:
+                t.grad = None
+            elif t._base is not None:  # transposed view of a leaf
+                t._base.grad = None
         start = time.perf_counter()
         _call(fn, tensors, grad)
         best = min(best, time.perf_counter() - start)

@@ -4,7 +4,7 @@
 _base_ = [
     '../_base_/models/mxt.py',
     '../_base_/datasets/demo.py',
-    '../_base_/schedules/demo_60.py',
+    '../_base_/schedules/demo_300.py',
 ]
 model = dict(
     generator=dict(dim=16, num_blocks=[1, 1, 1, 1], num_heads=[1, 2, 4, 4]),
@@ -13,4 +13,3 @@ model = dict(
         l1=dict(type='L1Loss', loss_weight=1.0, divide_by_hole_ratio=False),
     ),
 )
-train_dataloader = dict(batch_size=2)
