@@ -1,7 +1,6 @@
 """Selective scan: chunked fast path vs the sequential float64 oracle, dispatch."""
 
 import sys
-import time
 import types
 
 import pytest
@@ -87,20 +86,26 @@ def test_chunked_matches_oracle_variants(variant, batch, dim, n_state, groups):
         torch.testing.assert_close(out, ref, rtol=0, atol=1e-10)
 
 
-def test_long_sequence_65536():
+def test_long_sequence_65536(monkeypatch):
     inp = make_inputs(1, 2, 2, 65536, seed=3)
     args = scan_kwargs(inp, 'full')
-    start = time.perf_counter()
+    steps = []
+    real_einsum = torch.einsum
+
+    def counting_einsum(*a, **k):
+        steps.append(1)
+        return real_einsum(*a, **k)
+
+    monkeypatch.setattr(torch, 'einsum', counting_einsum)
     with torch.no_grad():
         out, h = selective_scan_chunked(**args, return_last_state=True)
-    fast_s = time.perf_counter() - start
-    start = time.perf_counter()
+    monkeypatch.undo()
     ref, ref_h = selective_scan_sequential(**args, return_last_state=True)
-    ref_s = time.perf_counter() - start
     torch.testing.assert_close(out, ref, rtol=0, atol=1e-9)
     torch.testing.assert_close(h, ref_h, rtol=0, atol=1e-9)
-    # not a Python loop over L: ~10x faster than the oracle even at D = N = 2
-    assert fast_s < 0.5 * ref_s, f'chunked {fast_s:.2f} s vs oracle {ref_s:.2f} s'
+    # not a Python loop over L: one output contraction per step of a 64-step chunk,
+    # for all 1,024 chunks at once (speed itself: tools/analysis/)
+    assert len(steps) == 64
 
 
 @pytest.mark.parametrize(('length', 'groups', 'chunk'), [(130, 0, 16), (77, 2, None)])
