@@ -276,6 +276,37 @@ def test_unwritable_cache_falls_back_to_temp(tmp_path, monkeypatch):
         load_kernel.cache_clear()
 
 
+def test_portable_build_without_native_flags_or_openmp(tmp_path, monkeypatch):
+    """The last-resort flag set (no -march=native, no OpenMP) gives the same numbers."""
+    monkeypatch.setenv(cpu_kernel.KERNEL_DIR_ENV, str(tmp_path))
+    monkeypatch.setattr(cpu_kernel, 'FLAG_SETS', (cpu_kernel.BASE_FLAGS,))
+    load_kernel.cache_clear()
+    try:
+        lib = load_kernel()
+        assert lib is not None
+        assert lib.scan_has_openmp() == 0
+        inp = make_inputs(2, 20, 6, 150, groups=2, seed=8)
+        leaves = {k: inp[k].clone().requires_grad_() for k in GRAD_NAMES}
+        out = selective_scan_fused(**leaves, delta_softplus=True)
+        ref = selective_scan_sequential(**inp, delta_softplus=True)
+        torch.testing.assert_close(out, ref, rtol=0, atol=1e-10)
+        out.sum().backward()
+        assert all(leaves[k].grad is not None for k in GRAD_NAMES)
+    finally:
+        load_kernel.cache_clear()
+
+
+def test_flush_to_zero_stays_inside_the_kernel():
+    """The kernel flushes float32 denormals only while it runs (MXCSR restored)."""
+    tiny = torch.tensor([1e-38], dtype=torch.float32)
+    assert (tiny * 0.01).item() != 0.0  # denormal result kept before
+    args = scan_kwargs(make_inputs(1, 16, 4, 100, seed=1, dtype=torch.float32), 'full')
+    selective_scan_fused(**args)
+    with torch.no_grad():
+        selective_scan_fused(**args)
+    assert (tiny * 0.01).item() != 0.0  # and after
+
+
 @pytest.mark.parametrize(
     ('cc', 'message'), [('no-such-compiler-xyz', 'no C compiler'), ('false', 'failed')]
 )
