@@ -13,6 +13,11 @@ from inpaintzoo.models.ssm.scan_dispatch import (
     selective_scan_fn,
     set_scan_impl,
 )
+from inpaintzoo.models.ssm.scan_fused import (
+    causal_conv_silu_fused,
+    fused_scan_supported,
+    selective_scan_fused,
+)
 from inpaintzoo.models.ssm.scan_reference import selective_scan_sequential
 from inpaintzoo.models.ssm.scanners import (
     BaseScanner,
@@ -32,11 +37,14 @@ __all__ = [
     'RasterScan',
     'SinusoidalPositionalEmbedding',
     'SnakeScan',
+    'causal_conv_silu_fused',
     'choose_scan_backend',
+    'fused_scan_supported',
     'get_scan_impl',
     'selective_scan',
     'selective_scan_chunked',
     'selective_scan_fn',
+    'selective_scan_fused',
     'selective_scan_sequential',
     'set_scan_impl',
     'sinusoidal_table',
