@@ -13,9 +13,7 @@ library, flags and threading it uses. Example::
 """
 
 import argparse
-import hashlib
 import json
-import platform
 import resource
 import subprocess
 import sys
@@ -130,32 +128,6 @@ def run_case(case: dict) -> dict:
     return {'seconds': best, 'peak_extra_mib': max(0.0, peak - base)}
 
 
-def _kernel_flags(path: str) -> tuple[str, ...] | None:
-    """The entry of ``cpu_kernel.FLAG_SETS`` the loaded library was built with.
-
-    Best effort: recomputes the cache key the loader puts in the file name; None
-    when no flag set matches (for instance after the key format changed).
-    """
-    from inpaintzoo.models.ssm import cpu_kernel as ck
-
-    try:
-        cc = ck._compiler()
-        parts = [
-            ck.SOURCE.read_bytes(),
-            b'',
-            ck._compiler_version(cc).encode(),
-            ck._cpu_model().encode(),
-            platform.machine().encode(),
-        ]
-        for flags in ck.FLAG_SETS:
-            parts[1] = ' '.join(flags).encode()
-            if hashlib.sha256(b'\0'.join(parts)).hexdigest()[:16] in path:
-                return flags
-    except (AttributeError, OSError, TypeError):
-        pass
-    return None
-
-
 def describe_kernel() -> str:
     """Build/load the fused kernel once (cached on disk) and describe it."""
     from inpaintzoo.models.ssm import cpu_kernel
@@ -165,7 +137,7 @@ def describe_kernel() -> str:
     took = time.perf_counter() - start
     if lib is None:
         return 'fused kernel: NOT available (no compiler or build failed, see warning)'
-    flags = _kernel_flags(lib._name)
+    flags = getattr(lib, 'build_flags', None)
     cc = cpu_kernel._compiler() or '?'
     return (
         f'fused kernel: {lib._name}\n'

@@ -131,6 +131,15 @@ def _fallback_dir() -> Path:
     )
 
 
+def _writable_dir() -> Path:
+    """:func:`kernel_dir`, or :func:`_fallback_dir` when it cannot be written."""
+    try:
+        kernel_dir().mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return _fallback_dir()
+    return kernel_dir() if os.access(kernel_dir(), os.W_OK) else _fallback_dir()
+
+
 def _compiler() -> str | None:
     cc = os.environ.get('CC') or 'cc'
     return shutil.which(cc)
@@ -211,33 +220,29 @@ def load_kernel() -> ctypes.CDLL | None:
             stacklevel=2,
         )
         return None
-    source = SOURCE.read_bytes()
+    # the same for every flag set: read the source and ask the compiler once
+    stamp = [SOURCE.read_bytes(), _compiler_version(cc).encode()]
+    stamp += [_cpu_model().encode(), platform.machine().encode()]
     errors = []
     for flags in FLAG_SETS:
-        key = hashlib.sha256(
-            b'\0'.join(
-                [
-                    source,
-                    ' '.join(flags).encode(),
-                    _compiler_version(cc).encode(),
-                    _cpu_model().encode(),
-                    platform.machine().encode(),
-                ]
-            )
-        ).hexdigest()[:16]
-        target = kernel_dir() / f'selective_scan_cpu-{key}.so'
-        if not target.exists():
+        key = hashlib.sha256(b'\0'.join([' '.join(flags).encode(), *stamp]))
+        name = f'selective_scan_cpu-{key.hexdigest()[:16]}.so'
+        cached = [
+            d / name for d in (kernel_dir(), _fallback_dir()) if (d / name).exists()
+        ]
+        target = cached[0] if cached else _writable_dir() / name
+        if not cached:
             err = _build(cc, flags, target)
-            if err is not None and err.startswith('cannot write'):
-                target = _fallback_dir() / target.name
-                err = None if target.exists() else _build(cc, flags, target)
             if err is not None:
                 errors.append(err)
                 continue
         try:
-            return _configure(ctypes.CDLL(str(target)))
+            lib = _configure(ctypes.CDLL(str(target)))
         except (OSError, AttributeError) as err:
             errors.append(f'loading {target}: {err}')
+            continue
+        lib.build_flags = flags  # which FLAG_SETS entry built it (for reports)
+        return lib
     warnings.warn(
         'inpaintzoo: could not build the fused CPU selective scan; the pure-PyTorch '
         'scan is used instead.\n' + '\n'.join(errors),
@@ -245,8 +250,3 @@ def load_kernel() -> ctypes.CDLL | None:
         stacklevel=2,
     )
     return None
-
-
-def kernel_available() -> bool:
-    """True when the fused CPU kernel is (or can be) built and loaded."""
-    return load_kernel() is not None

@@ -151,7 +151,7 @@ class MambaBlock(BaseModule):
         )
         xz = xz.transpose(1, 2)  # (B, 2*d_inner, L)
         A = -torch.exp(self.A_log.to(dtype))  # (d_inner, N)
-        if self.use_fast_path and use_cuda_kernels(u):
+        if self.use_fast_path:
             inner = load_mamba_inner_fn()
             if inner is not None and load_causal_conv1d_fn() is not None:
                 w = self._w

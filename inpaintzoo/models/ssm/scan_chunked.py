@@ -34,6 +34,7 @@ from inpaintzoo.models.ssm.scan_reference import (
     compute_dtype,
     finish_output,
     prepare_delta,
+    unit_inner_stride,
 )
 
 DEFAULT_MAX_CHUNK = 64
@@ -45,12 +46,6 @@ def default_chunk_size(length: int, max_chunk: int = DEFAULT_MAX_CHUNK) -> int:
     if length <= max_chunk:
         return max(length, 1)
     return int(min(max_chunk, max(16, 2 ** round(math.log2(math.sqrt(length))))))
-
-
-def _channels_last(x: Tensor) -> Tensor:
-    """(Bt, K, L) -> (Bt, L, K); a view when ``x`` is a transposed (Bt, L, K)."""
-    x = x.transpose(1, 2)
-    return x if x.stride(-1) == 1 else x.contiguous()
 
 
 def _chunked(x: Tensor, n_chunks: int, chunk: int) -> Tensor:
@@ -209,7 +204,8 @@ def selective_scan_chunked(
     n_chunks = max(1, math.ceil(length / chunk))
     # channels-last step views: (Bt, nc, T, G, Dg) for delta / delta*u,
     # (Bt, nc, T, G, N) for B / C
-    u_cl, d_cl = _channels_last(u), _channels_last(delta)
+    u_cl = unit_inner_stride(u.transpose(1, 2))  # (Bt, L, D), a view if possible
+    d_cl = unit_inner_stride(delta.transpose(1, 2))
     d_s = _chunked(d_cl, n_chunks, chunk).unflatten(-1, (groups, dg))
     du_s = _chunked(d_cl * u_cl, n_chunks, chunk).unflatten(-1, (groups, dg))
     b_s = _chunked(B.permute(0, 3, 1, 2), n_chunks, chunk)

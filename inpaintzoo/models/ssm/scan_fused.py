@@ -6,8 +6,9 @@ channels): the (L, D, N) decays and states are never stored. For autograd the
 forward keeps one state checkpoint per ``chunk`` steps, (Bt, L/chunk, D, N), and
 the backward recomputes each chunk's states from its checkpoint before walking
 back through it (reverse recurrence ``g_{t-1} = exp(delta_t A) * g_t``). The
-delta bias and softplus are applied inside the kernel (forward and backward); the
-``D`` skip and the ``silu(z)`` gate stay in PyTorch (autograd).
+delta bias and softplus are applied inside the kernel (forward and backward). The
+``D`` skip and the ``silu(z)`` gate run in the kernel at inference and in PyTorch
+(autograd) when gradients are needed.
 
 Work is split in static ranges over ``torch.get_num_threads()`` OpenMP threads
 (:mod:`ctypes` releases the GIL while the kernel runs). Each thread accumulates
@@ -27,6 +28,7 @@ from inpaintzoo.models.ssm.scan_reference import (
     check_scan_inputs,
     compute_dtype,
     finish_output,
+    unit_inner_stride,
 )
 
 CHECKPOINT_CHUNK = 64
@@ -48,15 +50,6 @@ def _ptr(t: Tensor | None) -> int | None:
 def _strides(t: Tensor) -> tuple[int, int]:
     """(batch, length) strides of a (Bt, L, ...) tensor with unit inner stride."""
     return t.stride(0), t.stride(1)
-
-
-def _unit_inner(t: Tensor) -> Tensor:
-    """``t`` if its last dim is contiguous (and earlier dims merge), else a copy."""
-    if t.stride(-1) == 1 and (
-        t.dim() < 4 or t.shape[2] == 1 or t.stride(2) == t.shape[3]
-    ):
-        return t
-    return t.contiguous()
 
 
 def _base_args(
@@ -95,6 +88,7 @@ class _FusedScanFn(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, u, delta, A, B, C, delta_bias, softplus, gate=None):
+        ctx.set_materialize_grads(False)  # an unused output's gradient stays None
         lib = load_kernel()
         batch, length, dim = u.shape
         n_state = A.shape[1]
@@ -108,7 +102,7 @@ class _FusedScanFn(torch.autograd.Function):
         args.y, args.h_last, args.ckpt = _ptr(y), _ptr(h_last), _ptr(ckpt)
         args.sy_b, args.sy_l = _strides(y)
         if gate is not None:  # inference only: y = (y + D * u) * silu(z) in the kernel
-            z, skip = gate
+            z, skip = gate  # skip (the D weight) may be None
             args.z, args.skip = _ptr(z), _ptr(skip)
             args.sz_b, args.sz_l = _strides(z)
         fn = getattr(lib, f'scan_fwd_{_SUFFIX[u.dtype]}')
@@ -126,7 +120,7 @@ class _FusedScanFn(torch.autograd.Function):
         groups, n_state = B.shape[2], B.shape[3]
         chunk = CHECKPOINT_CHUNK
         width = lib.scan_vector_width()
-        gy = torch.zeros_like(u) if gy is None else _unit_inner(gy)
+        gy = torch.zeros_like(u) if gy is None else unit_inner_stride(gy)
         gh_last = None if gh_last is None else gh_last.contiguous()
         gu, gdelta = torch.empty_like(u), torch.empty_like(u)
         workers = torch.get_num_threads()
@@ -209,15 +203,15 @@ def selective_scan_fused(
     if B.dim() == 3:
         B, C = B.unsqueeze(1), C.unsqueeze(1)
     # channels-last: (Bt, L, D) and (Bt, L, G, N), views when already so laid out
-    u_cl = _unit_inner(u.transpose(1, 2))
-    d_cl = _unit_inner(delta.transpose(1, 2))
-    b_cl = _unit_inner(B.permute(0, 3, 1, 2))
-    c_cl = _unit_inner(C.permute(0, 3, 1, 2))
+    u_cl = unit_inner_stride(u.transpose(1, 2))
+    d_cl = unit_inner_stride(delta.transpose(1, 2))
+    b_cl = unit_inner_stride(B.permute(0, 3, 1, 2))
+    c_cl = unit_inner_stride(C.permute(0, 3, 1, 2))
     z_cl = None if z is None else z.transpose(1, 2)
     gate = None
     if not grad and z is not None:  # fuse the D skip and the gate into the kernel
-        skip = torch.zeros(u.shape[1], dtype=dt) if D is None else D.to(dt)
-        gate = (_unit_inner(z_cl.to(dt)), skip.contiguous())
+        skip = None if D is None else D.to(dt).contiguous()
+        gate = (unit_inner_stride(z_cl.to(dt)), skip)
     y, h_last = _FusedScanFn.apply(
         u_cl, d_cl, A.contiguous(), b_cl, c_cl, bias, bool(delta_softplus), gate
     )
@@ -260,7 +254,7 @@ def causal_conv_silu_fused(x: Tensor, weight: Tensor, bias: Tensor | None) -> Te
             'causal_conv_silu_fused needs a float32/64 CPU tensor and the kernel'
         )
     lib = load_kernel()
-    x = _unit_inner(x)
+    x = unit_inner_stride(x)
     taps = weight.reshape(weight.shape[0], -1).to(x.dtype).flip(1).t().contiguous()
     bias = None if bias is None else bias.to(x.dtype).contiguous()
     out = torch.empty(x.shape, dtype=x.dtype)

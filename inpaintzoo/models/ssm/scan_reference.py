@@ -72,6 +72,20 @@ def check_scan_inputs(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor)
     )
 
 
+def unit_inner_stride(t: Tensor) -> Tensor:
+    """``t`` itself when its inner layout is unit-stride, else a contiguous copy.
+
+    Unit-stride means the last dim has stride 1 and, for a 4-D (Bt, L, G, N)
+    tensor, the G and N dims merge. So ``x.transpose(1, 2)`` of a (Bt, K, L)
+    view of channels-last (Bt, L, K) data comes back as a view, no copy.
+    """
+    if t.stride(-1) == 1 and (
+        t.dim() < 4 or t.shape[2] == 1 or t.stride(2) == t.shape[3]
+    ):
+        return t
+    return t.contiguous()
+
+
 def prepare_delta(
     delta: Tensor, delta_bias: Tensor | None, delta_softplus: bool
 ) -> Tensor:

@@ -121,6 +121,20 @@ def test_backward_without_softplus_and_unused_state():
         torch.testing.assert_close(ours, ref, rtol=0, atol=1e-9)
 
 
+def test_backward_through_last_state_only():
+    """Only the last state is used: the output's gradient reaches the kernel as None."""
+    inp = make_inputs(2, 18, 4, 130, seed=6)
+    grads = []
+    for fn in (selective_scan_sequential, selective_scan_fused):
+        leaves = {k: inp[k].clone().requires_grad_() for k in ('u', 'delta', 'B')}
+        _, h = fn(**{**inp, **leaves}, delta_softplus=True, return_last_state=True)
+        h.square().sum().backward()
+        grads.append([leaves[k].grad for k in ('u', 'delta', 'B')])
+    for ours, ref in zip(grads[1], grads[0]):
+        assert ref.abs().max() > 0
+        torch.testing.assert_close(ours, ref, rtol=0, atol=1e-9)
+
+
 @pytest.mark.parametrize('groups', [0, 2])
 def test_gradcheck_tiny(groups):
     inp = make_inputs(1, 2, 3, 9, groups=groups, seed=5)
