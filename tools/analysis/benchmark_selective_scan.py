@@ -10,14 +10,24 @@ library, flags and threading it uses. Example::
     python tools/analysis/benchmark_selective_scan.py --threads 2
     python tools/analysis/benchmark_selective_scan.py --lengths 4096 --impls fused
     python tools/analysis/benchmark_selective_scan.py --markdown   # doc table
+    python tools/analysis/benchmark_selective_scan.py --compare-build --impls fused
+
+``--compare-build`` first times a cold build of the kernel with inpaintzoo's loader
+(system C compiler + ctypes) and with ``torch.utils.cpp_extension.load`` (the same
+source compiled as C++ with ninja), each into a fresh temporary folder, and the
+fused forward at L = 16,384 with either library (the reason for the choice made
+in ``docs/ssm.md``).
 """
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 IMPLS = ('reference', 'chunked', 'fused')
 MODES = ('fwd', 'fwd+bwd')
@@ -46,6 +56,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         '--markdown', action='store_true', help='also print a Markdown table at the end'
+    )
+    parser.add_argument(
+        '--compare-build',
+        action='store_true',
+        help='time cold builds (ctypes loader vs torch.utils.cpp_extension.load) '
+        'and the kernel speed of both libraries',
     )
     parser.add_argument('--worker', help=argparse.SUPPRESS)  # internal: one JSON case
     return parser.parse_args(argv)
@@ -138,15 +154,93 @@ def describe_kernel() -> str:
     if lib is None:
         return 'fused kernel: NOT available (no compiler or build failed, see warning)'
     flags = getattr(lib, 'build_flags', None)
-    cc = cpu_kernel._compiler() or '?'
+    cc = cpu_kernel._compiler() or ['?']
     return (
-        f'fused kernel: {lib._name}\n'
-        f'  compiler {cpu_kernel._compiler_version(cc) or cc}, flags '
+        f'fused kernel: {getattr(lib, "path", lib._name)} (SHA-256 verified)\n'
+        f'  compiler {cpu_kernel._compiler_version(cc) or cc[0]}, flags '
         f'{" ".join(flags) if flags else "(unknown)"}\n'
         f'  OpenMP {"yes" if lib.scan_has_openmp() else "no (single thread)"}, '
         f'{lib.scan_vector_width()} channels per task, N <= {lib.scan_max_state()}; '
         f'build/load took {took:.1f} s (not timed below)'
     )
+
+
+def _forward_seconds(lib, length: int = 16384, repeat: int = 5) -> float:
+    """Best fused forward time (B=1, D=96, N=16, float32) running ``lib``."""
+    import torch
+
+    from inpaintzoo.models.ssm import scan_fused
+
+    case = dict(batch=1, dim=96, state=16, dtype='float32')
+    tensors = _make_inputs(case, length, grad=False)
+    real = scan_fused.load_kernel
+    scan_fused.load_kernel = lambda: lib
+    try:
+        best = float('inf')
+        for _ in range(repeat):
+            with torch.no_grad():
+                start = time.perf_counter()
+                scan_fused.selective_scan_fused(**tensors, delta_softplus=True)
+                best = min(best, time.perf_counter() - start)
+    finally:
+        scan_fused.load_kernel = real
+    return best
+
+
+def compare_builds() -> str:
+    """Cold build time and kernel speed: ctypes loader vs cpp_extension.load."""
+    import ctypes
+
+    from torch.utils import cpp_extension
+
+    from inpaintzoo.models.ssm import cpu_kernel
+
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        old = os.environ.get(cpu_kernel.KERNEL_DIR_ENV)
+        os.environ[cpu_kernel.KERNEL_DIR_ENV] = str(Path(tmp) / 'ctypes')
+        cpu_kernel.load_kernel.cache_clear()
+        try:
+            start = time.perf_counter()
+            ours = cpu_kernel.load_kernel()
+            ours_s = time.perf_counter() - start
+        finally:
+            if old is None:
+                os.environ.pop(cpu_kernel.KERNEL_DIR_ENV)
+            else:
+                os.environ[cpu_kernel.KERNEL_DIR_ENV] = old
+            cpu_kernel.load_kernel.cache_clear()
+        if ours is None:
+            return 'compare-build: the kernel does not build here (see the warning)'
+        wrapper = Path(tmp) / 'selective_scan_cpu_ext.cpp'
+        wrapper.write_text(f'extern "C" {{\n#include "{cpu_kernel.SOURCE}"\n}}\n')
+        flags = [f for f in ours.build_flags if f not in ('-shared', '-fPIC')]
+        flags = [f for f in flags if not f.startswith('-std=')]
+        build_dir = Path(tmp) / 'cpp_extension'
+        build_dir.mkdir()
+        start = time.perf_counter()
+        cpp_extension.load(
+            'selective_scan_cpu_ext',
+            [str(wrapper)],
+            extra_cflags=flags,
+            extra_ldflags=['-fopenmp'] if '-fopenmp' in flags else [],
+            build_directory=str(build_dir),
+            is_python_module=False,
+        )
+        ext_s = time.perf_counter() - start
+        ext = cpu_kernel._configure(
+            ctypes.CDLL(str(build_dir / 'selective_scan_cpu_ext.so'))
+        )
+        lines.append(
+            f'cold build + load: ctypes loader {ours_s:.1f} s, '
+            f'cpp_extension.load {ext_s:.1f} s'
+        )
+        lines.append(
+            'fused forward L=16384 (best of 5): ctypes-loaded library '
+            f'{_forward_seconds(ours) * 1e3:.1f} ms, cpp_extension library '
+            f'{_forward_seconds(ext) * 1e3:.1f} ms'
+        )
+    return '\n'.join(lines)
 
 
 def _fmt_s(x: float | None) -> str:
@@ -184,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if 'fused' in impls:
         print(describe_kernel())
+    if args.compare_build:
+        print(compare_builds(), flush=True)
     cols = [f'{"L":>7}', f'{"mode":>8}']
     for impl in impls:
         cols += [f'{SHORT[impl] + " s":>10}', f'{SHORT[impl] + " MiB":>11}']

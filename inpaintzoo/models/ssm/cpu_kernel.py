@@ -1,9 +1,12 @@
 """Build, cache and load the fused CPU selective-scan kernel (``csrc/*.c``).
 
 The kernel is plain C99 with no Python or torch headers, compiled on first use with
-the system C compiler (``$CC``, else ``cc``) into a per-machine cache and loaded
-with :mod:`ctypes`. Nothing is compiled at install time, and a machine without a
-compiler simply keeps the pure-PyTorch scan (one warning says why).
+the system C compiler (``$CC``, split like a shell word list, else ``cc``) into a
+per-user cache and loaded with :mod:`ctypes`. Nothing is compiled at install time,
+and a machine without a compiler simply keeps the pure-PyTorch scan (one warning
+says why). ``torch.utils.cpp_extension.load`` was measured as an alternative and
+not adopted (see ``docs/ssm.md``: same build time and kernel speed, but no owner /
+mode / hash checks, a stale-lock hazard and a C++ build with torch's headers).
 
 Threads: built with ``-fopenmp`` the library needs ``libgomp.so.1``; PyTorch's
 wheels have already loaded a library of that name, so the dynamic loader reuses it
@@ -11,24 +14,33 @@ and the kernel's parallel regions run on PyTorch's own OpenMP thread team (no
 second pool competing for the cores). Without OpenMP it runs on one thread.
 
 Cache folder: ``$INPAINTZOO_KERNEL_DIR``, else ``$XDG_CACHE_HOME/inpaintzoo/kernels``
-(``~/.cache/...``). The file name carries a hash of the source, the compiler flags,
-the compiler's version and the CPU model, so a changed source or a different machine
-builds anew. Concurrent builds (several test workers) are safe: each compiles to its
-own temporary file and renames it into place.
+(``~/.cache/...``); if that cannot be created, written or trusted, the per-user
+``inpaintzoo-kernels-<uid>`` folder in the temp directory. Either folder must pass
+the checks of :mod:`~inpaintzoo.models.ssm.kernel_cache` (private to this user,
+checked on every load), and a library is loaded only after its SHA-256 matches the
+manifest this user's build wrote. The cache key hashes the source, the compiler
+command and version, the flags, the CPU model and the ctypes struct layouts. A
+flag set that fails to build or load is recorded (``<key>.failed``) and skipped by
+later processes; delete those files to retry.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import tempfile
+import time
 import warnings
 from functools import lru_cache
 from pathlib import Path
+
+from inpaintzoo.models.ssm import kernel_cache
 
 SOURCE = Path(__file__).with_name('csrc') / 'selective_scan_cpu.c'
 KERNEL_DIR_ENV = 'INPAINTZOO_KERNEL_DIR'
@@ -115,7 +127,7 @@ class ConvArgs(ctypes.Structure):
 
 
 def kernel_dir() -> Path:
-    """Folder of the compiled kernels (created on demand)."""
+    """Preferred folder of the compiled kernels (not created here)."""
     env = os.environ.get(KERNEL_DIR_ENV)
     if env:
         return Path(env).expanduser()
@@ -124,25 +136,40 @@ def kernel_dir() -> Path:
 
 
 def _fallback_dir() -> Path:
-    """Per-user temporary folder, used when :func:`kernel_dir` is not writable."""
-    return (
-        Path(tempfile.gettempdir())
-        / f'inpaintzoo-kernels-{getattr(os, "getuid", lambda: 0)()}'
-    )
+    """Per-user temporary folder, used when :func:`kernel_dir` is unusable."""
+    uid = os.geteuid() if hasattr(os, 'geteuid') else 0
+    return Path(tempfile.gettempdir()) / f'inpaintzoo-kernels-{uid}'
 
 
-def _writable_dir() -> Path:
-    """:func:`kernel_dir`, or :func:`_fallback_dir` when it cannot be written."""
-    try:
-        kernel_dir().mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return _fallback_dir()
-    return kernel_dir() if os.access(kernel_dir(), os.W_OK) else _fallback_dir()
+def cache_dir() -> tuple[Path | None, list[str]]:
+    """The trusted, writable cache folder and why any candidate was refused.
+
+    Returns:
+        tuple[Path | None, list[str]]: :func:`kernel_dir` or, failing that,
+        :func:`_fallback_dir` (created 0700 and checked, see
+        :func:`kernel_cache.private_dir`), or None; and one line per refused
+        folder.
+    """
+    problems = []
+    for folder in (kernel_dir(), _fallback_dir()):
+        try:
+            return kernel_cache.private_dir(folder), problems
+        except OSError as err:
+            problems.append(f'{folder}: {err}')
+    return None, problems
 
 
-def _compiler() -> str | None:
-    cc = os.environ.get('CC') or 'cc'
-    return shutil.which(cc)
+def _compiler() -> list[str] | None:
+    """``$CC`` (else ``cc``) as an argument list with a resolved program, or None.
+
+    Raises:
+        ValueError: ``$CC`` cannot be split into words (unbalanced quotes).
+    """
+    words = shlex.split(os.environ.get('CC') or 'cc')
+    if not words:
+        return None
+    program = shutil.which(words[0])
+    return None if program is None else [program, *words[1:]]
 
 
 def _cpu_model() -> str:
@@ -155,40 +182,94 @@ def _cpu_model() -> str:
     return '\n'.join(sorted({ln for ln in lines if ln.startswith(keys)}))
 
 
-def _compiler_version(cc: str) -> str:
+def _compiler_version(cc: list[str] | str) -> str:
+    """First line of ``cc --version`` ('' if it cannot be run)."""
+    argv = [cc] if isinstance(cc, str) else list(cc)
     try:
         out = subprocess.run(
-            [cc, '--version'], capture_output=True, text=True, timeout=30, check=False
+            [*argv, '--version'],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
         return out.stdout.splitlines()[0] if out.stdout else ''
     except (OSError, subprocess.SubprocessError):
         return ''
 
 
-def _build(cc: str, flags: tuple[str, ...], target: Path) -> str | None:
-    """Compile ``SOURCE`` to ``target``; returns None on success, else the error."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix='.so', dir=target.parent)
-    except OSError as err:
-        return f'cannot write to {target.parent}: {err}'
+class BuildError(RuntimeError):
+    """The compiler ran and failed; ``recordable`` when a retry would fail too."""
+
+    def __init__(self, message: str, recordable: bool) -> None:
+        super().__init__(message)
+        self.recordable = recordable
+
+
+def _build(cc: list[str], flags: tuple[str, ...], folder: Path, key: str) -> Path:
+    """Compile ``SOURCE`` into ``folder`` under a fresh name; record a manifest.
+
+    The compiler writes a hidden temporary file, which is renamed to a fresh
+    library name (never over an existing, possibly mapped, file); then the
+    manifest with its size and SHA-256 is written atomically.
+
+    Returns:
+        Path: the new library.
+
+    Raises:
+        BuildError: the compiler could not be run or failed (stderr tail quoted).
+    """
+    fd, tmp = tempfile.mkstemp(prefix='.building-', suffix='.so', dir=folder)
     os.close(fd)
-    cmd = [cc, *flags, str(SOURCE), '-o', tmp, '-lm']
+    cmd = [*cc, *flags, str(SOURCE), '-o', tmp, '-lm']
+    shown = shlex.join(cmd)
     try:
         out = subprocess.run(
             cmd, capture_output=True, text=True, timeout=COMPILE_TIMEOUT_S, check=False
         )
-    except (OSError, subprocess.SubprocessError) as err:
+    except subprocess.TimeoutExpired:
         Path(tmp).unlink(missing_ok=True)
-        return f'{" ".join(cmd)}: {err}'
+        raise BuildError(
+            f'the C compiler timed out after {COMPILE_TIMEOUT_S} s: {shown}', False
+        ) from None
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise BuildError(
+            f'the C compiler could not be run: {shown}: {err}', False
+        ) from err
     if out.returncode != 0:
         Path(tmp).unlink(missing_ok=True)
-        return f'{" ".join(cmd)} failed:\n{out.stderr.strip()[-2000:]}'
+        tail = (out.stderr.strip() or out.stdout.strip())[-2000:] or '(no output)'
+        raise BuildError(
+            f'the C compiler failed (exit status {out.returncode}): {shown}\n{tail}',
+            True,
+        )
+    target = folder / kernel_cache.new_library_name(key)
+    os.chmod(tmp, 0o700)
     os.replace(tmp, target)
-    return None
+    kernel_cache.write_json_atomic(
+        folder / f'selective_scan_cpu-{key}.json',
+        {
+            'library': target.name,
+            'size': os.lstat(target).st_size,
+            'sha256': kernel_cache.sha256_file(target),
+            'flags': list(flags),
+            'compiler': cc,
+            'scan_args_size': ctypes.sizeof(ScanArgs),
+            'conv_args_size': ctypes.sizeof(ConvArgs),
+        },
+    )
+    return target
 
 
 def _configure(lib: ctypes.CDLL) -> ctypes.CDLL:
+    """Declare the kernel's signatures; check the struct sizes against C's.
+
+    Raises:
+        AttributeError: a symbol is missing (an old or foreign library).
+        RuntimeError: ``sizeof(ScanArgs)`` / ``sizeof(ConvArgs)`` in C differ
+            from the ctypes mirrors (the two definitions are out of sync).
+    """
     ptr, i32, i64 = ctypes.c_void_p, ctypes.c_int, ctypes.c_int64
     args_p = ctypes.POINTER(ScanArgs)
     for sfx in ('f32', 'f64'):
@@ -200,6 +281,101 @@ def _configure(lib: ctypes.CDLL) -> ctypes.CDLL:
         getattr(lib, f'conv_silu_{sfx}').restype = None
     for name in ('scan_vector_width', 'scan_max_state', 'scan_has_openmp'):
         getattr(lib, name).restype = i32
+    for name, struct in (('scan_args_size', ScanArgs), ('conv_args_size', ConvArgs)):
+        getattr(lib, name).restype = i64
+        c_size, py_size = getattr(lib, name)(), ctypes.sizeof(struct)
+        if c_size != py_size:
+            raise RuntimeError(
+                f'sizeof({struct.__name__}) is {c_size} bytes in {SOURCE.name} but '
+                f'{py_size} in the ctypes mirror in {Path(__file__).name}: update '
+                'the two definitions together'
+            )
+    return lib
+
+
+def _record_failure(folder: Path, key: str, flags: tuple[str, ...], error: str) -> None:
+    """Remember that ``flags`` fail here, so later processes skip the compiler."""
+    with contextlib.suppress(OSError):  # best effort: else the next one retries
+        kernel_cache.write_json_atomic(
+            folder / f'selective_scan_cpu-{key}.failed',
+            {'flags': list(flags), 'error': error[-2000:], 'time': time.time()},
+        )
+
+
+def _load_verified(folder: Path, key: str) -> ctypes.CDLL | None:
+    """The cached library of ``key`` if its manifest verifies, else None.
+
+    A library that fails verification (truncated, modified, wrong owner/mode,
+    unreadable) is never loaded: one warning names it, it is removed (unlinking
+    does not disturb a process that already mapped it) and None is returned, so
+    it gets rebuilt under a fresh name.
+
+    Raises:
+        BuildError: a verified library cannot be loaded or configured
+            (``recordable``: loading it again would fail the same way).
+    """
+    manifest = folder / f'selective_scan_cpu-{key}.json'
+    try:
+        library = kernel_cache.verified_library(manifest)
+    except OSError as err:
+        warnings.warn(
+            f'inpaintzoo: the cached CPU scan kernel failed verification and is not '
+            f'loaded ({err}); rebuilding it',
+            RuntimeWarning,
+            stacklevel=4,
+        )
+        kernel_cache.discard(manifest)
+        return None
+    if library is None:
+        return None
+    try:
+        lib = _configure(ctypes.CDLL(str(library)))
+    except (OSError, AttributeError, RuntimeError) as err:
+        raise BuildError(f'loading {library}: {err}', True) from err
+    lib.path = library
+    return lib
+
+
+def build_stamp(cc: list[str]) -> bytes:
+    """What every cache key of compiler ``cc`` hashes besides the flags."""
+    return b'\0'.join(
+        [
+            SOURCE.read_bytes(),
+            shlex.join(cc).encode(),
+            _compiler_version(cc).encode(),
+            _cpu_model().encode(),
+            platform.machine().encode(),
+            repr((ScanArgs._fields_, ConvArgs._fields_)).encode(),
+        ]
+    )
+
+
+def cache_key(stamp: bytes, flags: tuple[str, ...]) -> str:
+    """16 hex digits naming the build of ``stamp`` (:func:`build_stamp`) + flags."""
+    return hashlib.sha256(b'\0'.join([' '.join(flags).encode(), stamp])).hexdigest()[
+        :16
+    ]
+
+
+def _try_flag_set(
+    cc: list[str], flags: tuple[str, ...], folder: Path, key: str
+) -> ctypes.CDLL:
+    """Load the verified cached build of ``flags`` or build it (under a lock).
+
+    Raises:
+        BuildError: build or load failed (``recordable`` when deterministic).
+    """
+    with kernel_cache.build_lock(folder, key):
+        lib = _load_verified(folder, key)
+        if lib is None:
+            try:
+                _build(cc, flags, folder, key)
+            except OSError as err:  # disk full, folder removed, ...: not recorded
+                msg = f'cannot write the kernel into {folder}: {err}'
+                raise BuildError(msg, False) from err
+            lib = _load_verified(folder, key)
+    if lib is None:  # our own fresh build did not verify (removed meanwhile?)
+        raise BuildError(f'the fresh build in {folder} did not verify', False)
     return lib
 
 
@@ -208,45 +384,70 @@ def load_kernel() -> ctypes.CDLL | None:
     """The compiled kernel library, building it if needed; None if impossible.
 
     Returns:
-        ctypes.CDLL | None: the library, or None (with one warning naming the
-        reason) when no C compiler is available or the build fails.
+        ctypes.CDLL | None: the library (``build_flags`` and ``path`` attributes
+        say which flag set and file), or None, with one warning naming the
+        reason, when no C compiler is available, the cache folders cannot be
+        trusted or every flag set fails.
     """
-    cc = _compiler()
+    cc_env = os.environ.get('CC') or 'cc'
+    try:
+        cc = _compiler()
+    except ValueError as err:
+        return _disabled(f'$CC={cc_env!r} cannot be split into words ({err})')
     if cc is None:
+        first = (shlex.split(cc_env) or [''])[0]
+        named = f'$CC={cc_env!r} names {first!r}' if 'CC' in os.environ else 'cc'
+        return _disabled(
+            f'no C compiler found ({named}, which is not on PATH; install gcc or '
+            'clang, or set $CC)'
+        )
+    folder, problems = cache_dir()
+    if folder is None:
+        return _disabled(
+            'no trusted, writable kernel cache folder:\n' + '\n'.join(problems)
+        )
+    if problems:
         warnings.warn(
-            'inpaintzoo: no C compiler found ($CC or cc); the fused CPU selective '
-            'scan is disabled and the (slower) pure-PyTorch scan is used',
+            'inpaintzoo: kernel cache folder not used: '
+            + '\n'.join(problems)
+            + f'\nusing {folder} instead',
             RuntimeWarning,
             stacklevel=2,
         )
-        return None
-    # the same for every flag set: read the source and ask the compiler once
-    stamp = [SOURCE.read_bytes(), _compiler_version(cc).encode()]
-    stamp += [_cpu_model().encode(), platform.machine().encode()]
+    stamp = build_stamp(cc)
     errors = []
     for flags in FLAG_SETS:
-        key = hashlib.sha256(b'\0'.join([' '.join(flags).encode(), *stamp]))
-        name = f'selective_scan_cpu-{key.hexdigest()[:16]}.so'
-        cached = [
-            d / name for d in (kernel_dir(), _fallback_dir()) if (d / name).exists()
-        ]
-        target = cached[0] if cached else _writable_dir() / name
-        if not cached:
-            err = _build(cc, flags, target)
-            if err is not None:
-                errors.append(err)
-                continue
+        key = cache_key(stamp, flags)
+        failed = folder / f'selective_scan_cpu-{key}.failed'
         try:
-            lib = _configure(ctypes.CDLL(str(target)))
-        except (OSError, AttributeError) as err:
-            errors.append(f'loading {target}: {err}')
+            record = kernel_cache.read_trusted_json(failed)
+        except (OSError, ValueError):
+            record = None  # an untrusted record is ignored, not obeyed
+        if record is not None:
+            errors.append(
+                f'{" ".join(flags)}: failed before (recorded in {failed}; delete it '
+                f'to retry): {record.get("error", "")}'
+            )
+            continue
+        try:
+            lib = _try_flag_set(cc, flags, folder, key)
+        except BuildError as err:
+            errors.append(str(err))
+            if err.recordable:
+                _record_failure(folder, key, flags, str(err))
             continue
         lib.build_flags = flags  # which FLAG_SETS entry built it (for reports)
         return lib
+    return _disabled(
+        'could not build the fused CPU selective scan:\n' + '\n'.join(errors)
+    )
+
+
+def _disabled(reason: str) -> None:
     warnings.warn(
-        'inpaintzoo: could not build the fused CPU selective scan; the pure-PyTorch '
-        'scan is used instead.\n' + '\n'.join(errors),
+        f'inpaintzoo: {reason}\nThe fused CPU selective scan is disabled and the '
+        '(slower) pure-PyTorch scan is used.',
         RuntimeWarning,
-        stacklevel=2,
+        stacklevel=3,
     )
     return None

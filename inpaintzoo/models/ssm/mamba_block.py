@@ -236,6 +236,29 @@ class MambaBlock(BaseModule):
             w(self.out_proj.bias, dtype),
         )
 
+    def _causal_conv(self, x: Tensor, dtype: torch.dtype, length: int) -> Tensor:
+        """Depth-wise causal conv + SiLU on (B, Di, L), the mamba-ssm layout.
+
+        Used by the CUDA path without the fused ``mamba_inner_fn``:
+        causal-conv1d's ``causal_conv1d_fn`` when installed and ``x`` is on CUDA,
+        else ``F.conv1d`` padded by ``d_conv - 1`` and cut to ``length``.
+
+        Args:
+            x (Tensor): (B, Di, L) in the compute dtype.
+            dtype (torch.dtype): compute dtype of the weights.
+            length (int): L.
+
+        Returns:
+            Tensor: (B, Di, L).
+        """
+        weight = self.conv1d.weight.to(dtype)  # (Di, 1, K)
+        bias = self._w(self.conv1d.bias, dtype)
+        conv_fn = load_causal_conv1d_fn() if x.is_cuda else None
+        if conv_fn is not None:
+            return conv_fn(x.contiguous(), weight[:, 0], bias, activation='silu')
+        out = F.conv1d(x, weight, bias, padding=self.d_conv - 1, groups=self.d_inner)
+        return F.silu(out[..., :length])
+
     def _causal_conv_cl(self, x: Tensor, dtype: torch.dtype) -> Tensor:
         """Depth-wise causal conv + SiLU on (B, L, Di).
 

@@ -30,6 +30,7 @@ import torch
 from torch import Tensor
 
 from inpaintzoo.models.ssm.scan_reference import (
+    broadcast_optional_inputs,
     check_scan_inputs,
     compute_dtype,
     finish_output,
@@ -185,6 +186,7 @@ def selective_scan_chunked(
         (Bt, L, D) tensor), and the (Bt, D, N) last state if ``return_last_state``.
     """
     groups = check_scan_inputs(u, delta, A, B, C)
+    D, z, delta_bias = broadcast_optional_inputs(u, D, z, delta_bias)
     if chunk_size is not None and chunk_size < 1:
         raise ValueError(f'chunk_size must be positive, got {chunk_size}')
     out_dtype = u.dtype

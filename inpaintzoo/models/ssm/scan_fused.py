@@ -25,6 +25,7 @@ from torch import Tensor
 
 from inpaintzoo.models.ssm.cpu_kernel import ConvArgs, ScanArgs, load_kernel
 from inpaintzoo.models.ssm.scan_reference import (
+    broadcast_optional_inputs,
     check_scan_inputs,
     compute_dtype,
     finish_output,
@@ -33,6 +34,12 @@ from inpaintzoo.models.ssm.scan_reference import (
 
 CHECKPOINT_CHUNK = 64
 _SUFFIX = {torch.float32: 'f32', torch.float64: 'f64'}
+DOUBLE_BACKWARD_MESSAGE = (
+    'the fused CPU selective scan has no second derivative (its backward is a '
+    'hand-written C kernel); for double backward (create_graph=True followed by '
+    "another backward, gradgradcheck) use set_scan_impl('chunked') or "
+    'INPAINTZOO_SCAN_IMPL=chunked'
+)
 
 
 def fused_scan_supported(u: Tensor, n_state: int) -> bool:
@@ -79,6 +86,37 @@ def _base_args(
     return args
 
 
+class _DoubleBackwardError(torch.autograd.Function):
+    """Identity on first-order gradients whose own backward raises a clear error.
+
+    Like ``torch.autograd.function.once_differentiable``, with a message that says
+    what to use instead.
+    """
+
+    @staticmethod
+    def forward(ctx, *grads: Tensor) -> tuple[Tensor, ...]:
+        return tuple(g.clone() for g in grads)
+
+    @staticmethod
+    def backward(ctx, *_):
+        raise RuntimeError(DOUBLE_BACKWARD_MESSAGE)
+
+
+def _once_differentiable(grads: tuple[Tensor | None, ...]) -> tuple:
+    """``grads`` as they are, or, under ``create_graph``, behind the error node."""
+    if not torch.is_grad_enabled():  # backward() without create_graph
+        return grads
+    index = [i for i, g in enumerate(grads) if g is not None]
+    wrapped = _DoubleBackwardError.apply(
+        *(grads[i].detach().requires_grad_() for i in index)
+    )
+    wrapped = (wrapped,) if isinstance(wrapped, Tensor) else wrapped
+    out = list(grads)
+    for i, g in zip(index, wrapped):
+        out[i] = g
+    return tuple(out)
+
+
 class _FusedScanFn(torch.autograd.Function):
     """(u, delta, A, B, C, delta_bias, softplus) channels-last -> (y, last state).
 
@@ -114,6 +152,13 @@ class _FusedScanFn(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, gy, gh_last):
+        with torch.no_grad():
+            grads = _FusedScanFn._backward(ctx, gy, gh_last)
+        return _once_differentiable(grads)
+
+    @staticmethod
+    def _backward(ctx, gy, gh_last):
+        """Gradients w.r.t. the forward's eight arguments (kernel backward)."""
         u, delta, A, B, C, delta_bias, ckpt = ctx.saved_tensors
         lib = load_kernel()
         batch, length, dim = u.shape
@@ -188,6 +233,13 @@ def selective_scan_fused(
             (callers normally go through :func:`selective_scan_fn`, which checks).
     """
     check_scan_inputs(u, delta, A, B, C)
+    # every pointer handed to C must cover D channels / (Bt, D, L) values
+    D, z, delta_bias = broadcast_optional_inputs(u, D, z, delta_bias)
+    for name, t in (('delta', delta), ('A', A), ('B', B), ('C', C)):
+        if t.device != u.device:
+            raise ValueError(
+                f'selective_scan: {name} is on {t.device} but u is on {u.device}'
+            )
     if not fused_scan_supported(u, A.shape[1]):
         raise RuntimeError(
             'the fused CPU selective scan needs CPU tensors, a working C compiler '
@@ -224,6 +276,42 @@ def selective_scan_fused(
     return (out, h_last) if return_last_state else out
 
 
+def _conv_params(
+    x: Tensor, weight: Tensor, bias: Tensor | None
+) -> tuple[Tensor, Tensor | None]:
+    """(K, D) contiguous taps (flipped, transposed) and a (D,) bias for the kernel.
+
+    A one-channel weight (1, 1, K) / (1, K) or bias (1,) is broadcast to all D
+    channels; any other shape that does not give D channels is refused, so the
+    kernel never reads past a smaller tensor.
+    """
+    dim = x.shape[-1]
+    for name, t in (('weight', weight), ('bias', bias)):
+        if t is not None and t.device != x.device:
+            raise ValueError(
+                f'causal_conv_silu_fused: {name} is on {t.device}, x on {x.device}'
+            )
+    w2 = weight.reshape(weight.shape[0], -1) if weight.dim() in (2, 3) else None
+    if (
+        w2 is None
+        or w2.shape[0] not in (1, dim)
+        or (weight.dim() == 3 and weight.shape[1] != 1)
+    ):
+        raise ValueError(
+            f'causal_conv_silu_fused: weight must be (D={dim}, 1, K), (D, K) or '
+            f'(1, 1, K); got {tuple(weight.shape)}'
+        )
+    taps = w2.expand(dim, -1).to(x.dtype).flip(1).t().contiguous()
+    if bias is not None:
+        if bias.dim() > 1 or bias.numel() not in (1, dim):
+            raise ValueError(
+                f'causal_conv_silu_fused: bias must be (D={dim},) or (1,); got '
+                f'{tuple(bias.shape)}'
+            )
+        bias = bias.reshape(-1).expand(dim).to(x.dtype).contiguous()
+    return taps, bias
+
+
 def causal_conv_silu_fused(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     """Depth-wise causal conv1d + SiLU on channels-last input, inference only.
 
@@ -240,6 +328,8 @@ def causal_conv_silu_fused(x: Tensor, weight: Tensor, bias: Tensor | None) -> Te
 
     Raises:
         RuntimeError: if autograd is recording or the kernel is unavailable.
+        ValueError: ``x`` is not 3-D, or ``weight`` / ``bias`` have neither D
+            channels nor one channel to broadcast.
     """
     if torch.is_grad_enabled() and (
         x.requires_grad
@@ -249,14 +339,17 @@ def causal_conv_silu_fused(x: Tensor, weight: Tensor, bias: Tensor | None) -> Te
         raise RuntimeError(
             'causal_conv_silu_fused has no backward; use it for inference'
         )
+    if x.dim() != 3:
+        raise ValueError(
+            f'causal_conv_silu_fused: x must be (batch, L, D); got {tuple(x.shape)}'
+        )
     if not fused_scan_supported(x, 1) or x.dtype not in _SUFFIX:
         raise RuntimeError(
             'causal_conv_silu_fused needs a float32/64 CPU tensor and the kernel'
         )
     lib = load_kernel()
     x = unit_inner_stride(x)
-    taps = weight.reshape(weight.shape[0], -1).to(x.dtype).flip(1).t().contiguous()
-    bias = None if bias is None else bias.to(x.dtype).contiguous()
+    taps, bias = _conv_params(x, weight, bias)
     out = torch.empty(x.shape, dtype=x.dtype)
     args = ConvArgs()
     args.x, args.w, args.bias, args.out = _ptr(x), _ptr(taps), _ptr(bias), _ptr(out)

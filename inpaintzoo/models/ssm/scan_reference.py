@@ -72,6 +72,65 @@ def check_scan_inputs(u: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor)
     )
 
 
+def _expand_channels(t: Tensor | None, dim: int, name: str) -> Tensor | None:
+    """A (D,) or broadcastable (1,) / scalar per-channel tensor as a (D,) view."""
+    if t is None:
+        return None
+    if t.dim() > 1 or t.numel() not in (1, dim):
+        raise ValueError(
+            f'selective_scan: {name} must have shape (D={dim},) or (1,); got '
+            f'{tuple(t.shape)}'
+        )
+    return t.reshape(-1).expand(dim)
+
+
+def broadcast_optional_inputs(
+    u: Tensor, D: Tensor | None, z: Tensor | None, delta_bias: Tensor | None
+) -> tuple[Tensor | None, Tensor | None, Tensor | None]:
+    """Check ``D``, ``z``, ``delta_bias`` and expand them to full size (views).
+
+    Every implementation calls this, so they all accept the same broadcastable
+    shapes, and the fused kernel never reads past a smaller argument.
+
+    Args:
+        u (Tensor): (Bt, D, L) scan input (gives the sizes and the device).
+        D (Tensor, optional): (D,), (1,) or a scalar tensor.
+        z (Tensor, optional): any shape broadcastable to (Bt, D, L), e.g.
+            (Bt, 1, L) or (1, D, L).
+        delta_bias (Tensor, optional): (D,), (1,) or a scalar tensor.
+
+    Returns:
+        tuple: ``D`` (D,), ``z`` (Bt, D, L) and ``delta_bias`` (D,) as expanded
+        views (None stays None).
+
+    Raises:
+        ValueError: a shape does not broadcast, or a tensor is on another device
+            than ``u`` (the message names the argument).
+    """
+    for name, t in (('D', D), ('z', z), ('delta_bias', delta_bias)):
+        if t is not None and t.device != u.device:
+            raise ValueError(
+                f'selective_scan: {name} is on {t.device} but u is on {u.device}'
+            )
+    dim = u.shape[1]
+    if z is not None:
+        try:
+            fits = torch.broadcast_shapes(z.shape, u.shape) == u.shape
+        except RuntimeError:
+            fits = False
+        if not fits:
+            raise ValueError(
+                f"selective_scan: z must broadcast to u's shape {tuple(u.shape)} "
+                f'(batch, D, L); got {tuple(z.shape)}'
+            )
+        z = z.expand(u.shape)
+    return (
+        _expand_channels(D, dim, 'D'),
+        z,
+        _expand_channels(delta_bias, dim, 'delta_bias'),
+    )
+
+
 def unit_inner_stride(t: Tensor) -> Tensor:
     """``t`` itself when its inner layout is unit-stride, else a contiguous copy.
 
@@ -163,6 +222,7 @@ def selective_scan_sequential(
         state (compute dtype) if ``return_last_state``.
     """
     groups = check_scan_inputs(u, delta, A, B, C)
+    D, z, delta_bias = broadcast_optional_inputs(u, D, z, delta_bias)
     out_dtype = u.dtype
     dt = compute_dtype(u.dtype)
     u, delta, A, B, C = (t.to(dt) for t in (u, delta, A, B, C))

@@ -212,3 +212,71 @@ def test_bad_arguments():
         MambaBlock(8, dt_rank=0)
     with pytest.raises(ValueError, match='expects'):
         MambaBlock(8)(torch.randn(2, 8, 5))
+
+
+@pytest.mark.parametrize('reason', ['use_fast_path=False', 'no causal-conv1d'])
+def test_cuda_path_without_fused_inner_fn_runs_on_cpu(monkeypatch, reason):
+    """The mamba-ssm branch without ``mamba_inner_fn`` (``use_fast_path=False`` or
+    causal-conv1d missing) used to call a removed ``_causal_conv``."""
+    from inpaintzoo.models.ssm import mamba_block
+
+    block = perturbed_block(8).double()
+    u = torch.randn(2, 37, 8, dtype=torch.float64, requires_grad=True)
+    monkeypatch.setattr(mamba_block, 'use_cuda_kernels', lambda x: True)
+    inner_calls = []
+    monkeypatch.setattr(
+        mamba_block,
+        'load_mamba_inner_fn',
+        lambda: lambda *a, **k: inner_calls.append(1),
+    )
+    if reason == 'use_fast_path=False':
+        block.use_fast_path = False
+    else:
+        monkeypatch.setattr(mamba_block, 'load_causal_conv1d_fn', lambda: None)
+    out = block(u)
+    assert inner_calls == []
+    torch.testing.assert_close(out, explicit_mamba(block, u), rtol=0, atol=1e-12)
+    out.sum().backward()
+    assert u.grad is not None
+    assert block.conv1d.weight.grad.abs().sum() > 0
+
+
+def test_half_parameters_with_float32_or_half_inputs():
+    """A ``.half()`` / ``.bfloat16()`` block computes in float32 whatever the
+    input dtype (float32 from a mixer that upcasts, or the low-precision one)."""
+    ref_block = perturbed_block(8)
+    u = torch.randn(2, 30, 8)
+    ref = explicit_mamba(ref_block, u)
+    for dtype in (torch.float16, torch.bfloat16):
+        block = perturbed_block(8).to(dtype)
+        expected = explicit_mamba(block, u)  # the rounded weights, in float64
+        for x in (u, u.to(dtype)):
+            with torch.no_grad():
+                out = block(x)
+            assert out.dtype == x.dtype
+            torch.testing.assert_close(out.double(), expected, rtol=0, atol=5e-2)
+        assert (expected - ref).abs().max() < 0.5  # sanity: same block, rounded
+
+
+@pytest.mark.slow  # float16/bfloat16 convolutions are slow on the CPU
+@pytest.mark.parametrize('dtype', [torch.float16, torch.bfloat16])
+def test_mxt_generator_runs_in_half_precision_on_cpu(dtype):
+    """MxT (MambaLayer + MambaBlock) in ``.half()`` / ``.bfloat16()`` on the CPU,
+    as HINT and SEM-Net do; close to the float32 model."""
+    from mmengine.config import Config
+
+    import inpaintzoo.models  # noqa: F401  (registers the generator parts)
+    from tests.conftest import REPO_ROOT
+
+    cfg = Config.fromfile(REPO_ROOT / 'configs/mxt/mxt-tiny_1xb4-300_demo-64x64.py')
+    torch.manual_seed(0)
+    gen = MODELS.build(cfg.model.generator).eval()
+    img = torch.rand(1, gen.in_channels, 16, 16)
+    mask = torch.zeros(1, 1, 16, 16)
+    mask[..., 4:10, 4:12] = 1
+    with torch.no_grad():
+        ref = gen(img, mask)
+        out = gen.to(dtype)(img.to(dtype), mask.to(dtype))
+    assert out.dtype == dtype
+    assert torch.isfinite(out).all()
+    torch.testing.assert_close(out.float(), ref, rtol=0, atol=3e-2)

@@ -86,6 +86,7 @@ def test_chunked_matches_oracle_variants(variant, batch, dim, n_state, groups):
         torch.testing.assert_close(out, ref, rtol=0, atol=1e-10)
 
 
+@pytest.mark.slow
 def test_long_sequence_65536(monkeypatch):
     inp = make_inputs(1, 2, 2, 65536, seed=3)
     args = scan_kwargs(inp, 'full')

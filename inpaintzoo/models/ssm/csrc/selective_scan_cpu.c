@@ -4,7 +4,10 @@
  * contraction and runs about 1.5x slower).
  *
  * Compiled on first use by inpaintzoo/models/ssm/cpu_kernel.py and called through
- * ctypes. Tasks run on OpenMP threads; linked against libgomp.so.1, the kernel
+ * ctypes; ScanArgs / ConvArgs are mirrored there (their sizes are checked on
+ * load). Every pointer must cover the full extent its sizes and strides imply:
+ * delta_bias, skip and conv bias D values, conv taps K x D; the Python side
+ * expands broadcastable arguments before the call. Tasks run on OpenMP threads; linked against libgomp.so.1, the kernel
  * shares the OpenMP runtime (and thread team) that PyTorch has already loaded.
  *
  * delta is the raw time step: delta_bias (D,) is added and softplus applied here
@@ -523,3 +526,6 @@ int scan_has_openmp(void) {
 #endif
 }
 int scan_max_state(void) { return MAX_STATE; }
+/* struct sizes, compared with ctypes.sizeof of the Python mirrors on load */
+int64_t scan_args_size(void) { return (int64_t)sizeof(ScanArgs); }
+int64_t conv_args_size(void) { return (int64_t)sizeof(ConvArgs); }
