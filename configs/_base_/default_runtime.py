@@ -1,15 +1,22 @@
 default_scope = 'inpaintzoo'
+# loads/resumes with the safe checkpoint loaders (inpaintzoo.engine.checkpoint)
+runner_type = 'InpaintRunner'
 
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
-        type='CheckpointHook', interval=1000, by_epoch=False, max_keep_ckpts=3
+        # write temp + fsync + rename, then delete old ones: survives kill -9
+        type='AtomicCheckpointHook',
+        interval=1000,
+        by_epoch=False,
+        max_keep_ckpts=3,
     ),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
-custom_hooks = [dict(type='InpaintVisualizationHook', max_images=4, max_batches=2)]
+# one grid per val/test run: 8 samples spread over the data set (vis_data/vis_image/)
+custom_hooks = [dict(type='InpaintVisualizationHook', max_images=8)]
 
 env_cfg = dict(
     cudnn_benchmark=False,

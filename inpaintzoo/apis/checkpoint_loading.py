@@ -4,9 +4,9 @@ from collections.abc import Mapping
 
 import torch
 from mmengine.model import is_model_wrapper
-from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
 
+from inpaintzoo.engine.checkpoint import load_checkpoint_file
 from inpaintzoo.utils.errors import CheckpointMismatchError
 
 _OFFICIAL_HINT = (
@@ -77,10 +77,14 @@ def check_state_dict(model: nn.Module, state: dict, filename: str) -> None:
 def load_model_checkpoint(
     model: nn.Module, filename: str, map_location: str = 'cpu'
 ) -> dict:
-    """Load ``filename`` (path or URL) into ``model`` strictly; return its meta."""
+    """Load ``filename`` (path or URL) into ``model`` strictly; return its meta.
+
+    Loading follows :func:`inpaintzoo.engine.checkpoint.load_checkpoint_file`:
+    tensors and the runner-checkpoint allow-list only, URLs hash-checked.
+    """
     if is_model_wrapper(model):
         model = model.module
-    checkpoint = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
+    checkpoint = load_checkpoint_file(filename, map_location=map_location)
     state = extract_state_dict(checkpoint, filename)
     check_state_dict(model, state, filename)
     model.load_state_dict(state, strict=True)

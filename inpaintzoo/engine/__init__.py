@@ -1,13 +1,23 @@
-"""Engine: safe checkpoint schemes, optimizer constructor, hooks."""
+"""Engine: runner, checkpoint loading, optimizer constructor, hooks.
 
-from inpaintzoo.engine import checkpoint  # noqa: F401  (registers load schemes)
-from inpaintzoo.engine.checkpoint import trust_directory
-from inpaintzoo.engine.hooks import InpaintVisualizationHook, SaveInpaintedImagesHook
+Importing it registers components in inpaintzoo's registries only; MMEngine's
+checkpoint loaders and torch's safe-globals list are left unchanged.
+"""
+
+from inpaintzoo.engine.checkpoint import load_checkpoint_file
+from inpaintzoo.engine.hooks import (
+    AtomicCheckpointHook,
+    InpaintVisualizationHook,
+    SaveInpaintedImagesHook,
+)
 from inpaintzoo.engine.optim_constructor import MultiOptimWrapperConstructor
+from inpaintzoo.engine.runner import InpaintRunner
 
 __all__ = [
+    'AtomicCheckpointHook',
+    'InpaintRunner',
     'InpaintVisualizationHook',
     'MultiOptimWrapperConstructor',
     'SaveInpaintedImagesHook',
-    'trust_directory',
+    'load_checkpoint_file',
 ]

@@ -1,112 +1,379 @@
-"""Safe checkpoint loading schemes, registered once at package import.
+"""Checkpoint loading: tensors and an explicit allow-list only, hashes always checked.
 
-MMEngine 0.10.7 + torch 2.14 need two fixes (conventions.md §5.4, §10 rows 1 and 3):
+Rules (``docs/get_started.md``, "Checkpoints and trust"):
 
-* local files: torch's default ``weights_only=True`` cannot read the Runner's own
-  training checkpoints (they pickle ``HistoryBuffer`` and numpy objects). We load
-  with ``weights_only=True`` first and fall back to a full unpickle **only** for
-  trusted training state: a file under a directory registered with
-  :func:`trust_directory` (``tools/train.py`` registers its work dir), a file next
-  to an MMEngine ``last_checkpoint`` marker, or when ``INPAINTZOO_TRUST_CHECKPOINTS=1``.
-* http(s): MMEngine never checks the ``-<sha256 prefix>`` in the file name and
-  unpickles arbitrary objects; ours checks the hash and refuses pickles.
+* **Local files** load with ``torch.load(weights_only=True)`` plus the allow-list of
+  :mod:`inpaintzoo.engine.safe_globals` (the types an MMEngine runner checkpoint
+  holds). No folder, marker file or work dir makes a file trusted. A file that
+  needs anything else is refused with :class:`UnsafeCheckpointError`, unless full
+  unpickling was switched on explicitly (``tools/train.py --unsafe-load-pickle`` or
+  ``INPAINTZOO_UNSAFE_PICKLE=1``), which runs any code stored in the file.
+* **http(s) URLs** must name the sha256 of the file: the last ``-``-separated part
+  of the file name (``hint-1.0-0a1b2c3d.pth``) is a prefix of 8 to 64 hex digits,
+  or the caller passes ``sha256=``. Downloads and files already in the cache are
+  both checked; a URL without a hash is refused. Downloaded files never get full
+  unpickling.
+* Files that are not PyTorch checkpoints, are truncated or are broken symbolic
+  links get messages that say so (:class:`CorruptCheckpointError`,
+  ``FileNotFoundError``).
 
-Unreadable or corrupt files raise :class:`CheckpointMismatchError` naming the file.
+Importing this module changes nothing in MMEngine or torch. MMEngine's
+``CheckpointLoader`` uses these loaders only inside
+:func:`inpaintzoo_checkpoint_schemes`, which
+:class:`~inpaintzoo.engine.runner.InpaintRunner` enters while it loads or resumes.
 """
 
+import hashlib
+import logging
 import os
-import os.path as osp
 import pickle
-from pathlib import Path
+import re
+import zipfile
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlparse
 
 import torch
 from mmengine.dist import get_dist_info
 from mmengine.logging import print_log
 from mmengine.runner.checkpoint import CheckpointLoader
-from torch.hub import load_state_dict_from_url
+from torch.hub import download_url_to_file
 
-from inpaintzoo.utils.errors import CheckpointMismatchError
+from inpaintzoo.engine.safe_globals import runner_checkpoint_globals
+from inpaintzoo.utils.errors import CorruptCheckpointError, UnsafeCheckpointError
 
-TRUST_ENV = 'INPAINTZOO_TRUST_CHECKPOINTS'
-_TRUSTED_DIRS: set[Path] = set()
-
-
-def trust_directory(path: str | os.PathLike) -> None:
-    """Allow full (pickle) loading of checkpoints below ``path`` (our own work dir)."""
-    _TRUSTED_DIRS.add(Path(path).expanduser().resolve())
-
-
-def is_trusted_training_state(filename: str | os.PathLike) -> bool:
-    """Whether ``filename`` may be unpickled beyond tensors (see module docstring)."""
-    if os.environ.get(TRUST_ENV, '') == '1':
-        return True
-    path = Path(filename).expanduser().resolve()
-    if (path.parent / 'last_checkpoint').is_file():
-        return True
-    return any(d == path or d in path.parents for d in _TRUSTED_DIRS)
-
-
-def _is_weights_only_refusal(err: Exception) -> bool:
-    return isinstance(err, pickle.UnpicklingError) and 'Weights only load' in str(err)
+#: environment variable that switches full unpickling of local files on ("1")
+UNSAFE_PICKLE_ENV = 'INPAINTZOO_UNSAFE_PICKLE'
+#: the ``tools/train.py`` flag that sets :data:`UNSAFE_PICKLE_ENV`
+UNSAFE_PICKLE_FLAG = '--unsafe-load-pickle'
+#: help text of the flag; says what it risks
+UNSAFE_PICKLE_HELP = (
+    'load checkpoints with full Python unpickling when the safe loader refuses '
+    'them. DANGER: a checkpoint can then run arbitrary code on this machine; use '
+    'it only for files you wrote yourself (same as INPAINTZOO_UNSAFE_PICKLE=1)'
+)
+_OLD_TRUST_ENV = 'INPAINTZOO_TRUST_CHECKPOINTS'
+_ZIP_MAGIC = b'PK\x03\x04'
+_HASH_PART = re.compile(r'[0-9a-fA-F]{8,64}')
+_URL_SCHEME = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*://')
+_DISALLOWED_GLOBAL = re.compile(r'GLOBAL ([\w.]+)|unrecognized function ([^\s]+)')
 
 
-def load_local_checkpoint(filename: str, map_location: Any = None) -> dict:
-    """Load a local checkpoint safely; see the module docstring for the rules."""
-    filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'checkpoint {filename} can not be found.')
-    try:
-        return torch.load(filename, map_location=map_location, weights_only=True)
-    except Exception as err:
-        if not _is_weights_only_refusal(err):
-            raise CheckpointMismatchError(
-                f'cannot read checkpoint {filename}: the file is corrupt or not a '
-                f'PyTorch checkpoint ({type(err).__name__}: {err})'
-            ) from err
-        if not is_trusted_training_state(filename):
-            raise CheckpointMismatchError(
-                f'checkpoint {filename} holds pickled Python objects besides tensors '
-                'and is not in a trusted work dir; refusing to unpickle it. If it is '
-                f'your own training state, set {TRUST_ENV}=1.'
-            ) from err
-    print_log(
-        f'{filename}: full-pickle load of trusted training state', logger='current'
-    )
-    return torch.load(filename, map_location=map_location, weights_only=False)
+def unsafe_pickle_enabled() -> bool:
+    """Whether full unpickling was switched on (``INPAINTZOO_UNSAFE_PICKLE=1``)."""
+    return os.environ.get(UNSAFE_PICKLE_ENV, '') == '1'
 
 
-@CheckpointLoader.register_scheme(prefixes='', force=True)
-def load_from_local(filename: str, map_location: Any = None) -> dict:
-    """MMEngine scheme for local paths (overrides the stock loader)."""
-    return load_local_checkpoint(filename, map_location)
+def enable_unsafe_pickle() -> None:
+    """Switch full unpickling of refused local checkpoints on for this process.
 
-
-@CheckpointLoader.register_scheme(prefixes=('http://', 'https://'), force=True)
-def load_from_http(
-    filename: str, map_location: Any = None, model_dir: str | None = None
-) -> dict:
-    """MMEngine scheme for URLs: sha256-prefix checked, tensors only.
-
-    The URL's file name must end in ``-<first 8+ hex digits of sha256>.pth``; a
-    mismatch raises ``RuntimeError: invalid hash value`` and nothing is cached.
-    Under DDP rank 0 downloads first, the others read the cache after a barrier.
+    Sets ``INPAINTZOO_UNSAFE_PICKLE=1`` (inherited by distributed workers) and
+    logs a warning. Downloads are never fully unpickled.
     """
-    rank, world_size = get_dist_info()
+    os.environ[UNSAFE_PICKLE_ENV] = '1'
+    print_log(
+        f'{UNSAFE_PICKLE_FLAG}: checkpoints the safe loader refuses will be fully '
+        'unpickled; such a file can run arbitrary code',
+        logger='current',
+        level=logging.WARNING,
+    )
 
-    def fetch() -> dict:
-        return load_state_dict_from_url(
-            filename,
-            model_dir=model_dir,
-            map_location=map_location,
-            progress=False,
-            check_hash=True,
-            weights_only=True,
+
+def _check_local_file(filename: str | os.PathLike) -> Path:
+    """``filename`` as a path to an existing regular file, or a clear error."""
+    path = Path(filename).expanduser()
+    if path.is_symlink() and not path.exists():
+        raise FileNotFoundError(
+            f'checkpoint {path} is a broken symbolic link to {os.readlink(path)}; '
+            'point it at an existing file or pass the real path'
+        )
+    if not path.exists():
+        raise FileNotFoundError(f'checkpoint {path} does not exist')
+    if path.is_dir():
+        raise IsADirectoryError(
+            f'checkpoint {path} is a directory; pass a .pth file inside it'
+        )
+    return path
+
+
+def _describe_start(head: bytes) -> str:
+    """A short description of a file's first bytes for error messages."""
+    try:
+        text = head.decode('utf-8')
+    except UnicodeDecodeError:
+        return f'it starts with the bytes {head[:16]!r}'
+    first = text.splitlines()[0][:60] if text.strip() else ''
+    return f'it looks like a text file starting with {first!r}'
+
+
+def _check_format(path: Path) -> None:
+    """Refuse files that are neither a zip (torch >= 1.6) nor a legacy torch pickle."""
+    with open(path, 'rb') as f:
+        head = f.read(64)
+    if not head:
+        raise CorruptCheckpointError(
+            f'checkpoint {path} is empty (0 bytes): probably an interrupted save; '
+            'use an older checkpoint'
+        )
+    if head.startswith(_ZIP_MAGIC) or head[0] == 0x80:
+        return
+    raise CorruptCheckpointError(
+        f'{path} is not a PyTorch checkpoint: {_describe_start(head)}; pass the '
+        '.pth file written by training or downloaded from the model zoo'
+    )
+
+
+def check_checkpoint_integrity(filename: str | os.PathLike) -> None:
+    """Raise unless ``filename`` is a complete checkpoint file (nothing unpickled).
+
+    Zip checkpoints (torch >= 1.6) are checked member by member against their
+    CRCs, which finds truncated and partially written files.
+
+    Raises:
+        FileNotFoundError: missing file or broken symbolic link.
+        CorruptCheckpointError: not a checkpoint, empty, truncated or corrupt.
+    """
+    path = _check_local_file(filename)
+    _check_format(path)
+    problem = _zip_problem(path)
+    if problem:
+        raise CorruptCheckpointError(
+            f'checkpoint {path} is corrupt or truncated ({problem})'
         )
 
-    checkpoint = fetch() if rank == 0 else None
+
+def _is_zip(path: Path) -> bool:
+    with open(path, 'rb') as f:
+        return f.read(4) == _ZIP_MAGIC
+
+
+def _zip_problem(path: Path) -> str | None:
+    """What is wrong with a zip checkpoint's structure or CRCs; ``None`` if intact.
+
+    Legacy (non-zip) files cannot be checked without unpickling; they get ``None``.
+    """
+    if not _is_zip(path):
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        return str(err)
+    return f'member {bad} fails its CRC check' if bad is not None else None
+
+
+def _refused_global(err: Exception) -> str:
+    """The global named in torch's weights-only refusal, quoted, or ``'?'``."""
+    match = _DISALLOWED_GLOBAL.search(str(err))
+    name = next((g for g in match.groups() if g), '?') if match else '?'
+    return f'`{name}`'
+
+
+def load_local_checkpoint(
+    filename: str | os.PathLike,
+    map_location: Any = None,
+    *,
+    allow_unsafe_pickle: bool | None = None,
+) -> dict:
+    """Load a local checkpoint with ``weights_only=True`` and the allow-list.
+
+    Args:
+        filename: path of a ``.pth`` file.
+        map_location: as for :func:`torch.load`.
+        allow_unsafe_pickle: fall back to full unpickling when the safe load is
+            refused. ``None`` follows :func:`unsafe_pickle_enabled`.
+
+    Returns:
+        The checkpoint (a dict, usually with ``state_dict`` of tensors).
+
+    Raises:
+        FileNotFoundError: missing file or broken symbolic link.
+        CorruptCheckpointError: not a checkpoint, empty, truncated or corrupt.
+        UnsafeCheckpointError: the file holds objects outside the allow-list.
+    """
+    path = _check_local_file(filename)
+    _check_format(path)
+    try:
+        with runner_checkpoint_globals():
+            return torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        if 'Weights only load failed' not in str(err):
+            raise CorruptCheckpointError(
+                f'checkpoint {path} is corrupt or truncated: {err}'
+            ) from err
+        if allow_unsafe_pickle is None:
+            allow_unsafe_pickle = unsafe_pickle_enabled()
+        if not allow_unsafe_pickle:
+            old = (
+                f' ({_OLD_TRUST_ENV} is no longer read)'
+                if os.environ.get(_OLD_TRUST_ENV)
+                else ''
+            )
+            raise UnsafeCheckpointError(
+                f'refusing to load checkpoint {path}: it refers to the Python object '
+                f'{_refused_global(err)}, which is neither a tensor type nor on the '
+                'allow-list of runner checkpoint types; unpickling it could run '
+                'arbitrary code. If you wrote this file yourself, pass '
+                f'{UNSAFE_PICKLE_FLAG} to tools/train.py or set '
+                f'{UNSAFE_PICKLE_ENV}=1{old}'
+            ) from err
+    except (RuntimeError, EOFError, OSError, ValueError, KeyError) as err:
+        if _is_zip(path) and _zip_problem(path) is None:
+            raise  # an intact file: e.g. a bad map_location, not corruption
+        raise CorruptCheckpointError(
+            f'checkpoint {path} is corrupt or truncated ({type(err).__name__}: '
+            f'{str(err).splitlines()[0] if str(err) else ""}); use another checkpoint'
+        ) from err
+    print_log(
+        f'{path}: full unpickling ({UNSAFE_PICKLE_ENV}=1); this can run code '
+        'stored in the file',
+        logger='current',
+        level=logging.WARNING,
+    )
+    return torch.load(path, map_location=map_location, weights_only=False)
+
+
+def sha256_from_url(url: str) -> str | None:
+    """The sha256 prefix a URL's file name carries, lower-cased, or ``None``.
+
+    The hash is the last ``-``-separated part of the file name, up to its
+    extension, and must be 8 to 64 hex digits: ``hint-1.0-0a1b2c3d.pth`` ->
+    ``0a1b2c3d``; ``model.pth``, ``model-.pth`` and ``hint-1.0.pth`` have none.
+    """
+    name = PurePosixPath(urlparse(url).path).name
+    if '-' not in name:
+        return None
+    part = name.rsplit('-', 1)[1].split('.', 1)[0]
+    return part.lower() if _HASH_PART.fullmatch(part) else None
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fetch_verified(url: str, target: Path, expected: str) -> None:
+    """Make ``target`` a copy of ``url`` whose sha256 starts with ``expected``."""
+    if target.is_file():
+        actual = file_sha256(target)
+        if not actual.startswith(expected):
+            raise CorruptCheckpointError(
+                f'invalid hash value: the cached file {target} for {url} has sha256 '
+                f'{actual[:16]}..., expected {expected}...; delete the cached file '
+                'to download it again'
+            )
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f'{target.name}.partial-{os.getpid()}')
+    try:
+        download_url_to_file(url, str(partial), hash_prefix=None, progress=False)
+        actual = file_sha256(partial)
+        if not actual.startswith(expected):
+            raise CorruptCheckpointError(
+                f'invalid hash value: {url} downloaded with sha256 {actual[:16]}..., '
+                f'expected {expected}...; the file was not kept. Check the URL or '
+                'the expected hash'
+            )
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def load_http_checkpoint(
+    url: str,
+    map_location: Any = None,
+    model_dir: str | os.PathLike | None = None,
+    *,
+    sha256: str | None = None,
+) -> dict:
+    """Download (or reuse the cached copy of) ``url`` after checking its sha256.
+
+    Args:
+        url: ``http(s)://.../<name>-<sha256 prefix>.<ext>``.
+        map_location: as for :func:`torch.load`.
+        model_dir: cache folder; default ``$TORCH_HOME/hub/checkpoints``.
+        sha256: expected sha256 (or a prefix of 8+ hex digits); overrides the
+            one in the file name and allows URLs without one.
+
+    Returns:
+        The checkpoint, loaded with ``weights_only=True`` and the allow-list.
+
+    Raises:
+        UnsafeCheckpointError: no hash in the name and none passed.
+        CorruptCheckpointError: the download or cached file has another hash.
+    """
+    expected = (sha256 or '').lower() or sha256_from_url(url)
+    if not expected or not _HASH_PART.fullmatch(expected):
+        raise UnsafeCheckpointError(
+            f'refusing to download {url}: its file name does not end in '
+            '-<sha256 prefix of 8+ hex digits> (e.g. name_20261124-0a1b2c3d.pth) and '
+            'no sha256 was given, so the download could not be checked. Pass '
+            'sha256=..., or download it yourself, check it and pass the local path'
+        )
+    cache = Path(model_dir) if model_dir else Path(torch.hub.get_dir()) / 'checkpoints'
+    target = cache / PurePosixPath(urlparse(url).path).name
+    rank, world_size = get_dist_info()
+    if rank == 0:
+        _fetch_verified(url, target, expected)
     if world_size > 1:
         torch.distributed.barrier()
         if rank > 0:
-            checkpoint = fetch()
-    return checkpoint
+            _fetch_verified(url, target, expected)
+    return load_local_checkpoint(target, map_location, allow_unsafe_pickle=False)
+
+
+def load_checkpoint_file(filename: str, map_location: Any = None) -> dict:
+    """Load a local path or an http(s) URL with the rules of this module.
+
+    Raises:
+        ValueError: for other URL schemes (``s3://``, ``open-mmlab://``, ...).
+    """
+    if filename.startswith(('http://', 'https://')):
+        return load_http_checkpoint(filename, map_location)
+    if _URL_SCHEME.match(filename):
+        raise ValueError(
+            f'cannot load checkpoint {filename}: only local paths and http(s) URLs '
+            'are supported; download it and pass the local path'
+        )
+    return load_local_checkpoint(filename, map_location)
+
+
+def _mmengine_local(filename: str, map_location: Any = None) -> dict:
+    """MMEngine ``CheckpointLoader`` scheme for local paths."""
+    return load_local_checkpoint(filename, map_location)
+
+
+def _mmengine_http(
+    filename: str, map_location: Any = None, model_dir: str | None = None
+) -> dict:
+    """MMEngine ``CheckpointLoader`` scheme for http(s) URLs."""
+    return load_http_checkpoint(filename, map_location, model_dir)
+
+
+@contextmanager
+def inpaintzoo_checkpoint_schemes() -> Iterator[None]:
+    """Route MMEngine's ``CheckpointLoader`` through this module inside the block.
+
+    Covers ``Runner.load_checkpoint``/``resume`` and ``init_cfg=dict(type=
+    'Pretrained')``. The previous schemes are restored on exit, also after an
+    error; nesting is fine.
+    """
+    saved = CheckpointLoader._schemes
+    CheckpointLoader._schemes = OrderedDict(saved)
+    try:
+        CheckpointLoader.register_scheme(
+            prefixes='', loader=_mmengine_local, force=True
+        )
+        CheckpointLoader.register_scheme(
+            prefixes=('http://', 'https://'), loader=_mmengine_http, force=True
+        )
+        yield
+    finally:
+        CheckpointLoader._schemes = saved

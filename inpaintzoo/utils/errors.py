@@ -1,22 +1,60 @@
 """Exception types raised for bad user input.
 
-They derive from the built-in exception a caller would expect (``ValueError``,
-``OSError``, ``RuntimeError``) so generic handlers keep working, and each message
-names the offending file, key or value.
+Every type derives from :class:`InpaintzooError`, so a command-line tool can catch
+"the user gave us something wrong" in one place, and also from the built-in
+exception a caller would expect (``ValueError``, ``OSError``, ``RuntimeError``) so
+generic handlers keep working. Each message names the offending file, key or value
+and what to do about it.
 """
 
 
-class InvalidMaskError(ValueError):
+class InpaintzooError(Exception):
+    """Base class of every inpaintzoo error about user input (files, configs)."""
+
+
+class InvalidMaskError(InpaintzooError, ValueError):
     """A mask has the wrong size, channel count or values."""
 
 
-class ImageReadError(OSError):
+class ImageReadError(InpaintzooError, OSError):
     """An image or mask file is missing, unreadable or not an image."""
 
 
-class CheckpointMismatchError(RuntimeError):
+class CheckpointMismatchError(InpaintzooError, RuntimeError):
     """A checkpoint does not fit the model (other arch, missing keys, shapes)."""
 
 
-class ConfigError(ValueError):
+class ConfigError(InpaintzooError, ValueError):
     """A config value is invalid; the message names the key and the allowed values."""
+
+
+class DataNotFoundError(ImageReadError):
+    """Data paths named by a config do not exist (the message lists all of them)."""
+
+
+class WorkDirLockedError(InpaintzooError, RuntimeError):
+    """Another process is using the work dir (the message names it and the PID)."""
+
+
+class InvalidImageError(InpaintzooError, ValueError):
+    """An image tensor has the wrong shape, dtype, range or non-finite known pixels."""
+
+
+class FolderPairingError(InpaintzooError, ValueError):
+    """Folders scored together do not pair up (file counts or stems differ)."""
+
+
+class ConfigNotFoundError(ConfigError, FileNotFoundError):
+    """A config name resolves to no file (the message lists where it was looked for)."""
+
+
+class CorruptCheckpointError(CheckpointMismatchError):
+    """A checkpoint file is not a checkpoint, truncated, corrupt or has a wrong hash."""
+
+
+class UnsafeCheckpointError(CheckpointMismatchError):
+    """Loading a checkpoint would need full unpickling (or an unchecked download)."""
+
+
+class UntrustedPathError(InpaintzooError, OSError):
+    """A cache folder or file others could write, or one failing its recorded hash."""

@@ -7,9 +7,14 @@ import cv2
 import numpy as np
 import torch
 from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
 from mmengine.visualization import Visualizer
 
 from inpaintzoo.registry import HOOKS
+
+#: tile titles of a grid row, left to right (see :func:`make_grid_row`)
+GRID_COLUMNS: tuple[str, ...] = ('input', 'mask', 'output', 'composite', 'truth')
+_SEP = 2  # white separator width (pixels)
 
 
 def to_uint8_hwc(img: torch.Tensor) -> np.ndarray:
@@ -18,66 +23,167 @@ def to_uint8_hwc(img: torch.Tensor) -> np.ndarray:
     return arr.permute(1, 2, 0).cpu().numpy()
 
 
-def make_grid_row(sample) -> np.ndarray:
-    """One row ``input | masked input | output | composite | ground truth``.
+def masked_input(
+    img: torch.Tensor, mask: torch.Tensor, fill_value: float = 1.0
+) -> torch.Tensor:
+    """The image as the generator sees it: holes set to ``fill_value``.
+
+    Args:
+        img (Tensor): (3, H, W) clean image in [0, 1].
+        mask (Tensor): (1, H, W), 1 = hole.
+        fill_value (float): the generator's hole fill (``InpaintUNet.fill_value``,
+            1.0 = white in every shipped model). Defaults to 1.0.
+
+    Returns:
+        Tensor: (3, H, W) ``img * (1 - mask) + fill_value * mask``.
+    """
+    return img * (1 - mask) + mask * fill_value
+
+
+def make_grid_row(sample, fill_value: float = 1.0) -> np.ndarray:
+    """One row ``input | mask | output | composite | truth`` (:data:`GRID_COLUMNS`).
+
+    ``input`` is the masked image the generator receives (holes filled with
+    ``fill_value``), ``mask`` shows holes white, ``output`` is the raw generator
+    output, ``composite`` pastes it into the holes of the ground truth, ``truth``
+    is the clean image.
 
     Args:
         sample: an ``InpaintSample`` with ``gt_img``, ``mask``, ``raw_img`` and
-            ``pred_img`` (all CHW float in [0, 1]).
+            ``pred_img`` ((3, H, W) / (1, H, W) floats in [0, 1]).
+        fill_value (float): the generator's hole fill. Defaults to 1.0.
 
     Returns:
         np.ndarray: (H, 5 * W + 8, 3) uint8 RGB with 2-pixel white separators.
     """
     gt, mask = sample.gt_img, sample.mask
-    masked = gt * (1 - mask) + mask
-    tiles = [to_uint8_hwc(t) for t in (gt, masked, sample.raw_img, sample.pred_img, gt)]
-    sep = np.full((gt.shape[1], 2, 3), 255, np.uint8)
+    tiles = [
+        to_uint8_hwc(t)
+        for t in (
+            masked_input(gt, mask, fill_value),
+            mask.expand_as(gt),
+            sample.raw_img,
+            sample.pred_img,
+            gt,
+        )
+    ]
+    sep = np.full((gt.shape[1], _SEP, 3), 255, np.uint8)
     row = [tiles[0]]
     for tile in tiles[1:]:
         row += [sep, tile]
     return np.concatenate(row, axis=1)
 
 
+def grid_header(tile_width: int, height: int = 14) -> np.ndarray:
+    """A white strip with the :data:`GRID_COLUMNS` titles over each tile.
+
+    Returns:
+        np.ndarray: (height, 5 * tile_width + 8, 3) uint8 RGB.
+    """
+    n = len(GRID_COLUMNS)
+    header = np.full((height, n * tile_width + (n - 1) * _SEP, 3), 255, np.uint8)
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    widest = max(cv2.getTextSize(t, font, 1.0, 1)[0][0] for t in GRID_COLUMNS)
+    scale = min(0.4, (tile_width - 2) / widest, (height - 4) / 22)
+    for i, title in enumerate(GRID_COLUMNS):
+        (w, h), _ = cv2.getTextSize(title, font, scale, 1)
+        x = i * (tile_width + _SEP) + max(0, (tile_width - w) // 2)
+        cv2.putText(header, title, (x, (height + h) // 2), font, scale, (0, 0, 0), 1)
+    return header
+
+
+def evenly_spaced(total: int, count: int) -> set[int]:
+    """``count`` positions spread evenly over ``range(total)`` (all if fewer)."""
+    if total <= count:
+        return set(range(total))
+    return set(np.linspace(0, total - 1, count).round().astype(int).tolist())
+
+
 @HOOKS.register_module()
 class InpaintVisualizationHook(Hook):
-    """Save ``input | masked | output | composite | gt`` grids during val/test.
+    """Write one ``input | mask | output | composite | truth`` grid per val/test run.
 
-    Grids go through the current :class:`Visualizer` (``LocalVisBackend`` writes
-    ``<work_dir>/<timestamp>/vis_data/vis_image/<name>_<step>.png``).
+    Rows are ``max_images`` samples spread evenly over the run's data set (all
+    of them when it has at most ``max_images``; with ``ConcatDataset`` test sets
+    of one part per hole-ratio bucket this shows every bucket). The val grid
+    comes from the val dataloader, the test grid from the test dataloader. A
+    title strip names the columns; ``input`` is the masked image the generator
+    sees. Under DDP each rank picks from its own share and rank 0's grid is
+    written.
+
+    Grids go through the current :class:`Visualizer`; with ``LocalVisBackend``
+    they are ``<work_dir>/<timestamp>/vis_data/vis_image/val_grid_<iter>.png``
+    and ``.../test_grid_<iter>.png``.
 
     Args:
-        interval (int): visualise every ``interval``-th batch. Defaults to 1.
-        max_images (int): rows per grid (from the start of each batch).
-            Defaults to 4.
-        max_batches (int): batches visualised per val/test run. Defaults to 4.
+        max_images (int): rows per grid. Defaults to 8.
     """
 
     priority = 'LOW'
 
-    def __init__(self, interval: int = 1, max_images: int = 4, max_batches: int = 4):
-        self.interval = interval
+    def __init__(self, max_images: int = 8):
+        if max_images < 1:
+            raise ValueError(f'max_images must be >= 1, got {max_images}')
         self.max_images = max_images
-        self.max_batches = max_batches
+        self._rows: list[np.ndarray] = []
+        self._seen = 0
+        self._chosen: set[int] = set()
 
-    def _visualise(self, runner, mode: str, batch_idx: int, outputs: Sequence) -> None:
-        if batch_idx % self.interval or batch_idx // self.interval >= self.max_batches:
+    @staticmethod
+    def _fill_value(runner) -> float:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        return float(getattr(getattr(model, 'generator', None), 'fill_value', 1.0))
+
+    def _start(self, loop) -> None:
+        loader = getattr(loop, 'dataloader', None)
+        sampler = getattr(loader, 'sampler', None)
+        try:
+            total = len(sampler) if sampler is not None else len(loader.dataset)
+        except TypeError:  # a sampler without a length: the first rows
+            total = self.max_images
+        self._chosen = evenly_spaced(total, self.max_images)
+        self._rows, self._seen = [], 0
+
+    def _collect(self, runner, outputs: Sequence) -> None:
+        fill = self._fill_value(runner)
+        for sample in outputs:
+            if self._seen in self._chosen:
+                self._rows.append(make_grid_row(sample, fill))
+            self._seen += 1
+
+    def _write(self, runner, mode: str) -> None:
+        if not self._rows:
             return
-        rows = [make_grid_row(s) for s in list(outputs)[: self.max_images]]
-        if not rows:
-            return
-        grid = np.concatenate(rows, axis=0)
-        step = runner.iter if mode == 'val' else batch_idx
+        tile_width = self._rows[0].shape[0]
+        grid = np.concatenate([grid_header(tile_width), *self._rows], axis=0)
         Visualizer.get_current_instance().add_image(
-            f'{mode}_grid_{batch_idx}', grid, step=step
+            f'{mode}_grid', grid, step=runner.iter
         )
+        self._rows = []
+
+    def before_val_epoch(self, runner) -> None:
+        """Pick the rows of this validation run."""
+        self._start(runner.val_loop)
+
+    def before_test_epoch(self, runner) -> None:
+        """Pick the rows of this test run."""
+        self._start(runner.test_loop)
 
     def after_val_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
-        """Write a grid for the selected validation batches."""
-        self._visualise(runner, 'val', batch_idx, outputs or [])
+        """Keep the chosen samples of the batch."""
+        self._collect(runner, outputs or [])
 
     def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
-        """Write a grid for the selected test batches."""
-        self._visualise(runner, 'test', batch_idx, outputs or [])
+        """Keep the chosen samples of the batch."""
+        self._collect(runner, outputs or [])
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        """Write ``val_grid_<iter>``."""
+        self._write(runner, 'val')
+
+    def after_test_epoch(self, runner, metrics=None) -> None:
+        """Write ``test_grid_<iter>``."""
+        self._write(runner, 'test')
 
 
 @HOOKS.register_module()
