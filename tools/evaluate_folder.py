@@ -7,11 +7,11 @@ Example::
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.evaluation import evaluate_folder, format_report_table
-from inpaintzoo.evaluation.folder import ALL_METRICS
+from inpaintzoo.evaluation.folder import ALL_METRICS, EXCLUSION_REASONS
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,9 +34,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         '--mask-convention', choices=('white_hole', 'black_hole'), default='white_hole'
     )
-    parser.add_argument('--out', help='write the nested report as JSON')
+    parser.add_argument(
+        '--mask-pairing',
+        choices=('stem', 'cyclic'),
+        default='stem',
+        help='stem (default): every file pairs by stem; cyclic: GT i (sorted) gets '
+        'mask i mod n_masks, as the official test does',
+    )
+    parser.add_argument(
+        '--allow-unmatched',
+        action='store_true',
+        help='score only stems present in every folder (default: refuse)',
+    )
+    parser.add_argument(
+        '--include-empty-masks',
+        action='store_true',
+        help='keep images whose mask has no hole in "overall" (default: excluded)',
+    )
+    parser.add_argument(
+        '--out', help='write metrics, counts, exclusions and notes as JSON'
+    )
     parser.add_argument('--lpips-weights', help='local VGG-16 (torchvision) weights')
     parser.add_argument('--fid-weights', help='local Inception weights file')
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -51,19 +71,26 @@ def main(argv: list[str] | None = None) -> int:
         mask_convention=args.mask_convention,
         lpips_weights=args.lpips_weights,
         fid_weights=args.fid_weights,
+        mask_pairing=args.mask_pairing,
+        allow_unmatched=args.allow_unmatched,
+        include_empty_masks=args.include_empty_masks,
     )
     for label, stems in result.unmatched.items():
         print(f'unmatched in {label}: {len(stems)} file(s): {", ".join(stems[:10])}')
-    for note in result.skipped:
+    for note in [*result.notes, *result.skipped]:
         print(f'note: {note}')
     print(f'scored {result.num_images} image(s)')
-    print(format_report_table(result.report))
+    for reason, stems in result.excluded.items():
+        shown = ', '.join(stems[:10]) + (', ...' if len(stems) > 10 else '')
+        why = EXCLUSION_REASONS.get(reason, reason)
+        print(f'excluded {len(stems)} image(s), {why}: {shown}')
+    print(format_report_table(result.report, result.counts))
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(result.report, indent=2) + '\n')
+        Path(args.out).write_text(json.dumps(result.to_dict(), indent=2) + '\n')
         print(f'report written to {args.out}')
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_cli(main)

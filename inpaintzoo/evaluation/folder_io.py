@@ -1,12 +1,13 @@
-"""Read image/mask folders and pair their files by stem."""
+"""Read image/mask folders and pair their files (by stem, or masks cyclically)."""
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from inpaintzoo.utils.errors import ImageReadError
-from inpaintzoo.utils.mask import MaskConvention, binarize_mask
+from inpaintzoo.utils.image_io import read_image
+from inpaintzoo.utils.image_io import read_mask as read_mask_file
+from inpaintzoo.utils.mask import MaskConvention
 
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff')
 
@@ -57,19 +58,41 @@ def match_stems(
     return sorted(common), unmatched
 
 
-def read_rgb(path: str | Path) -> np.ndarray:
-    """Read an image as RGB uint8.
+def pair_masks_cyclically(
+    images: dict[str, Path], masks: dict[str, Path]
+) -> dict[str, Path]:
+    """Official test pairing (mask mode 6): image ``i`` gets mask ``i mod n``.
+
+    Both folders are taken in sorted file-name order, as the official flists
+    are; the index is the image's position among *all* files of ``images``.
+
+    Args:
+        images (dict[str, Path]): :func:`list_images` of the GT folder.
+        masks (dict[str, Path]): :func:`list_images` of the mask folder.
+
+    Returns:
+        dict[str, Path]: ``{image stem: mask path}``.
+    """
+    if not masks:
+        raise ImageReadError('the mask folder holds no image files')
+    mask_paths = list(masks.values())
+    return {stem: mask_paths[i % len(mask_paths)] for i, stem in enumerate(images)}
+
+
+def read_rgb(path: str | Path, min_size: int = 1) -> np.ndarray:
+    """Read an image as RGB uint8 with the shared reader's rules.
+
+    EXIF orientation is ignored and truncated files are refused; see
+    :mod:`inpaintzoo.utils.image_io`.
 
     Args:
         path (str | Path): image file.
+        min_size (int): smallest allowed height and width. Defaults to 1.
 
     Returns:
         np.ndarray: (H, W, 3) uint8, RGB.
     """
-    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if img is None:
-        raise ImageReadError(f'cannot read image {path}')
-    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+    return read_image(path, min_size=min_size)
 
 
 def read_mask(
@@ -77,16 +100,14 @@ def read_mask(
 ) -> np.ndarray:
     """Read a mask file and binarise it with the documented rule.
 
+    0/1-valued files are recognised before the convention is applied; see
+    :func:`inpaintzoo.utils.image_io.read_mask`.
+
     Args:
-        path (str | Path): mask file (grey, RGB or RGBA).
+        path (str | Path): mask file (grey, RGB or RGBA; 8 or 16 bit).
         convention (str): ``'white_hole'`` or ``'black_hole'``.
 
     Returns:
         np.ndarray: (H, W) float32, 1 = hole.
     """
-    mask = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if mask is None:
-        raise ImageReadError(f'cannot read mask {path}')
-    if mask.dtype != np.uint8:
-        raise ImageReadError(f'mask {path} must be 8-bit, got {mask.dtype}')
-    return binarize_mask(mask, convention=convention)
+    return read_mask_file(path, convention)

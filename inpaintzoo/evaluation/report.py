@@ -2,7 +2,8 @@
 
 import math
 
-OVERALL = 'overall'
+from .metrics.sample_utils import EXCLUDED_EMPTY_KEY, IMAGES_KEY, OVERALL
+
 #: Column order of the table; other metric names follow alphabetically.
 METRIC_ORDER = ('PSNR', 'SSIM', 'L1', 'LPIPS', 'FID')
 
@@ -39,10 +40,44 @@ def metrics_to_report(metrics: dict, prefix: str | None = None) -> dict[str, dic
             key = key[len(prefix) :]
         key = key.rsplit('/', 1)[-1]
         name, _, group = key.partition('_')
+        if key == EXCLUDED_EMPTY_KEY or name == IMAGES_KEY:
+            continue  # image counts, not metrics: see metrics_to_counts
         groups.setdefault(group or OVERALL, {})[name] = float(value)
     order = [OVERALL, *_bucket_order()]
     ranked = sorted(groups, key=lambda g: (order.index(g) if g in order else 99, g))
     return {g: _sort_metrics(groups[g]) for g in ranked}
+
+
+def metrics_to_counts(metrics: dict, prefix: str | None = None) -> dict[str, int]:
+    """Image counts from the flat results of :class:`InpaintingMetric`.
+
+    ``{'inpaint/images': 9, 'inpaint/images_20-40%': 4,
+    'inpaint/excluded_empty_mask': 1}`` becomes
+    ``{'overall': 9, '20-40%': 4, 'excluded_empty_mask': 1}`` (feed it to
+    :func:`format_report_table` as ``counts``).
+
+    Args:
+        metrics (dict): flat ``{key: value}``, as for :func:`metrics_to_report`.
+        prefix (str, optional): keep only keys with this prefix.
+
+    Returns:
+        dict[str, int]: images behind each group, and the excluded count.
+    """
+    if prefix is not None and not prefix.endswith('/'):
+        prefix += '/'
+    counts: dict[str, int] = {}
+    for key, value in metrics.items():
+        if prefix is not None:
+            if not key.startswith(prefix):
+                continue
+            key = key[len(prefix) :]
+        key = key.rsplit('/', 1)[-1]
+        name, _, group = key.partition('_')
+        if key == EXCLUDED_EMPTY_KEY:
+            counts[key] = int(value)
+        elif name == IMAGES_KEY:
+            counts[group or OVERALL] = int(value)
+    return counts
 
 
 def _sort_metrics(row: dict) -> dict:
@@ -60,11 +95,15 @@ def _fmt(value: float | None) -> str:
     return f'{value:.4f}'
 
 
-def format_report_table(report: dict[str, dict]) -> str:
+def format_report_table(
+    report: dict[str, dict], counts: dict[str, int] | None = None
+) -> str:
     """Plain-text table: one row per group, one column per metric.
 
     Args:
         report (dict[str, dict]): from :func:`metrics_to_report`.
+        counts (dict[str, int], optional): images behind each group; when given,
+            an ``images`` column follows the group name.
 
     Returns:
         str: the table (no trailing newline); missing values print as ``-``.
@@ -75,6 +114,10 @@ def format_report_table(report: dict[str, dict]) -> str:
     names = list(_sort_metrics(dict.fromkeys(names)))
     header = ['group', *names]
     rows = [[g, *(_fmt(report[g].get(n)) for n in names)] for g in report]
+    if counts is not None:
+        header.insert(1, 'images')
+        for row in rows:
+            row.insert(1, str(counts.get(row[0], '-')))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:

@@ -5,7 +5,13 @@ import torch
 from mmengine.evaluator import Evaluator
 from torch import nn
 
-from inpaintzoo.evaluation import FIDMetric, InceptionPool3, LPIPSMetric, build_lpips
+from inpaintzoo.evaluation import (
+    FIDMetric,
+    InceptionPool3,
+    InpaintingMetric,
+    LPIPSMetric,
+    build_lpips,
+)
 from inpaintzoo.evaluation.folder_io import read_mask, read_rgb
 from inpaintzoo.evaluation.functional import feature_statistics, frechet_distance
 
@@ -34,6 +40,7 @@ def real_crops(data_dir, size=64):
 
 
 @pytest.mark.filterwarnings('ignore::UserWarning')
+@pytest.mark.slow
 def test_lpips_random_trunk_equals_lpips_package(data_dir):
     samples = real_crops(data_dir)
     metric = LPIPSMetric(net='vgg', pnet_rand=True)
@@ -55,6 +62,7 @@ def test_lpips_random_trunk_equals_lpips_package(data_dir):
 
 
 @pytest.mark.filterwarnings('ignore::UserWarning')
+@pytest.mark.slow
 def test_lpips_loads_local_backbone_weights(tmp_path, empty_hub):
     torch.manual_seed(1)
     trunk = lpips.pretrained_networks.alexnet(requires_grad=False, pretrained=False)
@@ -120,6 +128,7 @@ def test_fid_identical_sets_is_zero(data_dir):
     assert out['FID'] == pytest.approx(0.0, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_inception_pool3_shape_and_missing_weights(empty_hub):
     net = InceptionPool3(weights=None).eval()
     with torch.no_grad():
@@ -135,3 +144,70 @@ def test_inception_pool3_shape_and_missing_weights(empty_hub):
     sample['mask'] = torch.ones(1, 8, 8)
     with pytest.raises(FileNotFoundError, match='--fid-weights'):
         metric.process(None, [sample])
+
+
+def with_empty_mask(sample: dict) -> dict:
+    """A no-hole sample: the composite equals the GT (a perfect score)."""
+    return dict(
+        sample, pred_img=sample['gt_img'], mask=torch.zeros_like(sample['mask'])
+    )
+
+
+class MeanAbsDistance(nn.Module):
+    """Stand-in LPIPS network: mean absolute difference of the [-1, 1] inputs."""
+
+    def forward(self, a, b):
+        return (a - b).abs().mean()
+
+
+def test_lpips_excludes_empty_masks(data_dir):
+    samples = real_crops(data_dir, size=32)
+    samples.append(with_empty_mask(samples[0]))  # LPIPS 0 if it were scored
+    scores = {}
+    for include in (False, True):
+        metric = LPIPSMetric(include_empty_masks=include, report_counts=True)
+        metric._model = MeanAbsDistance()  # skip the (slow) VGG build
+        metric.process(None, samples)
+        scores[include] = metric.compute_metrics(metric.results)
+    per = [float((s['pred_img'] - s['gt_img']).abs().mean() * 2) for s in samples]
+    assert per[2] == 0.0
+    assert scores[False]['LPIPS'] == pytest.approx(np.mean(per[:2]))  # old: all 3
+    assert scores[False]['images'] == 2
+    assert scores[False]['excluded_empty_mask'] == 1
+    assert scores[True]['LPIPS'] == pytest.approx(np.mean(per))
+    assert scores[True]['images'] == 3
+    assert scores[True]['excluded_empty_mask'] == 0
+    default = LPIPSMetric()
+    default._model = MeanAbsDistance()
+    default.process(None, samples)
+    assert 'images' not in default.compute_metrics(default.results)  # counts off
+
+
+def test_fid_excludes_empty_masks(data_dir):
+    base = real_crops(data_dir, size=32)
+    samples = [dict(s, gt_img=(s['gt_img'] * 0.9)) for s in base * 2]
+    kept = FIDMetric(feature_extractor=dict(type=MeanStdFeatures))
+    kept.process(None, samples)
+    expected = kept.compute_metrics(kept.results)['FID']
+    metric = FIDMetric(feature_extractor=dict(type=MeanStdFeatures), report_counts=True)
+    metric.process(None, [*samples, with_empty_mask(samples[0])])
+    out = metric.compute_metrics(metric.results)
+    assert out['FID'] == pytest.approx(expected)  # the GT copy is left out
+    assert out['images'] == 4
+    assert out['excluded_empty_mask'] == 1
+
+
+def test_all_metrics_in_one_evaluator_have_distinct_keys(data_dir):
+    samples = real_crops(data_dir, size=32)
+    samples.append(with_empty_mask(samples[0]))
+    evaluator = Evaluator(
+        [
+            InpaintingMetric(metrics=['L1']),
+            FIDMetric(feature_extractor=dict(type=MeanStdFeatures)),
+        ]
+    )
+    evaluator.process(samples)
+    out = evaluator.evaluate(len(samples))  # duplicate keys would raise
+    assert out['inpaint/images'] == 2
+    assert out['inpaint/excluded_empty_mask'] == 1
+    assert 'inpaint/FID' in out

@@ -9,6 +9,8 @@ from inpaintzoo.evaluation import (
     metrics_to_report,
 )
 from inpaintzoo.evaluation.functional import psnr, quantize_official
+from inpaintzoo.evaluation.metrics import sample_utils
+from inpaintzoo.evaluation.report import metrics_to_counts
 from inpaintzoo.registry import METRICS
 from inpaintzoo.structures.inpaint_sample import InpaintSample
 from inpaintzoo.utils.errors import ConfigError
@@ -58,7 +60,11 @@ def test_bucket_grouping_with_known_numbers():
     assert out['inpaint/PSNR'] == pytest.approx(np.mean(psnrs))
     assert out['inpaint/PSNR_0.01-20%'] == pytest.approx(np.mean(psnrs[:2]))
     assert out['inpaint/SSIM_40-60%'] < out['inpaint/SSIM_0.01-20%'] < 1
-    assert len(out) == 3 * 4
+    assert len(out) == 3 * 4 + 4 + 1  # means, images per group, excluded count
+    assert out['inpaint/images'] == 4
+    assert out['inpaint/images_0.01-20%'] == 2
+    assert out['inpaint/images_20-40%'] == out['inpaint/images_40-60%'] == 1
+    assert out['inpaint/excluded_empty_mask'] == 0
 
 
 def test_inpaint_samples_and_registry_build():
@@ -67,12 +73,83 @@ def test_inpaint_samples_and_registry_build():
     for key, value in make_sample(8, 0.2).items():
         sample.set_field(value, key)
     out = run(metric, [sample])
-    assert out == {'x/L1': pytest.approx(10.0, rel=1e-5), 'x/L1_40-60%': out['x/L1']}
+    assert out == {
+        'x/L1': pytest.approx(10.0, rel=1e-5),
+        'x/L1_40-60%': out['x/L1'],
+        'x/images': 1,
+        'x/images_40-60%': 1,
+        'x/excluded_empty_mask': 0,
+    }
 
 
-def test_identical_images_and_no_hole():
-    out = run(InpaintingMetric(), [make_sample(0, 0.0)])
-    assert out == {'inpaint/PSNR': 100.0, 'inpaint/SSIM': 1.0, 'inpaint/L1': 0.0}
+def test_identical_images_score_the_cap():
+    full = make_sample(SIZE, 0.0)  # every pixel a hole, perfect prediction
+    out = run(InpaintingMetric(), [full])
+    assert out['inpaint/PSNR'] == 100.0
+    assert out['inpaint/SSIM'] == 1.0
+    assert out['inpaint/L1'] == 0.0
+
+
+@pytest.fixture
+def logged(monkeypatch):
+    """Messages the metrics log through ``print_log``."""
+    lines: list[str] = []
+    monkeypatch.setattr(
+        sample_utils, 'print_log', lambda msg, **kwargs: lines.append(msg)
+    )
+    return lines
+
+
+def test_empty_mask_is_excluded_from_every_mean(logged):
+    samples = [make_sample(2, 0.1), make_sample(8, 0.1), make_sample(0, 0.0)]
+    out = run(InpaintingMetric(), samples)
+    ref = run(InpaintingMetric(), samples[:2])
+    # old code: the no-hole image added PSNR 100 / SSIM 1 / L1 0 to "overall"
+    for name in ('PSNR', 'SSIM', 'L1'):
+        assert out[f'inpaint/{name}'] == pytest.approx(ref[f'inpaint/{name}'])
+    assert out['inpaint/excluded_empty_mask'] == 1
+    assert out['inpaint/images'] == 2
+    assert out['inpaint/images_0.01-20%'] == out['inpaint/images_40-60%'] == 1
+    assert len(logged) == 1
+    assert '1 of 3 images' in logged[0]
+    assert 'include_empty_masks' in logged[0]
+    assert metrics_to_counts(out) == {
+        'overall': 2,
+        '0.01-20%': 1,
+        '40-60%': 1,
+        'excluded_empty_mask': 1,
+    }
+    assert set(metrics_to_report(out)) == {'overall', '0.01-20%', '40-60%'}
+
+
+def test_empty_mask_included_on_request(logged):
+    samples = [make_sample(2, 0.1), make_sample(8, 0.1), make_sample(0, 0.0)]
+    metric = METRICS.build(dict(type='InpaintingMetric', include_empty_masks=True))
+    out = run(metric, samples)
+    ref = run(InpaintingMetric(), samples[:2])
+    expected = (ref['inpaint/PSNR'] * 2 + 100.0) / 3
+    assert out['inpaint/PSNR'] == pytest.approx(expected)
+    assert out['inpaint/PSNR_40-60%'] == ref['inpaint/PSNR_40-60%']  # no bucket
+    assert out['inpaint/images'] == 3
+    assert out['inpaint/excluded_empty_mask'] == 0
+    assert len(logged) == 1
+    assert 'included in "overall"' in logged[0]
+
+
+def test_only_empty_masks_gives_counts_only(logged):
+    out = run(InpaintingMetric(), [make_sample(0, 0.0), make_sample(0, 0.1)])
+    assert out == {'inpaint/images': 0, 'inpaint/excluded_empty_mask': 2}
+    assert len(logged) == 1
+    assert 'no value is reported' in logged[0]
+    assert metrics_to_report(out) == {}
+
+
+def test_soft_mask_value_is_a_hole():
+    sample = make_sample(0, 0.0)
+    sample['mask'][0, 0, 0] = 0.25  # any value > 0 is a hole pixel
+    out = run(InpaintingMetric(metrics=['L1']), [sample])
+    assert out['inpaint/images'] == 1
+    assert out['inpaint/excluded_empty_mask'] == 0
 
 
 def test_bad_config_and_input():

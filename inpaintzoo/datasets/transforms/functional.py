@@ -4,87 +4,21 @@ Images are (H, W, 3) uint8 RGB; masks are (H, W) float32 with 1 = hole. Resizing
 uses Pillow, as the official code does (``PIL.Image.resize``).
 """
 
-import os
 from typing import Literal
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from inpaintzoo.utils.errors import ImageReadError, InvalidMaskError
-from inpaintzoo.utils.mask import MaskConvention, binarize_mask
+# The one reader of image and mask files (EXIF ignored, truncated files refused),
+# re-exported here for the mask sources that import it from this module.
+from inpaintzoo.utils.image_io import read_image as read_image
+from inpaintzoo.utils.image_io import read_mask as read_mask
 
 MaskInterpolation = Literal['nearest', 'bicubic']
 _PIL_FILTERS = {
     'nearest': Image.Resampling.NEAREST,
     'bicubic': Image.Resampling.BICUBIC,
 }
-
-
-def _open(path: str) -> Image.Image:
-    if not os.path.isfile(path):
-        raise ImageReadError(f'file not found: {path}')
-    try:
-        img = Image.open(path)
-        img.load()
-    except (UnidentifiedImageError, OSError, ValueError) as err:
-        raise ImageReadError(f'cannot read {path} as an image: {err}') from err
-    return img
-
-
-def _to_uint8(img: Image.Image) -> Image.Image:
-    """Map 16/32-bit integer modes to 8 bit (top byte); other modes unchanged."""
-    if img.mode in ('I', 'I;16', 'I;16B', 'I;16L'):
-        arr = np.asarray(img).astype(np.int64)
-        scale = 257 if arr.max(initial=0) <= 65535 else 16843009
-        return Image.fromarray(np.clip(arr // scale, 0, 255).astype(np.uint8))
-    return img
-
-
-def read_image(path: str) -> np.ndarray:
-    """Read an image as RGB uint8; grey becomes RGB, alpha is dropped.
-
-    Args:
-        path (str): image file.
-
-    Returns:
-        np.ndarray: (H, W, 3) uint8 RGB.
-
-    Raises:
-        ImageReadError: if the file is missing, unreadable or not an image.
-    """
-    img = _to_uint8(_open(path))
-    if img.mode != 'RGB':
-        img = img.convert('RGB')  # L, P, LA, RGBA (alpha dropped), CMYK, ...
-    return np.asarray(img, dtype=np.uint8).copy()
-
-
-def read_mask(
-    path: str, convention: MaskConvention = 'white_hole', threshold: float = 0
-) -> np.ndarray:
-    """Read a mask file and binarise it with :func:`binarize_mask`.
-
-    Args:
-        path (str): mask file.
-        convention (str): ``'white_hole'`` or ``'black_hole'``.
-            Defaults to ``'white_hole'``.
-        threshold (float): see :func:`binarize_mask`. Defaults to 0.
-
-    Returns:
-        np.ndarray: (H, W) float32, 1 = hole.
-
-    Raises:
-        ImageReadError: if the file is missing or not an image.
-        InvalidMaskError: if its channels or values are not a mask's.
-    """
-    img = _to_uint8(_open(path))
-    if img.mode in ('P', 'PA', 'CMYK', 'YCbCr', 'LAB', 'HSV'):
-        img = img.convert('RGB')
-    elif img.mode == 'LA':
-        img = img.convert('L')
-    try:
-        return binarize_mask(np.asarray(img), convention, threshold)
-    except InvalidMaskError as err:
-        raise InvalidMaskError(f'{path}: {err}') from err
 
 
 def resize_image(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:

@@ -3,14 +3,10 @@
 from mmcv.transforms import BaseTransform
 
 from inpaintzoo.datasets.masks.bucket import mask_bucket
-from inpaintzoo.datasets.transforms.functional import (
-    MaskInterpolation,
-    read_image,
-    read_mask,
-    resize_mask,
-)
+from inpaintzoo.datasets.transforms.functional import MaskInterpolation, resize_mask
 from inpaintzoo.registry import TRANSFORMS
 from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
+from inpaintzoo.utils.image_io import read_image, read_mask
 from inpaintzoo.utils.mask import MaskConvention
 
 
@@ -18,15 +14,17 @@ from inpaintzoo.utils.mask import MaskConvention
 class LoadImage(BaseTransform):
     """Read ``results['img_path']`` as RGB uint8.
 
-    Grey images become RGB and an alpha channel is dropped. Decoding uses Pillow,
-    like ``imageio`` in the official code.
+    Uses the shared reader :func:`inpaintzoo.utils.image_io.read_image` (the
+    one evaluation and inference use): Pillow decoding like ``imageio`` in the
+    official code, EXIF orientation ignored, truncated files refused, grey
+    images made RGB, alpha dropped, 16-bit reduced to its high byte.
 
     Required keys: ``img_path``. Added keys: ``img`` (H, W, 3) uint8 RGB,
     ``ori_shape`` and ``img_shape`` (H, W).
 
     Raises:
-        ImageReadError: naming the path when the file is missing, unreadable or
-            not an image.
+        ImageReadError: naming the path when the file is missing, unreadable,
+            truncated or not an image.
     """
 
     def transform(self, results: dict) -> dict:
@@ -41,6 +39,10 @@ class LoadImage(BaseTransform):
 @TRANSFORMS.register_module()
 class LoadMask(BaseTransform):
     """Read ``results['mask_path']`` and binarise it (1 = hole).
+
+    Uses the shared reader :func:`inpaintzoo.utils.image_io.read_mask`: a file
+    of 0/1 values is recognised as such (scaled to 0/255) before the convention
+    and threshold apply.
 
     Required keys: ``mask_path``, and ``img`` when the size is checked. Added keys:
     ``mask`` (H, W) float32 in {0, 1}; ``mask_bucket`` when not set yet.

@@ -13,11 +13,16 @@ from inpaintzoo.evaluation.functional import feature_statistics, frechet_distanc
 from inpaintzoo.registry import METRICS, MODELS
 
 from .sample_utils import (
+    EXCLUDED_ROW,
     check_unit_range,
     get_tensor,
     group_by_bucket,
+    has_hole,
+    image_counts,
+    log_empty_masks,
     metric_key,
     sample_bucket,
+    split_excluded,
 )
 
 
@@ -30,6 +35,11 @@ class FIDMetric(BaseMetric):
     (all images) and ``FID_<bucket>`` for each bucket with at least 2 images.
     The extractor is built on the first :meth:`process` call.
 
+    Images whose mask has no hole (composite == GT, no bucket) are left out by
+    default, as in :class:`InpaintingMetric`: exact GT copies among the
+    composites would pull the distance down. They are named in one logged
+    warning.
+
     Assumption (see ``docs/evaluation.md``): standard pytorch-fid Inception-v3
     pool3 features (``pt_inception-2015-12-05``), inputs resized to 299×299.
 
@@ -41,6 +51,12 @@ class FIDMetric(BaseMetric):
         feature_extractor (dict, optional): config of a replacement extractor
             built from ``MODELS`` (``type`` may be a class); it must map
             (N, 3, H, W) in [0, 1] to (N, D). Overrides ``inception_weights``.
+        include_empty_masks (bool): keep images whose mask has no hole in the
+            overall statistics. Defaults to False.
+        report_counts (bool): also return ``images``, ``images_<bucket>`` and
+            ``excluded_empty_mask`` (off by default: :class:`InpaintingMetric`
+            returns the same keys and MMEngine refuses duplicates). Defaults to
+            False.
         collect_device (str): Defaults to ``'cpu'``.
         prefix (str, optional): key prefix; defaults to ``'inpaint'``.
     """
@@ -51,6 +67,8 @@ class FIDMetric(BaseMetric):
         self,
         inception_weights: str | None = 'pt_inception-2015-12-05',
         feature_extractor: dict | None = None,
+        include_empty_masks: bool = False,
+        report_counts: bool = False,
         collect_device: str = 'cpu',
         prefix: str | None = None,
     ) -> None:
@@ -59,6 +77,8 @@ class FIDMetric(BaseMetric):
         self.feature_extractor_cfg = (
             dict(feature_extractor) if feature_extractor is not None else None
         )
+        self.include_empty_masks = include_empty_masks
+        self.report_counts = report_counts
         self._extractor: nn.Module | None = None
 
     def _get_extractor(self, device: torch.device) -> nn.Module:
@@ -86,11 +106,17 @@ class FIDMetric(BaseMetric):
         for sample in data_samples:
             pred = get_tensor(sample, 'pred_img')
             gt = get_tensor(sample, 'gt_img').to(pred.device)
+            mask = get_tensor(sample, 'mask')
             check_unit_range(pred, 'pred_img')
             check_unit_range(gt, 'gt_img')
+            empty = not has_hole(mask)
+            if empty and not self.include_empty_masks:
+                self.results.append(dict(EXCLUDED_ROW))
+                continue
             self.results.append(
                 dict(
-                    bucket=sample_bucket(sample),
+                    bucket=sample_bucket(sample, mask),
+                    empty=empty,
                     pred_feat=self._features(pred),
                     gt_feat=self._features(gt),
                 )
@@ -98,8 +124,10 @@ class FIDMetric(BaseMetric):
 
     def compute_metrics(self, results: list) -> dict[str, float]:
         """FID overall and per bucket with >= 2 images (flat keys)."""
+        scored, n_excluded = split_excluded(results)
+        log_empty_masks(type(self).__name__, scored, n_excluded)
         out: dict[str, float] = {}
-        for group, rows in group_by_bucket(results).items():
+        for group, rows in group_by_bucket(scored).items():
             if len(rows) < 2:
                 print_log(
                     f'FID of group {group!r} skipped: it needs >= 2 images, '
@@ -110,4 +138,6 @@ class FIDMetric(BaseMetric):
             mu1, s1 = feature_statistics(np.stack([r['pred_feat'] for r in rows]))
             mu2, s2 = feature_statistics(np.stack([r['gt_feat'] for r in rows]))
             out[metric_key('FID', group)] = frechet_distance(mu1, s1, mu2, s2)
+        if self.report_counts:
+            out.update(image_counts(scored, n_excluded))
         return out

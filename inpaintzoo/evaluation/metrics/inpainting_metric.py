@@ -9,7 +9,17 @@ from inpaintzoo.evaluation.functional import ssim as ssim_fn
 from inpaintzoo.registry import METRICS
 from inpaintzoo.utils.errors import ConfigError
 
-from .sample_utils import bucketed_means, check_unit_range, get_tensor, sample_bucket
+from .sample_utils import (
+    EXCLUDED_ROW,
+    bucketed_means,
+    check_unit_range,
+    get_tensor,
+    has_hole,
+    image_counts,
+    log_empty_masks,
+    sample_bucket,
+    split_excluded,
+)
 
 SUPPORTED = ('PSNR', 'SSIM', 'L1')
 
@@ -26,11 +36,22 @@ class InpaintingMetric(BaseMetric):
 
     ``compute_metrics`` returns the arithmetic mean of the per-image values
     with keys ``PSNR``, ``SSIM``, ``L1`` (overall) and ``PSNR_0.01-20%``, …
-    per bucket; buckets without images are omitted.
+    per bucket; buckets without images are omitted. It also returns the image
+    counts behind the means: ``images`` (overall), ``images_<bucket>`` and
+    ``excluded_empty_mask``.
+
+    An image whose mask has no hole pixel would score a perfect PSNR 100,
+    SSIM 1, L1 0 (the composite equals the GT) and pull "overall" up; it has no
+    bucket. By default such images are not scored: they are left out of every
+    mean, counted in ``excluded_empty_mask`` and named in one logged warning.
 
     Args:
         metrics (Sequence[str]): subset of ``('PSNR', 'SSIM', 'L1')``.
             Defaults to all three.
+        include_empty_masks (bool): score images whose mask has no hole and
+            include them in "overall" as the official scripts do (in a bucket
+            only when their ``mask_bucket`` metadata names one). Defaults to
+            False.
         collect_device (str): device for collecting results across ranks.
             Defaults to ``'cpu'``.
         prefix (str, optional): key prefix; defaults to ``'inpaint'``.
@@ -41,6 +62,7 @@ class InpaintingMetric(BaseMetric):
     def __init__(
         self,
         metrics: Sequence[str] = SUPPORTED,
+        include_empty_masks: bool = False,
         collect_device: str = 'cpu',
         prefix: str | None = None,
     ) -> None:
@@ -54,9 +76,13 @@ class InpaintingMetric(BaseMetric):
                 f'allowed: {list(SUPPORTED)}'
             )
         self.metrics = tuple(metrics)
+        self.include_empty_masks = include_empty_masks
 
     def process(self, data_batch: object, data_samples: Sequence[dict]) -> None:
         """Score each sample and store its scalars.
+
+        A sample whose mask has no hole is stored as an exclusion record
+        (unscored) unless ``include_empty_masks``.
 
         Args:
             data_batch (object): unused.
@@ -68,7 +94,11 @@ class InpaintingMetric(BaseMetric):
             mask = get_tensor(sample, 'mask')
             check_unit_range(pred, 'pred_img')
             check_unit_range(gt, 'gt_img')
-            row: dict = dict(bucket=sample_bucket(sample, mask))
+            empty = not has_hole(mask)
+            if empty and not self.include_empty_masks:
+                self.results.append(dict(EXCLUDED_ROW))
+                continue
+            row: dict = dict(bucket=sample_bucket(sample, mask), empty=empty)
             if 'PSNR' in self.metrics or 'SSIM' in self.metrics:
                 pred_u8 = quantize_official(chw_to_hwc(pred))
                 gt_u8 = quantize_official(chw_to_hwc(gt))
@@ -81,12 +111,18 @@ class InpaintingMetric(BaseMetric):
             self.results.append(row)
 
     def compute_metrics(self, results: list) -> dict[str, float]:
-        """Mean of the per-image values, overall and per bucket.
+        """Mean of the per-image values, overall and per bucket, and counts.
 
         Args:
             results (list): the stored per-sample dicts.
 
         Returns:
-            dict[str, float]: flat keys, e.g. ``{'PSNR': .., 'PSNR_20-40%': ..}``.
+            dict[str, float]: flat keys, e.g. ``{'PSNR': .., 'PSNR_20-40%': ..,
+            'images': 2000, 'images_20-40%': 667, 'excluded_empty_mask': 0}``.
         """
-        return bucketed_means(results, self.metrics)
+        scored, n_excluded = split_excluded(results)
+        log_empty_masks(type(self).__name__, scored, n_excluded)
+        return {
+            **bucketed_means(scored, self.metrics),
+            **image_counts(scored, n_excluded),
+        }

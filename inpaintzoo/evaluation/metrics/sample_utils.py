@@ -1,11 +1,21 @@
-"""Helpers shared by the metrics: read a sample dict, find its bucket, group."""
+"""Helpers shared by the metrics: read a sample dict, find its bucket, group, count."""
 
+import logging
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import torch
+from mmengine.logging import print_log
 
 OVERALL = 'overall'
+#: result key of the number of images behind a group's means: ``images`` (overall),
+#: ``images_20-40%`` (a bucket). Not a metric: the report keeps it apart.
+IMAGES_KEY = 'images'
+#: result key of the number of images left out of every mean because their mask has
+#: no hole (each would score PSNR 100, SSIM 1, L1 0 and pull "overall" up).
+EXCLUDED_EMPTY_KEY = 'excluded_empty_mask'
+#: per-sample record of an image excluded for an empty mask (no scores computed).
+EXCLUDED_ROW = {'excluded': 'empty_mask'}
 
 
 def _bucket_labels() -> tuple[str, ...]:
@@ -115,3 +125,78 @@ def bucketed_means(results: Sequence[dict], names: Iterable[str]) -> dict[str, f
         for name in names:
             out[metric_key(name, group)] = float(np.mean([r[name] for r in rows]))
     return out
+
+
+def has_hole(mask: torch.Tensor) -> bool:
+    """Whether a mask marks at least one hole pixel.
+
+    Args:
+        mask (Tensor): (1, H, W) or (H, W), 1 = hole, 0 = known.
+
+    Returns:
+        bool: False for an all-known mask (hole ratio 0, no bucket).
+    """
+    return bool((mask > 0).any())
+
+
+def split_excluded(results: Sequence[dict]) -> tuple[list[dict], int]:
+    """Separate scored per-sample records from :data:`EXCLUDED_ROW` records.
+
+    Args:
+        results (Sequence[dict]): the metric's collected records.
+
+    Returns:
+        tuple[list[dict], int]: the scored records and the number excluded.
+    """
+    scored = [r for r in results if 'excluded' not in r]
+    return scored, len(results) - len(scored)
+
+
+def image_counts(scored: Sequence[dict], n_excluded: int) -> dict[str, int]:
+    """Count keys for the results: images per group and images excluded.
+
+    Args:
+        scored (Sequence[dict]): scored records with a ``'bucket'`` entry.
+        n_excluded (int): records left out for an empty mask.
+
+    Returns:
+        dict[str, int]: ``{'images': n, 'images_0.01-20%': k, ...,
+        'excluded_empty_mask': m}``; groups as in :func:`group_by_bucket`.
+    """
+    counts = {IMAGES_KEY: len(scored)}
+    if scored:
+        for group, rows in group_by_bucket(scored).items():
+            counts[metric_key(IMAGES_KEY, group)] = len(rows)
+    counts[EXCLUDED_EMPTY_KEY] = n_excluded
+    return counts
+
+
+def log_empty_masks(metric: str, scored: Sequence[dict], n_excluded: int) -> None:
+    """Log one line on images whose mask has no hole, if there are any.
+
+    Args:
+        metric (str): the metric's class name, for the message.
+        scored (Sequence[dict]): scored records; those with ``empty=True``
+            were included on request (``include_empty_masks=True``).
+        n_excluded (int): records left out of every mean.
+    """
+    n_included = sum(1 for r in scored if r.get('empty'))
+    if n_excluded:
+        nothing_left = '' if scored else ' (no image is left, so no value is reported)'
+        print_log(
+            f'{metric}: {n_excluded} of {n_excluded + len(scored)} images have a '
+            'mask with no hole and are excluded from every mean (each would '
+            'score a perfect PSNR 100 / SSIM 1 / L1 0); their count is '
+            f'"{EXCLUDED_EMPTY_KEY}"{nothing_left}. Check the mask files and mask '
+            'convention, or set include_empty_masks=True to include them',
+            logger='current',
+            level=logging.WARNING,
+        )
+    if n_included:
+        print_log(
+            f'{metric}: {n_included} of {len(scored)} images have a mask with no '
+            'hole and are included in "overall" (include_empty_masks=True; each '
+            'scores a perfect value) but in no bucket',
+            logger='current',
+            level=logging.WARNING,
+        )

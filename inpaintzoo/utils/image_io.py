@@ -1,0 +1,196 @@
+"""The one reader of image and mask files, shared by every code path.
+
+Dataset transforms (``LoadImage``/``LoadMask``, mask sources), folder scoring
+(``tools/evaluate_folder.py``) and inference read files through these functions,
+so a file gives the same pixels wherever it is used.
+
+Rules (also in ``docs/data_preparation.md``):
+
+* **Orientation: EXIF orientation is ignored.** Pixels are returned in the order
+  they are stored, as the official code's ``imageio.imread`` and a plain Pillow
+  ``Image.open`` return them. ``cv2.imread``, ``mmcv.imread`` and
+  ``mmcv.imfrombytes`` (flag ``'color'``) rotate by the tag instead, so mixing
+  them with Pillow-based readers pairs a rotated GT with an unrotated mask.
+* **Integrity:** a file is decoded completely with Pillow while
+  ``ImageFile.LOAD_TRUNCATED_IMAGES`` is off, and a JPEG must have an end-of-image
+  marker after its last scan. A truncated or corrupt file raises
+  :class:`ImageReadError` naming it; it is never scored half grey.
+* **Bit depth:** 8-bit data is used as is. 16-bit data keeps its high byte
+  (``v >> 8``), which is what Pillow itself does for 16-bit RGB PNG/TIFF, so grey
+  and colour 16-bit files agree. 32-bit integer images with values above 65535 and
+  floating-point images are refused.
+* **Channels (images):** grey, bilevel and palette images become RGB; an alpha
+  channel is dropped (not composited); CMYK/YCbCr/LAB/HSV are converted to RGB.
+* **Masks:** see :func:`read_mask` — 0/1-valued files are recognised, then the
+  rule of :func:`inpaintzoo.utils.mask.binarize_mask` gives 1 = hole.
+"""
+
+import io
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFile, UnidentifiedImageError
+
+from inpaintzoo.utils.errors import ImageReadError, InvalidMaskError
+from inpaintzoo.utils.mask import MaskConvention, binarize_mask
+
+_SIXTEEN_BIT_MODES = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
+_JPEG_SOS, _JPEG_EOI = b'\xff\xda', b'\xff\xd9'
+
+
+def _decode(path: str | Path) -> Image.Image:
+    """Open and fully decode ``path``; refuse missing, corrupt or cut files."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImageReadError(f'file not found: {path}')
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ImageReadError(f'cannot read {path}: {err}') from err
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # another library may have set it
+    try:
+        img = Image.open(io.BytesIO(data))
+        img.load()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
+        raise ImageReadError(
+            f'cannot read {path} as an image ({err}); the file is corrupt, '
+            'truncated or not an image: re-export or re-download it'
+        ) from err
+    except Image.DecompressionBombError as err:
+        raise ImageReadError(f'refusing to decode {path}: {err}') from err
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+    if img.format == 'JPEG' and data.rfind(_JPEG_EOI) < data.rfind(_JPEG_SOS):
+        raise ImageReadError(
+            f'JPEG file {path} is truncated (no end-of-image marker after its '
+            'last scan); re-export or re-download it'
+        )
+    return img
+
+
+def _raw_pixels(img: Image.Image, path: str | Path) -> np.ndarray:
+    """Stored pixels as uint8 or uint16, (H, W) or (H, W, C); no orientation."""
+    if img.mode in _SIXTEEN_BIT_MODES:
+        arr = np.asarray(img)
+        if arr.size and (int(arr.min()) < 0 or int(arr.max()) > 65535):
+            raise ImageReadError(
+                f'{path}: 32-bit integer image with values in '
+                f'[{int(arr.min())}, {int(arr.max())}] is not supported; save it '
+                'as an 8-bit or 16-bit PNG'
+            )
+        return arr.astype(np.uint16)
+    if img.mode == 'F':
+        raise ImageReadError(
+            f'{path}: floating-point images are not supported; save it as an '
+            '8-bit or 16-bit PNG'
+        )
+    if img.mode in ('1', 'LA', 'La'):
+        img = img.convert('L')
+    elif img.mode not in ('L', 'RGB', 'RGBA'):
+        img = img.convert('RGB')
+    return np.asarray(img)
+
+
+def _to_uint8(arr: np.ndarray) -> np.ndarray:
+    """uint16 keeps its high byte (like Pillow's 16-bit RGB); uint8 unchanged."""
+    if arr.dtype == np.uint16:
+        return (arr >> 8).astype(np.uint8)
+    return arr.astype(np.uint8, copy=False)
+
+
+def check_min_size(
+    shape: tuple[int, ...], path: str | Path, min_size: int, why: str = ''
+) -> None:
+    """Raise :class:`ImageReadError` if an image is smaller than ``min_size``.
+
+    Args:
+        shape (tuple[int, ...]): the image's (H, W, ...) shape.
+        path (str | Path): its file, for the message.
+        min_size (int): smallest allowed height and width.
+        why (str): what needs that size, e.g. ``'SSIM (7x7 window)'``.
+    """
+    height, width = shape[:2]
+    if height < min_size or width < min_size:
+        need = f' for {why}' if why else ''
+        raise ImageReadError(
+            f'image {path} is {width}x{height} (W x H) but at least '
+            f'{min_size}x{min_size} is needed{need}; use larger images'
+        )
+
+
+def read_image(path: str | Path, min_size: int = 1) -> np.ndarray:
+    """Read an image file as RGB uint8 with the module's rules.
+
+    Args:
+        path (str | Path): image file.
+        min_size (int): smallest allowed height and width. Defaults to 1.
+
+    Returns:
+        np.ndarray: (H, W, 3) uint8 RGB, stored pixel order (EXIF ignored).
+
+    Raises:
+        ImageReadError: naming the file if it is missing, corrupt, truncated, of
+            an unsupported kind or smaller than ``min_size``.
+    """
+    arr = _to_uint8(_raw_pixels(_decode(path), path))
+    if arr.ndim == 2:
+        arr = np.repeat(arr[..., None], 3, axis=2)
+    elif arr.shape[2] == 4:
+        arr = arr[..., :3]  # alpha dropped, not composited
+    check_min_size(arr.shape, path, min_size)
+    return np.ascontiguousarray(arr)
+
+
+def read_mask_values(path: str | Path) -> np.ndarray:
+    """Read a mask file as one 8-bit channel, before binarisation.
+
+    Colour channels are collapsed by their maximum; alpha is ignored. A file
+    whose values are all 0 or 1 (8- or 16-bit, at least one 1) is a **0/1
+    mask** and is scaled to 0/255, so ``1`` means white for either convention.
+    Other 16-bit files keep their high byte.
+
+    Args:
+        path (str | Path): mask file.
+
+    Returns:
+        np.ndarray: (H, W) uint8.
+    """
+    arr = _raw_pixels(_decode(path), path)
+    if arr.ndim == 3:
+        arr = arr[..., :3].max(axis=2)
+    if arr.size and int(arr.max()) == 1:
+        return arr.astype(np.uint8) * np.uint8(255)
+    return _to_uint8(arr)
+
+
+def read_mask(
+    path: str | Path,
+    convention: MaskConvention = 'white_hole',
+    threshold: float = 0,
+) -> np.ndarray:
+    """Read a mask file and binarise it; 1 = hole.
+
+    Mapping, after :func:`read_mask_values` (0/1 files become 0/255):
+    ``'white_hole'`` (default, official repositories): a value ``> threshold`` is
+    a hole. ``'black_hole'`` (MAT/LaMa, 255 = known): a value
+    ``< 255 - threshold`` is a hole. With ``threshold=0`` every non-zero
+    (respectively non-255) pixel is a hole, anti-aliased edges included.
+
+    Args:
+        path (str | Path): mask file (grey, RGB, RGBA, palette; 8 or 16 bit).
+        convention (str): ``'white_hole'`` or ``'black_hole'``.
+        threshold (float): see :func:`binarize_mask`. Defaults to 0.
+
+    Returns:
+        np.ndarray: (H, W) float32 in {0, 1}, 1 = hole.
+
+    Raises:
+        ImageReadError: if the file is missing, corrupt or not an image.
+        InvalidMaskError: if the convention is unknown.
+    """
+    values = read_mask_values(path)
+    try:
+        return binarize_mask(values, convention, threshold)
+    except InvalidMaskError as err:
+        raise InvalidMaskError(f'{path}: {err}') from err
