@@ -1,10 +1,41 @@
-"""Packaging for inpaintzoo (metadata only; no build-time torch import)."""
+"""Packaging for inpaintzoo (metadata only; no build-time torch import).
 
+Configs and model-zoo metafiles ship inside the package the OpenMMLab way:
+``build_py`` copies ``configs/`` and ``model_zoo/`` to ``inpaintzoo/.mim/`` in the
+build folder (never into the source tree), so a wheel carries them and
+:func:`inpaintzoo.utils.config_paths.resolve_config` finds them once installed.
+Editable installs use the checkout's ``configs/`` directly.
+"""
+
+import shutil
 from pathlib import Path
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).parent
+#: repository folders shipped as ``inpaintzoo/.mim/<name>``
+MIM_FOLDERS = ('configs', 'model_zoo')
+
+
+class BuildPyWithMim(build_py):
+    """``build_py`` that also copies :data:`MIM_FOLDERS` into ``inpaintzoo/.mim``."""
+
+    def run(self) -> None:
+        """Build the Python packages, then add the ``.mim`` data (not when editable)."""
+        super().run()
+        if getattr(self, 'editable_mode', False):
+            return  # the checkout's configs/ are used in place
+        mim = Path(self.build_lib) / 'inpaintzoo' / '.mim'
+        for name in MIM_FOLDERS:
+            src, dst = ROOT / name, mim / name
+            if src.is_dir():
+                if dst.exists():
+                    shutil.rmtree(dst)
+                shutil.copytree(src, dst, ignore=shutil.ignore_patterns('__pycache__'))
+        index = ROOT / 'model_zoo' / 'model-index.yml'
+        if index.is_file():  # mim reads .mim/model-index.yml (paths from the root)
+            shutil.copy2(index, mim / 'model-index.yml')
 
 
 def read_requirements(name: str) -> list[str]:
@@ -40,4 +71,5 @@ setup(
         'dev': read_requirements('dev'),
     },
     license='Apache-2.0',
+    cmdclass={'build_py': BuildPyWithMim},
 )

@@ -41,3 +41,10 @@ EVALUATOR = _node('evaluator', mme.EVALUATOR, 'evaluation')
 # visualisation
 VISUALIZERS = _node('visualizer', mme.VISUALIZERS, 'visualization')
 VISBACKENDS = _node('vis_backend', mme.VISBACKENDS, 'visualization')
+# official-checkpoint converters: one class per architecture, registered under the
+# arch name ('hint', 'mxt', 'sem_net', 'discriminator'); no MMEngine parent
+CONVERTERS = Registry(
+    'official converter',
+    scope='inpaintzoo',
+    locations=['inpaintzoo.models.converters'],
+)

@@ -6,7 +6,7 @@ model = dict(
         block=dict(
             _delete_=True,
             type='AttnFFNBlock',
-            attn=dict(type='MambaLayer', scanner=dict(type='RasterScan')),
+            attn=dict(type='MambaMixer', scanner=dict(type='RasterScan')),
             ffn=dict(type='GDFN', expansion=2.0, bias=False),
             norm=dict(type='ChannelLayerNorm', bias=True),
         )

@@ -14,10 +14,13 @@ import sys
 
 import torch
 
+from inpaintzoo.apis.cli import add_debug_argument, run_cli
+from inpaintzoo.models.converters import list_archs
 from inpaintzoo.models.converters.checkpoint_files import convert_official_files
 from inpaintzoo.utils.errors import CheckpointMismatchError, ConfigError
 
-ARCHS = ('hint', 'mxt', 'sem_net')
+#: generator architectures (the discriminator is converted with ``--dis``)
+ARCHS = tuple(a for a in list_archs() if a != 'discriminator')
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -26,6 +29,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('generator', help='official InpaintingModel_gen.pth')
     parser.add_argument('out', help='output inpaintzoo checkpoint (.pth)')
     parser.add_argument('--dis', help='official InpaintingModel_dis.pth')
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -46,4 +50,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_cli(main)

@@ -1,6 +1,8 @@
 # HINT (Chen et al., IEEE TMM 2024): official generator/discriminator at paper size.
 # Generator = InpaintUNet with SandwichBlocks (GDFN -> SCAL -> GDFN) and
-# mask-aware down-sampling (MPD); 72,265,248 parameters.
+# mask-aware down-sampling (MPD); 72,265,248 parameters. This file is the single
+# definition of the architecture: inpaintzoo/models/converters/hint.py derives its
+# configs (official constructor kwargs -> config) from it.
 _base_ = './gan_inpaintor.py'
 model = dict(
     generator=dict(

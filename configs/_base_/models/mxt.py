@@ -1,9 +1,11 @@
 # MxT (Chen et al., BMVC 2024): official generator/discriminator at paper size.
-# Generator = InpaintUNet with HybridBlocks (MambaLayer(raster scan + sin/cos PE + LN
+# Generator = InpaintUNet with HybridBlocks (MambaMixer(raster scan + sin/cos PE + LN
 # + Mamba) || SRSA(8x8 pooled K/V), 1x1 fuse, then CBFN), plain pixel-unshuffle down
 # and pixel-shuffle up. Only modules the official forward runs are built:
 # 37,610,544 parameters (the official class declares 155,257,780; see
 # configs/mxt/README.md). Any input size works (padded to a multiple of 8).
+# This file is the single definition of the architecture: the official-checkpoint
+# converter (inpaintzoo/models/converters/mxt.py) derives its configs from it.
 _base_ = './gan_inpaintor.py'
 model = dict(
     generator=dict(
@@ -17,7 +19,7 @@ model = dict(
         block=dict(
             type='HybridBlock',
             mamba=dict(
-                type='MambaLayer',
+                type='MambaMixer',
                 scanner=dict(type='RasterScan'),
                 pos_embed=dict(type='SinusoidalPositionalEmbedding'),
                 mamba=dict(type='MambaBlock', d_state=16, d_conv=4, expand=2),

@@ -5,7 +5,8 @@
 # Plain conv3x3 embedding, pixel-unshuffle down, pixel-shuffle up, 1x1 reductions
 # after the level-3 and level-2 skips only (decoder level 1 runs at 2 * dim).
 # 81,438,048 parameters (= the official code's used ones; its 56.7 M dead ones are
-# dropped by the `sem_net` key converter).
+# dropped by the `sem_net` key converter). This file is the single definition of the
+# architecture: inpaintzoo/models/converters/sem_net.py derives its configs from it.
 _base_ = './gan_inpaintor.py'
 model = dict(
     generator=dict(
@@ -19,7 +20,7 @@ model = dict(
         block=dict(
             type='SEMBlock',
             attn=dict(
-                type='SnakeMambaBlock',
+                type='MambaMixer',  # the Snake Mamba Block (SBDM)
                 scanner=dict(type='BiSnakeScan'),
                 pos_embed=True,
                 mamba=dict(type='MambaBlock', d_state=16, d_conv=4, expand=2),

@@ -1,41 +1,54 @@
-"""Official-checkpoint key converters and the numeric equivalence checker."""
+"""Official-checkpoint converters (one registered class per architecture).
 
-from inpaintzoo.models.converters import (
-    mxt_official,  # noqa: F401  (registers 'mxt')
-    sem_net_official,  # noqa: F401  (registers 'sem_net')
+``hint``, ``mxt``, ``sem_net`` and ``discriminator`` are registered in
+:data:`inpaintzoo.registry.CONVERTERS`; each derives its model config from
+``configs/_base_/models/<arch>.py``. The functions below are the public API.
+"""
+
+from inpaintzoo.models.converters import (  # noqa: F401  (register the converters)
+    discriminator,
+    hint,
+    mxt,
+    sem_net,
+)
+from inpaintzoo.models.converters.base import (
+    OfficialConverter,
+    base_model_config,
+    get_converter,
+    get_official_converter,
+    guess_arch,
+    infer_official_kwargs,
+    list_archs,
+    official_kwargs_to_config,
+    unwrap_checkpoint,
 )
 from inpaintzoo.models.converters.convert import (
     ConversionResult,
     check_state_dict,
     convert_official,
+    convert_official_state_dict,
     to_official,
 )
-from inpaintzoo.models.converters.key_mapping import (
-    ARCH_SIGNATURES,
-    CONVERTERS,
-    KeyConverter,
-    get_converter,
-    guess_arch,
-    register_converter,
-    unwrap_checkpoint,
-)
-from inpaintzoo.models.converters.official import (
-    CONFIG_BUILDERS,
-    official_kwargs_to_config,
-)
+from inpaintzoo.models.converters.key_mapping import KeyConverter
+from inpaintzoo.models.converters.official_unet import UNetOfficialConverter
+from inpaintzoo.registry import CONVERTERS
 
 __all__ = [
-    'ARCH_SIGNATURES',
-    'CONFIG_BUILDERS',
     'CONVERTERS',
     'ConversionResult',
     'KeyConverter',
+    'OfficialConverter',
+    'UNetOfficialConverter',
+    'base_model_config',
     'check_state_dict',
     'convert_official',
+    'convert_official_state_dict',
     'get_converter',
+    'get_official_converter',
     'guess_arch',
+    'infer_official_kwargs',
+    'list_archs',
     'official_kwargs_to_config',
-    'register_converter',
     'to_official',
     'unwrap_checkpoint',
 ]

@@ -2,10 +2,8 @@
 
 import torch
 
+from inpaintzoo.models.converters.base import get_official_converter, unwrap_checkpoint
 from inpaintzoo.models.converters.convert import convert_official
-from inpaintzoo.models.converters.infer_kwargs import infer_official_kwargs
-from inpaintzoo.models.converters.key_mapping import unwrap_checkpoint
-from inpaintzoo.models.converters.official import official_kwargs_to_config
 from inpaintzoo.registry import MODELS
 
 
@@ -29,11 +27,12 @@ def convert_official_files(
     Raises:
         CheckpointMismatchError: keys or shapes do not fit (names the likely arch).
     """
+    converter = get_official_converter(arch)
     raw = torch.load(gen_path, map_location='cpu', weights_only=True)
     gen_sd = unwrap_checkpoint(raw, arch)
     convert_official(gen_sd, arch)  # key check first: names a foreign arch
-    kwargs = infer_official_kwargs(arch, gen_sd)
-    generator = MODELS.build(official_kwargs_to_config(arch, kwargs))
+    kwargs = converter.infer_kwargs(gen_sd)
+    generator = MODELS.build(converter.build_config(kwargs))
     result = convert_official(gen_sd, arch, generator)
     state = {f'generator.{k}': v for k, v in result.state_dict.items()}
     meta = dict(
@@ -46,8 +45,11 @@ def convert_official_files(
         meta['iteration'] = int(raw['iteration'])
     if dis_path is not None:
         raw_d = torch.load(dis_path, map_location='cpu', weights_only=True)
-        disc = MODELS.build(dict(type='PatchDiscriminator'))
-        res_d = convert_official(raw_d, 'discriminator', disc)
+        dis_sd = unwrap_checkpoint(raw_d, 'discriminator')
+        convert_official(dis_sd, 'discriminator')  # key check first
+        d_conv = get_official_converter('discriminator')
+        disc = MODELS.build(d_conv.build_config(d_conv.infer_kwargs(dis_sd)))
+        res_d = convert_official(dis_sd, 'discriminator', disc)
         state.update({f'discriminator.{k}': v for k, v in res_d.state_dict.items()})
         meta['source_discriminator'] = str(dis_path)
         meta['dropped_keys'].update(res_d.dropped)

@@ -6,13 +6,12 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from inpaintzoo.models.converters.key_mapping import (
-    compile_template,
+from inpaintzoo.models.converters.base import (
     get_converter,
     mismatch_error,
-    summarize_keys,
     unwrap_checkpoint,
 )
+from inpaintzoo.models.converters.key_mapping import compile_template, summarize_keys
 from inpaintzoo.utils.errors import CheckpointMismatchError
 
 
@@ -83,6 +82,25 @@ def convert_official(
     if model is not None:
         check_state_dict(out, model, arch, official_keys=keys)
     return ConversionResult(out, dropped)
+
+
+def convert_official_state_dict(
+    arch: str, checkpoint: Mapping, model: nn.Module | None = None
+) -> dict[str, torch.Tensor]:
+    """Official checkpoint of ``arch`` -> an inpaintzoo state dict (keys of ours).
+
+    :func:`convert_official` without the report of dropped keys, e.g. to load the
+    official ``g0``/``d0`` weights into a model with ``load_state_dict``.
+
+    Args:
+        arch (str): ``'hint'``, ``'mxt'``, ``'sem_net'`` or ``'discriminator'``.
+        checkpoint (Mapping): official state dict or checkpoint file dict.
+        model (nn.Module, optional): when given, keys and shapes must fit it.
+
+    Returns:
+        dict[str, Tensor]: state dict with inpaintzoo keys.
+    """
+    return convert_official(checkpoint, arch, model).state_dict
 
 
 def check_state_dict(

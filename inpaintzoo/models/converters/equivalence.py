@@ -15,9 +15,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from inpaintzoo.models.converters.base import get_converter, official_kwargs_to_config
 from inpaintzoo.models.converters.convert import convert_official
-from inpaintzoo.models.converters.key_mapping import get_converter
-from inpaintzoo.models.converters.official import official_kwargs_to_config
 from inpaintzoo.registry import MODELS
 
 

@@ -7,6 +7,7 @@ from inpaintzoo.models.layers.embedding import ConvEmbedding, GatedEmbedding
 from inpaintzoo.models.layers.ffn import GDFN
 from inpaintzoo.models.layers.hybrid_block import HybridBlock
 from inpaintzoo.models.layers.mamba_layer import MambaLayer
+from inpaintzoo.models.layers.mamba_mixer import MambaMixer
 from inpaintzoo.models.layers.norm import ChannelLayerNorm
 from inpaintzoo.models.layers.sampling import (
     MaskAwareDownsample,
@@ -33,6 +34,7 @@ __all__ = [
     'GatedEmbedding',
     'HybridBlock',
     'MambaLayer',
+    'MambaMixer',
     'MaskAwareDownsample',
     'PixelShuffleUpsample',
     'PixelUnshuffleDownsample',

@@ -18,13 +18,13 @@ class HybridBlock(BaseModule):
     Names follow the official ones (``mam -> mamba``); only modules that run exist.
 
     For ablations, swap the branch types, or use :class:`AttnFFNBlock` with a single
-    branch (``attn=dict(type='SRSA')`` or ``attn=dict(type='MambaLayer')``).
+    branch (``attn=dict(type='SRSA')`` or ``attn=dict(type='MambaMixer')``).
 
     Args:
         dim (int): Channels C.
         num_heads (int): Heads of the attention branch.
         mamba (dict, optional): Mamba-branch config, built with ``dim`` and
-            ``num_heads``. Defaults to ``dict(type='MambaLayer')``.
+            ``num_heads``. Defaults to ``dict(type='MambaMixer')`` (raster scan).
         attn (dict, optional): Attention-branch config, built with ``dim`` and
             ``num_heads``. Defaults to ``dict(type='SRSA')``.
         ffn (dict, optional): FFN config built with ``dim``. Defaults to
@@ -47,7 +47,7 @@ class HybridBlock(BaseModule):
         init_cfg: dict | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
-        mamba = dict(mamba) if mamba is not None else dict(type='MambaLayer')
+        mamba = dict(mamba) if mamba is not None else dict(type='MambaMixer')
         attn = dict(attn) if attn is not None else dict(type='SRSA')
         ffn = dict(ffn) if ffn is not None else dict(type='CBFN')
         norm = dict(norm) if norm is not None else dict(type='ChannelLayerNorm')

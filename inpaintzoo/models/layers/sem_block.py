@@ -8,13 +8,14 @@ from inpaintzoo.registry import MODELS
 class SEMBlock(AttnFFNBlock):
     """``x0 = x; x += attn(norm1(x)); x += ffn(norm2(x), spatial=x0)``.
 
-    :class:`AttnFFNBlock` with SEM-Net's defaults: the Snake Mamba Block as token
-    mixer and the spatially-enhanced FFN (:class:`SEFN`), which receives the
-    block's raw input ``x0``. Any other attention-slot module
+    :class:`AttnFFNBlock` with SEM-Net's defaults: the Snake Mamba Block
+    (:class:`MambaMixer` with ``BiSnakeScan``) as token mixer and the
+    spatially-enhanced FFN (:class:`SEFN`), which receives the block's raw input
+    ``x0``. Any other attention-slot module
     (:class:`ChannelAttention`, :class:`SCAL`, ...) or a plain :class:`GDFN` (called
     as ``ffn(norm2(x))``) can be swapped in for ablations. Arguments as
-    :class:`AttnFFNBlock` (``num_heads`` is ignored by the Snake Mamba Block).
+    :class:`AttnFFNBlock` (``num_heads`` is ignored by the Mamba mixer).
     """
 
-    default_attn = dict(type='SnakeMambaBlock')
+    default_attn = dict(type='MambaMixer', scanner=dict(type='BiSnakeScan'))
     default_ffn = dict(type='SEFN', expansion=2.0)

@@ -5,11 +5,11 @@ from inpaintzoo.models.converters import (
     convert_official,
     get_converter,
     guess_arch,
+    infer_official_kwargs,
     official_kwargs_to_config,
     to_official,
     unwrap_checkpoint,
 )
-from inpaintzoo.models.converters.infer_kwargs import infer_official_kwargs
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import CheckpointMismatchError, ConfigError
 
@@ -176,7 +176,7 @@ def test_config_builder(reference_dir, hint_sd):
     assert cfg['num_heads'] == [1, 2, 4, 8]
     with pytest.raises(ConfigError, match='unknown official HINT kwargs'):
         official_kwargs_to_config('hint', {'dims': 8})
-    with pytest.raises(ConfigError, match='no config builder'):
+    with pytest.raises(ConfigError, match="no official converter for arch 'foo'"):
         official_kwargs_to_config('foo', {})
     inferred = infer_official_kwargs('hint', hint_sd)
     assert inferred == dict(
@@ -186,4 +186,6 @@ def test_config_builder(reference_dir, hint_sd):
         num_blocks=[1, 1, 1, 1],
         heads=[2, 2, 4, 4],
         ffn_expansion_factor=2.66,
+        bias=False,
+        LayerNorm_type='WithBias',
     )

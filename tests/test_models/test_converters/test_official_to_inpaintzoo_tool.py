@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from inpaintzoo.models.converters.official import official_kwargs_to_config
+from inpaintzoo.models.converters import official_kwargs_to_config
 from inpaintzoo.registry import MODELS
 
 TOOL = (

@@ -66,6 +66,7 @@ def full_net():
     return MODELS.build(cfg.model.generator)
 
 
+@pytest.mark.slow
 def test_fixture_matches_official_outputs(fixture_dir):
     checks = check_fixture('sem_net', fixture_dir, atol64=1e-8, atol32=1e-4)
     names = {c.name for c in checks}
@@ -125,6 +126,7 @@ def test_guess_arch_and_wrong_arch_errors(official):
         official_kwargs_to_config('sem_net', dict(width=4))
 
 
+@pytest.mark.slow
 def test_any_input_size_and_official_size(official):
     config, sd, io = official
     net = build_converted('sem_net', config, sd).double().eval()

@@ -1,10 +1,19 @@
-"""MxT layers: SRSA, CBFN, MambaLayer (any scanner), HybridBlock."""
+"""MxT layers: SRSA, CBFN, MambaMixer (any scanner), HybridBlock."""
+
+import copy
 
 import pytest
 import torch
 import torch.nn.functional as F
 
-from inpaintzoo.models.layers import CBFN, GDFN, SRSA, HybridBlock, MambaLayer
+from inpaintzoo.models.layers import (
+    CBFN,
+    GDFN,
+    SRSA,
+    HybridBlock,
+    MambaLayer,
+    MambaMixer,
+)
 from inpaintzoo.models.ssm.positional import sinusoidal_table
 from inpaintzoo.registry import MODELS
 
@@ -69,27 +78,28 @@ def test_cbfn_adds_global_mean_of_gdfn() -> None:
     assert sum(p.numel() for p in CBFN(48).parameters()) == 15_552
 
 
-def _manual_mamba_layer(layer: MambaLayer, x: torch.Tensor) -> torch.Tensor:
+def _manual_mamba_layer(layer: MambaMixer, x: torch.Tensor) -> torch.Tensor:
     n, c, h, w = x.shape
     tokens = x.flatten(2).transpose(1, 2) + sinusoidal_table(h * w, c, dtype=x.dtype)
-    out = layer.mamba(F.layer_norm(tokens, (c,), layer.norm.weight, layer.norm.bias))
+    norm = layer.norms[0]
+    out = layer.mambas[0](F.layer_norm(tokens, (c,), norm.weight, norm.bias))
     return out.transpose(1, 2).reshape(n, c, h, w)
 
 
 def test_mamba_layer_raster_is_tokens_plus_pe_ln_mamba() -> None:
     torch.manual_seed(0)
-    layer = _perturb(MambaLayer(8).to(D64))
+    layer = _perturb(MambaMixer(8).to(D64))
     x = torch.randn(2, 8, 3, 5, dtype=D64)
     torch.testing.assert_close(
         layer(x), _manual_mamba_layer(layer, x), rtol=0, atol=1e-12
     )
-    assert sum(p.numel() for p in MambaLayer(48).parameters()) == 19_776  # §3.7
+    assert sum(p.numel() for p in MambaMixer(48).parameters()) == 19_776  # §3.7
 
 
 def test_snake_scanner_equals_raster_on_flipped_rows() -> None:
     torch.manual_seed(0)
-    raster = _perturb(MambaLayer(4).to(D64))
-    snake = MambaLayer(4, scanner=dict(type='SnakeScan')).to(D64)
+    raster = _perturb(MambaMixer(4).to(D64))
+    snake = MambaMixer(4, scanner=dict(type='SnakeScan')).to(D64)
     snake.load_state_dict(raster.state_dict())
     x = torch.randn(1, 4, 4, 6, dtype=D64)
 
@@ -105,40 +115,58 @@ def test_snake_scanner_equals_raster_on_flipped_rows() -> None:
 
 def test_multi_sequence_scanner_has_one_mamba_per_sequence() -> None:
     torch.manual_seed(0)
-    bi = _perturb(MambaLayer(4, scanner=dict(type='BiSnakeScan')).to(D64))
-    keys = {k.split('.')[0] for k in bi.state_dict()}
-    assert keys == {'norm', 'mamba', 'norm2', 'mamba2'}
+    bi = _perturb(MambaMixer(4, scanner=dict(type='BiSnakeScan')).to(D64))
+    keys = {'.'.join(k.split('.')[:2]) for k in bi.state_dict()}
+    assert keys == {'norms.0', 'mambas.0', 'norms.1', 'mambas.1'}
     x = torch.randn(1, 4, 3, 4, dtype=D64)
-    # sequence 2 = column snake = row snake of the transposed map
-    row = MambaLayer(4, scanner=dict(type='SnakeScan')).to(D64)
-    row.load_state_dict(
-        {
-            k: v
-            for k, v in bi.state_dict().items()
-            if not k.endswith('2') and '2.' not in k
-        }
-    )
-    col = MambaLayer(4, scanner=dict(type='SnakeScan')).to(D64)
-    col.norm.load_state_dict(bi.norm2.state_dict())
-    col.mamba.load_state_dict(bi.mamba2.state_dict())
+    # sequence 1 = column snake = row snake of the transposed map
+    row = MambaMixer(4, scanner=dict(type='SnakeScan')).to(D64)
+    col = MambaMixer(4, scanner=dict(type='SnakeScan')).to(D64)
+    for k, single in enumerate((row, col)):
+        single.norms[0].load_state_dict(bi.norms[k].state_dict())
+        single.mambas[0].load_state_dict(bi.mambas[k].state_dict())
     expected = row(x) + col(x.transpose(2, 3)).transpose(2, 3)
     torch.testing.assert_close(bi(x), expected, rtol=0, atol=1e-12)
-    shared = MambaLayer(4, scanner=dict(type='CrossScan'), share=True)
-    assert {k.split('.')[0] for k in shared.state_dict()} == {'norm', 'mamba'}
+    shared = MambaMixer(4, scanner=dict(type='CrossScan'), share=True)
+    assert {k.split('.')[1] for k in shared.state_dict()} == {'0'}
     assert shared(torch.randn(2, 4, 3, 5)).shape == (2, 4, 3, 5)
 
 
 def test_mamba_layer_low_precision_runs_in_float32() -> None:
     torch.manual_seed(0)
-    layer = MambaLayer(4)
+    layer = MambaMixer(4)
     x = torch.randn(1, 4, 4, 4).to(torch.bfloat16)
     out = layer(x)
     assert out.dtype == torch.bfloat16
     ref = layer(x.float()).to(torch.bfloat16)
     assert torch.equal(out, ref)
-    no_pe = MambaLayer(4, pos_embed=False)
+    no_pe = MambaMixer(4, pos_embed=False)
     assert no_pe.pos_embed is None
     assert no_pe(x.float()).shape == (1, 4, 4, 4)
+
+
+@pytest.mark.parametrize('dtype', [torch.float16, torch.bfloat16])
+def test_low_precision_model_weights_are_upcast(dtype: torch.dtype) -> None:
+    # .half() / .bfloat16() models: the LayerNorm and Mamba weights are in dtype
+    # too; the mixer computes in float32 with them and rounds once at the end
+    torch.manual_seed(0)
+    layer = _perturb(MambaMixer(4)).to(dtype)
+    x = torch.randn(2, 4, 3, 5).to(dtype)
+    out = layer(x)
+    assert out.dtype == dtype
+    assert torch.equal(out, copy.deepcopy(layer).float()(x.float()).to(dtype))
+    with torch.autocast('cpu', dtype=torch.bfloat16):  # AMP: still float32 inside
+        amp = layer.float()(x.float())
+    assert amp.dtype == torch.float32
+    assert torch.equal(amp, layer(x.float()))
+
+
+def test_mamba_layer_is_an_alias_of_the_mixer() -> None:
+    alias, mixer = MambaLayer(4), MambaMixer(4)
+    assert isinstance(alias, MambaMixer)
+    assert list(alias.state_dict()) == list(mixer.state_dict())
+    assert type(alias.scanner) is type(mixer.scanner)
+    assert type(HybridBlock(4, num_heads=1).mamba) is MambaMixer
 
 
 def test_hybrid_block_composition_and_counts() -> None:
@@ -167,7 +195,7 @@ def test_ablation_swaps_are_registered_types() -> None:
         )
     )
     assert type(gdfn.ffn) is GDFN
-    for attn in ('SRSA', 'MambaLayer'):
+    for attn in ('SRSA', 'MambaMixer', 'MambaLayer'):
         blk = MODELS.build(
             dict(
                 type='AttnFFNBlock',

@@ -1,5 +1,6 @@
 """SEM-Net layers: SEFN, Snake Mamba Block (SBDM), SEM block."""
 
+import copy
 import math
 
 import pytest
@@ -97,9 +98,13 @@ def test_bi_snake_order_example():
     assert seqs.tolist() == [_snake(x).flatten().tolist(), col]
 
 
+#: SEM-Net's Snake Mamba Block = the shared Mamba mixer with the bi-directional snake
+SMB = dict(type='MambaMixer', scanner=dict(type='BiSnakeScan'))
+
+
 def test_snake_mamba_matches_explicit_sbdm():
     torch.manual_seed(0)
-    smb = _perturb(MODELS.build(dict(type='SnakeMambaBlock', dim=8))).double()
+    smb = _perturb(MODELS.build(dict(SMB, dim=8))).double()
     assert [len(smb.norms), len(smb.mambas)] == [2, 2]
     x = torch.randn(2, 8, 5, 3, dtype=torch.float64)
     h, w = x.shape[-2:]
@@ -113,20 +118,16 @@ def test_snake_mamba_matches_explicit_sbdm():
 def test_snake_mamba_ablation_switches():
     torch.manual_seed(0)
     x = torch.randn(1, 8, 4, 4)
-    base = MODELS.build(dict(type='SnakeMambaBlock', dim=8)).eval()
-    nope = MODELS.build(dict(type='SnakeMambaBlock', dim=8, pos_embed=False))
+    base = MODELS.build(dict(SMB, dim=8)).eval()
+    nope = MODELS.build(dict(SMB, dim=8, pos_embed=False))
     nope.load_state_dict(base.state_dict())
     assert nope.pos_embed is None
     assert (base(x) - nope(x)).abs().max() > 1e-4
     for scanner, k in [('RasterScan', 1), ('SnakeScan', 1), ('CrossScan', 4)]:
-        smb = MODELS.build(
-            dict(type='SnakeMambaBlock', dim=8, scanner=dict(type=scanner))
-        )
+        smb = MODELS.build(dict(SMB, dim=8, scanner=dict(type=scanner)))
         assert len(smb.mambas) == len(smb.norms) == k
         assert smb(x).shape == x.shape
-    raster = MODELS.build(
-        dict(type='SnakeMambaBlock', dim=8, scanner=dict(type='RasterScan'))
-    ).double()
+    raster = MODELS.build(dict(SMB, dim=8, scanner=dict(type='RasterScan'))).double()
     xd = x.double()
     seq = xd.flatten(2).transpose(1, 2) + _ref_pe(16, 8)
     ref = raster.mambas[0](raster.norms[0](seq)).transpose(1, 2).reshape(xd.shape)
@@ -135,7 +136,35 @@ def test_snake_mamba_ablation_switches():
 
 def test_snake_mamba_parameter_count_level1():
     # §4.5: attn of a level-1 block = two LayerNorms + two Mambas = 39,552
-    assert _count(MODELS.build(dict(type='SnakeMambaBlock', dim=48))) == 39_552
+    assert _count(MODELS.build(dict(SMB, dim=48))) == 39_552
+
+
+def test_snake_mamba_block_is_an_alias_of_the_mixer():
+    alias = MODELS.build(dict(type='SnakeMambaBlock', dim=8))
+    mixer = MODELS.build(dict(SMB, dim=8))
+    assert isinstance(alias, type(mixer))
+    assert type(alias.scanner) is type(mixer.scanner)
+    assert list(alias.state_dict()) == list(mixer.state_dict())
+    assert (
+        MODELS.build(
+            dict(type='SEMBlock', dim=8, num_heads=1)
+        ).attn.scanner.num_sequences
+        == 2
+    )
+
+
+@pytest.mark.parametrize('dtype', [torch.float16, torch.bfloat16])
+def test_snake_mamba_low_precision_model_computes_in_float32(dtype):
+    # the mixer of a .half() / .bfloat16() model (weights in dtype too) upcasts the
+    # features and its weights to float32: same result as the float32 mixer holding
+    # the same (rounded) weights, rounded once at the end
+    torch.manual_seed(0)
+    smb = _perturb(MODELS.build(dict(SMB, dim=8))).to(dtype)
+    x = torch.randn(1, 8, 4, 5).to(dtype)
+    out = smb(x)
+    assert out.dtype == dtype
+    ref = copy.deepcopy(smb).float()(x.float()).to(dtype)
+    assert torch.equal(out, ref)
 
 
 def test_sem_block_wiring_and_count():
