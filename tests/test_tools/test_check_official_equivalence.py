@@ -64,3 +64,41 @@ def test_cli_subprocess(reference_dir):
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr
     assert 'checks passed' in proc.stdout
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location('check_official_equivalence', TOOL)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize(('diff', 'code'), [(0.0, 0), (1e-6, 1)])
+def test_train_step_option_reports_and_exits(monkeypatch, capsys, tmp_path, diff, code):
+    """--train-step runs the train-step check (the real run: test_inpaintors)."""
+    from inpaintzoo.models.converters.equivalence import Check
+
+    mod, seen = _tool(), {}
+
+    def fake_check(arch, fixture, config, device, atol):
+        seen.update(arch=arch, fixture=fixture, config=config, atol=atol)
+        return [Check('generator after the step', diff, atol)]
+
+    monkeypatch.setattr(mod, 'check_train_step', fake_check)
+    argv = ['--arch', 'mxt', '--train-step', '--fixture', str(tmp_path)]
+    assert mod.main(argv) == code
+    assert seen == dict(arch='mxt', fixture=str(tmp_path), config=None, atol=1e-10)
+    out = capsys.readouterr().out
+    assert ('FAIL generator after the step' in out) == bool(code)
+
+
+def test_train_step_option_rejects_archs_without_fixture(capsys):
+    with pytest.raises(SystemExit) as exc:
+        _main(['--arch', 'discriminator', '--train-step', '--fixture', 'x'])
+    assert exc.value.code == 2
+    assert '--train-step needs --arch' in capsys.readouterr().err
+
+
+def test_train_step_option_on_a_non_fixture_folder(tmp_path, capsys):
+    assert _main(['--arch', 'hint', '--train-step', '--fixture', str(tmp_path)]) == 2
+    assert 'not a train-step fixture folder' in capsys.readouterr().err

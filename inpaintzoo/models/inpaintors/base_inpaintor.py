@@ -6,15 +6,18 @@ import torch
 from mmengine.model import BaseModel
 from torch import Tensor, nn
 
+from inpaintzoo.models.backbones.input_checks import check_image_tensor, fill_holes
 from inpaintzoo.registry import MODELS
 from inpaintzoo.structures import InpaintSample
-from inpaintzoo.utils.mask import check_mask_tensor
 
 ForwardMode = Literal['tensor', 'predict', 'loss']
 
 
 def composite(out: Tensor, img: Tensor, mask: Tensor) -> Tensor:
-    """Prediction inside the hole, input outside: ``out * mask + img * (1 - mask)``.
+    """Prediction inside the hole, input outside (``torch.where``, not a blend).
+
+    Equal to ``out * mask + img * (1 - mask)`` for a binary mask, but whatever the
+    hole pixels of ``img`` hold (NaN, Inf) cannot leak into the result.
 
     Args:
         out (Tensor): (N, 3, H, W) generator output in [0, 1].
@@ -24,7 +27,7 @@ def composite(out: Tensor, img: Tensor, mask: Tensor) -> Tensor:
     Returns:
         Tensor: (N, 3, H, W).
     """
-    return out * mask + img * (1 - mask)
+    return torch.where(mask > 0.5, out, img)
 
 
 @MODELS.register_module()
@@ -65,17 +68,24 @@ class BaseInpaintor(BaseModel):
         self.test_cfg = dict(test_cfg or {})
 
     def generate(self, img: Tensor, mask: Tensor) -> Tensor:
-        """Run the generator.
+        """Check the inputs, zero the holes and run the generator.
 
         Args:
-            img (Tensor): (N, 3, H, W) in [0, 1]; hole pixels may hold anything.
+            img (Tensor): (N, 3, H, W) float in [0, 1]; hole pixels may hold
+                anything (NaN and Inf included): they are replaced by 0 before the
+                generator sees them.
             mask (Tensor): (N, 1, H, W) in {0, 1}, 1 = hole.
 
         Returns:
             Tensor: (N, 3, H, W) raw output in [0, 1].
+
+        Raises:
+            InvalidImageError: ``img`` is not (N >= 1, C, H, W) float, has NaN/Inf
+                in known pixels or known pixels outside [0, 1] (± 0.5).
+            InvalidMaskError: bad mask.
         """
-        check_mask_tensor(mask, img)
-        return self.generator(img, mask)
+        check_image_tensor(img, mask, source='model input img')
+        return self.generator(fill_holes(img, mask, 0.0), mask)
 
     def generator_losses(self, out: Tensor, gt: Tensor, mask: Tensor) -> dict:
         """Weighted generator losses ``{'loss_<name>': scalar}`` (no adversarial)."""

@@ -19,8 +19,9 @@ class GANInpaintor(BaseInpaintor):
     Update orders (``train_cfg.update_order``):
 
     * ``'joint'`` (default, the official code of all four models): zero both
-      optimisers, one generator forward, D loss on the detached output and G loss
-      through the same, not yet updated D, back-propagate both, step D, step G.
+      optimisers, one generator forward, D loss on the real image and the detached
+      output, then G's adversarial term through the same, not yet updated D,
+      back-propagate both, step D, step G.
       D's step therefore also contains the gradient of G's adversarial term with
       respect to D. The official code calls ``backward`` twice
       (``d_loss`` with ``retain_graph`` then ``g_loss``); we back-propagate
@@ -33,6 +34,16 @@ class GANInpaintor(BaseInpaintor):
     The D loss is ``(L(D(gt), real) + L(D(out.detach()), fake)) / 2`` as in the
     official code; it is logged as ``loss_d_real`` and ``loss_d_fake`` (each half).
     D sees the **raw** generator output, not the composite.
+
+    Order of the discriminator calls (both update orders): ``D(gt)``, then
+    ``D(out.detach())``, then ``D(out)`` for G's adversarial term, as in the
+    official ``InpaintingModel.process``. The order is part of the result, not a
+    style choice: every training-mode call of a spectral-normalised D runs one
+    power iteration that updates ``weight_u``/``weight_v`` in place, so each call
+    sees a slightly different normalised weight and the next call's input order
+    changes both the losses and the gradients (measured on HINT from the official
+    weights: adversarial loss 0.0025758 instead of 0.0025410, updated weights off
+    by up to 1.7e-4). ``tests/test_models/test_inpaintors/`` pins this order.
 
     Args:
         generator (dict): generator config (see :class:`BaseInpaintor`).
@@ -76,13 +87,28 @@ class GANInpaintor(BaseInpaintor):
             )
 
     def discriminator_losses(self, out: Tensor, gt: Tensor) -> dict:
-        """Unweighted D losses on real ``gt`` and detached fake ``out`` (halves)."""
+        """Unweighted D losses, halved: ``D(gt)`` first, then ``D(out.detach())``.
+
+        Args:
+            out (Tensor): (N, 3, H, W) raw generator output (detached here).
+            gt (Tensor): (N, 3, H, W) ground truth in [0, 1].
+
+        Returns:
+            dict: ``loss_d_real`` and ``loss_d_fake``, scalars.
+        """
         real = self.gan_loss(self.discriminator(gt), True, is_disc=True)
         fake = self.gan_loss(self.discriminator(out.detach()), False, is_disc=True)
         return dict(loss_d_real=real * 0.5, loss_d_fake=fake * 0.5)
 
     def adversarial_loss(self, out: Tensor) -> dict:
-        """G's weighted adversarial term on the raw output."""
+        """G's weighted adversarial term ``{'loss_adv_g': scalar}`` on ``D(out)``.
+
+        Call it after :meth:`discriminator_losses` in the same iteration (official
+        order of the spectral-norm power iterations).
+
+        Args:
+            out (Tensor): (N, 3, H, W) raw generator output (gradients flow).
+        """
         return dict(loss_adv_g=self.gan_loss(self.discriminator(out), True))
 
     def train_step(self, data: dict, optim_wrapper: OptimWrapperDict) -> dict:
@@ -115,8 +141,9 @@ class GANInpaintor(BaseInpaintor):
             out = self.generate(gt, mask)
             g_losses = {**self.generator_losses(out, gt, mask)}
         with ow_d.optim_context(self.discriminator):
-            g_losses.update(self.adversarial_loss(out))
+            # official order: D(gt), D(out.detach()), then D(out) (see class doc)
             d_losses = self.discriminator_losses(out, gt)
+            g_losses.update(self.adversarial_loss(out))
         loss_g, log_g = self.parse_losses(g_losses)
         loss_d, log_d = self.parse_losses(d_losses)
         ow_g.backward(loss_d + loss_g)

@@ -29,17 +29,56 @@ def default_feature_net() -> dict:
     )
 
 
+def resolve_feature_net(feature_net: dict | None) -> dict:
+    """The frozen net's config: the default, overridden or replaced by ``feature_net``.
+
+    Args:
+        feature_net (dict | None): ``None`` = :func:`default_feature_net`; a dict
+            with ``type`` = a whole config; a dict without ``type`` = keys that
+            override the default, e.g. ``dict(weights=None)`` (train offline without
+            pretrained loss weights; what ``--cfg-options
+            model.losses.perceptual.feature_net.weights=None`` produces).
+
+    Returns:
+        dict: a config with ``type``.
+    """
+    if feature_net is None:
+        return default_feature_net()
+    if not isinstance(feature_net, dict):
+        raise ConfigError(
+            'feature_net must be a config dict (with or without type) or None, got '
+            f'{feature_net!r}'
+        )
+    cfg = dict(feature_net)
+    if 'type' in cfg:
+        return cfg
+    base = default_feature_net()
+    unknown = sorted(set(cfg) - set(base))
+    if unknown:
+        raise ConfigError(
+            f'feature_net without a type overrides the default {base}; unknown keys '
+            f'{unknown}. Give a whole config with type to use another network.'
+        )
+    base.update(cfg)
+    return base
+
+
 def gram_matrix(feat: Tensor) -> Tensor:
-    """Per-sample Gram matrix ``F @ F^T / (C * H * W)``, computed in float32.
+    """Per-sample Gram matrix ``F @ F^T / (C * H * W)``, in at least float32.
+
+    Half-precision (AMP) features are promoted to float32; float32 and float64
+    keep their precision (float64 training reproduces the official float64 step).
 
     Args:
         feat (Tensor): (N, C, H, W) features.
 
     Returns:
-        Tensor: (N, C, C) float32 Gram matrices.
+        Tensor: (N, C, C) Gram matrices, float32 for half inputs, else feat's dtype.
     """
     n, c, h, w = feat.shape
-    f = feat.float().reshape(n, c, h * w)
+    f = feat.reshape(n, c, h * w)
+    if f.dtype in (torch.float16, torch.bfloat16):
+        f = f.float()
     with torch.autocast(device_type=feat.device.type, enabled=False):
         return torch.bmm(f, f.transpose(1, 2)) / (c * h * w)
 
@@ -67,7 +106,7 @@ class _FeatureLoss(nn.Module):
             )
         self.layer_weights = tuple(float(v) for v in weights)
         self.loss_weight = float(loss_weight)
-        cfg = default_feature_net() if feature_net is None else dict(feature_net)
+        cfg = resolve_feature_net(feature_net)
         # A plain attribute (not a submodule): stays out of state_dict/parameters/DDP.
         self.feature_net = shared_lazy_frozen(cfg, share=share_feature_net)
 
@@ -93,9 +132,11 @@ class PerceptualLoss(_FeatureLoss):
             Defaults to None.
         loss_weight (float): multiplier. Defaults to 1.0.
         feature_net (dict | None): config of the frozen network, called as
-            ``net(x, layers) -> list[Tensor]``. ``None`` = :func:`default_feature_net`
-            (e.g. pass ``weights=None`` for tests, ``arch='vgg16'``,
-            ``normalize_input=True`` for the thesis variant). Defaults to None.
+            ``net(x, layers) -> list[Tensor]``. ``None`` = :func:`default_feature_net`;
+            a dict without ``type`` overrides its keys (:func:`resolve_feature_net`):
+            ``dict(weights=None)`` trains without pretrained weights (offline),
+            ``dict(arch='vgg16', normalize_input=True)`` is the thesis variant.
+            Defaults to None.
         share_feature_net (bool): share one network with other losses of the same
             ``feature_net`` config in this process. Defaults to True.
     """
@@ -136,10 +177,10 @@ class PerceptualLoss(_FeatureLoss):
 class StyleLoss(_FeatureLoss):
     """``sum_i w_i * mean|G(phi_i(pred*M)) - G(phi_i(gt*M))|``, times ``loss_weight``.
 
-    ``G`` is :func:`gram_matrix` (``F F^T / (C*H*W)`` per sample, float32). Official
-    defaults: inputs masked to the hole (``hole_only=True``: known pixels zeroed in
-    both), VGG-19 relu2_2, relu3_4, relu4_4, relu5_2 (indices 8, 17, 26, 31), weight 1
-    each. GT features are computed without gradients.
+    ``G`` is :func:`gram_matrix` (``F F^T / (C*H*W)`` per sample, at least
+    float32). Official defaults: inputs masked to the hole (``hole_only=True``:
+    known pixels zeroed in both), VGG-19 relu2_2, relu3_4, relu4_4, relu5_2
+    (indices 8, 17, 26, 31), weight 1 each. GT features are computed without gradients.
 
     Args:
         layers (Sequence[int | str]): feature indices or names.
