@@ -1,5 +1,6 @@
 """Latency and peak-memory measurement of a config's generator."""
 
+import os.path as osp
 import statistics
 import time
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from mmengine.registry import init_default_scope
 
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
 from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.errors import ConfigError
 
 DTYPES = {'fp32': torch.float32, 'fp16': torch.float16, 'bf16': torch.bfloat16}
 
@@ -37,6 +39,28 @@ class LatencyResult:
             '(generator forward only, no pre/post-processing)'
         )
 
+    @property
+    def images_per_s(self) -> float:
+        """Throughput: batch size / median forward time."""
+        return self.shape[0] / self.median_s
+
+    def to_dict(self) -> dict:
+        """JSON-ready record; ``peak_mem_mb`` is in MiB (2**20 bytes)."""
+        n, _, h, w = self.shape
+        return dict(
+            config=self.config,
+            device=self.device,
+            dtype=self.dtype,
+            threads=self.threads,
+            batch=n,
+            height=h,
+            width=w,
+            median_s=self.median_s,
+            p90_s=self.p90_s,
+            images_per_s=self.images_per_s,
+            peak_mem_mb=self.peak_mib,
+        )
+
 
 def _peak_rss_mib() -> float:
     """Peak resident set size of this process (Linux ``VmHWM``), in MiB."""
@@ -55,6 +79,34 @@ def _reset_peak_rss() -> None:
         pass
 
 
+def check_benchmark_args(
+    config: str,
+    checkpoint: str | None,
+    shape: tuple[int, int],
+    batch: int,
+    dtype: str,
+    device: str,
+    runs: int,
+) -> None:
+    """Reject bad :func:`benchmark_generator` arguments with one clear message."""
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'config file {config} does not exist')
+    if checkpoint and '://' not in checkpoint and not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
+    if dtype not in DTYPES:
+        raise ConfigError(f'dtype must be one of {sorted(DTYPES)}, got {dtype!r}')
+    if runs < 1 or batch < 1 or min(shape) < 1:
+        raise ConfigError(
+            f'runs, batch and shape must be >= 1, got runs={runs}, batch={batch}, '
+            f'shape={tuple(shape)}'
+        )
+    if device.startswith('cuda') and not torch.cuda.is_available():
+        raise ConfigError(
+            f'device {device!r} asked for, but this machine has no CUDA device; '
+            'use --device cpu'
+        )
+
+
 def benchmark_generator(
     config: str,
     checkpoint: str | None = None,
@@ -69,7 +121,13 @@ def benchmark_generator(
 
     Peak memory is ``torch.cuda.max_memory_allocated`` on CUDA and the process's
     peak RSS on CPU (which includes the weights and Python itself).
+
+    Raises:
+        FileNotFoundError: ``config`` (or ``checkpoint``) does not exist.
+        ConfigError: an unknown ``dtype``, ``runs < 1``, a non-positive shape or
+            batch, or a CUDA device on a machine without CUDA.
     """
+    check_benchmark_args(config, checkpoint, shape, batch, dtype, device, runs)
     init_default_scope('inpaintzoo')
     cfg = Config.fromfile(config)
     model = MODELS.build(cfg.model)
@@ -109,3 +167,31 @@ def benchmark_generator(
         peak_mib=peak,
         threads=torch.get_num_threads(),
     )
+
+
+def benchmark_sweep(
+    config: str,
+    checkpoint: str | None = None,
+    shapes: list[tuple[int, int]] | None = None,
+    batch_sizes: list[int] | None = None,
+    **kwargs,
+) -> list[LatencyResult]:
+    """:func:`benchmark_generator` for every (shape, batch size) pair.
+
+    Args:
+        config (str): Config file path.
+        checkpoint (str, optional): Checkpoint to load.
+        shapes (list[tuple[int, int]], optional): (H, W) sizes. Defaults to
+            ``[(256, 256)]``.
+        batch_sizes (list[int], optional): Batch sizes. Defaults to ``[1]``.
+        **kwargs: ``dtype``, ``device``, ``warmup``, ``runs`` of
+            :func:`benchmark_generator`.
+
+    Returns:
+        list[LatencyResult]: shape-major order.
+    """
+    return [
+        benchmark_generator(config, checkpoint, tuple(shape), batch, **kwargs)
+        for shape in shapes or [(256, 256)]
+        for batch in batch_sizes or [1]
+    ]

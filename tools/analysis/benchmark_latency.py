@@ -5,13 +5,31 @@ threads)::
 
     python tools/analysis/benchmark_latency.py configs/mxt/mxt_places2.py \
         --shape 256 256 --threads 2
+
+Sweeps and a JSON record (median_s, images_per_s, peak_mem_mb per case)::
+
+    python tools/analysis/benchmark_latency.py configs/mxt/mxt_places2.py \
+        --shapes 128 256x256 --batch-sizes 1 2 --out latency.json
 """
 
 import argparse
+import json
 
 import torch
 
-from inpaintzoo.apis.benchmark import DTYPES, benchmark_generator
+from inpaintzoo.apis.benchmark import DTYPES, benchmark_sweep
+from inpaintzoo.apis.cli import add_debug_argument, run_cli
+
+
+def parse_shape(text: str) -> tuple[int, int]:
+    """``'256'`` -> (256, 256); ``'256x192'`` -> (256, 192) (H x W)."""
+    parts = text.lower().split('x')
+    if len(parts) not in (1, 2) or not all(p.strip().isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(
+            f'a size is H or HxW with positive integers (e.g. 256x256), got {text!r}'
+        )
+    h, w = (int(parts[0]), int(parts[-1]))
+    return h, w
 
 
 def parse_args() -> argparse.Namespace:
@@ -27,6 +45,25 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--threads', type=int, default=None, help='CPU threads')
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--runs', type=int, default=3)
+    parser.add_argument(
+        '--shapes',
+        type=parse_shape,
+        nargs='+',
+        default=None,
+        metavar='HxW',
+        help='sweep these sizes (256 or 256x192); overrides --shape',
+    )
+    parser.add_argument(
+        '--batch-sizes',
+        type=int,
+        nargs='+',
+        default=None,
+        help='sweep these batch sizes; overrides --batch',
+    )
+    parser.add_argument(
+        '--out', default=None, help='write the results as JSON to this file'
+    )
+    add_debug_argument(parser)
     return parser.parse_args()
 
 
@@ -34,18 +71,23 @@ def main() -> None:
     args = parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    result = benchmark_generator(
+    results = benchmark_sweep(
         args.config,
         args.checkpoint,
-        tuple(args.shape),
-        args.batch,
-        args.dtype,
-        args.device,
-        args.warmup,
-        args.runs,
+        shapes=args.shapes or [tuple(args.shape)],
+        batch_sizes=args.batch_sizes or [args.batch],
+        dtype=args.dtype,
+        device=args.device,
+        warmup=args.warmup,
+        runs=args.runs,
     )
-    print(result.line())
+    for result in results:
+        print(f'{result.line()}; {result.images_per_s:.2f} images/s')
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump([r.to_dict() for r in results], f, indent=2)
+        print(f'wrote {args.out}')
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -6,8 +6,8 @@ Example::
 """
 
 import argparse
-import sys
 
+from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.evaluation.baselines import telea_folder
 
 
@@ -20,6 +20,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         '--mask-convention', choices=('white_hole', 'black_hole'), default='white_hole'
     )
+    add_debug_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -39,4 +40,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    run_cli(main)

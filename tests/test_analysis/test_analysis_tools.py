@@ -1,0 +1,84 @@
+"""tools/analysis/get_flops.py and benchmark_latency.py on tiny configs (in-process)."""
+
+import json
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TOOLS = REPO / 'tools' / 'analysis'
+MXT_TINY = 'configs/mxt/mxt-tiny_1xb4-300_demo-64x64.py'
+SMALL = [
+    '--cfg-options',
+    'model.generator.dim=4',
+    'model.generator.num_blocks=[1,1,1,1]',
+    'model.generator.num_heads=[1,1,1,1]',
+]
+
+
+def run_tool(name: str, args: list[str], monkeypatch) -> int:
+    """Run ``tools/analysis/<name>`` as ``__main__``; returns its exit status."""
+    monkeypatch.chdir(REPO)
+    monkeypatch.setattr(sys, 'argv', [name, *args])
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_path(str(TOOLS / name), run_name='__main__')
+    return exit_info.value.code
+
+
+def test_get_flops_counts_the_scan(tmp_path, monkeypatch, capsys):
+    out = tmp_path / 'flops.json'
+    args = [MXT_TINY, '--shape', '32', '32', '--out', str(out), *SMALL]
+    assert run_tool('get_flops.py', args, monkeypatch) == 0
+    printed = capsys.readouterr().out
+    assert 'GMac' in printed or 'MMac' in printed
+    assert '| encoder1 |' in printed
+    report = json.loads(out.read_text())
+    assert report['by_operator']['selective_scan'] > 0
+    assert report['macs'] == sum(report['by_operator'].values())
+    assert report['macs'] == sum(report['by_stage'].values())
+    assert report['params'] > 0
+    assert report['peak_rss_mib'] > 0
+    assert report['input_shapes'] == [[1, 3, 32, 32], [1, 1, 32, 32]]
+
+
+def test_get_flops_missing_config_is_one_line(monkeypatch, capsys):
+    assert run_tool('get_flops.py', ['nope.py'], monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == 'error: config file nope.py does not exist'
+
+
+def test_benchmark_latency_sweep_writes_json(tmp_path, monkeypatch):
+    out = tmp_path / 'latency.json'
+    args = [
+        MXT_TINY,
+        '--device',
+        'cpu',
+        '--shapes',
+        '32',
+        '32x48',
+        '--batch-sizes',
+        '1',
+        '2',
+        '--warmup',
+        '0',
+        '--runs',
+        '1',
+        '--out',
+        str(out),
+    ]
+    assert run_tool('benchmark_latency.py', args, monkeypatch) == 0
+    rows = json.loads(out.read_text())
+    cases = [(r['height'], r['width'], r['batch']) for r in rows]
+    assert cases == [(32, 32, 1), (32, 32, 2), (32, 48, 1), (32, 48, 2)]
+    for row in rows:
+        assert row['median_s'] > 0
+        assert row['peak_mem_mb'] > 0
+        assert row['images_per_s'] == pytest.approx(row['batch'] / row['median_s'])
+
+
+def test_benchmark_latency_rejects_a_bad_size(monkeypatch, capsys):
+    args = [MXT_TINY, '--shapes', '32by32']
+    assert run_tool('benchmark_latency.py', args, monkeypatch) == 2
+    assert 'HxW' in capsys.readouterr().err
