@@ -6,9 +6,18 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from inpaintzoo.engine import trust_directory
+from inpaintzoo.apis.runner_setup import build_runner
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def shrink_generator(cfg: Config) -> Config:
+    """Generator of ``cfg`` at dim 4, one block and one head per level (in place)."""
+    gen = cfg.model.generator
+    gen.dim = 4
+    gen.num_blocks = [1, 1, 1, 1]
+    gen.num_heads = [1, 1, 1, 1]
+    return cfg
 
 
 def tiny_cfg(
@@ -20,11 +29,7 @@ def tiny_cfg(
     """Load ``config`` and make it tiny: dim 4, one block per level, batch 2,
     ``max_iters`` iterations, L1 + GAN losses, checkpoints every iteration,
     demo data from ``data_root``, no workers."""
-    cfg = Config.fromfile(str(REPO / config))
-    gen = cfg.model.generator
-    gen.dim = 4
-    gen.num_blocks = [1, 1, 1, 1]
-    gen.num_heads = [1, 1, 1, 1]
+    cfg = shrink_generator(Config.fromfile(str(REPO / config)))
     cfg.model.losses = dict(l1=dict(type='L1Loss', loss_weight=1.0))
     cfg.work_dir = str(work_dir)
     cfg.train_cfg.max_iters = max_iters
@@ -64,8 +69,7 @@ def train_and_diff(cfg: Config, work_dir: str | Path) -> tuple[Runner, list[str]
 
     Returns the runner and the generator's state-dict keys that training changed.
     """
-    trust_directory(work_dir)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     gen = runner.model.generator
     before = {k: v.clone() for k, v in gen.state_dict().items()}
     runner.train()

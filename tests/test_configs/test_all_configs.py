@@ -9,19 +9,12 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from inpaintzoo.registry import MODELS
+from tests.tiny_config import shrink_generator
 
 REPO = Path(__file__).resolve().parents[2]
 LEAF_CONFIGS = sorted(
     p for p in (REPO / 'configs').glob('*/*.py') if p.parent.name != '_base_'
 )
-
-
-def shrink(cfg: Config) -> Config:
-    gen = cfg.model.generator
-    gen.dim = 4
-    gen.num_blocks = [1, 1, 1, 1]
-    gen.num_heads = [1, 1, 1, 1]
-    return cfg
 
 
 def test_there_are_leaf_configs():
@@ -33,18 +26,32 @@ def test_there_are_leaf_configs():
 )
 def test_config_builds_and_runs(path: Path):
     init_default_scope('inpaintzoo')
-    cfg = shrink(Config.fromfile(str(path)))
+    torch.manual_seed(0)
+    cfg = shrink_generator(Config.fromfile(str(path)))
     assert cfg.default_scope == 'inpaintzoo'
     for key in ('train_dataloader', 'test_dataloader', 'optim_wrapper', 'train_cfg'):
         assert key in cfg, f'{path.name} lacks {key}'
     model = MODELS.build(cfg.model).eval()
-    img = torch.rand(1, 3, 24, 40)
-    mask = torch.zeros(1, 1, 24, 40)
+    gen = torch.Generator().manual_seed(0)
+    img = torch.rand(2, 3, 24, 40, generator=gen)
+    mask = torch.zeros(2, 1, 24, 40)
     mask[..., 5:15, 10:30] = 1
+    other = img[1:].clone()
+    other[..., :5, :] = torch.rand(1, 3, 5, 40, generator=gen)  # known pixels only
+    batch, masks = torch.cat([img, other]), mask[[0, 1, 1]]
     with torch.no_grad():
-        out = model(dict(img=img, mask=mask), mode='tensor')
-    assert out.shape == img.shape
-    assert torch.equal(out * (1 - mask), img * (1 - mask))
+        out = model(dict(img=batch, mask=masks), mode='tensor')
+        raw = model.generator(batch, masks)
+        alone = model.generator(img[1:], mask[1:])
+    # known pixels are the input's exactly, the hole is the generator's output
+    assert torch.equal(torch.where(masks > 0, 0, out), torch.where(masks > 0, 0, batch))
+    assert torch.equal(torch.where(masks > 0, out, 0), torch.where(masks > 0, raw, 0))
+    assert 0 <= out.min() <= out.max() <= 1
+    # the fill depends on the known pixels (the network reads its input) ...
+    hole = masks[1].bool().expand(3, -1, -1)
+    assert not torch.allclose(raw[1][hole], raw[2][hole])
+    # ... and not on the other samples of the batch
+    torch.testing.assert_close(alone, raw[1:2], rtol=1e-5, atol=1e-6)
 
 
 def test_metafiles_point_at_configs():

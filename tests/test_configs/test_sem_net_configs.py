@@ -1,4 +1,8 @@
-"""Every SEM-Net config (main + ablations) builds and trains one tiny iteration."""
+"""Every SEM-Net config keeps the paper recipe and trains one tiny iteration (slow).
+
+What each ablation changes relative to the paper config is checked for all models
+in ``tests/test_configs/test_ablation_configs.py``.
+"""
 
 from pathlib import Path
 
@@ -17,27 +21,6 @@ CONFIGS = sorted(
     if '_demo-' not in p.name  # the README demo config: see test_all_configs.py
 )
 
-# (attn type, scanner, pos_embed, ffn type) each ablation must select
-EXPECTED = {
-    'sem_celebahq.py': ('SnakeMambaBlock', 'BiSnakeScan', True, 'SEFN'),
-    'sem_places2.py': ('SnakeMambaBlock', 'BiSnakeScan', True, 'SEFN'),
-    'sem-raster_celebahq.py': ('SnakeMambaBlock', 'RasterScan', True, 'SEFN'),
-    'sem-snake_celebahq.py': ('SnakeMambaBlock', 'SnakeScan', True, 'SEFN'),
-    'sem-biraster_celebahq.py': ('SnakeMambaBlock', 'BiRasterScan', True, 'SEFN'),
-    'sem-crossscan_celebahq.py': ('SnakeMambaBlock', 'CrossScan', True, 'SEFN'),
-    'sem-nope_celebahq.py': ('SnakeMambaBlock', 'BiSnakeScan', False, 'SEFN'),
-    'sem-gdfn_celebahq.py': ('SnakeMambaBlock', 'BiSnakeScan', True, 'GDFN'),
-    'sem-channelattn_celebahq.py': ('ChannelAttention', None, None, 'SEFN'),
-    'sem-spatialattn_celebahq.py': ('SRSA', None, None, 'SEFN'),
-    'sem-t52a_celebahq.py': ('SnakeMambaBlock', 'RasterScan', False, 'GDFN'),
-    'sem-t52b_celebahq.py': ('SnakeMambaBlock', 'RasterScan', True, 'GDFN'),
-    'sem-t52c_celebahq.py': ('SnakeMambaBlock', 'SnakeScan', True, 'GDFN'),
-    'sem-t52d_celebahq.py': ('SnakeMambaBlock', 'BiSnakeScan', True, 'GDFN'),
-    'sem-t52e_celebahq.py': ('SnakeMambaBlock', 'RasterScan', True, 'SEFN'),
-    'sem-t52f_celebahq.py': ('SnakeMambaBlock', 'BiSnakeScan', False, 'SEFN'),
-    'sem-t52g_celebahq.py': ('SnakeMambaBlock', 'BiSnakeScan', True, 'SEFN'),
-}
-
 
 @pytest.fixture(scope='module')
 def sem_demo_root(tmp_path_factory) -> Path:
@@ -46,18 +29,10 @@ def sem_demo_root(tmp_path_factory) -> Path:
     return root
 
 
-def test_every_config_is_listed():
-    assert {Path(c).name for c in CONFIGS} == set(EXPECTED)
-
-
 @pytest.mark.parametrize('config', CONFIGS)
-def test_config_selects_blocks_and_recipe(config):
+def test_config_keeps_recipe(config):
     cfg = Config.fromfile(str(REPO_ROOT / config))
     gen = cfg.model.generator
-    attn, ffn = gen.block.attn, gen.block.ffn
-    scanner = attn.get('scanner', {}).get('type')
-    got = (attn.type, scanner, attn.get('pos_embed'), ffn.type)
-    assert got == EXPECTED[Path(config).name]
     assert (gen.type, gen.embed.type, gen.block.type) == (
         'InpaintUNet',
         'ConvEmbedding',

@@ -8,9 +8,10 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import nn
 
+from inpaintzoo.models.backbones.input_checks import check_image_tensor, fill_holes
+from inpaintzoo.models.layers.slot_config import check_slot_config
 from inpaintzoo.registry import MODELS
-from inpaintzoo.utils.errors import ConfigError
-from inpaintzoo.utils.mask import check_mask_tensor
+from inpaintzoo.utils.errors import ConfigError, InvalidImageError
 
 _PAD_MODES = ('reflect', 'replicate', 'constant')
 
@@ -37,6 +38,11 @@ class InpaintUNet(BaseModule):
     Decoder levels reuse the encoder's block counts and heads. Down-samplers get the
     mask at their input resolution (nearest, ``int(H / k) x int(W / k)`` as the
     official wrapper); blocks and up-samplers see only features.
+
+    Every slot config (and the configs nested in it, e.g. ``block.attn``) is
+    checked against its block's constructor before building: keywords a block does
+    not take raise :class:`ConfigError` naming the slot, the keys and the
+    ``_delete_=True`` fix (:func:`check_slot_config`).
 
     Any H, W work: the hole-filled input and the mask are padded at the bottom and
     right up to a multiple of :attr:`stride` with ``pad_mode`` (``'reflect'``, or
@@ -101,6 +107,14 @@ class InpaintUNet(BaseModule):
         self.in_channels, self.concat_mask = in_channels, concat_mask
         self.fill_value, self.pad_mode = float(fill_value), pad_mode
         widths = [dim, 2 * dim, 4 * dim, 8 * dim]
+        emb_in = in_channels + int(concat_mask)
+        for slot, cfg, passed in (
+            ('embed', embed, dict(in_channels=emb_in, dim=dim)),
+            ('block', block, dict(dim=dim, num_heads=num_heads[0])),
+            ('down', down, dict(dim=dim)),
+            ('up', up, dict(dim=dim)),
+        ):
+            check_slot_config(cfg, slot, passed, owner='InpaintUNet')
 
         def stage(width: int, level: int) -> nn.Sequential:
             args = dict(dim=width, num_heads=num_heads[level])
@@ -111,7 +125,6 @@ class InpaintUNet(BaseModule):
                 ]
             )
 
-        emb_in = in_channels + int(concat_mask)
         self.embed = MODELS.build(embed, default_args=dict(in_channels=emb_in, dim=dim))
         self.encoder1, self.encoder2 = stage(widths[0], 0), stage(widths[1], 1)
         self.encoder3, self.latent = stage(widths[2], 2), stage(widths[3], 3)
@@ -193,20 +206,26 @@ class InpaintUNet(BaseModule):
         """Inpaint.
 
         Args:
-            img (Tensor): (N, in_channels, H, W) in [0, 1]; hole pixels are ignored.
+            img (Tensor): (N, in_channels, H, W) float in [0, 1]; hole pixels are
+                replaced by ``fill_value`` (they may hold anything, NaN included).
             mask (Tensor): (N, 1, H, W) in {0, 1}, 1 = hole.
+
+        Raises:
+            InvalidImageError: ``img`` is not (N >= 1, in_channels, H, W) float, has
+                NaN/Inf in known pixels, or known pixels outside [0, 1] (± 0.5).
+            InvalidMaskError: bad mask.
 
         Returns:
             Tensor: (N, out_channels, H, W) raw output in (0, 1) (not composited).
         """
-        check_mask_tensor(mask, img)
+        check_image_tensor(img, mask, source='InpaintUNet input img')
         if img.shape[1] != self.in_channels:
-            raise ValueError(
-                f'img must have {self.in_channels} channels, '
-                f'got shape {tuple(img.shape)}'
+            raise InvalidImageError(
+                f'InpaintUNet input img must have {self.in_channels} channels '
+                f'(in_channels), got shape {tuple(img.shape)}'
             )
         mask = mask.to(img.dtype)
-        filled = img * (1 - mask) + mask * self.fill_value
+        filled = fill_holes(img, mask, self.fill_value)
         h, w = img.shape[-2:]
         ph, pw = -h % self.stride, -w % self.stride
         filled, mask = self._pad(filled, ph, pw), self._pad(mask, ph, pw)

@@ -10,6 +10,7 @@ import math
 import torch
 from mmengine.model import BaseModule
 
+from inpaintzoo.models.layers.slot_config import check_slot_config
 from inpaintzoo.registry import MODELS
 
 
@@ -18,6 +19,15 @@ def _defaults(attn: dict | None, ffn: dict | None, norm: dict | None):
     ffn = dict(ffn) if ffn is not None else dict(type='GDFN', expansion=2.66)
     norm = dict(norm) if norm is not None else dict(type='ChannelLayerNorm')
     return attn, ffn, norm
+
+
+def _check_slots(
+    owner: str, dim: int, num_heads: int, attn: dict, ffn: dict, norm: dict
+) -> None:
+    """Refuse keywords the ``attn`` / ``ffn`` / ``norm`` blocks do not take."""
+    check_slot_config(attn, 'attn', dict(dim=dim, num_heads=num_heads), owner)
+    check_slot_config(ffn, 'ffn', dict(dim=dim), owner)
+    check_slot_config(norm, 'norm', dict(dim=dim), owner)
 
 
 @MODELS.register_module()
@@ -49,6 +59,7 @@ class SandwichBlock(BaseModule):
     ) -> None:
         super().__init__(init_cfg=init_cfg)
         attn, ffn, norm = _defaults(attn, ffn, norm)
+        _check_slots(type(self).__name__, dim, num_heads, attn, ffn, norm)
         self.norm1 = MODELS.build(norm, default_args=dict(dim=dim))
         self.ffn1 = MODELS.build(ffn, default_args=dict(dim=dim))
         self.norm2 = MODELS.build(norm, default_args=dict(dim=dim))
@@ -106,6 +117,7 @@ class AttnFFNBlock(BaseModule):
         attn = dict(attn) if attn is not None else dict(self.default_attn)
         ffn = dict(ffn) if ffn is not None else dict(self.default_ffn)
         norm = dict(norm) if norm is not None else dict(type='ChannelLayerNorm')
+        _check_slots(type(self).__name__, dim, num_heads, attn, ffn, norm)
         self.norm1 = MODELS.build(norm, default_args=dict(dim=dim))
         self.attn = MODELS.build(attn, default_args=dict(dim=dim, num_heads=num_heads))
         self.norm2 = MODELS.build(norm, default_args=dict(dim=dim))

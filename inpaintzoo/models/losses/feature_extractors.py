@@ -205,7 +205,13 @@ def _torchvision_state_dict(arch: str) -> dict:
             f"Could not get torchvision's {arch} ImageNet weights ({enum}): {err!r}. "
             f'Place the file {fname} at {target} (the torch.hub cache; set $TORCH_HOME '
             "to move it), or set weights='<local path to a state dict>', or "
-            'weights=None for a random network (tests/demos only).'
+            'weights=None for a random network (no download; the perceptual and '
+            'style losses then only regularise). In a config: '
+            'losses.perceptual.feature_net=dict(weights=None) and the same for '
+            'losses.style; on the command line: --cfg-options '
+            'model.losses.perceptual.feature_net.weights=None '
+            'model.losses.style.feature_net.weights=None '
+            '(docs/config_system.md, "Training without pretrained loss weights").'
         ) from err
 
 
@@ -292,7 +298,11 @@ def shared_lazy_frozen(cfg: dict, share: bool = True) -> LazyFrozen:
         LazyFrozen: unbuilt until first called.
     """
     if not isinstance(cfg, dict) or 'type' not in cfg:
-        raise ConfigError(f"feature_net must be a config dict with 'type', got {cfg!r}")
+        raise ConfigError(
+            f"feature_net must be a config dict with 'type', got {cfg!r}; the losses "
+            "accept a dict without 'type' (e.g. dict(weights=None)) as overrides of "
+            'their default VGG-19 config'
+        )
     lazy = LazyFrozen(functools.partial(_build_from_cfg, dict(cfg)))
     if not share:
         return lazy

@@ -40,8 +40,19 @@ def test_block_config_overrides(block):
         norm=dict(type='ChannelLayerNorm', bias=False),
     )
     blk = MODELS.build(cfg)
-    assert blk.norm1.bias is None
-    x = torch.randn(2, 8, 4, 4, requires_grad=True)
-    blk(x).sum().backward()
-    assert x.grad.shape == x.shape
-    assert all(p.grad is not None for p in blk.parameters())
+    default = MODELS.build(dict(type=block, dim=8, num_heads=2))
+    ffns = ('ffn1', 'ffn2') if block == 'SandwichBlock' else ('ffn',)
+    norms = ('norm1', 'norm2', 'norm3') if block == 'SandwichBlock' else ('norm1',)
+    for name in ffns:  # the override reaches every FFN the block builds
+        ffn, ref = getattr(blk, name), getattr(default, name)
+        assert (ffn.hidden, ref.hidden) == (16, int(8 * 2.66))
+        assert ffn.project_in.weight.shape == (32, 8, 1, 1)
+        assert ffn.project_in.bias is not None
+        assert ref.project_in.bias is None
+    for name in norms:
+        assert getattr(blk, name).bias is None
+        assert getattr(default, name).bias is not None
+    # the block's output depends on every parameter it holds
+    x = torch.randn(2, 8, 4, 4)
+    blk(x).square().sum().backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in blk.parameters())

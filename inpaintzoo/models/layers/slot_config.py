@@ -1,0 +1,121 @@
+"""Build a block into a slot, refusing keywords the block does not take.
+
+Swapping a slot's type in a child config without ``_delete_=True`` keeps the base
+type's keys (MMEngine merges dicts), e.g. HINT's ``attn=dict(type='SCAL',
+bias=False)`` plus ``attn=dict(type='SnakeMambaBlock')`` gives
+``SnakeMambaBlock(bias=False)``. Python's own ``TypeError`` names neither the
+slot nor the fix; :func:`check_slot_config` does, for a whole config tree.
+"""
+
+import inspect
+from typing import Any
+
+from torch import nn
+
+from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.errors import ConfigError
+
+_IGNORED = frozenset({'type', '_delete_'})
+
+
+def accepted_kwargs(cls: type) -> list[str] | None:
+    """Keyword arguments ``cls(...)`` accepts, or None if it takes ``**kwargs``."""
+    params = list(inspect.signature(cls).parameters.values())
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    return [
+        p.name
+        for p in params
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+
+
+def _resolve(type_: Any) -> type | None:
+    if inspect.isclass(type_):
+        return type_
+    if isinstance(type_, str):
+        return MODELS.get(type_)
+    return None
+
+
+def check_slot_config(
+    cfg: Any, slot: str, default_args: dict | None = None, owner: str = ''
+) -> None:
+    """Check that ``cfg`` and every nested block config only use accepted keys.
+
+    Walks ``cfg`` recursively: each dict with a registered ``type`` is checked
+    against its class's constructor signature; nested dicts are checked as
+    sub-slots (``block.attn``, ``block.attn.mamba``, ...). Classes taking
+    ``**kwargs`` and unknown types are skipped (``MODELS.build`` reports those).
+
+    Args:
+        cfg (Any): the slot's config, e.g. ``dict(type='SandwichBlock', ...)``.
+        slot (str): dotted slot name used in the message, e.g. ``'block'``.
+        default_args (dict, optional): keywords the owner passes to the slot
+            (``dim``, ``num_heads``); a block that does not take them does not fit
+            the slot. Defaults to None.
+        owner (str): class that owns the slot, for the message (``'InpaintUNet'``).
+
+    Raises:
+        ConfigError: naming the slot, the block type, the unexpected keys, the
+            accepted ones and the ``_delete_=True`` fix.
+    """
+    if not isinstance(cfg, dict):
+        return
+    cls = _resolve(cfg.get('type'))
+    if cls is not None:
+        accepted = accepted_kwargs(cls)
+        if accepted is not None:
+            where = f"{owner} slot '{slot}'" if owner else f"slot '{slot}'"
+            leaf = slot.rsplit('.', 1)[-1]
+            _check_keys(cfg, cls.__name__, where, leaf, accepted, default_args or {})
+    for key, value in cfg.items():
+        if isinstance(value, dict) and key not in _IGNORED:
+            check_slot_config(value, f'{slot}.{key}', owner=owner)
+
+
+def _check_keys(
+    cfg: dict,
+    name: str,
+    where: str,
+    leaf: str,
+    accepted: list[str],
+    default_args: dict,
+) -> None:
+    unexpected = sorted(k for k in cfg if k not in _IGNORED and k not in accepted)
+    passed = sorted(k for k in default_args if k not in accepted and k not in cfg)
+    if not unexpected and not passed:
+        return
+    parts = []
+    if unexpected:
+        parts.append(
+            f'{name} in {where} got keywords it does not take: {unexpected} '
+            f'(it accepts {accepted}). If a child config changed this type, the '
+            "base config's keys were merged in: add _delete_=True to the new dict, "
+            f"e.g. {leaf}=dict(_delete_=True, type='{name}', ...)."
+        )
+    if passed:
+        parts.append(
+            f'{name} does not fit {where}: the slot passes {passed}, which '
+            f'{name} does not take (it accepts {accepted}); see the slot table in '
+            'docs/config_system.md.'
+        )
+    raise ConfigError(' '.join(parts))
+
+
+def build_in_slot(
+    cfg: dict, slot: str, default_args: dict | None = None, owner: str = ''
+) -> nn.Module:
+    """:func:`check_slot_config`, then ``MODELS.build(cfg, default_args=...)``.
+
+    Args:
+        cfg (dict): the slot's config.
+        slot (str): slot name for messages.
+        default_args (dict, optional): keywords the owner passes. Defaults to None.
+        owner (str): class owning the slot, for messages.
+
+    Returns:
+        nn.Module: the built block.
+    """
+    check_slot_config(cfg, slot, default_args, owner)
+    return MODELS.build(cfg, default_args=default_args)
