@@ -2,6 +2,10 @@
 # Usage: tools/dist_train.sh CONFIG NPROC [train.py args...]
 # Multi-node: set NNODES, NODE_RANK, MASTER_ADDR, PORT.
 set -euo pipefail
+if [ "$#" -lt 2 ]; then
+    echo "usage: tools/dist_train.sh CONFIG NPROC [train.py args...]" >&2
+    exit 2
+fi
 CONFIG=$1
 NPROC=$2
 NNODES=${NNODES:-1}

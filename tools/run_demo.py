@@ -1,8 +1,11 @@
 """README demo: ``python tools/run_demo.py [--model hint] [--iters N]``."""
 
 import argparse
+from pathlib import Path
 
+from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.apis.demo import DEMO_CONFIGS, run_demo
+from inpaintzoo.apis.work_dir_lock import lock_work_dir
 
 
 def parse_args() -> argparse.Namespace:
@@ -11,13 +14,25 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--data-root', default='data/demo')
     parser.add_argument('--work-root', default='work_dirs/demo')
     parser.add_argument('--iters', type=int, default=None, help='override iterations')
+    add_debug_argument(parser)
     return parser.parse_args()
+
+
+def latest_grids(work_dir: Path) -> list[Path]:
+    """The image grids of the newest run in ``work_dir`` (``<timestamp>/vis_data``)."""
+    runs = sorted(p for p in work_dir.glob('*/vis_data/vis_image') if p.is_dir())
+    return sorted(runs[-1].glob('*.png')) if runs else []
 
 
 def main() -> None:
     args = parse_args()
+    work_dir = Path(args.work_root) / args.model
+    lock_work_dir(str(work_dir))  # a second demo into the same folder fails
     run_demo(args.model, args.data_root, args.work_root, args.iters)
+    grids = latest_grids(work_dir)
+    if grids:
+        print(f'image grids ({", ".join(p.name for p in grids)}) in {grids[0].parent}')
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -4,17 +4,22 @@ import argparse
 import json
 import os.path as osp
 
-from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
+from inpaintzoo.apis.cli import add_cfg_options_argument, add_debug_argument, run_cli
 from inpaintzoo.apis.runner_setup import (
     load_config,
     local_rank_to_env,
     setup_launcher,
     shutdown_distributed,
 )
-from inpaintzoo.evaluation.report import format_report_table, metrics_to_report
+from inpaintzoo.datasets.data_paths import TEST_LOADERS, check_data_paths
+from inpaintzoo.evaluation.report import (
+    format_report_table,
+    metrics_to_counts,
+    metrics_to_report,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -28,11 +33,12 @@ def parse_args() -> argparse.Namespace:
         metavar='DIR',
         help='write every composite as DIR/<image stem>.png (relative to work dir)',
     )
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_cfg_options_argument(parser)
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none'
     )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=None)
+    add_debug_argument(parser)
     return parser.parse_args()
 
 
@@ -40,6 +46,9 @@ def main() -> None:
     args = parse_args()
     local_rank_to_env(args.local_rank)
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
+    check_data_paths(cfg, TEST_LOADERS, args.config)
     setup_launcher(cfg, args.launcher)
     cfg.load_from = None  # loaded strictly below instead of MMEngine's strict=False
     if args.save_images:
@@ -51,7 +60,10 @@ def main() -> None:
     load_model_checkpoint(runner.model, args.checkpoint)
     metrics = runner.test()
     report = metrics_to_report(metrics)
-    print(format_report_table(report))
+    counts = metrics_to_counts(metrics)
+    print(format_report_table(report, counts or None))
+    if counts.get('excluded_empty_mask'):
+        print(f'{counts["excluded_empty_mask"]} image(s) with an empty mask excluded')
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(report, f, indent=2)
@@ -59,4 +71,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -2,16 +2,22 @@
 
 import argparse
 
-from mmengine.config import DictAction
-from mmengine.runner import Runner
-
+from inpaintzoo.apis.cli import add_cfg_options_argument, add_debug_argument, run_cli
 from inpaintzoo.apis.runner_setup import (
+    build_runner,
     enable_amp,
     load_config,
     local_rank_to_env,
     setup_launcher,
     setup_resume,
     shutdown_distributed,
+)
+from inpaintzoo.apis.work_dir_lock import lock_work_dir
+from inpaintzoo.datasets.data_paths import check_data_paths, loaders_used_by_training
+from inpaintzoo.engine.checkpoint import (
+    UNSAFE_PICKLE_FLAG,
+    UNSAFE_PICKLE_HELP,
+    enable_unsafe_pickle,
 )
 
 
@@ -29,15 +35,14 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument('--amp', action='store_true', help='mixed precision (GPU)')
     parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config values, e.g. train_cfg.max_iters=100',
+        UNSAFE_PICKLE_FLAG, action='store_true', help=UNSAFE_PICKLE_HELP
     )
+    add_cfg_options_argument(parser)
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none'
     )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=None)
+    add_debug_argument(parser)
     return parser.parse_args()
 
 
@@ -45,13 +50,17 @@ def main() -> None:
     args = parse_args()
     local_rank_to_env(args.local_rank)
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    check_data_paths(cfg, loaders_used_by_training(cfg), args.config)
     setup_launcher(cfg, args.launcher)
     setup_resume(cfg, args.resume)
+    if args.unsafe_load_pickle:
+        enable_unsafe_pickle()
     if args.amp:
         enable_amp(cfg)
-    Runner.from_cfg(cfg).train()
+    lock_work_dir(cfg.work_dir)  # a second run into this work dir fails (rank 0)
+    build_runner(cfg).train()
     shutdown_distributed()
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

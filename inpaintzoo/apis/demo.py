@@ -14,12 +14,14 @@ from inpaintzoo.apis.runner_setup import load_config
 from inpaintzoo.evaluation.baselines import telea_folder
 from inpaintzoo.evaluation.folder import evaluate_folder
 from inpaintzoo.evaluation.report import format_report_table, metrics_to_report
+from inpaintzoo.utils.config_paths import resolve_config
 
-#: demo config of each model (relative to the repository root)
+#: demo config of each model, named relative to ``configs/`` (resolved from the
+#: checkout, or from the configs packaged in ``inpaintzoo/.mim`` once installed)
 DEMO_CONFIGS = {
-    'hint': 'configs/hint/hint-tiny_1xb4-300_demo-64x64.py',
-    'mxt': 'configs/mxt/mxt-tiny_1xb4-300_demo-64x64.py',
-    'sem_net': 'configs/sem_net/sem-tiny_1xb4-300_demo-64x64.py',
+    'hint': 'hint/hint-tiny_1xb4-300_demo-64x64.py',
+    'mxt': 'mxt/mxt-tiny_1xb4-300_demo-64x64.py',
+    'sem_net': 'sem_net/sem-tiny_1xb4-300_demo-64x64.py',
 }
 
 
@@ -50,12 +52,13 @@ def run_demo(
     test_images = Path(data_root) / 'test' / 'images'
     test_masks = Path(data_root) / 'test' / 'masks'
     work = Path(work_root)
-    options = dict(data_root=data_root)
+    options = {}  # the top-level data_root variable is read only at parse time
     for split in ('train', 'val', 'test'):
         options[f'{split}_dataloader.dataset.data_root'] = data_root
     if max_iters is not None:
         options['train_cfg.max_iters'] = max_iters
-    cfg = load_config(DEMO_CONFIGS[model], options, str(work / model))
+    config = resolve_config(DEMO_CONFIGS[model])  # any working directory
+    cfg = load_config(str(config), options, str(work / model))
     cfg.custom_hooks = [
         *cfg.get('custom_hooks', []),
         dict(type='SaveInpaintedImagesHook', out_dir='results'),

@@ -9,8 +9,11 @@ import os.path as osp
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
+from mmengine.runner import Runner
 
-from inpaintzoo.engine.checkpoint import trust_directory
+from inpaintzoo.apis.cfg_options import warn_unknown_cfg_keys
+from inpaintzoo.apis.work_dir_lock import launcher_rank
+from inpaintzoo.registry import RUNNERS
 from inpaintzoo.utils.errors import ConfigError
 
 
@@ -19,20 +22,24 @@ def load_config(
 ) -> Config:
     """Read ``config``, apply ``--cfg-options`` and pick the work dir.
 
+    ``--cfg-options`` keys that match nothing the runner reads get a one-line
+    warning on stderr each (see :func:`warn_unknown_cfg_keys`).
+
     Work-dir priority: ``work_dir`` argument > config ``work_dir`` >
-    ``work_dirs/<config stem>``. The work dir is registered as trusted for full
-    checkpoint loading (resume).
+    ``work_dirs/<config stem>``. No folder is trusted for full unpickling of
+    checkpoints (see ``inpaintzoo.engine.checkpoint``).
     """
     if not osp.isfile(config):
         raise FileNotFoundError(f'config file {config} does not exist')
     cfg = Config.fromfile(config)
     if cfg_options:
+        if launcher_rank() == 0:  # keys that match nothing: one warning line each
+            warn_unknown_cfg_keys(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
     if work_dir is not None:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(config))[0])
-    trust_directory(cfg.work_dir)
     return cfg
 
 
@@ -77,8 +84,10 @@ def enable_amp(cfg: Config) -> None:
 def setup_resume(cfg: Config, resume: str | None) -> None:
     """Apply ``--resume``.
 
-    Without a value: auto-resume from ``work_dir/last_checkpoint``; with a path:
-    resume from that checkpoint.
+    Without a value: auto-resume from the newest complete checkpoint of the work
+    dir (``last_checkpoint`` first; truncated files are skipped with a warning);
+    with a path: resume from that checkpoint. Either way the file is loaded with
+    the safe loader; the folder it is in grants no trust.
     """
     if resume == 'auto':
         cfg.resume = True
@@ -86,7 +95,17 @@ def setup_resume(cfg: Config, resume: str | None) -> None:
     elif resume is not None:
         cfg.resume = True
         cfg.load_from = resume
-        trust_directory(osp.dirname(osp.abspath(resume)))
+
+
+def build_runner(cfg: Config) -> Runner:
+    """Build the runner named by ``cfg.runner_type`` (default ``InpaintRunner``).
+
+    ``InpaintRunner`` loads and resumes through inpaintzoo's safe checkpoint
+    loaders; ``Runner.from_cfg`` would use MMEngine's stock ones.
+    """
+    if cfg.get('runner_type') is None:
+        cfg.runner_type = 'InpaintRunner'
+    return RUNNERS.build(cfg)
 
 
 def local_rank_to_env(local_rank: int | None) -> None:

@@ -7,6 +7,9 @@ Layout written by :func:`prepare_demo_data` (the one the demo config reads)::
     OUT_DIR/test/images/test_<k>.png      8 crops of chelsea (a different picture)
     OUT_DIR/test/masks/test_<k>.png       fixed white-hole masks, same stems:
                                           3 x 0.01-20 %, 3 x 20-40 %, 2 x 40-60 %
+    OUT_DIR/val/images/val_<k>.png        4 crops of rocket (a third picture),
+    OUT_DIR/val/masks/val_<k>.png         validated during training, so the val
+                                          grids and metrics are not the test ones
 
 Only the PNG files shipped inside the ``skimage`` package are used, so nothing is
 fetched. Crops are squares laid on a regular grid, resized with Pillow's bicubic
@@ -22,6 +25,7 @@ from PIL import Image
 
 from inpaintzoo.datasets.masks.free_form import FreeFormMask
 from inpaintzoo.datasets.transforms.functional import resize_image
+from inpaintzoo.utils.errors import ConfigError
 
 DEMO_SEED = 2024
 TEST_BUCKETS: tuple[str, ...] = (
@@ -34,6 +38,9 @@ TEST_BUCKETS: tuple[str, ...] = (
     '40-60%',
     '40-60%',
 )
+VAL_BUCKETS: tuple[str, ...] = ('0.01-20%', '20-40%', '40-60%', '20-40%')
+#: mask seeds of the val masks start here (the test masks use 0..7)
+VAL_MASK_OFFSET = 100
 
 
 def _sources() -> dict[str, Callable[[], np.ndarray]]:
@@ -45,6 +52,7 @@ def _sources() -> dict[str, Callable[[], np.ndarray]]:
         'immunohistochemistry': data.immunohistochemistry,
         'motorcycle_left': lambda: data.stereo_motorcycle()[0],
         'chelsea': data.chelsea,
+        'rocket': data.rocket,
     }
 
 
@@ -99,13 +107,17 @@ def prepare_demo_data(out_dir: str | Path, size: int = 64) -> dict[str, list[Pat
 
     Returns:
         dict[str, list[Path]]: written files under ``'train'``,
-        ``'test_images'`` and ``'test_masks'``.
+        ``'test_images'``, ``'test_masks'``, ``'val_images'`` and
+        ``'val_masks'``.
     """
     if size < 16:
-        raise ValueError(f'demo size must be at least 16, got {size}')
+        raise ConfigError(f'demo size must be at least 16 pixels, got {size}')
     out = Path(out_dir)
     sources = _sources()
-    written: dict[str, list[Path]] = {'train': [], 'test_images': [], 'test_masks': []}
+    written: dict[str, list[Path]] = {
+        key: []
+        for key in ('train', 'test_images', 'test_masks', 'val_images', 'val_masks')
+    }
     for name in ('astronaut', 'coffee', 'immunohistochemistry', 'motorcycle_left'):
         for k, crop in enumerate(grid_crops(sources[name](), 3, 4, size)):
             written['train'].append(_save(crop, out / 'train' / f'{name}_{k:02d}.png'))
@@ -117,4 +129,12 @@ def prepare_demo_data(out_dir: str | Path, size: int = 64) -> dict[str, list[Pat
         mask = masker.generate((size, size), masker.rng_for(k))
         mask_u8 = (mask * 255).astype(np.uint8)
         written['test_masks'].append(_save(mask_u8, out / 'test' / 'masks' / stem))
+    val_crops = grid_crops(sources['rocket'](), 2, 2, size)
+    for k, (crop, bucket) in enumerate(zip(val_crops, VAL_BUCKETS)):
+        stem = f'val_{k:02d}.png'
+        written['val_images'].append(_save(crop, out / 'val' / 'images' / stem))
+        masker = demo_mask_source(size, bucket)
+        mask = masker.generate((size, size), masker.rng_for(VAL_MASK_OFFSET + k))
+        mask_u8 = (mask * 255).astype(np.uint8)
+        written['val_masks'].append(_save(mask_u8, out / 'val' / 'masks' / stem))
     return written

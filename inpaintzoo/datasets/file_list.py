@@ -48,8 +48,10 @@ def list_folder(folder: str | Path, numeric_sort: bool = True) -> list[str]:
         list[str]: file paths (``folder`` joined with the relative path).
 
     Raises:
-        ImageReadError: if the folder holds no image file.
+        ImageReadError: if the folder does not exist or holds no image file.
     """
+    if not os.path.isdir(folder):
+        raise ImageReadError(f'image folder {folder} does not exist')
     paths = [
         os.path.join(root, name)
         for root, _, names in os.walk(folder, followlinks=True)

@@ -1,9 +1,11 @@
 """Images from a folder or flist, optionally paired with fixed mask files."""
 
+import logging
 import os
 from collections.abc import Callable, Sequence
 
 from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
 
 from inpaintzoo.datasets.file_list import list_source
 from inpaintzoo.datasets.masks.bucket import BUCKET_LABELS, mask_bucket
@@ -13,6 +15,9 @@ from inpaintzoo.utils.errors import ConfigError, ImageReadError
 from inpaintzoo.utils.mask import MaskConvention
 
 MASK_MODES = (None, 'paired', 'paired_per_bucket')
+#: how paired masks are matched to images: ``'index'`` needs a mask per image,
+#: ``'cyclic'`` reuses masks (image i gets mask i mod n), as the official test does
+MASK_PAIRINGS = ('index', 'cyclic')
 #: the hole-ratio buckets of the thesis tables
 PAPER_BUCKETS = ('0.01-20%', '20-40%', '40-60%')
 
@@ -30,12 +35,24 @@ class ImageMaskDataset(BaseDataset):
     * ``mask_source=None``: no mask file; a mask source transform in the pipeline
       (``FreeFormMask``, ``RandomMaskFromFiles``, ``BoxMask``) supplies the mask.
     * ``mask_mode='paired'`` (the test protocol, official mode 6): image ``i``
-      gets mask ``i mod n_masks``, fixed for every epoch.
+      gets mask ``i`` (``i mod n_masks`` with ``mask_pairing='cyclic'``),
+      fixed for every epoch.
     * ``mask_mode='paired_per_bucket'``: ``mask_source`` is a folder of
       bucket-named subfolders (``0.01-20%/``, ``20-40%/``, ``40-60%/``, the
       layout ``sort_masks_by_ratio`` writes); the image list is paired by index
       with each bucket's masks in turn, so one test run covers every bucket (the
       thesis tables ran the test once per bucket folder).
+
+    Mask pairing (both paired modes; each bucket's mask set separately):
+
+    * ``mask_pairing='index'`` (default): image ``i`` gets mask ``i``. A mask
+      set with fewer masks than images is a :class:`ConfigError` naming both
+      sources and counts (extra masks are left unused).
+    * ``mask_pairing='cyclic'``: image ``i`` gets mask ``i mod n_masks``, the
+      official test (mask mode 6), which reuses masks when there are fewer masks
+      than images (e.g. Places2's 36,500 validation images against the NVIDIA
+      test masks). The configs that reproduce the official protocol set it;
+      reuse is logged as one warning line with both counts.
 
     Each data info holds ``img_path``, ``mask_path`` (or None), ``mask_bucket``
     and ``sample_idx``. ``mask_bucket`` is the bucket label of the mask's parent
@@ -51,6 +68,8 @@ class ImageMaskDataset(BaseDataset):
         buckets (Sequence[str], optional): bucket subfolders used by
             ``'paired_per_bucket'``; defaults to the thesis buckets
             ``('0.01-20%', '20-40%', '40-60%')``.
+        mask_pairing (str): ``'index'`` or ``'cyclic'`` (see above). Defaults
+            to ``'index'``.
         data_root (str): root joined with relative sources. Defaults to ''.
         numeric_sort (bool): sort folder listings with digit runs compared as
             numbers (``'2.jpg' < '10.jpg'``, the CelebA-HQ numeric order; for
@@ -74,7 +93,8 @@ class ImageMaskDataset(BaseDataset):
     Raises:
         ImageReadError: a source is missing, a folder has no images, or a flist
             names a missing file.
-        ConfigError: an unknown ``mask_mode``.
+        ConfigError: an unknown ``mask_mode`` or ``mask_pairing``, or (with
+            ``mask_pairing='index'``) fewer masks than images.
     """
 
     def __init__(
@@ -83,6 +103,7 @@ class ImageMaskDataset(BaseDataset):
         mask_source: str | None = None,
         mask_mode: str | None = None,
         buckets: Sequence[str] | None = None,
+        mask_pairing: str = 'index',
         data_root: str = '',
         numeric_sort: bool = True,
         flist_root: str | None = None,
@@ -107,7 +128,13 @@ class ImageMaskDataset(BaseDataset):
             raise ConfigError(
                 f'ImageMaskDataset: mask_mode={mask_mode!r} needs mask_source'
             )
+        if mask_pairing not in MASK_PAIRINGS:
+            raise ConfigError(
+                f'ImageMaskDataset: mask_pairing must be one of {MASK_PAIRINGS}, '
+                f'got {mask_pairing!r}'
+            )
         self.mask_mode = mask_mode
+        self.mask_pairing = mask_pairing
         self.buckets = tuple(buckets) if buckets is not None else PAPER_BUCKETS
         unknown = [b for b in self.buckets if b not in BUCKET_LABELS]
         if unknown:
@@ -154,9 +181,12 @@ class ImageMaskDataset(BaseDataset):
             ]
         root = self.data_prefix['mask_path']
         if self.mask_mode == 'paired':
+            sources = [root]
             mask_sets = [list_source(root, self.numeric_sort, self.flist_root)]
         else:
+            sources = [os.path.join(root, label) for label in self.buckets]
             mask_sets = [self._bucket_masks(root, label) for label in self.buckets]
+        self._check_mask_counts(len(img_paths), sources, mask_sets)
         data_list: list[dict] = []
         bucket_cache: dict[str, str | None] = {}
         for mask_paths in mask_sets:
@@ -173,6 +203,32 @@ class ImageMaskDataset(BaseDataset):
                     )
                 )
         return data_list
+
+    def _check_mask_counts(
+        self, n_images: int, sources: list[str], mask_sets: list[list[str]]
+    ) -> None:
+        """Refuse (``'index'``) or log (``'cyclic'``) mask sets shorter than needed."""
+        short = [
+            f'{len(paths)} masks in {src}'
+            for src, paths in zip(sources, mask_sets, strict=True)
+            if len(paths) < n_images
+        ]
+        if not short:
+            return
+        images = f'{n_images} images in {self.data_prefix["img_path"]}'
+        if self.mask_pairing == 'cyclic':
+            print_log(
+                f"ImageMaskDataset: mask_pairing='cyclic' reuses masks (image i "
+                f'gets mask i mod n_masks): {images}, {"; ".join(short)}',
+                logger='current',
+                level=logging.WARNING,
+            )
+            return
+        raise ConfigError(
+            f'ImageMaskDataset: {images} but only {"; ".join(short)}. Provide at '
+            "least one mask per image, or set mask_pairing='cyclic' to reuse masks "
+            'as the official test does (image i gets mask i mod n_masks)'
+        )
 
     def _bucket_masks(self, root: str, label: str) -> list[str]:
         folder = os.path.join(root, label)

@@ -40,6 +40,13 @@ def test_layout_and_determinism(demo_root, tmp_path):
     assert len(images) == len(masks) == 8
     assert [p.stem for p in images] == [p.stem for p in masks]
     assert np.asarray(Image.open(train[0])).shape == (64, 64, 3)
+    # a separate val split: the val grids/metrics are not the test ones
+    val_images = sorted((demo_root / 'val' / 'images').glob('*.png'))
+    val_masks = sorted((demo_root / 'val' / 'masks').glob('*.png'))
+    assert len(val_images) == len(val_masks) == 4
+    assert [p.stem for p in val_images] == [p.stem for p in val_masks]
+    test_bytes = {p.read_bytes() for p in images + masks}
+    assert not test_bytes & {p.read_bytes() for p in val_images + val_masks}
     prepare_demo_data(tmp_path)
     assert _digest(tmp_path) == _digest(demo_root)
 
@@ -89,3 +96,6 @@ def test_demo_config_pipelines(demo_root):
             test_set[i]['inputs']['mask'], test_set[i]['inputs']['mask']
         )
     assert buckets == {'0.01-20%', '20-40%', '40-60%'}
+    val_set = _build(cfg.val_dataloader, demo_root)
+    assert len(val_set) == 4
+    assert all('/val/' in val_set[i]['data_samples'].img_path for i in range(4))

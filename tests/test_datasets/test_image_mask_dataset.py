@@ -2,9 +2,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mmengine.config import Config
 from PIL import Image
 
-from inpaintzoo.datasets import ImageMaskDataset
+from inpaintzoo.datasets import ImageMaskDataset, image_mask_dataset
+from inpaintzoo.datasets.transforms import LoadImage, LoadMask, PackInpaintInputs
 from inpaintzoo.utils.errors import ConfigError, ImageReadError
 
 
@@ -52,12 +54,28 @@ def test_data_root_and_flist(tmp_path, image_dir):
     ]
 
 
-def test_paired_masks_index_mod_n_and_buckets(tmp_path, image_dir):
+@pytest.fixture
+def logged(monkeypatch):
+    """Messages the dataset logs through ``print_log``."""
+    lines: list[str] = []
+    monkeypatch.setattr(
+        image_mask_dataset, 'print_log', lambda msg, **kwargs: lines.append(msg)
+    )
+    return lines
+
+
+def test_paired_masks_index_mod_n_and_buckets(tmp_path, image_dir, logged):
     _png(tmp_path / 'masks' / 'a.png', _hole_mask(1))  # 10 %
     _png(tmp_path / 'masks' / 'b.png', _hole_mask(3))  # 30 %
     ds = ImageMaskDataset(
-        img_source=str(image_dir), mask_source=str(tmp_path / 'masks')
+        img_source=str(image_dir),
+        mask_source=str(tmp_path / 'masks'),
+        mask_pairing='cyclic',
     )
+    # one warning line naming both counts and folders
+    assert len(logged) == 1
+    assert f'5 images in {image_dir}' in logged[0]
+    assert f'2 masks in {tmp_path / "masks"}' in logged[0]
     names = [Path(ds.get_data_info(i)['mask_path']).name for i in range(5)]
     assert names == ['a.png', 'b.png', 'a.png', 'b.png', 'a.png']
     buckets = [ds.get_data_info(i)['mask_bucket'] for i in range(5)]
@@ -66,11 +84,50 @@ def test_paired_masks_index_mod_n_and_buckets(tmp_path, image_dir):
     assert ds.get_data_info(3)['mask_path'] == ds.get_data_info(3)['mask_path']
 
 
+def test_fewer_masks_need_explicit_cyclic_pairing(tmp_path, image_dir, logged):
+    for name in ('a', 'b'):
+        _png(tmp_path / 'masks' / f'{name}.png', _hole_mask(1))
+    # old code silently gave image i mask i mod 2
+    with pytest.raises(ConfigError) as err:
+        ImageMaskDataset(img_source=str(image_dir), mask_source=str(tmp_path / 'masks'))
+    msg = str(err.value)
+    assert f'5 images in {image_dir}' in msg
+    assert f'2 masks in {tmp_path / "masks"}' in msg
+    assert "mask_pairing='cyclic'" in msg
+    with pytest.raises(ConfigError, match='mask_pairing must be one of'):
+        ImageMaskDataset(
+            img_source=str(image_dir),
+            mask_source=str(tmp_path / 'masks'),
+            mask_pairing='stem',
+        )
+    assert logged == []
+
+
+def test_enough_masks_pair_by_index_without_warning(tmp_path, image_dir, logged):
+    for k in range(7):  # more masks than images: the extra ones stay unused
+        _png(tmp_path / 'masks' / f'm{k}.png', _hole_mask(k + 1))
+    for pairing in ('index', 'cyclic'):
+        ds = ImageMaskDataset(
+            img_source=str(image_dir),
+            mask_source=str(tmp_path / 'masks'),
+            mask_pairing=pairing,
+            pipeline=[LoadImage(), LoadMask(resize=True), PackInpaintInputs()],
+        )
+        names = [Path(ds.get_data_info(i)['mask_path']).name for i in range(5)]
+        assert names == [f'm{k}.png' for k in range(5)]
+        # each sample's mask file travels in its metainfo to the metrics
+        sample = ds[3]['data_samples']
+        assert Path(sample.metainfo['mask_path']).name == 'm3.png'
+    assert logged == []
+
+
 def test_bucket_from_parent_folder(tmp_path, image_dir):
     # folder name wins over the measured ratio (10 %)
     _png(tmp_path / 'sorted' / '40-60%' / 'a.png', _hole_mask(1))
     ds = ImageMaskDataset(
-        img_source=str(image_dir), mask_source=str(tmp_path / 'sorted' / '40-60%')
+        img_source=str(image_dir),
+        mask_source=str(tmp_path / 'sorted' / '40-60%'),
+        mask_pairing='cyclic',
     )
     assert {ds.get_data_info(i)['mask_bucket'] for i in range(len(ds))} == {'40-60%'}
 
@@ -88,14 +145,24 @@ def test_errors(tmp_path, image_dir):
         ImageMaskDataset(img_source=str(image_dir), mask_mode='paired')
 
 
-def test_paired_per_bucket_covers_each_bucket(tmp_path, image_dir):
+def test_paired_per_bucket_covers_each_bucket(tmp_path, image_dir, logged):
     root = tmp_path / 'buckets'
     for label, rows, count in (('0.01-20%', 1, 2), ('20-40%', 3, 1), ('40-60%', 5, 3)):
         for k in range(count):
             _png(root / label / f'{k}.png', _hole_mask(rows))
+    with pytest.raises(ConfigError, match=r'5 images in .*2 masks in .*0\.01-20%'):
+        ImageMaskDataset(
+            str(image_dir), mask_source=str(root), mask_mode='paired_per_bucket'
+        )
     ds = ImageMaskDataset(
-        str(image_dir), mask_source=str(root), mask_mode='paired_per_bucket'
+        str(image_dir),
+        mask_source=str(root),
+        mask_mode='paired_per_bucket',
+        mask_pairing='cyclic',
     )
+    assert len(logged) == 1  # one line for all three short buckets
+    assert '1 masks in' in logged[0]
+    assert '3 masks in' in logged[0]
     n_img = len(ImageMaskDataset(str(image_dir)))
     assert len(ds) == 3 * n_img
     infos = [ds.get_data_info(i) for i in range(len(ds))]
@@ -114,6 +181,7 @@ def test_paired_per_bucket_covers_each_bucket(tmp_path, image_dir):
         mask_source=str(root),
         mask_mode='paired_per_bucket',
         buckets=['20-40%'],
+        mask_pairing='cyclic',
     )
     assert {only.get_data_info(i)['mask_bucket'] for i in range(len(only))} == {
         '20-40%'
@@ -132,3 +200,11 @@ def test_paired_per_bucket_covers_each_bucket(tmp_path, image_dir):
             mask_mode='paired_per_bucket',
             buckets=['x'],
         )
+
+
+@pytest.mark.parametrize('name', ['celeba', 'celeba_hq', 'places2'])
+def test_official_protocol_configs_pair_masks_cyclically(name):
+    configs = Path(__file__).resolve().parents[2] / 'configs' / '_base_' / 'datasets'
+    cfg = Config.fromfile(str(configs / f'{name}.py'))
+    for loader in ('val_dataloader', 'test_dataloader'):
+        assert cfg[loader].dataset.mask_pairing == 'cyclic'

@@ -1,12 +1,13 @@
 """Runner smoke tests: train, resume bit-exactly, test with the official metrics."""
 
+import cv2
 import pytest
 import torch
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
-from inpaintzoo.engine import trust_directory
+from inpaintzoo.apis.runner_setup import build_runner
 from inpaintzoo.evaluation.report import metrics_to_report
 from inpaintzoo.utils.errors import CheckpointMismatchError
 from tests.tiny_config import tiny_cfg
@@ -19,8 +20,7 @@ def train(work_dir, data_root, max_iters, resume_from=None):
     if resume_from is not None:
         cfg.resume = True
         cfg.load_from = str(resume_from)
-    trust_directory(work_dir)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     runner.train()
     return runner
 
@@ -52,8 +52,14 @@ def test_test_loop_reports_buckets_and_strict_loading(tmp_path, demo_root):
     assert 5 < overall['PSNR'] < 100
     assert 0 < overall['SSIM'] <= 1
     assert 0 < overall['L1'] < 100
-    vis = list((tmp_path / 'w').rglob('vis_image/test_grid_0_*.png'))
-    assert vis, 'the visualisation hook wrote no test grid'
+    # one grid per run: val (4 val crops, during training) != test (all 8 test crops)
+    (test_grid,) = (tmp_path / 'w').rglob('vis_image/test_grid_1.png')
+    (val_grid,) = (tmp_path / 'w').rglob('vis_image/val_grid_1.png')
+    assert test_grid.parent == val_grid.parent
+    assert test_grid.read_bytes() != val_grid.read_bytes()
+    header = 14
+    assert cv2.imread(str(test_grid)).shape == (header + 8 * 64, 5 * 64 + 8, 3)
+    assert cv2.imread(str(val_grid)).shape[0] == header + 4 * 64
 
     # a checkpoint of another width is refused with an explanation
     bigger = tiny_cfg(DEMO, tmp_path / 'x', demo_root)

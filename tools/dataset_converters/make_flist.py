@@ -3,6 +3,7 @@
 import argparse
 import os
 
+from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.datasets.file_list import list_folder
 
 
@@ -21,6 +22,7 @@ def main() -> None:
         action='store_true',
         help="write absolute paths (default: relative to the flist's folder)",
     )
+    add_debug_argument(parser)
     args = parser.parse_args()
     paths = list_folder(args.dir, numeric_sort=args.numeric_sort)
     base = os.path.dirname(os.path.abspath(args.out))
@@ -33,4 +35,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

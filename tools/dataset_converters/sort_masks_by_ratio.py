@@ -2,6 +2,7 @@
 
 import argparse
 
+from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.datasets.masks.sort_by_ratio import sort_masks_by_ratio
 
 
@@ -16,6 +17,7 @@ def main() -> None:
         '--convention', choices=('white_hole', 'black_hole'), default='white_hole'
     )
     parser.add_argument('--threshold', type=float, default=0)
+    add_debug_argument(parser)
     args = parser.parse_args()
     counts = sort_masks_by_ratio(
         args.mask_dir,
@@ -29,4 +31,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

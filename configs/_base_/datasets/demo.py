@@ -1,6 +1,6 @@
 # Offline demo data (64x64), written by
 #   python tools/dataset_converters/prepare_demo_data.py data/demo
-# Training masks are generated (FreeFormMask), test masks are the fixed files.
+# Training masks are generated (FreeFormMask), val and test masks are fixed files.
 dataset_type = 'ImageMaskDataset'
 data_root = 'data/demo'
 img_size = 64
@@ -38,7 +38,7 @@ train_dataloader = dict(
         pipeline=train_pipeline,
     ),
 )
-val_dataloader = dict(
+test_dataloader = dict(
     batch_size=1,
     num_workers=0,
     persistent_workers=False,
@@ -54,4 +54,21 @@ val_dataloader = dict(
         pipeline=test_pipeline,
     ),
 )
-test_dataloader = val_dataloader
+# validation during training uses its own 4 crops (of a third picture), so the
+# val grids and metrics differ from the test ones
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        img_source='val/images',
+        mask_source='val/masks',
+        mask_mode='paired',
+        test_mode=True,
+        pipeline=test_pipeline,
+    ),
+)

@@ -1,7 +1,7 @@
 # Common 256x256 data config of the official recipe (HINT, MxT, SEM-Net):
 # train = images centre-cropped and resized to 256, with random NVIDIA irregular masks
-# (official mode 3); test = fixed NVIDIA test masks paired by index (official mode 6),
-# once per hole-ratio bucket (mask folders sorted by
+# (official mode 3); test = fixed NVIDIA test masks paired by index cyclically
+# (official mode 6, mask_pairing='cyclic'), once per hole-ratio bucket (mask folders sorted by
 # tools/dataset_converters/sort_masks_by_ratio.py). Dataset files override the paths.
 dataset_type = 'ImageMaskDataset'
 data_root = 'data/images'  # overridden by each dataset config
@@ -54,6 +54,9 @@ val_dataloader = dict(
         mask_source=mask_root + '/test_buckets',
         mask_mode='paired_per_bucket',
         buckets=['0.01-20%', '20-40%', '40-60%'],
+        # official mode 6: image i gets mask i mod n_masks, so masks are reused
+        # (with a logged warning) when a bucket holds fewer masks than images
+        mask_pairing='cyclic',
         test_mode=True,
         pipeline=test_pipeline,
     ),

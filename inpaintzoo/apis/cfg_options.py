@@ -1,0 +1,197 @@
+"""``--cfg-options KEY=VALUE ...``: clear parse errors, warnings for unknown keys.
+
+MMEngine's ``DictAction`` fails on an item without ``=`` with Python's "not
+enough values to unpack", and ``Config.merge_from_dict`` silently adds a key that
+does not exist (``max_iters=2`` creates a new, unused top-level ``max_iters``
+instead of changing ``train_cfg.max_iters``). These helpers fix both.
+"""
+
+import argparse
+import difflib
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TextIO
+
+from mmengine.config import DictAction
+
+#: top-level keys read when the runner is built (``Runner.from_cfg`` and our tools);
+#: any other top-level key is a config variable, used only while the file is read
+RUNNER_KEYS = frozenset(
+    {
+        'auto_scale_lr',
+        'custom_hooks',
+        'data_preprocessor',
+        'default_hooks',
+        'default_scope',
+        'env_cfg',
+        'experiment_name',
+        'launcher',
+        'load_from',
+        'log_level',
+        'log_processor',
+        'model',
+        'model_wrapper_cfg',
+        'optim_wrapper',
+        'param_scheduler',
+        'randomness',
+        'resume',
+        'runner_type',
+        'test_cfg',
+        'test_dataloader',
+        'test_evaluator',
+        'train_cfg',
+        'train_dataloader',
+        'val_cfg',
+        'val_dataloader',
+        'val_evaluator',
+        'visualizer',
+        'work_dir',
+    }
+)
+
+
+class CfgOptionsAction(DictAction):
+    """``DictAction`` that rejects an item without ``=`` with a clear message.
+
+    The parser exits with status 2 and ``--cfg-options item 'foo' must be
+    KEY=VALUE (e.g. train_cfg.max_iters=1000)``.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        """Check that every item has ``KEY=``, then parse as ``DictAction``."""
+        items = [values] if isinstance(values, str) else list(values or [])
+        for item in items:
+            key = str(item).split('=', 1)[0]
+            if '=' not in str(item) or not key.strip():
+                parser.error(
+                    f'--cfg-options item {item!r} must be KEY=VALUE '
+                    '(e.g. train_cfg.max_iters=1000)'
+                )
+        super().__call__(parser, namespace, values, option_string)
+
+
+def add_cfg_options_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--cfg-options KEY=VALUE [KEY=VALUE ...]`` to ``parser``."""
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=CfgOptionsAction,
+        metavar='KEY=VALUE',
+        help='override config values, e.g. train_cfg.max_iters=1000 '
+        'model.generator.dim=32; a list value is written [a,b]',
+    )
+
+
+def flatten_keys(node: Any, prefix: str = '') -> list[str]:
+    """Every key path of a nested config: dict keys and list indices, dotted.
+
+    Args:
+        node: a config (``Config``/``ConfigDict``/dict), a list or a leaf.
+        prefix (str): path of ``node`` itself. Defaults to ``''``.
+
+    Returns:
+        list[str]: paths of all inner and leaf nodes below ``node``, e.g.
+        ``['train_cfg', 'train_cfg.max_iters', 'custom_hooks', 'custom_hooks.0',
+        ...]``.
+    """
+    if isinstance(node, Mapping) or hasattr(node, 'items'):  # Config is no Mapping
+        children: Iterable[tuple[str, Any]] = ((str(k), v) for k, v in node.items())
+    elif isinstance(node, list | tuple):
+        children = ((str(i), v) for i, v in enumerate(node))
+    else:
+        return []
+    paths = []
+    for key, value in children:
+        path = f'{prefix}.{key}' if prefix else key
+        paths.append(path)
+        paths.extend(flatten_keys(value, path))
+    return paths
+
+
+def suggest_keys(key: str, known: Sequence[str], limit: int = 3) -> list[str]:
+    """Existing key paths a mistyped ``key`` probably meant.
+
+    Paths whose last component equals ``key``'s come first (``max_iters`` ->
+    ``train_cfg.max_iters``), then paths whose last component is close to it
+    (``maxiters``), then close matches of the whole path, all by :mod:`difflib`.
+    Ancestors of ``key`` itself are never suggested.
+    """
+    candidates = [p for p in known if p != key and not key.startswith(p + '.')]
+    last = key.rsplit('.', 1)[-1]
+    by_tail: dict[str, list[str]] = {}
+    for path in candidates:
+        by_tail.setdefault(path.rsplit('.', 1)[-1], []).append(path)
+    close_tails = difflib.get_close_matches(last, list(by_tail), n=limit, cutoff=0.75)
+    ordered = sorted(by_tail.get(last, []), key=len)
+    for tail in close_tails:
+        ordered += sorted(by_tail[tail], key=len)
+    ordered += difflib.get_close_matches(key, candidates, n=limit, cutoff=0.6)
+    return list(dict.fromkeys(ordered))[:limit]
+
+
+def unknown_cfg_keys(cfg: Mapping, options: Mapping[str, Any]) -> list[str]:
+    """One warning line per ``--cfg-options`` key that matches nothing in ``cfg``.
+
+    Call it *before* ``cfg.merge_from_dict(options)`` (merging adds the keys).
+
+    Args:
+        cfg: the loaded config.
+        options: the parsed ``--cfg-options`` (dotted keys -> values).
+
+    Returns:
+        list[str]: warnings such as ``--cfg-options key 'max_iters' matches
+        nothing in the config (it is added as a new key, which may be ignored);
+        did you mean 'train_cfg.max_iters'?``, also for keys under a top-level
+        config variable (not in :data:`RUNNER_KEYS`), which was already used
+        while the file was read; empty when every key reaches the runner.
+    """
+    known = flatten_keys(cfg)
+    known_set = set(known)
+    # suggest only keys that reach the runner, not other config variables
+    reachable = [k for k in known if k.split('.', 1)[0] in RUNNER_KEYS]
+    warnings = []
+    for key in options:
+        top = key.split('.', 1)[0]
+        if key == top and top in RUNNER_KEYS:
+            continue  # e.g. work_dir, launcher: read even when absent from the file
+        if key in known_set and top not in RUNNER_KEYS:
+            line = (
+                f'--cfg-options key {key!r} only changes the config variable '
+                f'{top!r}, which nothing reads after the config file is loaded '
+                '(the values built from it are already fixed)'
+            )
+            hints = suggest_keys(key, reachable)
+            if hints:
+                line += '; set ' + ' or '.join(repr(h) for h in hints) + ' instead'
+            warnings.append(line)
+            continue
+        if key in known_set:
+            continue
+        parent = key.rsplit('.', 1)[0] if '.' in key else ''
+        where = f'under {parent!r}' if parent in known_set else 'in the config'
+        line = (
+            f'--cfg-options key {key!r} matches nothing {where} '
+            '(it is added as a new key, which may be ignored)'
+        )
+        hints = suggest_keys(key, reachable)
+        if hints:
+            line += '; did you mean ' + ' or '.join(repr(h) for h in hints) + '?'
+        warnings.append(line)
+    return warnings
+
+
+def warn_unknown_cfg_keys(
+    cfg: Mapping, options: Mapping[str, Any], stream: TextIO | None = None
+) -> list[str]:
+    """Print :func:`unknown_cfg_keys` as ``warning: ...`` lines (stderr)."""
+    warnings = unknown_cfg_keys(cfg, options)
+    out = stream if stream is not None else sys.stderr
+    for line in warnings:
+        print(f'warning: {line}', file=out)
+    return warnings

@@ -1,0 +1,119 @@
+"""Shared command-line helpers: one-line errors, ``--debug``, ``--cfg-options``.
+
+Every script in ``tools/`` ends with ``run_cli(main)``. A user-input error (a
+missing file, a bad config value, a checkpoint of another model, ...) then prints
+one line ``error: <message>`` on stderr and exits with status 2, instead of a
+traceback. ``--debug`` on the command line (or ``INPAINTZOO_DEBUG=1`` in the
+environment) shows the traceback too. Anything else (a bug) is not caught and
+keeps its full traceback.
+"""
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable
+
+from mmengine.config.utils import ConfigParsingError
+
+from inpaintzoo.apis.cfg_options import add_cfg_options_argument
+from inpaintzoo.utils.errors import InpaintzooError
+
+DEBUG_ENV = 'INPAINTZOO_DEBUG'
+#: exit status of a run that stopped on a user-input error (as argparse)
+USER_ERROR_EXIT = 2
+#: built-in exception types that mean "the input is wrong", not "the code is"
+USER_ERROR_TYPES: tuple[type[BaseException], ...] = (
+    InpaintzooError,
+    FileNotFoundError,
+    FileExistsError,
+    IsADirectoryError,
+    NotADirectoryError,
+    PermissionError,
+    ConfigParsingError,
+)
+
+__all__ = [
+    'DEBUG_ENV',
+    'add_cfg_options_argument',
+    'add_debug_argument',
+    'debug_enabled',
+    'error_message',
+    'is_user_error',
+    'run_cli',
+]
+
+
+def add_debug_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--debug`` (show the traceback of an error) to ``parser``."""
+    parser.add_argument(
+        '--debug',
+        action='store_true',
+        help=f'show the full traceback of an error (or set {DEBUG_ENV}=1)',
+    )
+
+
+def debug_enabled(argv: list[str] | None = None) -> bool:
+    """Whether ``--debug`` is in ``argv`` (default ``sys.argv``) or the env is set."""
+    args = sys.argv[1:] if argv is None else argv
+    env = os.environ.get(DEBUG_ENV, '').strip().lower()
+    return '--debug' in args or env not in ('', '0', 'false', 'no')
+
+
+def is_user_error(exc: BaseException) -> bool:
+    """Whether ``exc`` reports bad user input rather than a bug.
+
+    True for :class:`InpaintzooError`, missing/unreadable files, MMEngine config
+    parsing errors, syntax errors inside a config file and unknown registry
+    types (a misspelt ``type=`` in a config).
+    """
+    if isinstance(exc, USER_ERROR_TYPES):
+        return True
+    text = str(exc.args[0]) if exc.args else ''
+    if isinstance(exc, SyntaxError):
+        return text.startswith('There are syntax errors in config file')
+    if isinstance(exc, KeyError):
+        return ' registry' in text and ' is not in the ' in text
+    return False
+
+
+def error_message(exc: BaseException) -> str:
+    """The message shown for ``exc``: its text without the class name.
+
+    A ``KeyError`` keeps its text unquoted; a registry miss loses MMEngine's
+    trailing link; an empty message falls back to the class name.
+    """
+    if isinstance(exc, KeyError) and exc.args:
+        text = str(exc.args[0])
+        text = text.split(' Please check whether the value of', 1)[0]
+        return text.replace('::', ' ') + ' (misspelt type= in the config?)'
+    return str(exc).strip() or type(exc).__name__
+
+
+def run_cli(main: Callable[[], int | None], argv: list[str] | None = None) -> None:
+    """Run a tool's ``main()`` and exit with its status.
+
+    A user-input error (see :func:`is_user_error`) prints ``error: <message>`` on
+    stderr and exits with status 2; with ``--debug`` (or ``INPAINTZOO_DEBUG=1``)
+    the traceback is printed first. Ctrl-C exits with status 130 and one line.
+    Other exceptions propagate with their traceback.
+
+    Args:
+        main: the tool's entry point; its int return value is the exit status
+            (None means 0).
+        argv: the argument list checked for ``--debug``. Defaults to
+            ``sys.argv[1:]``.
+    """
+    try:
+        status = main()
+    except KeyboardInterrupt:
+        print('error: interrupted', file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:
+        if not is_user_error(exc):
+            raise
+        if debug_enabled(argv):
+            traceback.print_exc()
+        print(f'error: {error_message(exc)}', file=sys.stderr)
+        sys.exit(USER_ERROR_EXIT)
+    sys.exit(int(status or 0))

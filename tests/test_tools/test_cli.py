@@ -1,0 +1,172 @@
+"""``inpaintzoo.apis.cli``: one-line errors, ``--debug``, ``--cfg-options`` checks."""
+
+import argparse
+import io
+
+import pytest
+from mmengine.config import Config
+
+from inpaintzoo.apis.cfg_options import (
+    add_cfg_options_argument,
+    flatten_keys,
+    suggest_keys,
+    unknown_cfg_keys,
+    warn_unknown_cfg_keys,
+)
+from inpaintzoo.apis.cli import DEBUG_ENV, error_message, is_user_error, run_cli
+from inpaintzoo.utils.errors import (
+    CheckpointMismatchError,
+    ConfigError,
+    DataNotFoundError,
+    ImageReadError,
+    InpaintzooError,
+    InvalidMaskError,
+    WorkDirLockedError,
+)
+
+
+@pytest.mark.parametrize(
+    ('cls', 'builtin'),
+    [
+        (ConfigError, ValueError),
+        (InvalidMaskError, ValueError),
+        (ImageReadError, OSError),
+        (CheckpointMismatchError, RuntimeError),
+        (DataNotFoundError, OSError),
+        (WorkDirLockedError, RuntimeError),
+    ],
+)
+def test_every_error_has_the_common_base_and_keeps_its_builtin(cls, builtin):
+    err = cls('message naming the file')
+    assert isinstance(err, InpaintzooError)
+    assert isinstance(err, builtin)
+    assert str(err) == 'message naming the file'
+
+
+def _raiser(exc: BaseException):
+    def main():
+        raise exc
+
+    return main
+
+
+def test_user_error_is_one_line_and_exit_2(capsys, monkeypatch):
+    monkeypatch.delenv(DEBUG_ENV, raising=False)
+    with pytest.raises(SystemExit) as stop:
+        run_cli(_raiser(ConfigError('key x: bad value 3')), argv=[])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err == 'error: key x: bad value 3\n'
+
+
+def test_debug_flag_and_env_show_the_traceback(capsys, monkeypatch):
+    monkeypatch.delenv(DEBUG_ENV, raising=False)
+    with pytest.raises(SystemExit):
+        run_cli(_raiser(FileNotFoundError('config a.py does not exist')), ['--debug'])
+    err = capsys.readouterr().err
+    assert 'Traceback' in err
+    assert err.rstrip().endswith('error: config a.py does not exist')
+    monkeypatch.setenv(DEBUG_ENV, '1')
+    with pytest.raises(SystemExit):
+        run_cli(_raiser(FileNotFoundError('x')), argv=[])
+    assert 'Traceback' in capsys.readouterr().err
+
+
+def test_bugs_keep_their_traceback():
+    with pytest.raises(ZeroDivisionError):
+        run_cli(_raiser(ZeroDivisionError('bug')), argv=[])
+    with pytest.raises(KeyError):
+        run_cli(_raiser(KeyError('some_dict_key')), argv=[])
+
+
+def test_status_of_main_is_the_exit_status():
+    with pytest.raises(SystemExit) as stop:
+        run_cli(lambda: 1, argv=[])
+    assert stop.value.code == 1
+    with pytest.raises(SystemExit) as stop:
+        run_cli(lambda: None, argv=[])
+    assert stop.value.code == 0
+
+
+def test_unknown_registry_type_is_a_user_error():
+    exc = KeyError(
+        'HINTGenerater is not in the inpaintzoo::model registry. Please check '
+        'whether the value of `HINTGenerater` is correct or it was registered'
+    )
+    assert is_user_error(exc)
+    message = error_message(exc)
+    assert 'HINTGenerater is not in the inpaintzoo model registry' in message
+    assert 'Please check' not in message
+    config_syntax = SyntaxError('There are syntax errors in config file a.py: x')
+    assert is_user_error(config_syntax)
+    assert not is_user_error(SyntaxError('invalid syntax'))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog='train.py')
+    add_cfg_options_argument(parser)
+    return parser
+
+
+def test_cfg_options_item_without_equals_names_the_item(capsys):
+    with pytest.raises(SystemExit) as stop:
+        _parser().parse_args(['--cfg-options', 'train_cfg.max_iters=2', 'foo'])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--cfg-options item 'foo' must be KEY=VALUE" in err
+    assert 'unpack' not in err
+    args = _parser().parse_args(['--cfg-options', 'a.b=2', 'c=[1,2]', 'd=x=y'])
+    assert args.cfg_options == {'a.b': 2, 'c': [1, 2], 'd': 'x=y'}
+
+
+@pytest.fixture(scope='module')
+def cfg() -> Config:
+    return Config(
+        dict(
+            max_iters=300,
+            train_cfg=dict(type='IterBasedTrainLoop', max_iters=300),
+            model=dict(generator=dict(dim=16, num_blocks=[1, 2])),
+            custom_hooks=[dict(type='InpaintVisualizationHook', max_images=8)],
+        )
+    )
+
+
+def test_flatten_keys_covers_dicts_and_lists(cfg):
+    keys = set(flatten_keys(cfg))
+    assert {'train_cfg.max_iters', 'model.generator.num_blocks.1'} <= keys
+    assert 'custom_hooks.0.max_images' in keys
+
+
+def test_keys_that_reach_the_runner_give_no_warning(cfg):
+    options = {
+        'train_cfg.max_iters': 2,
+        'model.generator.num_blocks.1': 3,
+        'custom_hooks.0.max_images': 2,
+        'work_dir': 'w',  # read by the runner even when the file has none
+    }
+    assert unknown_cfg_keys(cfg, options) == []
+
+
+def test_missing_and_variable_keys_warn_with_a_suggestion(cfg):
+    lines = unknown_cfg_keys(cfg, {'maxiters': 2, 'model.generator.dimm': 3})
+    assert len(lines) == 2
+    assert "'maxiters' matches nothing" in lines[0]
+    assert "did you mean 'train_cfg.max_iters'" in lines[0]
+    assert "did you mean 'model.generator.dim'" in lines[1]
+    # a top-level config variable is read only while the file is parsed
+    (line,) = unknown_cfg_keys(cfg, {'max_iters': 2})
+    assert "config variable 'max_iters'" in line
+    assert "set 'train_cfg.max_iters' instead" in line
+
+
+def test_warnings_are_printed_one_line_each(cfg):
+    stream = io.StringIO()
+    warn_unknown_cfg_keys(cfg, {'max_iters': 2, 'foo.bar': 1}, stream)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2
+    assert all(line.startswith('warning: --cfg-options key ') for line in lines)
+
+
+def test_suggestions_never_name_an_ancestor():
+    known = ['model', 'model.generator', 'model.generator.dim']
+    assert suggest_keys('model.generator.dimm', known) == ['model.generator.dim']
