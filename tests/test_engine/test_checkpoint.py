@@ -143,6 +143,10 @@ def test_importing_inpaintzoo_changes_no_global_state():
     """MMEngine's loaders and torch's safe globals stay as they were (subprocess)."""
     probe = (
         'import torch\n'
+        # third-party imports register torch's own safe globals (torchvision pulls
+        # in torch._dynamo and DTensor): take them before the snapshot, so the
+        # probe sees only what inpaintzoo itself changes
+        'import torchvision, torchvision.models, torchvision.ops, mmengine.runner\n'
         'from mmengine.runner.checkpoint import CheckpointLoader as L\n'
         'state = lambda: (sorted((k, id(v)) for k, v in L._schemes.items()),'
         ' sorted(map(str, torch.serialization.get_safe_globals())))\n'
