@@ -69,7 +69,10 @@ setup(
         'mamba': read_requirements('mamba'),
         'face': read_requirements('face'),
         'dev': read_requirements('dev'),
+        'hub': read_requirements('hub'),
     },
     license='Apache-2.0',
     cmdclass={'build_py': BuildPyWithMim},
+    # `inpaintzoo list | download | inpaint`: a thin layer over inpaintzoo.apis
+    entry_points={'console_scripts': ['inpaintzoo = inpaintzoo.cli.main:main']},
 )
