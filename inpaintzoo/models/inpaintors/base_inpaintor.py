@@ -142,11 +142,41 @@ class BaseInpaintor(BaseModel):
     def inpaint(self, img: Tensor, mask: Tensor) -> Tensor:
         """Composite inpainting result for a batch (no gradients).
 
+        A uint8 image (values 0..255) is divided by 255 and the composite is
+        returned as uint8 (rounded); a bool or uint8 0/255 mask is mapped to
+        {0, 1}. A single (3, H, W) image with a (1, H, W) or (H, W) mask is run
+        as a batch of one and returned without the batch dimension. For files,
+        arrays and PIL images use :func:`inpaintzoo.apis.inpaint`.
+
         Args:
-            img (Tensor): (N, 3, H, W) in [0, 1].
-            mask (Tensor): (N, 1, H, W), 1 = hole.
+            img (Tensor): (N, 3, H, W) or (3, H, W); float in [0, 1] or uint8.
+            mask (Tensor): (N, 1, H, W), (1, H, W) or (H, W); 1 (or 255,
+                or True) = hole.
 
         Returns:
-            Tensor: (N, 3, H, W) composite in [0, 1].
+            Tensor: composite of ``img``'s shape: float in [0, 1], or uint8 for a
+            uint8 ``img``.
+
+        Raises:
+            InvalidImageError: any other dtype or range (see
+                :func:`check_image_tensor`).
+            InvalidMaskError: a mask that is not binary after the mapping.
         """
-        return self(dict(img=img, mask=mask), mode='tensor')
+        single = torch.is_tensor(img) and img.dim() == 3
+        is_uint8 = torch.is_tensor(img) and img.dtype == torch.uint8
+        if single:
+            img = img[None]
+            if torch.is_tensor(mask) and mask.dim() in (2, 3):
+                mask = mask.reshape(1, 1, *mask.shape[-2:])
+        if is_uint8:
+            img = img.float() / 255
+        if torch.is_tensor(mask):
+            if mask.dtype == torch.bool:
+                mask = mask.float()
+            elif mask.dtype == torch.uint8:
+                mask = mask.float() / (255.0 if bool((mask > 1).any()) else 1.0)
+            mask = mask.to(img.dtype if img.is_floating_point() else torch.float32)
+        out = self(dict(img=img, mask=mask), mode='tensor')
+        if is_uint8:
+            out = (out.clamp(0, 1) * 255).round().to(torch.uint8)
+        return out[0] if single else out

@@ -1,0 +1,67 @@
+"""The inpaintzoo config that matches a converted official checkpoint.
+
+``tools/model_converters/official_to_inpaintzoo.py`` reads the generator's width
+and depth off the official file; this module turns them into a config that
+inherits the architecture's paper config (data, schedule, losses) and replaces
+its generator, so ``init_model(config, checkpoint)`` and ``tools/test.py`` load
+the converted file without guessing.
+"""
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from mmengine.config import Config
+
+from inpaintzoo.models.converters.base import get_official_converter
+from inpaintzoo.utils.config_paths import resolve_config
+from inpaintzoo.utils.errors import ConfigError
+
+#: paper config (name under ``configs/``) each converted architecture inherits
+PAPER_CONFIGS = {
+    'hint': 'hint/hint_1xb4-300k_celeba-hq-256x256.py',
+    'mxt': 'mxt/mxt_celebahq.py',
+    'sem_net': 'sem_net/sem_celebahq.py',
+}
+
+
+def matching_generator_config(arch: str, official_kwargs: Mapping) -> dict:
+    """``model.generator`` config of ``arch`` built from the official kwargs."""
+    return dict(get_official_converter(arch).build_config(official_kwargs))
+
+
+def matching_config_text(arch: str, official_kwargs: Mapping, checkpoint: str) -> str:
+    """Python source of a config for a checkpoint converted from ``arch``.
+
+    Args:
+        arch (str): ``'hint'``, ``'mxt'`` or ``'sem_net'``.
+        official_kwargs (Mapping): the official constructor kwargs read off the
+            checkpoint (``meta['official_kwargs']`` of the converted file).
+        checkpoint (str): the converted file, named in the header comment.
+
+    Returns:
+        str: a config whose ``_base_`` is the absolute path of the paper config
+        and whose ``model.generator`` is replaced (``_delete_=True``).
+    """
+    if arch not in PAPER_CONFIGS:
+        raise ConfigError(
+            f'no paper config for arch {arch!r}; known: {sorted(PAPER_CONFIGS)}'
+        )
+    base = resolve_config(PAPER_CONFIGS[arch]).resolve()
+    generator = {'_delete_': True, **matching_generator_config(arch, official_kwargs)}
+    body = Config(dict(model=dict(generator=generator))).pretty_text
+    return (
+        f'# Matches {checkpoint} (converted from the official {arch} weights).\n'
+        '# Test: python tools/test.py THIS_FILE CHECKPOINT; '
+        'Python: inpaintzoo.apis.init_model(THIS_FILE, CHECKPOINT)\n'
+        f'_base_ = {str(base)!r}\n{body}'
+    )
+
+
+def write_matching_config(
+    arch: str, official_kwargs: Mapping, checkpoint: str | Path
+) -> Path:
+    """Write :func:`matching_config_text` next to ``checkpoint`` as ``<stem>.py``."""
+    checkpoint = Path(checkpoint)
+    path = checkpoint.with_name(checkpoint.stem.replace('.', '_') + '_config.py')
+    path.write_text(matching_config_text(arch, official_kwargs, str(checkpoint)))
+    return path

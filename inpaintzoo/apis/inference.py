@@ -1,0 +1,244 @@
+"""Use a model: :func:`init_model` builds and loads one, :func:`inpaint` runs it.
+
+Example::
+
+    from inpaintzoo.apis import init_model, inpaint
+
+    model = init_model('hint_celeba-hq')            # zoo name: weights downloaded
+    out = inpaint(model, 'photo.jpg', 'mask.png')   # (H, W, 3) uint8 RGB
+
+Images of any size are run at their native size: the generator pads to its
+stride and crops back (``InpaintUNet``). The mask rule (white = hole by default,
+0/1 and anti-aliased masks) is documented in :mod:`inpaintzoo.apis.inputs`.
+"""
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from torch import Tensor
+
+from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
+from inpaintzoo.apis.inputs import (
+    DEFAULT_MASK_THRESHOLD,
+    check_same_size,
+    pair_inputs,
+    to_hole_mask,
+    to_model_inputs,
+    to_rgb_uint8,
+)
+from inpaintzoo.models.inpaintors.base_inpaintor import BaseInpaintor, composite
+from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.config_paths import resolve_config
+from inpaintzoo.utils.errors import ConfigError, InvalidImageError
+
+#: training size assumed when a config names none (``img_size``)
+DEFAULT_TRAIN_SIZE = 256
+
+
+@dataclass
+class InpaintResult:
+    """One inpainted image.
+
+    Attributes:
+        composite (np.ndarray): (H, W, 3) uint8 RGB: input pixels outside the
+            hole, network output inside.
+        raw (np.ndarray): (H, W, 3) float32 in [0, 1]: the network output
+            everywhere (before compositing).
+    """
+
+    composite: np.ndarray
+    raw: np.ndarray
+
+
+def _looks_like_path(name: str) -> bool:
+    return name.endswith('.py') or os.sep in name or Path(name).exists()
+
+
+def resolve_model_config(
+    model: str | os.PathLike | Config,
+) -> tuple[Config, str | None]:
+    """``(config, zoo name or None)`` of a zoo name, config path/name or Config.
+
+    Raises:
+        ConfigError: ``model`` is neither a config nor a zoo model name.
+    """
+    if isinstance(model, Config):
+        return model, None
+    name = os.fspath(model)
+    if _looks_like_path(name):
+        return Config.fromfile(str(resolve_config(name))), None
+    try:
+        from inpaintzoo.hub import get_model_info
+    except ImportError as err:  # pragma: no cover - hub not installed
+        raise ConfigError(
+            f'{name!r} is not a config file, and the model zoo (inpaintzoo.hub) '
+            'is not available to look it up; pass a config path'
+        ) from err
+    try:
+        info = get_model_info(name)
+    except ConfigError as err:
+        raise ConfigError(
+            f'{name!r} is neither a config file nor a zoo model name: {err} '
+            '(a config is named by a path ending in .py)'
+        ) from err
+    return Config.fromfile(str(resolve_config(info.config))), info.name
+
+
+def init_model(
+    model: str | os.PathLike | Config,
+    checkpoint: str | os.PathLike | None = None,
+    device: str | None = None,
+) -> BaseInpaintor:
+    """Build an inpaintor in eval mode on ``device``, with weights loaded.
+
+    Args:
+        model: a zoo name (``'hint_celeba-hq'``; see ``inpaintzoo list``), a
+            config path or a name under ``configs/``, or a ``Config``.
+        checkpoint: ``.pth`` (path or URL) or ``.safetensors`` file; a
+            generator-only file is enough. With a zoo name and no checkpoint the
+            zoo weights are downloaded (``inpaintzoo.hub.download``); with a
+            config and no checkpoint the weights stay random (with a warning).
+        device: ``'cpu'``, ``'cuda'``, ``'cuda:1'``, ... Defaults to CUDA when
+            available, else CPU.
+
+    Returns:
+        BaseInpaintor: the model; ``model.cfg`` holds its config.
+
+    Raises:
+        ConfigError / ConfigNotFoundError: ``model`` names nothing known.
+        CheckpointMismatchError: the checkpoint does not fit the config.
+        WeightsUnavailableError: zoo weights could not be downloaded.
+    """
+    cfg, zoo_name = resolve_model_config(model)
+    init_default_scope(cfg.get('default_scope', 'inpaintzoo'))
+    net = MODELS.build(cfg.model)
+    if checkpoint is None and zoo_name is not None:
+        from inpaintzoo.hub import download
+
+        checkpoint = download(zoo_name)
+    if checkpoint is not None:
+        load_model_checkpoint(net, os.fspath(checkpoint))
+    else:
+        warnings.warn(
+            'init_model: no checkpoint given, the model has random weights',
+            stacklevel=2,
+        )
+    net.cfg = cfg
+    if device is None:
+        device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    return net.to(device).eval()
+
+
+def train_size(model: BaseInpaintor) -> int:
+    """The training image size of ``model`` (its config's ``img_size``)."""
+    cfg = getattr(model, 'cfg', None)
+    size = cfg.get('img_size') if cfg is not None else None
+    return int(size) if size else DEFAULT_TRAIN_SIZE
+
+
+def _to_uint8(t: Tensor) -> np.ndarray:
+    """(1, 3, H, W) float in [0, 1] -> (H, W, 3) uint8."""
+    return (t[0].clamp(0, 1) * 255).round().byte().permute(1, 2, 0).cpu().numpy()
+
+
+def _run_one(
+    model: BaseInpaintor,
+    image: np.ndarray,
+    mask: np.ndarray,
+    strategy: str,
+    strategy_options: dict,
+) -> InpaintResult:
+    """Inpaint one (H, W, 3) uint8 image with its (H, W) hole mask."""
+    data = model.data_preprocessor(to_model_inputs([image], [mask]))
+    img, hole = data['inputs']['img'], data['inputs']['mask']  # (1,3,H,W), (1,1,H,W)
+
+    def forward(x: Tensor, m: Tensor) -> Tensor:
+        out = model.generate(x, m)
+        if out.shape[-2:] != x.shape[-2:]:
+            raise InvalidImageError(
+                f'generator returned {tuple(out.shape)} for input {tuple(x.shape)}; '
+                'it does not pad to its stride: use a size that is a multiple of it'
+            )
+        return out
+
+    with torch.no_grad():
+        if strategy == 'whole':
+            raw = forward(img, hole)
+        else:
+            from inpaintzoo.apis.highres import run_strategy
+
+            raw = run_strategy(
+                strategy,
+                forward,
+                img,
+                hole,
+                train_size=train_size(model),
+                **strategy_options,
+            )
+        comp = composite(raw, img, hole)
+    raw_np = raw[0].clamp(0, 1).permute(1, 2, 0).float().cpu().numpy()
+    return InpaintResult(composite=_to_uint8(comp), raw=raw_np)
+
+
+def inpaint(
+    model: BaseInpaintor,
+    image: Any,
+    mask: Any,
+    *,
+    mask_convention: str = 'hole-white',
+    mask_threshold: int = DEFAULT_MASK_THRESHOLD,
+    strategy: str = 'whole',
+    return_raw: bool = False,
+    **strategy_options,
+) -> np.ndarray | InpaintResult | list:
+    """Inpaint one image or a list/batch of images of any size.
+
+    Args:
+        model: from :func:`init_model`.
+        image: a file path, (H, W, 3) uint8 RGB array, PIL image, (3, H, W)
+            tensor (uint8, or float in [0, 1]); or a list of them, or an
+            (N, 3, H, W) tensor. Sizes may differ between images.
+        mask: same kinds (one channel, or RGB collapsed by maximum), one per
+            image or one for all; see :mod:`inpaintzoo.apis.inputs` for the rule.
+        mask_convention: ``'hole-white'`` (default: white = hole) or
+            ``'known-white'`` (white = known, black = hole).
+        mask_threshold: grey values above it (``'hole-white'``) or below
+            ``255 - it`` (``'known-white'``) are holes. Defaults to 127.
+        strategy: ``'whole'`` (default: the image at its native size) or a
+            high-resolution strategy of :mod:`inpaintzoo.apis.highres`
+            (``'sliding'``, ``'crop'``, ``'resize'``).
+        return_raw: also return the raw network output.
+        **strategy_options: passed to the strategy (``tile``, ``overlap``, ...).
+
+    Returns:
+        (H, W, 3) uint8 RGB composite (input outside the hole), an
+        :class:`InpaintResult` with ``return_raw=True``, or a list of those for a
+        list/batch input.
+
+    Raises:
+        ImageReadError: an unreadable image or mask file.
+        InvalidImageError: an input that is not an image.
+        InvalidMaskError: a bad mask, an unknown convention, or a mask whose size
+            differs from its image's (both sizes named).
+    """
+    if strategy_options and strategy == 'whole':
+        raise ConfigError(
+            f'options {sorted(strategy_options)} apply to a high-resolution strategy; '
+            "strategy='whole' takes none"
+        )
+    images, masks, batched = pair_inputs(image, mask)
+    results = []
+    for img_src, mask_src in zip(images, masks, strict=True):
+        img = to_rgb_uint8(img_src)
+        hole = to_hole_mask(mask_src, mask_convention, mask_threshold)
+        check_same_size(img, hole, img_src, mask_src)
+        res = _run_one(model, img, hole, strategy, strategy_options)
+        results.append(res if return_raw else res.composite)
+    return results if batched else results[0]

@@ -1,0 +1,240 @@
+"""Turn the images and masks a user hands to :func:`inpaint` into model input.
+
+Images: a file path (read with :func:`inpaintzoo.utils.image_io.read_image`), an
+``(H, W, 3)`` uint8 RGB numpy array (``(H, W)`` grey and ``(H, W, 4)`` RGBA are
+accepted; alpha is dropped), a PIL image, or a tensor ``(3, H, W)`` /
+``(N, 3, H, W)``, uint8 in [0, 255] or floating point in [0, 1]. Float numpy
+arrays in [0, 1] are accepted too.
+
+Masks, the documented rule:
+
+* ``mask_convention='hole-white'`` (default, the official repositories and the
+  NVIDIA masks): white = hole. ``'known-white'`` (LaMa/MAT style): white = known,
+  black = hole.
+* 0/1 masks (bool, integer or float arrays/tensors whose values are all 0 or 1,
+  and 0/1 mask files) mean the same as 0/255. Float masks in [0, 1] are scaled
+  by 255.
+* Grey values (anti-aliased edges) are thresholded at ``mask_threshold``
+  (default 127): with ``'hole-white'`` a value ``> 127`` is a hole, with
+  ``'known-white'`` a value ``< 128`` (``255 - value > 127``) is a hole.
+* A mask must have the image's size; otherwise :class:`InvalidMaskError` names
+  both sizes.
+"""
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+
+from inpaintzoo.utils.errors import InvalidImageError, InvalidMaskError
+from inpaintzoo.utils.image_io import read_image, read_mask_values
+from inpaintzoo.utils.mask import binarize_mask
+
+#: user-facing mask conventions -> :func:`binarize_mask` conventions
+MASK_CONVENTIONS = {'hole-white': 'white_hole', 'known-white': 'black_hole'}
+DEFAULT_MASK_THRESHOLD = 127
+
+ImageLike = str | os.PathLike | np.ndarray | Image.Image | torch.Tensor
+
+
+def _name(item: Any) -> str:
+    """How a message names an input: its path, or its type and shape."""
+    if isinstance(item, str | os.PathLike):
+        return str(item)
+    shape = getattr(item, 'shape', None)
+    if shape is None and isinstance(item, Image.Image):
+        return f'PIL image {item.width}x{item.height}'
+    return f'{type(item).__name__} of shape {tuple(shape or ())}'
+
+
+def split_batch(items: Any) -> list:
+    """A list of single inputs.
+
+    Lists/tuples are flattened one level; an ``(N, C, H, W)`` tensor or
+    ``(N, H, W, C)`` array is split along N.
+    """
+    if isinstance(items, list | tuple):
+        out = []
+        for item in items:
+            out.extend(split_batch(item) if _is_batch(item) else [item])
+        return out
+    return list(items) if _is_batch(items) else [items]
+
+
+def _is_batch(item: Any) -> bool:
+    return (torch.is_tensor(item) or isinstance(item, np.ndarray)) and item.ndim == 4
+
+
+def to_rgb_uint8(image: ImageLike) -> np.ndarray:
+    """One image -> ``(H, W, 3)`` uint8 RGB.
+
+    Raises:
+        ImageReadError: an unreadable file.
+        InvalidImageError: a type, shape, dtype or value range that is not an
+            image (the message says what is accepted).
+    """
+    if isinstance(image, str | os.PathLike):
+        return read_image(Path(image))
+    if isinstance(image, Image.Image):
+        return np.asarray(image.convert('RGB'))
+    if torch.is_tensor(image):
+        arr = image.detach().cpu()
+        if arr.dim() == 4 and arr.shape[0] == 1:
+            arr = arr[0]
+        if arr.dim() != 3 or arr.shape[0] not in (1, 3):
+            raise InvalidImageError(
+                f'image tensor must be (3, H, W) or (N, 3, H, W), got shape '
+                f'{tuple(image.shape)}'
+            )
+        return to_rgb_uint8(arr.permute(1, 2, 0).numpy())
+    if not isinstance(image, np.ndarray):
+        raise InvalidImageError(
+            f'image must be a file path, a numpy array, a PIL image or a tensor, '
+            f'got {type(image).__name__}'
+        )
+    arr = image[..., None] if image.ndim == 2 else image
+    if arr.ndim != 3 or arr.shape[2] not in (1, 3, 4):
+        raise InvalidImageError(
+            f'image array must be (H, W, 3) RGB (or (H, W) grey, (H, W, 4) RGBA), '
+            f'got shape {image.shape}'
+        )
+    arr = np.repeat(arr, 3, axis=2) if arr.shape[2] == 1 else arr[..., :3]
+    if arr.dtype == np.uint8:
+        return np.ascontiguousarray(arr)
+    if np.issubdtype(arr.dtype, np.floating):
+        if arr.size and not (
+            np.isfinite(arr).all() and 0 <= arr.min() <= arr.max() <= 1
+        ):
+            raise InvalidImageError(
+                f'float image of shape {image.shape} must hold finite values in '
+                f'[0, 1], got [{np.nanmin(arr):.4g}, {np.nanmax(arr):.4g}]; pass '
+                'uint8 RGB in [0, 255] or divide by 255'
+            )
+        return np.round(arr * 255).astype(np.uint8)
+    raise InvalidImageError(
+        f'image array has dtype {image.dtype}; pass uint8 RGB in [0, 255] or '
+        'float in [0, 1] (16-bit images: read the file path instead)'
+    )
+
+
+def mask_values(mask: ImageLike) -> np.ndarray:
+    """One mask -> ``(H, W)`` uint8 values before thresholding (0/1 -> 0/255)."""
+    if isinstance(mask, str | os.PathLike):
+        return read_mask_values(Path(mask))
+    if isinstance(mask, Image.Image):
+        mask = np.asarray(mask.convert('RGB') if mask.mode not in ('L', '1') else mask)
+    if torch.is_tensor(mask):
+        arr = mask.detach().cpu()
+        while arr.dim() > 2 and arr.shape[0] == 1:
+            arr = arr[0]
+        mask = arr.numpy()
+    if not isinstance(mask, np.ndarray):
+        raise InvalidMaskError(
+            f'mask must be a file path, a numpy array, a PIL image or a tensor, '
+            f'got {type(mask).__name__}'
+        )
+    arr = mask
+    if arr.ndim == 3:
+        if arr.shape[2] not in (1, 3, 4):
+            raise InvalidMaskError(
+                f'mask must be (H, W), (H, W, 1|3|4) or (1, H, W), got shape '
+                f'{mask.shape}'
+            )
+        arr = arr[..., :3].max(axis=2)
+    if arr.ndim != 2:
+        raise InvalidMaskError(f'mask must be 2-D (H, W), got shape {mask.shape}')
+    if arr.dtype == bool:
+        return arr.astype(np.uint8) * np.uint8(255)
+    if arr.size and not np.isfinite(arr).all():
+        raise InvalidMaskError('mask holds NaN or Inf values')
+    top = float(arr.max()) if arr.size else 0.0
+    low = float(arr.min()) if arr.size else 0.0
+    if low < 0 or top > 255:
+        raise InvalidMaskError(
+            f'mask values must lie in [0, 255] (or [0, 1]), got [{low:.4g}, {top:.4g}]'
+        )
+    if np.issubdtype(arr.dtype, np.floating) and top <= 1:
+        return np.round(arr * 255).astype(np.uint8)
+    if top == 1:  # integer 0/1 mask
+        return arr.astype(np.uint8) * np.uint8(255)
+    return np.round(arr).astype(np.uint8)
+
+
+def to_hole_mask(
+    mask: ImageLike,
+    convention: str = 'hole-white',
+    threshold: float = DEFAULT_MASK_THRESHOLD,
+) -> np.ndarray:
+    """One mask -> ``(H, W)`` float32 in {0, 1}, 1 = hole (module rule)."""
+    if convention not in MASK_CONVENTIONS:
+        raise InvalidMaskError(
+            f'mask_convention must be one of {sorted(MASK_CONVENTIONS)}, got '
+            f"{convention!r} ('hole-white': white = hole, the default; "
+            "'known-white': white = known, black = hole)"
+        )
+    if not 0 <= threshold < 255:
+        raise InvalidMaskError(f'mask_threshold must be in [0, 255), got {threshold}')
+    return binarize_mask(mask_values(mask), MASK_CONVENTIONS[convention], threshold)
+
+
+def pair_inputs(images: Any, masks: Any) -> tuple[list[Any], list[Any], bool]:
+    """Split images and masks into equal-length lists.
+
+    Returns:
+        tuple: ``(images, masks, batched)``; ``batched`` is False for one
+        image (the caller then returns one result, not a list). One mask given
+        for several images is used for all of them.
+    """
+    batched = isinstance(images, list | tuple) or _is_batch(images)
+    image_list = split_batch(images)
+    mask_list = split_batch(masks) if _mask_is_list(masks) else [masks]
+    if not image_list:
+        raise InvalidImageError('no image given: pass at least one image')
+    if len(mask_list) == 1 and len(image_list) > 1:
+        mask_list = mask_list * len(image_list)
+    if len(mask_list) != len(image_list):
+        raise InvalidMaskError(
+            f'{len(image_list)} images but {len(mask_list)} masks: pass one mask '
+            'per image, or one mask for all of them'
+        )
+    return image_list, mask_list, batched
+
+
+def _mask_is_list(masks: Any) -> bool:
+    if isinstance(masks, list | tuple):
+        return True
+    return _is_batch(masks) and masks.shape[0] > 1
+
+
+def check_same_size(
+    image: np.ndarray, mask: np.ndarray, image_src: Any, mask_src: Any
+) -> None:
+    """Raise :class:`InvalidMaskError` naming both sizes if they differ."""
+    if image.shape[:2] != mask.shape[:2]:
+        ih, iw = image.shape[:2]
+        mh, mw = mask.shape[:2]
+        raise InvalidMaskError(
+            f'mask {_name(mask_src)} is {mw}x{mh} (W x H) but image '
+            f"{_name(image_src)} is {iw}x{ih}: a mask must have its image's size; "
+            'resize the mask (nearest neighbour) or pass the matching one'
+        )
+
+
+def to_model_inputs(images: Sequence[np.ndarray], masks: Sequence[np.ndarray]) -> dict:
+    """Data dict for the model's data preprocessor (one item per image).
+
+    Args:
+        images: ``(H, W, 3)`` uint8 RGB arrays.
+        masks: ``(H, W)`` float32 arrays, 1 = hole.
+
+    Returns:
+        dict: ``{'inputs': {'img': [(3, H, W) uint8], 'mask': [(1, H, W) float32]}}``
+        as ``PackInpaintInputs`` packs them.
+    """
+    img = [torch.from_numpy(np.array(i, np.uint8)).permute(2, 0, 1) for i in images]
+    mask = [torch.from_numpy(np.array(m, np.float32))[None] for m in masks]
+    return dict(inputs=dict(img=img, mask=mask), data_samples=None)
