@@ -1,0 +1,428 @@
+"""High-resolution inference strategies, independent of the network.
+
+:func:`run_strategy` inpaints a large image with any ``forward(img, mask)``
+callable that runs a network on an arbitrary size (padding to the network's
+stride and cropping back is the callable's job; ``BaseInpaintor.generate`` does
+it). Four strategies:
+
+``'whole'``
+    The full image goes through the network once. The SSM models (MxT, SEM-Net)
+    are linear in the number of pixels, but the activations of a 72-80 M
+    parameter U-Net at 5 megapixels still take tens of GiB.
+``'sliding'``
+    Overlapping ``tile x tile`` windows, evenly spaced so that neighbours share
+    at least ``overlap`` pixels; tiles without a hole pixel are skipped (they
+    need no network). Outputs are blended with feathered weights: each tile's
+    weight ramps linearly across the band it shares with a neighbour and the
+    weights are normalised to sum to 1 at every pixel, so there is no seam.
+``'crop'``
+    One window per group of hole components (8-connected): the component's
+    bounding box grown ``context`` times (at least ``train_size`` on each side),
+    windows that intersect merged. A window with more than ``train_size ** 2``
+    pixels is downscaled to about that many, inpainted and upscaled; the result is
+    pasted back only onto the pixels of its own hole components.
+``'resize'``
+    The image is downscaled to about ``train_size ** 2`` pixels, inpainted, and
+    only the hole is taken from the upscaled result.
+
+The returned tensor is the *raw* output: the caller composites it with the input
+(prediction inside the hole, input outside). For ``'crop'`` and ``'resize'`` it
+equals the input outside the hole; for ``'sliding'`` it is the blended network
+output where a processed tile covers the pixel and the input elsewhere.
+"""
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy import ndimage
+from torch import Tensor
+
+from inpaintzoo.utils.errors import ConfigError, InvalidImageError, InvalidMaskError
+
+Forward = Callable[[Tensor, Tensor], Tensor]
+
+STRATEGIES = ('whole', 'sliding', 'crop', 'resize')
+
+#: options each strategy accepts, with their defaults
+STRATEGY_OPTIONS: dict[str, dict[str, object]] = {
+    'whole': {},
+    'sliding': {'tile': 512, 'overlap': 64, 'skip_empty': True},
+    'crop': {'context': 2.0},
+    'resize': {},
+}
+
+Box = tuple[int, int, int, int]  # (top, bottom, left, right), end-exclusive
+
+
+def _check_inputs(image: Tensor, mask: Tensor) -> None:
+    if not torch.is_tensor(image) or image.dim() != 4 or image.shape[1] != 3:
+        shape = tuple(image.shape) if torch.is_tensor(image) else type(image).__name__
+        raise InvalidImageError(
+            f'run_strategy image must be a (N, 3, H, W) float tensor in [0, 1], '
+            f'got {shape}'
+        )
+    if not image.is_floating_point():
+        raise InvalidImageError(
+            f'run_strategy image has dtype {image.dtype}; convert uint8 images '
+            'with img.float() / 255'
+        )
+    want = (image.shape[0], 1, *image.shape[2:])
+    if not torch.is_tensor(mask) or tuple(mask.shape) != want:
+        shape = tuple(mask.shape) if torch.is_tensor(mask) else type(mask).__name__
+        raise InvalidMaskError(
+            f'run_strategy mask must have shape {want} (1 = hole) to match the '
+            f'image {tuple(image.shape)}, got {shape}'
+        )
+
+
+def _resolve_options(strategy: str, options: dict) -> dict:
+    if strategy not in STRATEGIES:
+        raise ConfigError(f'strategy must be one of {STRATEGIES}, got {strategy!r}')
+    allowed = STRATEGY_OPTIONS[strategy]
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        accepted = ', '.join(allowed) or 'none'
+        raise ConfigError(
+            f'strategy {strategy!r} got unknown option(s) {unknown}; it accepts: '
+            f'{accepted}'
+        )
+    resolved = {**allowed, **options}
+    if strategy == 'sliding':
+        tile, overlap = int(resolved['tile']), int(resolved['overlap'])
+        if tile < 1 or overlap < 0 or 2 * overlap > tile:
+            raise ConfigError(
+                f'sliding needs tile >= 1 and 0 <= overlap <= tile / 2, got '
+                f'tile={tile}, overlap={overlap}'
+            )
+        resolved.update(tile=tile, overlap=overlap)
+    if strategy == 'crop' and not float(resolved['context']) >= 1.0:
+        raise ConfigError(
+            f'crop needs context >= 1 (window side / hole side), got '
+            f'{resolved["context"]!r}'
+        )
+    return resolved
+
+
+def _call(forward: Forward, img: Tensor, mask: Tensor) -> Tensor:
+    """Run ``forward`` and check that it returned a (1, 3, h, w) tensor."""
+    out = forward(img, mask)
+    want = (img.shape[0], 3, *img.shape[2:])
+    if not torch.is_tensor(out) or tuple(out.shape) != want:
+        got = tuple(out.shape) if torch.is_tensor(out) else type(out).__name__
+        raise RuntimeError(
+            f'forward(img, mask) must return {want} for an input of '
+            f'{tuple(img.shape)} (pad to the stride and crop back), got {got}'
+        )
+    return out.to(img.dtype)
+
+
+def fit_size(height: int, width: int, max_pixels: int) -> tuple[int, int]:
+    """Size with the same aspect ratio and at most about ``max_pixels`` pixels.
+
+    Args:
+        height (int): H.
+        width (int): W.
+        max_pixels (int): pixel budget (``train_size ** 2``).
+
+    Returns:
+        tuple[int, int]: ``(H, W)`` unchanged when ``H * W <= max_pixels``,
+        otherwise both scaled by ``sqrt(max_pixels / (H * W))`` and rounded down
+        (at least 1).
+    """
+    if height * width <= max_pixels:
+        return height, width
+    scale = math.sqrt(max_pixels / (height * width))
+    return max(1, int(height * scale)), max(1, int(width * scale))
+
+
+def downscale(
+    image: Tensor, mask: Tensor, size: tuple[int, int]
+) -> tuple[Tensor, Tensor]:
+    """Downscale an image and its mask; a cell touching any hole pixel is a hole.
+
+    Args:
+        image (Tensor): (N, 3, H, W); hole pixels must already be finite.
+        mask (Tensor): (N, 1, H, W) in {0, 1}, 1 = hole.
+        size (tuple[int, int]): target ``(h, w)``, at most ``(H, W)``.
+
+    Returns:
+        tuple[Tensor, Tensor]: (N, 3, h, w) antialiased bilinear image and
+        (N, 1, h, w) mask in {0, 1}.
+    """
+    if tuple(size) == tuple(image.shape[-2:]):
+        return image, mask
+    small = F.interpolate(image, size=size, mode='bilinear', antialias=True)
+    small_mask = (F.interpolate(mask, size=size, mode='area') > 0).to(mask.dtype)
+    return small.clamp(0, 1), small_mask
+
+
+def upscale(out: Tensor, size: tuple[int, int]) -> Tensor:
+    """Bilinear upscale to ``size`` (no overshoot outside the input's range)."""
+    if tuple(size) == tuple(out.shape[-2:]):
+        return out
+    return F.interpolate(out, size=size, mode='bilinear', align_corners=False)
+
+
+# --------------------------------------------------------------------- sliding
+
+
+def tile_starts(size: int, tile: int, overlap: int) -> list[int]:
+    """Evenly spaced tile starts along one axis.
+
+    Neighbouring tiles share at least ``overlap`` pixels, the first starts at 0
+    and the last ends at ``size``.
+
+    Args:
+        size (int): axis length.
+        tile (int): tile length (clipped to ``size``).
+        overlap (int): least overlap of neighbours, ``< tile``.
+
+    Returns:
+        list[int]: increasing starts.
+    """
+    if size <= tile:
+        return [0]
+    count = math.ceil((size - overlap) / (tile - overlap))
+    return [round(i * (size - tile) / (count - 1)) for i in range(count)]
+
+
+def _ramp(starts: list[int], index: int, length: int) -> Tensor:
+    """1-D feather weight (length,) of tile ``index`` among tiles at ``starts``."""
+    weight = torch.ones(length, dtype=torch.float64)
+    if index > 0:  # band shared with the previous tile
+        band = starts[index - 1] + length - starts[index]
+        weight[:band] = torch.arange(1, band + 1, dtype=torch.float64) / (band + 1)
+    if index < len(starts) - 1:  # band shared with the next tile
+        band = starts[index] + length - starts[index + 1]
+        down = torch.arange(band, 0, -1, dtype=torch.float64) / (band + 1)
+        weight[length - band :] = torch.minimum(weight[length - band :], down)
+    return weight
+
+
+def tile_grid(
+    height: int, width: int, tile: int, overlap: int
+) -> list[tuple[Box, Tensor]]:
+    """Tiles covering an image and their (unnormalised) feather weights.
+
+    Args:
+        height (int): H.
+        width (int): W.
+        tile (int): tile side (clipped to H and W).
+        overlap (int): least overlap of neighbouring tiles.
+
+    Returns:
+        list[tuple[Box, Tensor]]: ``((top, bottom, left, right), weight)`` per
+        tile, row-major; ``weight`` is (th, tw) float64, > 0 inside the tile and
+        ramping linearly to near 0 across each band shared with a neighbour.
+    """
+    th, tw = min(tile, height), min(tile, width)
+    rows, cols = tile_starts(height, th, overlap), tile_starts(width, tw, overlap)
+    grid = []
+    for i, top in enumerate(rows):
+        wy = _ramp(rows, i, th)
+        for j, left in enumerate(cols):
+            grid.append(
+                (
+                    (top, top + th, left, left + tw),
+                    wy[:, None] * _ramp(cols, j, tw)[None],
+                )
+            )
+    return grid
+
+
+def _sliding(
+    forward: Forward,
+    image: Tensor,
+    mask: Tensor,
+    tile: int,
+    overlap: int,
+    skip_empty: bool,
+) -> Tensor:
+    height, width = image.shape[-2:]
+    acc = torch.zeros_like(image)
+    wsum = torch.zeros((1, 1, height, width), dtype=image.dtype, device=image.device)
+    for (top, bottom, left, right), weight in tile_grid(height, width, tile, overlap):
+        tile_mask = mask[..., top:bottom, left:right]
+        if skip_empty and not bool((tile_mask > 0.5).any()):
+            continue
+        out = _call(forward, image[..., top:bottom, left:right], tile_mask)
+        w = weight.to(device=image.device, dtype=image.dtype)
+        acc[..., top:bottom, left:right] += out * w
+        wsum[..., top:bottom, left:right] += w
+    covered = wsum > 0
+    return torch.where(covered, acc / wsum.clamp_min(1e-12), image)
+
+
+# ------------------------------------------------------------------------ crop
+
+
+def _grow(box: Box, context: float, min_side: int, height: int, width: int) -> Box:
+    """Grow ``box`` around its centre and shift it inside the image."""
+    top, bottom, left, right = box
+    sides = []
+    for lo, hi, limit in ((top, bottom, height), (left, right, width)):
+        side = min(limit, max(math.ceil((hi - lo) * context), min_side))
+        start = round((lo + hi - side) / 2)
+        start = min(max(start, 0), limit - side)
+        sides.append((start, start + side))
+    return sides[0][0], sides[0][1], sides[1][0], sides[1][1]
+
+
+def label_holes(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """8-connected hole components.
+
+    Args:
+        mask (np.ndarray): (H, W) bool, True = hole.
+
+    Returns:
+        tuple[np.ndarray, int]: (H, W) int labels (0 = known, 1..count) and count.
+    """
+    return ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
+
+
+def crop_windows(
+    labels: np.ndarray, context: float = 2.0, min_side: int = 256
+) -> list[tuple[Box, list[int]]]:
+    """Context windows around hole components, intersecting windows merged.
+
+    Each component's bounding box is grown ``context`` times around its centre
+    (each side at least ``min_side``, at most the image) and shifted inside the
+    image; windows that overlap or touch are replaced by their bounding box until
+    no two do (by labelling the union of the windows, so thousands of specks stay
+    cheap).
+
+    Args:
+        labels (np.ndarray): (H, W) int component labels from :func:`label_holes`.
+        context (float): window side / component side. Defaults to 2.
+        min_side (int): least window side (clipped to H, W). Defaults to 256.
+
+    Returns:
+        list[tuple[Box, list[int]]]: ``((top, bottom, left, right), labels)`` per
+        window: the components it inpaints. Every component belongs to exactly
+        one window and lies inside it; windows do not intersect.
+    """
+    height, width = labels.shape
+    windows = []
+    for label, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        box = (sl[0].start, sl[0].stop, sl[1].start, sl[1].stop)
+        windows.append((_grow(box, context, min_side, height, width), [label]))
+    while len(windows) > 1:
+        canvas = np.zeros((height, width), dtype=bool)
+        for (top, bottom, left, right), _ in windows:
+            canvas[top:bottom, left:right] = True
+        groups, count = ndimage.label(canvas)
+        if count == len(windows):
+            break  # every window is its own island
+        members: dict[int, list[int]] = {}
+        for (top, _, left, _), ids in windows:
+            members.setdefault(int(groups[top, left]), []).extend(ids)
+        windows = [
+            ((sl[0].start, sl[0].stop, sl[1].start, sl[1].stop), sorted(members[g]))
+            for g, sl in enumerate(ndimage.find_objects(groups), start=1)
+        ]
+    return windows
+
+
+def _crop(
+    forward: Forward, image: Tensor, mask: Tensor, context: float, train_size: int
+) -> Tensor:
+    labels, _ = label_holes((mask[0, 0] > 0.5).cpu().numpy())
+    labels_t = torch.from_numpy(labels).to(image.device)
+    result = image.clone()
+    for (top, bottom, left, right), group in crop_windows(labels, context, train_size):
+        win_img = image[..., top:bottom, left:right]
+        win_mask = mask[..., top:bottom, left:right]
+        size = fit_size(bottom - top, right - left, train_size**2)
+        small, small_mask = downscale(win_img, win_mask, size)
+        out = upscale(_call(forward, small, small_mask), (bottom - top, right - left))
+        ids = torch.tensor(group, device=image.device, dtype=labels_t.dtype)
+        own = torch.isin(labels_t[top:bottom, left:right], ids)[None, None]
+        view = result[..., top:bottom, left:right]
+        view.copy_(torch.where(own, out, view))
+    return result
+
+
+# ---------------------------------------------------------------------- resize
+
+
+def _resize(forward: Forward, image: Tensor, mask: Tensor, train_size: int) -> Tensor:
+    height, width = image.shape[-2:]
+    small, small_mask = downscale(image, mask, fit_size(height, width, train_size**2))
+    out = upscale(_call(forward, small, small_mask), (height, width))
+    return torch.where(mask > 0.5, out, image)
+
+
+@torch.inference_mode()
+def run_strategy(
+    strategy: str,
+    forward: Forward,
+    image: Tensor,
+    mask: Tensor,
+    *,
+    train_size: int = 256,
+    **options,
+) -> Tensor:
+    """Inpaint a (possibly very large) image with one of :data:`STRATEGIES`.
+
+    Args:
+        strategy (str): ``'whole'``, ``'sliding'``, ``'crop'`` or ``'resize'``.
+        forward (Callable): ``forward(img (1, 3, h, w), mask (1, 1, h, w)) ->
+            (1, 3, h, w)`` raw network output in [0, 1] for any ``h, w``.
+        image (Tensor): (N, 3, H, W) float in [0, 1]; hole pixels may hold
+            anything (they are zeroed before any resampling).
+        mask (Tensor): (N, 1, H, W) float, 1 = hole (``> 0.5``).
+        train_size (int): the training resolution; ``'crop'`` windows are at
+            least this wide and both ``'crop'`` and ``'resize'`` downscale to about
+            ``train_size ** 2`` pixels. Defaults to 256.
+        **options: ``'sliding'``: ``tile`` (512), ``overlap`` (64),
+            ``skip_empty`` (True); ``'crop'``: ``context`` (2.0).
+
+    Returns:
+        Tensor: (N, 3, H, W) raw output (composite it with the input).
+
+    Raises:
+        ConfigError: unknown strategy or option, or a bad option value.
+        InvalidImageError: ``image`` is not (N, 3, H, W) float.
+        InvalidMaskError: ``mask`` is not (N, 1, H, W).
+    """
+    opts = _resolve_options(strategy, options)
+    _check_inputs(image, mask)
+    if int(train_size) < 1:
+        raise ConfigError(f'train_size must be >= 1, got {train_size!r}')
+    if image.shape[0] > 1:
+        return torch.cat(
+            [
+                run_strategy(
+                    strategy,
+                    forward,
+                    image[i : i + 1],
+                    mask[i : i + 1],
+                    train_size=train_size,
+                    **options,
+                )
+                for i in range(image.shape[0])
+            ]
+        )
+    if strategy == 'whole':
+        return _call(forward, image, mask)
+    mask = (mask > 0.5).to(image.dtype)
+    if not bool(mask.any()):
+        return image.clone()  # nothing to inpaint: no network call
+    image = torch.where(mask > 0.5, torch.zeros_like(image), image)
+    if strategy == 'sliding':
+        return _sliding(
+            forward,
+            image,
+            mask,
+            opts['tile'],
+            opts['overlap'],
+            bool(opts['skip_empty']),
+        )
+    if strategy == 'crop':
+        return _crop(forward, image, mask, float(opts['context']), int(train_size))
+    return _resize(forward, image, mask, int(train_size))

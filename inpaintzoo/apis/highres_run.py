@@ -1,0 +1,211 @@
+"""Inpaint one image file with a high-resolution strategy; time and peak memory.
+
+The logic behind ``tools/inference_highres.py``: build the model from a config
+(through :func:`inpaintzoo.apis.inference.init_model` when that module exists,
+else with MMEngine from the config), read the image and mask files, run
+:func:`~inpaintzoo.apis.highres.run_strategy` under ``torch.inference_mode()``,
+write the composite, and report wall time and peak resident memory.
+
+Peak memory is the kernel's high-water mark of the process's resident set
+(``VmHWM`` in ``/proc/self/status``, the value behind ``ru_maxrss``), which sees
+every allocation torch makes, unlike ``tracemalloc``. It is reset (``clear_refs``)
+just before inpainting, so :attr:`HighresReport.peak_rss_mib` covers inpainting
+only (weights included, they are resident); :attr:`HighresReport.process_peak_mib`
+is the whole process's peak, model building included.
+"""
+
+import os
+import resource
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from PIL import Image
+from torch import Tensor, nn
+
+from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
+from inpaintzoo.apis.highres import label_holes, run_strategy
+from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.config_paths import resolve_config
+from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
+from inpaintzoo.utils.image_io import read_image, read_mask
+
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
+
+
+@dataclass
+class HighresReport:
+    """What one high-resolution run did and cost."""
+
+    strategy: str
+    height: int
+    width: int
+    holes: int  # 8-connected hole components
+    hole_fraction: float
+    calls: int  # network forwards
+    seconds: float  # wall time of the strategy (reading/writing excluded)
+    peak_rss_mib: float  # peak resident memory while inpainting
+    process_peak_mib: float  # peak resident memory of the whole process
+    out: str
+
+    def line(self) -> str:
+        """One human-readable summary line."""
+        return (
+            f'{self.strategy}: {self.width}x{self.height}, {self.holes} hole '
+            f'regions ({100 * self.hole_fraction:.1f}% of the pixels), '
+            f'{self.calls} network calls, {self.seconds:.1f} s, peak memory '
+            f'{self.peak_rss_mib:.0f} MiB while inpainting '
+            f'({self.process_peak_mib:.0f} MiB process peak) -> {self.out}'
+        )
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process in MiB (``VmHWM``, else ru_maxrss)."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def reset_peak_rss() -> None:
+    """Reset ``VmHWM`` to the current RSS (Linux ``clear_refs``); else no-op."""
+    try:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+    except OSError:
+        pass
+
+
+def build_inpaintor(
+    config: str | os.PathLike, checkpoint: str | None = None, device: str = 'cpu'
+) -> nn.Module:
+    """An inpaintor in eval mode on ``device``, with weights when given.
+
+    Uses ``inpaintzoo.apis.inference.init_model`` when it exists; otherwise
+    builds ``cfg.model`` from the config with MMEngine (random weights unless
+    ``checkpoint`` names a ``.pth`` file). Pretrained feature nets of the
+    losses load lazily, so inference does not need them.
+    """
+    try:
+        from inpaintzoo.apis.inference import init_model
+    except ImportError:
+        init_model = None
+    if init_model is not None:
+        return init_model(str(config), checkpoint, device)
+    cfg = Config.fromfile(str(resolve_config(config)))
+    init_default_scope('inpaintzoo')
+    model = MODELS.build(cfg.model)
+    if checkpoint:
+        load_model_checkpoint(model, checkpoint)
+    return model.to(device).eval()
+
+
+def read_pair(
+    image_path: str | os.PathLike,
+    mask_path: str | os.PathLike,
+    convention: str = 'white_hole',
+    threshold: float = 0,
+) -> tuple[Tensor, Tensor]:
+    """Image ``(1, 3, H, W)`` float in [0, 1] and mask ``(1, 1, H, W)``, 1 = hole.
+
+    Raises:
+        ImageReadError: a file is missing or not an image.
+        InvalidMaskError: the mask's size differs from the image's.
+    """
+    image = read_image(image_path)
+    mask = read_mask(mask_path, convention, threshold)
+    if mask.shape != image.shape[:2]:
+        raise InvalidMaskError(
+            f'mask {mask_path} is {mask.shape[1]}x{mask.shape[0]} (W x H) but image '
+            f'{image_path} is {image.shape[1]}x{image.shape[0]}; use a mask of the '
+            'same size'
+        )
+    img = torch.from_numpy(image.copy()).permute(2, 0, 1)[None].float() / 255
+    return img, torch.from_numpy(mask)[None, None].float()
+
+
+def output_path(out: str | os.PathLike, image_path: str | os.PathLike) -> Path:
+    """``out`` when it names an image file, else ``out/<image stem>.png``."""
+    out = Path(out)
+    if out.suffix.lower() in IMAGE_SUFFIXES:
+        return out
+    return out / f'{Path(image_path).stem}.png'
+
+
+def inpaint_highres(
+    model: nn.Module,
+    image: Tensor,
+    mask: Tensor,
+    strategy: str = 'crop',
+    train_size: int = 256,
+    **options,
+) -> tuple[Tensor, int]:
+    """Composite ``(1, 3, H, W)`` in [0, 1] and the number of network calls.
+
+    ``model.generate(img, mask)`` is the forward: it checks the inputs, fills the
+    holes and runs the generator, which pads to its stride and crops back.
+    """
+    device = next(model.parameters()).device
+    calls = 0
+
+    def forward(img: Tensor, hole: Tensor) -> Tensor:
+        nonlocal calls
+        calls += 1
+        return model.generate(img.to(device), hole.to(device)).to(img.device)
+
+    with torch.inference_mode():
+        raw = run_strategy(
+            strategy, forward, image, mask, train_size=train_size, **options
+        )
+        return torch.where(mask > 0.5, raw, image), calls
+
+
+def inpaint_file(
+    model: nn.Module,
+    image_path: str | os.PathLike,
+    mask_path: str | os.PathLike,
+    out: str | os.PathLike,
+    strategy: str = 'crop',
+    train_size: int = 256,
+    mask_convention: str = 'white_hole',
+    mask_threshold: float = 0,
+    **options,
+) -> HighresReport:
+    """Read, inpaint with ``strategy``, write a PNG/JPEG; return the report."""
+    image, mask = read_pair(image_path, mask_path, mask_convention, mask_threshold)
+    target = output_path(out, image_path)
+    if target.exists() and target.is_dir():
+        raise ConfigError(
+            f'--out {target} is a folder; name an image file or a new path'
+        )
+    build_peak = peak_rss_mib()  # model building and reading, before the reset
+    reset_peak_rss()
+    start = time.perf_counter()
+    result, calls = inpaint_highres(model, image, mask, strategy, train_size, **options)
+    seconds = time.perf_counter() - start
+    peak = peak_rss_mib()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pixels = (result[0].permute(1, 2, 0) * 255).round().clamp(0, 255).byte().numpy()
+    Image.fromarray(np.ascontiguousarray(pixels)).save(target)
+    holes = label_holes(mask[0, 0].numpy() > 0.5)[1]
+    process_peak = max(build_peak, peak_rss_mib())
+    return HighresReport(
+        strategy=strategy,
+        height=image.shape[2],
+        width=image.shape[3],
+        holes=int(holes),
+        hole_fraction=float(mask.mean()),
+        calls=calls,
+        seconds=seconds,
+        peak_rss_mib=peak,
+        process_peak_mib=process_peak,
+        out=str(target),
+    )

@@ -1,0 +1,118 @@
+"""tools/inference_highres.py and inpaintzoo.apis.highres_run on a tiny model."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from PIL import Image
+
+from inpaintzoo.apis.highres_run import (
+    build_inpaintor,
+    inpaint_highres,
+    output_path,
+    peak_rss_mib,
+    read_pair,
+    reset_peak_rss,
+)
+from inpaintzoo.utils.errors import ImageReadError, InvalidMaskError
+from tests.tiny_config import REPO, shrink_generator
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location(
+        'inference_highres', REPO / 'tools' / 'inference_highres.py'
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def tiny_config(tmp_path_factory) -> Path:
+    cfg = shrink_generator(
+        Config.fromfile(str(REPO / 'configs/mxt/mxt-tiny_1xb4-300_demo-64x64.py'))
+    )
+    path = tmp_path_factory.mktemp('cfg') / 'tiny_mxt.py'
+    cfg.dump(str(path))
+    return path
+
+
+@pytest.fixture
+def files(tmp_path):
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (90, 150, 3), dtype=np.uint8)
+    mask = np.zeros((90, 150), dtype=np.uint8)
+    mask[10:30, 20:50] = 255
+    mask[60:85, 100:140] = 255
+    Image.fromarray(image).save(tmp_path / 'img.png')
+    Image.fromarray(mask).save(tmp_path / 'mask.png')
+    return tmp_path / 'img.png', tmp_path / 'mask.png', image, mask > 0
+
+
+@pytest.mark.parametrize('strategy', ['whole', 'sliding', 'crop', 'resize'])
+def test_tool_inpaints_and_prints_time_and_memory(
+    strategy, tiny_config, files, tmp_path, capsys
+):
+    img_path, mask_path, image, hole = files
+    out = tmp_path / 'out' / 'result.png'
+    load_tool().main(
+        [
+            *(str(tiny_config), str(img_path), str(mask_path), '--out', str(out)),
+            *('--strategy', strategy, '--tile', '64', '--overlap', '16'),
+            *('--train-size', '48'),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert strategy in printed
+    assert '150x90' in printed
+    assert '2 hole regions' in printed
+    assert 'MiB' in printed
+    result = np.asarray(Image.open(out))
+    assert result.shape == image.shape
+    np.testing.assert_array_equal(result[~hole], image[~hole])  # composited
+
+
+def test_tool_writes_into_a_folder(tiny_config, files, tmp_path, capsys):
+    img_path, mask_path, _, _ = files
+    load_tool().main(
+        [str(tiny_config), str(img_path), str(mask_path), '--out', str(tmp_path / 'o')]
+    )
+    assert (tmp_path / 'o' / 'img.png').is_file()
+    assert output_path('x/y.jpg', 'a/b.png') == Path('x/y.jpg')
+
+
+def test_mask_of_another_size_names_both_files(files, tmp_path):
+    img_path, _, _, _ = files
+    Image.fromarray(np.zeros((10, 10), np.uint8)).save(tmp_path / 'small.png')
+    with pytest.raises(InvalidMaskError, match=r'small\.png.*10x10.*img\.png.*150x90'):
+        read_pair(img_path, tmp_path / 'small.png')
+    with pytest.raises(ImageReadError, match='nothere'):
+        read_pair(tmp_path / 'nothere.png', tmp_path / 'small.png')
+
+
+def test_strategies_agree_with_the_model_where_they_should(tiny_config, files):
+    img_path, mask_path, _, _ = files
+    torch.manual_seed(0)
+    model = build_inpaintor(tiny_config)
+    image, mask = read_pair(img_path, mask_path)
+    whole, calls = inpaint_highres(model, image, mask, 'whole')
+    assert calls == 1
+    # one tile covering the image is the whole strategy
+    tiled, calls = inpaint_highres(model, image, mask, 'sliding', tile=512)
+    assert calls == 1
+    torch.testing.assert_close(tiled, whole)
+    # windows smaller than train_size**2 pixels are not resized: 2 holes, 2 calls
+    _, calls = inpaint_highres(model, image, mask, 'crop', train_size=32, context=1.5)
+    assert calls == 2
+
+
+def test_peak_memory_sees_torch_allocations():
+    reset_peak_rss()
+    before = peak_rss_mib()
+    big = torch.ones(64, 1024, 1024)  # 256 MiB, touched
+    after = peak_rss_mib()
+    del big
+    assert after - before > 200
