@@ -46,3 +46,21 @@ def seed() -> int:
     np.random.seed(value)  # noqa: NPY002
     random.seed(value)
     return value
+
+
+@pytest.fixture
+def capture_print_log(monkeypatch):
+    """Return ``capture(module) -> lines``: the messages ``module`` logs.
+
+    Replaces ``module.print_log`` for the test; each call's message is appended
+    to the returned list (keyword arguments such as ``level`` are ignored).
+    """
+
+    def capture(module: object) -> list[str]:
+        lines: list[str] = []
+        monkeypatch.setattr(
+            module, 'print_log', lambda msg, **kwargs: lines.append(msg)
+        )
+        return lines
+
+    return capture

@@ -1,8 +1,10 @@
 """Score saved inpainting results (any method) with the official protocol.
 
-Example::
+Examples::
 
-    python tools/evaluate_folder.py results/ gt/ masks/ --out metrics.json
+    python tools/evaluate_folder.py results/ gt/ masks/ --out metrics.json \
+        --csv per_image.csv
+    python tools/evaluate_folder.py --compare hint.json mxt.json --plot cmp.png
 """
 
 import argparse
@@ -11,14 +13,23 @@ from pathlib import Path
 
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.evaluation import evaluate_folder, format_report_table
+from inpaintzoo.evaluation.compare_plot import (
+    format_comparison_table,
+    load_result,
+    plot_comparison,
+)
 from inpaintzoo.evaluation.folder import ALL_METRICS, EXCLUSION_REASONS
+from inpaintzoo.evaluation.per_image import read_scores_csv, write_scores_csv
+from inpaintzoo.utils.errors import ConfigError
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('pred_dir', help='folder of results (matched by file stem)')
-    parser.add_argument('gt_dir', help='folder of ground-truth images')
-    parser.add_argument('mask_dir', help='folder of masks')
+    parser.add_argument(
+        'pred_dir', nargs='?', help='folder of results (matched by file stem)'
+    )
+    parser.add_argument('gt_dir', nargs='?', help='folder of ground-truth images')
+    parser.add_argument('mask_dir', nargs='?', help='folder of masks')
     parser.add_argument(
         '--metrics',
         nargs='+',
@@ -54,14 +65,77 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         '--out', help='write metrics, counts, exclusions and notes as JSON'
     )
+    parser.add_argument(
+        '--csv',
+        metavar='FILE',
+        help='write per-image scores: stem, mask_ratio, bucket, metrics, excluded',
+    )
+    parser.add_argument(
+        '--buckets',
+        metavar='CSV',
+        help="take each stem's bucket from this per-image CSV (tools/test.py "
+        '--csv) instead of the hole ratio, to match the test loop exactly',
+    )
+    parser.add_argument(
+        '--no-progress', action='store_true', help='no progress bar on stderr'
+    )
+    parser.add_argument(
+        '--compare',
+        nargs='+',
+        metavar='JSON',
+        help='instead of scoring: compare result files (--out of this tool or '
+        'tools/test.py) in a table; no folders are given then',
+    )
+    parser.add_argument(
+        '--labels', nargs='+', help='method names for --compare (default: file stems)'
+    )
+    parser.add_argument(
+        '--plot',
+        metavar='PNG',
+        help='with --compare: grouped bar chart per bucket and metric (matplotlib)',
+    )
     parser.add_argument('--lpips-weights', help='local VGG-16 (torchvision) weights')
     parser.add_argument('--fid-weights', help='local Inception weights file')
     add_debug_argument(parser)
     return parser.parse_args(argv)
 
 
+def compare(args: argparse.Namespace) -> int:
+    """Print the comparison table of ``--compare`` files; plot it with ``--plot``."""
+    if args.pred_dir:
+        raise ConfigError(
+            '--compare takes result JSON files only; leave out the folders '
+            f'(got {args.pred_dir!r})'
+        )
+    labels = args.labels or [Path(f).stem for f in args.compare]
+    if len(labels) != len(args.compare):
+        raise ConfigError(
+            f'--labels has {len(labels)} name(s) for {len(args.compare)} '
+            '--compare file(s); give one per file'
+        )
+    loaded = [load_result(f) for f in args.compare]
+    reports = [report for report, _ in loaded]
+    print(format_comparison_table(labels, reports, [c for _, c in loaded]))
+    if args.plot:
+        print(f'plot written to {plot_comparison(labels, reports, args.plot)}')
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.compare:
+        return compare(args)
+    if args.plot:
+        raise ConfigError('--plot needs --compare A.json B.json ...')
+    if not (args.pred_dir and args.gt_dir and args.mask_dir):
+        raise ConfigError(
+            'give PRED_DIR GT_DIR MASK_DIR (or --compare A.json B.json ...)'
+        )
+    buckets = None
+    if args.buckets:
+        buckets = {
+            row['stem']: row.get('bucket', '') for row in read_scores_csv(args.buckets)
+        }
     result = evaluate_folder(
         args.pred_dir,
         args.gt_dir,
@@ -74,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         mask_pairing=args.mask_pairing,
         allow_unmatched=args.allow_unmatched,
         include_empty_masks=args.include_empty_masks,
+        buckets=buckets,
+        progress=not args.no_progress,
     )
     for label, stems in result.unmatched.items():
         print(f'unmatched in {label}: {len(stems)} file(s): {", ".join(stems[:10])}')
@@ -89,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(result.to_dict(), indent=2) + '\n')
         print(f'report written to {args.out}')
+    if args.csv:
+        csv_path = write_scores_csv(result.per_image, args.csv)
+        print(f'per-image scores written to {csv_path}')
     return 0
 
 

@@ -14,12 +14,14 @@ from inpaintzoo.apis.runner_setup import (
     setup_launcher,
     shutdown_distributed,
 )
+from inpaintzoo.apis.work_dir_lock import lock_work_dir
 from inpaintzoo.datasets.data_paths import TEST_LOADERS, check_data_paths
 from inpaintzoo.evaluation.report import (
     format_report_table,
     metrics_to_counts,
     metrics_to_report,
 )
+from inpaintzoo.utils.errors import ConfigError
 
 
 def parse_args() -> argparse.Namespace:
@@ -31,7 +33,25 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--save-images',
         metavar='DIR',
-        help='write every composite as DIR/<image stem>.png (relative to work dir)',
+        help='write every composite as DIR/<image stem>.png, quantised exactly as '
+        'PSNR/SSIM score it',
+    )
+    parser.add_argument(
+        '--save-inputs',
+        action='store_true',
+        help='with --save-images: also write the scored GT (DIR/gt/) and masks '
+        '(DIR/masks/), so evaluate_folder.py reproduces PSNR/SSIM exactly',
+    )
+    parser.add_argument(
+        '--csv',
+        metavar='FILE',
+        help='write per-image scores: stem, mask_ratio, bucket, metrics, excluded',
+    )
+    parser.add_argument(
+        '--progress-interval',
+        type=int,
+        metavar='N',
+        help='log progress every N batches (default: about every 5%%)',
     )
     add_cfg_options_argument(parser)
     parser.add_argument(
@@ -51,11 +71,22 @@ def main() -> None:
     check_data_paths(cfg, TEST_LOADERS, args.config)
     setup_launcher(cfg, args.launcher)
     cfg.load_from = None  # loaded strictly below instead of MMEngine's strict=False
+    if args.save_inputs and not args.save_images:
+        raise ConfigError('--save-inputs needs --save-images DIR')
+    hooks = [dict(type='TestProgressHook', interval=args.progress_interval)]
     if args.save_images:
-        save = dict(
-            type='SaveInpaintedImagesHook', out_dir=osp.abspath(args.save_images)
+        hooks.append(
+            dict(
+                type='SaveInpaintedImagesHook',
+                out_dir=osp.abspath(args.save_images),
+                save_inputs=args.save_inputs,
+            )
         )
-        cfg.custom_hooks = [*cfg.get('custom_hooks', []), save]
+    if args.csv:
+        hooks.append(dict(type='PerImageScoresHook', out_file=osp.abspath(args.csv)))
+    cfg.custom_hooks = [*cfg.get('custom_hooks', []), *hooks]
+    # as tools/train.py: a run already writing into this work dir makes this fail
+    lock_work_dir(cfg.work_dir)
     runner = Runner.from_cfg(cfg)
     load_model_checkpoint(runner.model, args.checkpoint)
     metrics = runner.test()
@@ -65,8 +96,8 @@ def main() -> None:
     if counts.get('excluded_empty_mask'):
         print(f'{counts["excluded_empty_mask"]} image(s) with an empty mask excluded')
     if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(report, f, indent=2)
+        with open(args.out, 'w') as f:  # groups first, then the image counts
+            json.dump({**report, 'counts': counts}, f, indent=2)
     shutdown_distributed()
 
 

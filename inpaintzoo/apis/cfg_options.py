@@ -166,22 +166,20 @@ def unknown_cfg_keys(cfg: Mapping, options: Mapping[str, Any]) -> list[str]:
                 f'{top!r}, which nothing reads after the config file is loaded '
                 '(the values built from it are already fixed)'
             )
-            hints = suggest_keys(key, reachable)
-            if hints:
-                line += '; set ' + ' or '.join(repr(h) for h in hints) + ' instead'
-            warnings.append(line)
+            hint_lead, hint_end = '; set ', ' instead'
+        elif key in known_set:
             continue
-        if key in known_set:
-            continue
-        parent = key.rsplit('.', 1)[0] if '.' in key else ''
-        where = f'under {parent!r}' if parent in known_set else 'in the config'
-        line = (
-            f'--cfg-options key {key!r} matches nothing {where} '
-            '(it is added as a new key, which may be ignored)'
-        )
+        else:
+            parent = key.rsplit('.', 1)[0] if '.' in key else ''
+            where = f'under {parent!r}' if parent in known_set else 'in the config'
+            line = (
+                f'--cfg-options key {key!r} matches nothing {where} '
+                '(it is added as a new key, which may be ignored)'
+            )
+            hint_lead, hint_end = '; did you mean ', '?'
         hints = suggest_keys(key, reachable)
         if hints:
-            line += '; did you mean ' + ' or '.join(repr(h) for h in hints) + '?'
+            line += hint_lead + ' or '.join(repr(h) for h in hints) + hint_end
         warnings.append(line)
     return warnings
 

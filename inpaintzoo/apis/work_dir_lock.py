@@ -1,11 +1,12 @@
 """An exclusive lock on a work dir, so two runs cannot mix logs and checkpoints.
 
-``tools/train.py`` takes ``<work_dir>/.lock`` with ``fcntl.flock`` before it builds
-the runner and holds it until the process exits (the kernel releases a ``flock``
-when its process ends, also after a crash or ``kill -9``, so a stale lock file is
-harmless). A second run into the same work dir fails at once with a message that
-names the work dir and the PID of the run holding it. Under a distributed launch
-only rank 0 locks. On systems without ``fcntl`` (Windows) no lock is taken.
+``tools/train.py`` and ``tools/test.py`` take ``<work_dir>/.lock`` with
+``fcntl.flock`` before they build the runner and hold it until the process exits
+(the kernel releases a ``flock`` when its process ends, also after a crash or
+``kill -9``, so a stale lock file is harmless). A second run into the same work
+dir fails at once with a message that names the work dir and the PID of the run
+holding it. Under a distributed launch only rank 0 locks. On systems without
+``fcntl`` (Windows) no lock is taken.
 """
 
 import os

@@ -8,7 +8,8 @@ files refused. Nothing is dropped silently: folders that do not pair up are an
 error unless allowed, and images whose mask has no hole are excluded and listed.
 """
 
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -16,6 +17,7 @@ from typing import Literal
 import numpy as np
 import torch
 from mmengine.evaluator import Evaluator
+from mmengine.utils import ProgressBar
 
 from inpaintzoo.utils.errors import ConfigError, FolderPairingError, InvalidMaskError
 from inpaintzoo.utils.image_io import check_min_size
@@ -31,6 +33,7 @@ from .folder_io import (
 )
 from .metrics import FIDMetric, InpaintingMetric, LPIPSMetric
 from .metrics.sample_utils import sample_bucket
+from .per_image import PerImageRecorder, mask_ratio
 from .report import OVERALL, metrics_to_report
 
 BASIC_METRICS = ('PSNR', 'SSIM', 'L1')
@@ -67,6 +70,10 @@ class FolderResult:
         mask_pairing (str): ``'stem'`` or ``'cyclic'``.
         mask_files (dict): ``{stem: mask file name}`` actually used.
         notes (list): pairing and inclusion notes to show the user.
+        per_image (list): one row per image read, in stem order:
+            ``{'stem', 'mask_ratio', 'bucket', 'PSNR', ...}`` with the values
+            that entered the means, or ``excluded`` set (see
+            :func:`inpaintzoo.evaluation.per_image.write_scores_csv`).
     """
 
     report: dict
@@ -78,6 +85,7 @@ class FolderResult:
     mask_pairing: str = 'stem'
     mask_files: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    per_image: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """JSON-ready summary: metrics, counts, exclusions, pairing, notes."""
@@ -278,6 +286,8 @@ def evaluate_folder(
     mask_pairing: MaskPairing = 'stem',
     allow_unmatched: bool = False,
     include_empty_masks: bool = False,
+    buckets: Mapping[str, str] | None = None,
+    progress: bool = False,
 ) -> FolderResult:
     """Score saved results against GT images and masks.
 
@@ -304,6 +314,12 @@ def evaluate_folder(
         include_empty_masks (bool): keep images whose mask has no hole in the
             overall means (they score PSNR 100). By default they are left out
             and listed in ``excluded['empty_mask']``.
+        buckets (Mapping[str, str], optional): ``{stem: bucket label}`` to use
+            instead of the hole ratio's bucket, e.g. the ``bucket`` column of
+            the per-image CSV of ``tools/test.py --csv`` (the test loop takes
+            buckets from ``mask_bucket`` metadata such as the NVIDIA folder).
+            Stems it lacks fall back to the hole ratio.
+        progress (bool): draw a progress bar on stderr. Defaults to False.
 
     Returns:
         FolderResult: the nested report, counts per group, exclusions, notes.
@@ -326,6 +342,8 @@ def evaluate_folder(
     names = ALL_METRICS if metrics is None else tuple(metrics)
     min_size = SSIM_MIN_SIDE if 'SSIM' in names else 1
     evaluator = Evaluator(metric_objs)
+    recorder = PerImageRecorder(evaluator.metrics)
+    bar = ProgressBar(len(stems), file=sys.stderr) if progress else None
     counts: dict[str, int] = {OVERALL: 0}
     excluded: dict[str, list[str]] = {}
     empty_included = 0
@@ -338,16 +356,31 @@ def evaluate_folder(
             mask_convention=mask_convention,
             min_size=min_size,
         )
+        if buckets and buckets.get(stem) and float(sample['mask'].max()) > 0:
+            sample['mask_bucket'] = buckets[stem]
         bucket = sample_bucket(sample)  # the metrics' own bucket rule
+        if bar is not None:
+            bar.update()
         if bucket is None and not include_empty_masks:
             excluded.setdefault(EMPTY_MASK, []).append(stem)
+            recorder.rows.append(
+                dict(
+                    stem=stem,
+                    mask_ratio=mask_ratio(sample),
+                    bucket='',
+                    excluded=EMPTY_MASK,
+                )
+            )
             continue
         evaluator.process([sample])
+        recorder.collect([sample], stems=[stem])
         counts[OVERALL] += 1
         if bucket is None:
             empty_included += 1
         else:
             counts[bucket] = counts.get(bucket, 0) + 1
+    if bar is not None:
+        sys.stderr.write('\n')
     if not counts[OVERALL]:
         raise InvalidMaskError(
             f'every one of the {len(stems)} masks used from {mask_dir} has no hole '
@@ -372,4 +405,5 @@ def evaluate_folder(
         mask_pairing=mask_pairing,
         mask_files={stem: mask_of[stem].name for stem in stems},
         notes=notes,
+        per_image=recorder.rows,
     )

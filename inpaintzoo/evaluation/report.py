@@ -1,6 +1,7 @@
 """Turn flat metric dicts into the nested report and a plain-text table."""
 
 import math
+from collections.abc import Iterator
 
 from .metrics.sample_utils import EXCLUDED_EMPTY_KEY, IMAGES_KEY, OVERALL
 
@@ -12,6 +13,28 @@ def _bucket_order() -> tuple[str, ...]:
     from inpaintzoo.datasets.masks.bucket import BUCKET_LABELS
 
     return BUCKET_LABELS
+
+
+def _split_keys(
+    metrics: dict, prefix: str | None
+) -> Iterator[tuple[str, str, str, float]]:
+    """Yield ``(key, name, group, value)`` for each flat metric key.
+
+    ``key`` is the bare key without any ``xxx/`` prefix (``'PSNR_20-40%'``),
+    ``name`` the part before the first ``_`` (``'PSNR'``) and ``group`` the rest
+    (``'20-40%'``; empty for the overall value). With ``prefix`` given, keys that
+    do not start with it are skipped.
+    """
+    if prefix is not None and not prefix.endswith('/'):
+        prefix += '/'
+    for key, value in metrics.items():
+        if prefix is not None:
+            if not key.startswith(prefix):
+                continue
+            key = key[len(prefix) :]
+        key = key.rsplit('/', 1)[-1]
+        name, _, group = key.partition('_')
+        yield key, name, group, value
 
 
 def metrics_to_report(metrics: dict, prefix: str | None = None) -> dict[str, dict]:
@@ -30,16 +53,8 @@ def metrics_to_report(metrics: dict, prefix: str | None = None) -> dict[str, dic
     Returns:
         dict[str, dict]: ``{group: {metric name: float}}``.
     """
-    if prefix is not None and not prefix.endswith('/'):
-        prefix += '/'
     groups: dict[str, dict] = {}
-    for key, value in metrics.items():
-        if prefix is not None:
-            if not key.startswith(prefix):
-                continue
-            key = key[len(prefix) :]
-        key = key.rsplit('/', 1)[-1]
-        name, _, group = key.partition('_')
+    for key, name, group, value in _split_keys(metrics, prefix):
         if key == EXCLUDED_EMPTY_KEY or name == IMAGES_KEY:
             continue  # image counts, not metrics: see metrics_to_counts
         groups.setdefault(group or OVERALL, {})[name] = float(value)
@@ -63,16 +78,8 @@ def metrics_to_counts(metrics: dict, prefix: str | None = None) -> dict[str, int
     Returns:
         dict[str, int]: images behind each group, and the excluded count.
     """
-    if prefix is not None and not prefix.endswith('/'):
-        prefix += '/'
     counts: dict[str, int] = {}
-    for key, value in metrics.items():
-        if prefix is not None:
-            if not key.startswith(prefix):
-                continue
-            key = key[len(prefix) :]
-        key = key.rsplit('/', 1)[-1]
-        name, _, group = key.partition('_')
+    for key, name, group, value in _split_keys(metrics, prefix):
         if key == EXCLUDED_EMPTY_KEY:
             counts[key] = int(value)
         elif name == IMAGES_KEY:

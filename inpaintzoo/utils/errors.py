@@ -58,3 +58,11 @@ class UnsafeCheckpointError(CheckpointMismatchError):
 
 class UntrustedPathError(InpaintzooError, OSError):
     """A cache folder or file others could write, or one failing its recorded hash."""
+
+
+class WeightsUnavailableError(InpaintzooError, OSError):
+    """Zoo weights cannot be fetched (offline, no network, optional extra missing).
+
+    The message names the link, the file names to fetch by hand and the exact
+    cache folder to put them in; the next call finds them there.
+    """

@@ -55,13 +55,9 @@ def test_data_root_and_flist(tmp_path, image_dir):
 
 
 @pytest.fixture
-def logged(monkeypatch):
+def logged(capture_print_log):
     """Messages the dataset logs through ``print_log``."""
-    lines: list[str] = []
-    monkeypatch.setattr(
-        image_mask_dataset, 'print_log', lambda msg, **kwargs: lines.append(msg)
-    )
-    return lines
+    return capture_print_log(image_mask_dataset)
 
 
 def test_paired_masks_index_mod_n_and_buckets(tmp_path, image_dir, logged):

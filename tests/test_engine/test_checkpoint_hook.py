@@ -168,3 +168,52 @@ def test_runner_resume_of_a_file_with_code_refuses_it(tmp_path):
         with pytest.raises(RuntimeError, match='refusing to load checkpoint'):
             runner.train()
     assert not (tmp_path / 'ran').exists()
+
+
+def _best_hook(tmp_path):
+    """A trained toy runner (iter 3) and a ``save_best='PSNR'`` hook set up on it."""
+    from inpaintzoo.engine.hooks.checkpoint_hook import AtomicCheckpointHook
+
+    runner = toy_runner(tmp_path, max_iters=3, max_keep_ckpts=1)
+    runner.train()
+    hook = AtomicCheckpointHook(
+        interval=1, by_epoch=False, save_best='PSNR', rule='greater'
+    )
+    hook.before_train(runner)
+    hook._save_best_checkpoint(runner, {'PSNR': 20.0})
+    assert (tmp_path / 'best_PSNR_iter_3.pth').is_file()
+    runner.train_loop._iter = 5  # the next validation, two iterations later
+    return runner, hook
+
+
+def test_new_best_checkpoint_replaces_the_old_one(tmp_path):
+    runner, hook = _best_hook(tmp_path)
+    hook._save_best_checkpoint(runner, {'PSNR': 21.0})
+    assert sorted(p.name for p in tmp_path.glob('best_*')) == ['best_PSNR_iter_5.pth']
+    assert not list(tmp_path.glob('*.tmp-*'))
+    ckpt = torch.load(tmp_path / 'best_PSNR_iter_5.pth', weights_only=False)
+    info = ckpt['message_hub']['runtime_info']
+    assert info['best_score'] == 21.0
+    assert info['best_ckpt'] == str(tmp_path / 'best_PSNR_iter_5.pth')
+    hook._save_best_checkpoint(runner, {'PSNR': 19.0})  # worse: nothing changes
+    assert sorted(p.name for p in tmp_path.glob('best_*')) == ['best_PSNR_iter_5.pth']
+
+
+def test_crash_during_best_save_keeps_the_previous_best(tmp_path, monkeypatch):
+    """MMEngine deleted the previous best before it wrote the new one."""
+    runner, hook = _best_hook(tmp_path)
+    original = runner.save_checkpoint
+
+    def save_then_crash(out_dir, filename, *args, **kwargs):
+        original(out_dir, filename, *args, **kwargs)
+        path = Path(out_dir) / filename
+        path.write_bytes(path.read_bytes()[:100])  # half written
+        raise OSError('disk pulled out during the save')
+
+    monkeypatch.setattr(runner, 'save_checkpoint', save_then_crash)
+    with pytest.raises(OSError, match='disk pulled out'):
+        hook._save_best_checkpoint(runner, {'PSNR': 21.0})
+    assert sorted(p.name for p in tmp_path.glob('best_*')) == ['best_PSNR_iter_3.pth']
+    check_checkpoint_integrity(tmp_path / 'best_PSNR_iter_3.pth')
+    assert hook.best_ckpt_path == str(tmp_path / 'best_PSNR_iter_3.pth')
+    assert runner.message_hub.get_info('best_score') == 20.0

@@ -91,13 +91,9 @@ def test_identical_images_score_the_cap():
 
 
 @pytest.fixture
-def logged(monkeypatch):
+def logged(capture_print_log):
     """Messages the metrics log through ``print_log``."""
-    lines: list[str] = []
-    monkeypatch.setattr(
-        sample_utils, 'print_log', lambda msg, **kwargs: lines.append(msg)
-    )
-    return lines
+    return capture_print_log(sample_utils)
 
 
 def test_empty_mask_is_excluded_from_every_mean(logged):

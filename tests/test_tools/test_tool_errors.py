@@ -184,14 +184,20 @@ def test_only_rank_0_locks(tmp_path, monkeypatch):
     assert not (tmp_path / 'w' / '.lock').exists()
 
 
-def test_train_into_a_busy_work_dir_fails(
-    run_tool, locked_work_dir, demo_root, tmp_path
+@pytest.mark.parametrize('tool', ['tools/train.py', 'tools/test.py'])
+def test_run_into_a_busy_work_dir_fails(
+    tool, run_tool, locked_work_dir, demo_root, tmp_path
 ):
     work, pid = locked_work_dir
     cfg = tiny_cfg(DEMO, work, demo_root)
     config = tmp_path / 'tiny.py'
     cfg.dump(str(config))
-    run = run_tool('tools/train.py', str(config))
+    args = [str(config)]
+    if tool == 'tools/test.py':
+        checkpoint = tmp_path / 'model.pth'
+        checkpoint.write_bytes(b'')  # never read: the lock fails first
+        args.append(str(checkpoint))
+    run = run_tool(tool, *args)
     assert_one_line_error(run, f'work dir {work} is in use', f'PID {pid}')
     assert not list(Path(work).glob('*/*.log'))  # no runner was built
 

@@ -13,12 +13,12 @@ Sweeps and a JSON record (median_s, images_per_s, peak_mem_mb per case)::
 """
 
 import argparse
-import json
 
 import torch
 
 from inpaintzoo.apis.benchmark import DTYPES, benchmark_sweep
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
+from inpaintzoo.apis.tool_options import add_threads_argument, set_threads, write_json
 
 
 def parse_shape(text: str) -> tuple[int, int]:
@@ -42,7 +42,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--device', default='cuda' if torch.cuda.is_available() else 'cpu'
     )
-    parser.add_argument('--threads', type=int, default=None, help='CPU threads')
+    add_threads_argument(parser)
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument(
@@ -69,8 +69,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     results = benchmark_sweep(
         args.config,
         args.checkpoint,
@@ -83,10 +82,7 @@ def main() -> None:
     )
     for result in results:
         print(f'{result.line()}; {result.images_per_s:.2f} images/s')
-    if args.out:
-        with open(args.out, 'w') as f:
-            json.dump([r.to_dict() for r in results], f, indent=2)
-        print(f'wrote {args.out}')
+    write_json(args.out, [r.to_dict() for r in results])
 
 
 if __name__ == '__main__':

@@ -10,13 +10,11 @@ Example (the table in docs/benchmarks.md)::
 """
 
 import argparse
-import json
-
-import torch
 
 from inpaintzoo.analysis import generator_complexity
 from inpaintzoo.analysis.flops import MODES
 from inpaintzoo.apis.cli import add_cfg_options_argument, add_debug_argument, run_cli
+from inpaintzoo.apis.tool_options import add_threads_argument, set_threads, write_json
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,7 +36,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--depth', type=int, default=1, help='module depth of the printed table'
     )
-    parser.add_argument('--threads', type=int, default=None, help='CPU threads')
+    add_threads_argument(parser)
     parser.add_argument('--out', default=None, help='also write the report as JSON')
     add_cfg_options_argument(parser)
     add_debug_argument(parser)
@@ -47,8 +45,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     report = generator_complexity(
         args.config,
         tuple(args.shape),
@@ -59,10 +56,7 @@ def main() -> None:
     print(f'{args.config} (generator, CPU, no_grad)')
     print(report.summary())
     print(report.module_table(args.depth))
-    if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(report.to_dict(), f, indent=2)
-        print(f'wrote {args.out}')
+    write_json(args.out, report.to_dict())
 
 
 if __name__ == '__main__':

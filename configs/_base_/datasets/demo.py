@@ -1,7 +1,7 @@
 # Offline demo data (64x64), written by
 #   python tools/dataset_converters/prepare_demo_data.py data/demo
 # Training masks are generated (FreeFormMask), val and test masks are fixed files.
-dataset_type = 'ImageMaskDataset'
+_base_ = './image_mask_loaders.py'
 data_root = 'data/demo'
 img_size = 64
 
@@ -18,57 +18,36 @@ train_pipeline = [
     ),
     dict(type='PackInpaintInputs'),
 ]
+# test/val keep each picture's native size (the demo crops are img_size already;
+# pictures of another size, e.g. a folder of your own, come back at their size)
 test_pipeline = [
     dict(type='LoadImage'),
-    dict(type='CenterCropResize', size=img_size),
     dict(type='LoadMask', convention='white_hole', resize=True),
     dict(type='PackInpaintInputs'),
 ]
 
+# loaders run in the main process (no workers): a few tiny pictures
 train_dataloader = dict(
-    batch_size=4,
     num_workers=0,
     persistent_workers=False,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        img_source='train',
-        pipeline=train_pipeline,
-    ),
+    dataset=dict(data_root=data_root, img_source='train', pipeline=train_pipeline),
 )
 test_dataloader = dict(
-    batch_size=1,
     num_workers=0,
     persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
-        type=dataset_type,
         data_root=data_root,
         img_source='test/images',
         mask_source='test/masks',
         mask_mode='paired',
-        test_mode=True,
         pipeline=test_pipeline,
     ),
 )
 # validation during training uses its own 4 crops (of a third picture), so the
 # val grids and metrics differ from the test ones
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
+    test_dataloader,
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        img_source='val/images',
-        mask_source='val/masks',
-        mask_mode='paired',
-        test_mode=True,
-        pipeline=test_pipeline,
+        test_dataloader['dataset'], img_source='val/images', mask_source='val/masks'
     ),
 )

@@ -3,7 +3,7 @@
 # (official mode 3); test = fixed NVIDIA test masks paired by index cyclically
 # (official mode 6, mask_pairing='cyclic'), once per hole-ratio bucket (mask folders sorted by
 # tools/dataset_converters/sort_masks_by_ratio.py). Dataset files override the paths.
-dataset_type = 'ImageMaskDataset'
+_base_ = './image_mask_loaders.py'
 data_root = 'data/images'  # overridden by each dataset config
 mask_root = 'data/nvidia_masks'
 img_size = 256
@@ -29,26 +29,14 @@ test_pipeline = [
 ]
 
 train_dataloader = dict(
-    batch_size=4,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
-        type=dataset_type,
         data_root=data_root,
         img_source='flists/train.flist',
         pipeline=train_pipeline,
     ),
 )
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
-        type=dataset_type,
         # paths relative to the working directory: the masks live outside data_root
         img_source=data_root + '/flists/test.flist',
         mask_source=mask_root + '/test_buckets',
@@ -57,7 +45,6 @@ val_dataloader = dict(
         # official mode 6: image i gets mask i mod n_masks, so masks are reused
         # (with a logged warning) when a bucket holds fewer masks than images
         mask_pairing='cyclic',
-        test_mode=True,
         pipeline=test_pipeline,
     ),
 )

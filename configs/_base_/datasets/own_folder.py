@@ -2,14 +2,18 @@
 # no flists and no NVIDIA masks.
 #   data/own/train/   the training pictures
 #   data/own/val/     a few held-out pictures (validation and test)
-# Any size and any of .jpg .jpeg .png .bmp .webp, searched recursively. Each picture
-# is centre-cropped to a square and resized to img_size. Training masks are free-form
+# Any size and any of .jpg .jpeg .png .bmp .webp, searched recursively. Training
+# pictures are centre-cropped to a square and resized to img_size; validation and
+# test pictures keep their native size (the generator pads to its stride and crops
+# back), so saved results have the size of the pictures. Training masks are free-form
 # strokes and boxes drawn anew on every fetch; validation/test run every val picture
 # once per hole-ratio bucket with free-form masks fixed by a seed (the same masks on
 # every run), so the metrics are reported per bucket like the paper tables.
-# Another folder or size: set data_root / img_size in a config that uses this file
-# as its _base_ (they are config variables, so --cfg-options cannot change them).
-dataset_type = 'ImageMaskDataset'
+# Another folder or size: copy this file next to it (it inherits
+# ./image_mask_loaders.py), change data_root / img_size in the copy and use the copy
+# as your _base_ (they are config variables, used while this file is read, so
+# neither --cfg-options nor a child config can change them).
+_base_ = './image_mask_loaders.py'
 data_root = 'data/own'
 img_size = 256
 # stroke and box sizes in pixels, scaled from the 256x256 defaults of FreeFormMask
@@ -33,35 +37,22 @@ train_pipeline = [
 ]
 
 train_dataloader = dict(
-    batch_size=4,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        img_source='train',
-        pipeline=train_pipeline,
-    ),
+    dataset=dict(data_root=data_root, img_source='train', pipeline=train_pipeline),
 )
 val_dataloader = dict(
-    batch_size=1,
     num_workers=2,
     persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
+        _delete_=True,
         type='ConcatDataset',
         datasets=[
             dict(
-                type=dataset_type,
+                type=_base_.dataset_type,
                 data_root=data_root,
                 img_source='val',
                 test_mode=True,
                 pipeline=[
-                    dict(type='LoadImage'),
-                    dict(type='CenterCropResize', size=img_size),
+                    dict(type='LoadImage'),  # native size: no CenterCropResize
                     dict(free_form, hole_ratio=bucket, seed=val_seed),
                     dict(type='PackInpaintInputs'),
                 ],

@@ -190,20 +190,35 @@ class InpaintVisualizationHook(Hook):
 class SaveInpaintedImagesHook(Hook):
     """Write every test composite as ``<out_dir>/<image stem>.png`` (uint8, RGB).
 
-    The files can be scored later with ``tools/evaluate_folder.py``.
+    The pixels are exactly the uint8 values PSNR/SSIM scored: the composite is
+    quantised with the metric's own :func:`quantize_official` (clamp, ×255 in
+    float32, **truncate**), not rounded. Re-scoring the folder with
+    ``tools/evaluate_folder.py`` therefore gives the test loop's PSNR and SSIM
+    (to the last bit when the GT and masks are the ones the model saw: pass
+    ``save_inputs=True``); L1 differs slightly, see ``docs/evaluation.md``.
 
     Args:
         out_dir (str): folder to write into; relative paths are taken under the
             runner's work dir.
         save_raw (bool): also write the raw generator output as
             ``<stem>_raw.png``. Defaults to False.
+        save_inputs (bool): also write the GT the metric scored (after the
+            pipeline's crop/resize, quantised the same way) as
+            ``<out_dir>/gt/<stem>.png`` and the binary mask (255 = hole) as
+            ``<out_dir>/masks/<stem>.png``. Defaults to False.
     """
 
     priority = 'LOW'
 
-    def __init__(self, out_dir: str = 'results', save_raw: bool = False):
+    def __init__(
+        self,
+        out_dir: str = 'results',
+        save_raw: bool = False,
+        save_inputs: bool = False,
+    ):
         self.out_dir = out_dir
         self.save_raw = save_raw
+        self.save_inputs = save_inputs
 
     def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
         """Save the batch's composites."""
@@ -214,7 +229,17 @@ class SaveInpaintedImagesHook(Hook):
             self._write(out_dir / f'{stem}.png', sample.pred_img)
             if self.save_raw:
                 self._write(out_dir / f'{stem}_raw.png', sample.raw_img)
+            if self.save_inputs:
+                for sub in ('gt', 'masks'):
+                    (out_dir / sub).mkdir(exist_ok=True)
+                self._write(out_dir / 'gt' / f'{stem}.png', sample.gt_img)
+                hole = (sample.mask[0] > 0).cpu().numpy().astype(np.uint8) * 255
+                cv2.imwrite(str(out_dir / 'masks' / f'{stem}.png'), hole)
 
     @staticmethod
     def _write(path: Path, img: torch.Tensor) -> None:
-        cv2.imwrite(str(path), cv2.cvtColor(to_uint8_hwc(img), cv2.COLOR_RGB2BGR))
+        """Write (3, H, W) float [0, 1] as the uint8 PNG the metric scores."""
+        from inpaintzoo.evaluation.functional import chw_to_hwc, quantize_official
+
+        rgb = quantize_official(chw_to_hwc(img.detach().float().cpu()))
+        cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))

@@ -1,10 +1,7 @@
 """FID of composites vs ground truth, overall and per bucket."""
 
-from collections.abc import Sequence
-
 import numpy as np
 import torch
-from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 from torch import nn
 
@@ -12,22 +9,18 @@ from inpaintzoo.evaluation.feature_extractors import InceptionPool3
 from inpaintzoo.evaluation.functional import feature_statistics, frechet_distance
 from inpaintzoo.registry import METRICS, MODELS
 
+from .bucketed_metric import BucketedImageMetric
 from .sample_utils import (
-    EXCLUDED_ROW,
-    check_unit_range,
-    get_tensor,
     group_by_bucket,
-    has_hole,
     image_counts,
     log_empty_masks,
     metric_key,
-    sample_bucket,
     split_excluded,
 )
 
 
 @METRICS.register_module()
-class FIDMetric(BaseMetric):
+class FIDMetric(BucketedImageMetric):
     """Fréchet Inception Distance between the composites and the GT images.
 
     ``process`` extracts features of ``pred_img`` and ``gt_img`` (stored as
@@ -61,7 +54,7 @@ class FIDMetric(BaseMetric):
         prefix (str, optional): key prefix; defaults to ``'inpaint'``.
     """
 
-    default_prefix = 'inpaint'
+    names = ('FID',)
 
     def __init__(
         self,
@@ -95,32 +88,17 @@ class FIDMetric(BaseMetric):
         feats = self._get_extractor(img.device)(img[None])
         return feats.reshape(-1).double().cpu().numpy()
 
-    def process(self, data_batch: object, data_samples: Sequence[dict]) -> None:
-        """Store the features of each composite and its GT with the bucket.
+    def score(self, pred: torch.Tensor, gt: torch.Tensor) -> dict[str, np.ndarray]:
+        """Features of one composite and its GT (FID needs the whole set).
 
         Args:
-            data_batch (object): unused.
-            data_samples (Sequence[dict]): samples with ``pred_img``,
-                ``gt_img`` (3, H, W) in [0, 1] and ``mask`` (1, H, W).
+            pred (Tensor): (3, H, W) float composite in [0, 1].
+            gt (Tensor): (3, H, W) float ground truth in [0, 1], same device.
+
+        Returns:
+            dict[str, ndarray]: ``pred_feat`` and ``gt_feat``, (D,) float64.
         """
-        for sample in data_samples:
-            pred = get_tensor(sample, 'pred_img')
-            gt = get_tensor(sample, 'gt_img').to(pred.device)
-            mask = get_tensor(sample, 'mask')
-            check_unit_range(pred, 'pred_img')
-            check_unit_range(gt, 'gt_img')
-            empty = not has_hole(mask)
-            if empty and not self.include_empty_masks:
-                self.results.append(dict(EXCLUDED_ROW))
-                continue
-            self.results.append(
-                dict(
-                    bucket=sample_bucket(sample, mask),
-                    empty=empty,
-                    pred_feat=self._features(pred),
-                    gt_feat=self._features(gt),
-                )
-            )
+        return dict(pred_feat=self._features(pred), gt_feat=self._features(gt))
 
     def compute_metrics(self, results: list) -> dict[str, float]:
         """FID overall and per bucket with >= 2 images (flat keys)."""

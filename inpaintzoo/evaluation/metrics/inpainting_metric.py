@@ -2,30 +2,20 @@
 
 from collections.abc import Sequence
 
-from mmengine.evaluator import BaseMetric
+import torch
 
 from inpaintzoo.evaluation.functional import chw_to_hwc, l1, psnr, quantize_official
 from inpaintzoo.evaluation.functional import ssim as ssim_fn
 from inpaintzoo.registry import METRICS
 from inpaintzoo.utils.errors import ConfigError
 
-from .sample_utils import (
-    EXCLUDED_ROW,
-    bucketed_means,
-    check_unit_range,
-    get_tensor,
-    has_hole,
-    image_counts,
-    log_empty_masks,
-    sample_bucket,
-    split_excluded,
-)
+from .bucketed_metric import BucketedImageMetric
 
 SUPPORTED = ('PSNR', 'SSIM', 'L1')
 
 
 @METRICS.register_module()
-class InpaintingMetric(BaseMetric):
+class InpaintingMetric(BucketedImageMetric):
     """PSNR, SSIM and L1 on the composite, averaged overall and per bucket.
 
     ``process`` reads each sample's ``pred_img`` (3, H, W) float in [0, 1] (the
@@ -57,8 +47,6 @@ class InpaintingMetric(BaseMetric):
         prefix (str, optional): key prefix; defaults to ``'inpaint'``.
     """
 
-    default_prefix = 'inpaint'
-
     def __init__(
         self,
         metrics: Sequence[str] = SUPPORTED,
@@ -76,53 +64,27 @@ class InpaintingMetric(BaseMetric):
                 f'allowed: {list(SUPPORTED)}'
             )
         self.metrics = tuple(metrics)
+        self.names = self.metrics
         self.include_empty_masks = include_empty_masks
 
-    def process(self, data_batch: object, data_samples: Sequence[dict]) -> None:
-        """Score each sample and store its scalars.
-
-        A sample whose mask has no hole is stored as an exclusion record
-        (unscored) unless ``include_empty_masks``.
+    def score(self, pred: torch.Tensor, gt: torch.Tensor) -> dict[str, float]:
+        """PSNR/SSIM of the quantised images and L1 of the floats.
 
         Args:
-            data_batch (object): unused.
-            data_samples (Sequence[dict]): samples as dicts (``.to_dict()``).
-        """
-        for sample in data_samples:
-            pred = get_tensor(sample, 'pred_img')
-            gt = get_tensor(sample, 'gt_img')
-            mask = get_tensor(sample, 'mask')
-            check_unit_range(pred, 'pred_img')
-            check_unit_range(gt, 'gt_img')
-            empty = not has_hole(mask)
-            if empty and not self.include_empty_masks:
-                self.results.append(dict(EXCLUDED_ROW))
-                continue
-            row: dict = dict(bucket=sample_bucket(sample, mask), empty=empty)
-            if 'PSNR' in self.metrics or 'SSIM' in self.metrics:
-                pred_u8 = quantize_official(chw_to_hwc(pred))
-                gt_u8 = quantize_official(chw_to_hwc(gt))
-                if 'PSNR' in self.metrics:
-                    row['PSNR'] = psnr(pred_u8, gt_u8)
-                if 'SSIM' in self.metrics:
-                    row['SSIM'] = ssim_fn(pred_u8, gt_u8)
-            if 'L1' in self.metrics:
-                row['L1'] = l1(pred, gt)
-            self.results.append(row)
-
-    def compute_metrics(self, results: list) -> dict[str, float]:
-        """Mean of the per-image values, overall and per bucket, and counts.
-
-        Args:
-            results (list): the stored per-sample dicts.
+            pred (Tensor): (3, H, W) float composite in [0, 1].
+            gt (Tensor): (3, H, W) float ground truth in [0, 1].
 
         Returns:
-            dict[str, float]: flat keys, e.g. ``{'PSNR': .., 'PSNR_20-40%': ..,
-            'images': 2000, 'images_20-40%': 667, 'excluded_empty_mask': 0}``.
+            dict[str, float]: the selected ``PSNR``, ``SSIM``, ``L1`` values.
         """
-        scored, n_excluded = split_excluded(results)
-        log_empty_masks(type(self).__name__, scored, n_excluded)
-        return {
-            **bucketed_means(scored, self.metrics),
-            **image_counts(scored, n_excluded),
-        }
+        row: dict[str, float] = {}
+        if 'PSNR' in self.metrics or 'SSIM' in self.metrics:
+            pred_u8 = quantize_official(chw_to_hwc(pred))
+            gt_u8 = quantize_official(chw_to_hwc(gt))
+            if 'PSNR' in self.metrics:
+                row['PSNR'] = psnr(pred_u8, gt_u8)
+            if 'SSIM' in self.metrics:
+                row['SSIM'] = ssim_fn(pred_u8, gt_u8)
+        if 'L1' in self.metrics:
+            row['L1'] = l1(pred, gt)
+        return row

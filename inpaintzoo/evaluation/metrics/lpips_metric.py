@@ -1,28 +1,16 @@
 """LPIPS (v0.1 linear heads, VGG trunk) on the composite, overall and per bucket."""
 
-from collections.abc import Sequence
-
-from mmengine.evaluator import BaseMetric
+import torch
 from torch import nn
 
 from inpaintzoo.evaluation.feature_extractors import build_lpips, lpips_distance
 from inpaintzoo.registry import METRICS
 
-from .sample_utils import (
-    EXCLUDED_ROW,
-    bucketed_means,
-    check_unit_range,
-    get_tensor,
-    has_hole,
-    image_counts,
-    log_empty_masks,
-    sample_bucket,
-    split_excluded,
-)
+from .bucketed_metric import BucketedImageMetric
 
 
 @METRICS.register_module()
-class LPIPSMetric(BaseMetric):
+class LPIPSMetric(BucketedImageMetric):
     """Mean per-image LPIPS of ``pred_img`` (composite) vs ``gt_img``.
 
     Follows the official protocol: ``lpips.LPIPS(net='vgg')`` (package
@@ -54,7 +42,7 @@ class LPIPSMetric(BaseMetric):
         prefix (str, optional): key prefix; defaults to ``'inpaint'``.
     """
 
-    default_prefix = 'inpaint'
+    names = ('LPIPS',)
 
     def __init__(
         self,
@@ -86,38 +74,15 @@ class LPIPSMetric(BaseMetric):
             )
         return self._model.to(device)
 
-    def process(self, data_batch: object, data_samples: Sequence[dict]) -> None:
-        """Compute LPIPS per sample and store the scalar with its bucket.
+    def score(self, pred: torch.Tensor, gt: torch.Tensor) -> dict[str, float]:
+        """LPIPS of one composite; builds the network on first use.
 
         Args:
-            data_batch (object): unused.
-            data_samples (Sequence[dict]): samples with ``pred_img``,
-                ``gt_img`` (3, H, W) in [0, 1] and ``mask`` (1, H, W).
-        """
-        for sample in data_samples:
-            pred = get_tensor(sample, 'pred_img')
-            gt = get_tensor(sample, 'gt_img').to(pred.device)
-            mask = get_tensor(sample, 'mask')
-            check_unit_range(pred, 'pred_img')
-            check_unit_range(gt, 'gt_img')
-            empty = not has_hole(mask)
-            if empty and not self.include_empty_masks:
-                self.results.append(dict(EXCLUDED_ROW))
-                continue
-            model = self._get_model(pred.device)
-            self.results.append(
-                dict(
-                    bucket=sample_bucket(sample, mask),
-                    empty=empty,
-                    LPIPS=lpips_distance(model, pred, gt),
-                )
-            )
+            pred (Tensor): (3, H, W) float composite in [0, 1].
+            gt (Tensor): (3, H, W) float ground truth in [0, 1], same device.
 
-    def compute_metrics(self, results: list) -> dict[str, float]:
-        """Mean LPIPS overall and per bucket (flat keys), counts on request."""
-        scored, n_excluded = split_excluded(results)
-        log_empty_masks(type(self).__name__, scored, n_excluded)
-        out = bucketed_means(scored, ('LPIPS',))
-        if self.report_counts:
-            out.update(image_counts(scored, n_excluded))
-        return out
+        Returns:
+            dict[str, float]: ``{'LPIPS': value}``.
+        """
+        model = self._get_model(pred.device)
+        return dict(LPIPS=lpips_distance(model, pred, gt))

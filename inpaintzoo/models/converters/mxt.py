@@ -11,10 +11,9 @@ from typing import ClassVar
 
 from inpaintzoo.models.converters.official_unet import (
     MAMBA_PARAMS,
-    MPD_FUSE,
-    UNET_DEFAULTS,
-    UNET_STAGES,
+    MAMBA_UNET_DEFAULTS,
     UNetOfficialConverter,
+    mamba_unet_dead_keys,
     mixer_pairs,
 )
 from inpaintzoo.registry import CONVERTERS
@@ -67,14 +66,6 @@ DEAD_BLOCK_KEYS = [
     *[f'ffn.{k}' for k in _SPATIAL_FFN_DEAD],
 ]
 
-#: whole dead modules: MPD remnants, the refinement stage, ``output_before``
-DEAD_TOP = [
-    *[official for official, _ in MPD_FUSE],
-    'output_before.{p}',
-    *[f'refinement.{{i}}.{k}' for k, _ in HYBRID_BLOCK],
-    *[f'refinement.{{i}}.{k}' for k in DEAD_BLOCK_KEYS],
-]
-
 
 @CONVERTERS.register_module(name='mxt')
 class MxTConverter(UNetOfficialConverter):
@@ -89,13 +80,11 @@ class MxTConverter(UNetOfficialConverter):
     signature = (r'\.mam\.mamba\.',)
     detect_priority = 10
     base_config = '_base_/models/mxt.py'
-    official_defaults: ClassVar[dict] = dict(
-        UNET_DEFAULTS, num_refinement_blocks=4, ffn_expansion_factor=2
-    )
+    official_defaults: ClassVar[dict] = dict(MAMBA_UNET_DEFAULTS)
     block_pairs = HYBRID_BLOCK
-    dead_keys: ClassVar[list[str]] = DEAD_TOP + [
-        f'{stage}.{{i}}.{k}' for stage, _ in UNET_STAGES for k in DEAD_BLOCK_KEYS
-    ]
+    dead_keys: ClassVar[list[str]] = mamba_unet_dead_keys(
+        [official for official, _ in HYBRID_BLOCK], DEAD_BLOCK_KEYS
+    )
     # SRSA and the 1x1 fusion of the two branches take the official bias flag
     bias_paths = (
         'embed.bias',

@@ -70,7 +70,37 @@ UNET_DEFAULTS = dict(
     LayerNorm_type='WithBias',
 )
 
+#: defaults of the official MxT / SEM-Net constructors: HINT's U-Net with FFN
+#: factor 2; ``num_refinement_blocks`` only sizes their dead ``refinement`` stage
+MAMBA_UNET_DEFAULTS = dict(
+    UNET_DEFAULTS, num_refinement_blocks=4, ffn_expansion_factor=2
+)
+
 _ENCODER = ('encoder_level1', 'encoder_level2', 'encoder_level3', 'latent')
+
+
+def mamba_unet_dead_keys(live_block: list[str], dead_block: list[str]) -> list[str]:
+    """Documented dead keys of the official MxT / SEM-Net generators.
+
+    Both declare modules their forward never reaches: some keys inside every
+    block, the MPD fusion convs, ``output_before`` and the whole ``refinement``
+    stage (whose blocks hold live-shaped and dead keys alike).
+
+    Args:
+        live_block (list[str]): official in-block templates of the keys the
+            forward uses (dead only inside ``refinement``).
+        dead_block (list[str]): official in-block templates never used.
+
+    Returns:
+        list[str]: official key templates (``{i}`` = block index, ``{p}`` =
+        ``weight``/``bias``).
+    """
+    return (
+        [f'{stage}.{{i}}.{key}' for stage, _ in UNET_STAGES for key in dead_block]
+        + [official for official, _ in MPD_FUSE]
+        + ['output_before.{p}']
+        + [f'refinement.{{i}}.{key}' for key in live_block + dead_block]
+    )
 
 
 def unet_block_pairs(block: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -11,10 +11,9 @@ is 56,661,696 of 138,099,744 parameters; the remaining 81,438,048 are the networ
 from typing import ClassVar
 
 from inpaintzoo.models.converters.official_unet import (
-    MPD_FUSE,
-    UNET_DEFAULTS,
-    UNET_STAGES,
+    MAMBA_UNET_DEFAULTS,
     UNetOfficialConverter,
+    mamba_unet_dead_keys,
     mixer_pairs,
 )
 from inpaintzoo.registry import CONVERTERS
@@ -59,16 +58,10 @@ class SEMNetConverter(UNetOfficialConverter):
     signature = (r'\.attn\.mamba\.',)
     detect_priority = 10
     base_config = '_base_/models/sem_net.py'
-    official_defaults: ClassVar[dict] = dict(
-        UNET_DEFAULTS, num_refinement_blocks=4, ffn_expansion_factor=2
-    )
+    official_defaults: ClassVar[dict] = dict(MAMBA_UNET_DEFAULTS)
     block_pairs = SEM_BLOCK
-    dead_keys: ClassVar[list[str]] = (
-        [f'{off}.{{i}}.{key}' for off, _ in UNET_STAGES for key in _DEAD_IN_BLOCK]
-        + [official for official, _ in MPD_FUSE]
-        + ['output_before.{p}']
-        + [f'refinement.{{i}}.{key}' for key in _DEAD_IN_BLOCK]
-        + [f'refinement.{{i}}.{off}' for off, _ in SEM_BLOCK]
+    dead_keys: ClassVar[list[str]] = mamba_unet_dead_keys(
+        [official for official, _ in SEM_BLOCK], _DEAD_IN_BLOCK
     )
     bias_paths = ('embed.bias', 'block.ffn.bias', 'bias')
     temperature_key = None  # the Snake Mamba Block has no heads

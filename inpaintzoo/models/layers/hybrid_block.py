@@ -6,6 +6,7 @@ import torch
 from mmengine.model import BaseModule
 from torch import nn
 
+from inpaintzoo.models.layers.slot_config import check_slot_config
 from inpaintzoo.registry import MODELS
 
 
@@ -33,6 +34,11 @@ class HybridBlock(BaseModule):
             ``dict(type='ChannelLayerNorm')``.
         bias (bool): Bias of ``fuse``. Defaults to False.
         init_cfg (dict, optional): MMEngine init config. Defaults to None.
+
+    Raises:
+        ConfigError: a slot config has keywords its block does not take, or its
+            block does not take the keywords the slot passes (see
+            :func:`~inpaintzoo.models.layers.slot_config.check_slot_config`).
     """
 
     def __init__(
@@ -52,6 +58,11 @@ class HybridBlock(BaseModule):
         ffn = dict(ffn) if ffn is not None else dict(type='CBFN')
         norm = dict(norm) if norm is not None else dict(type='ChannelLayerNorm')
         branch_args = dict(dim=dim, num_heads=num_heads)
+        owner = type(self).__name__
+        check_slot_config(mamba, 'mamba', branch_args, owner)
+        check_slot_config(attn, 'attn', branch_args, owner)
+        check_slot_config(ffn, 'ffn', dict(dim=dim), owner)
+        check_slot_config(norm, 'norm', dict(dim=dim), owner)
         self.norm1 = MODELS.build(norm, default_args=dict(dim=dim))
         self.mamba = MODELS.build(mamba, default_args=branch_args)
         self.norm3 = MODELS.build(norm, default_args=dict(dim=dim))

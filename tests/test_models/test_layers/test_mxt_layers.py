@@ -206,3 +206,22 @@ def test_ablation_swaps_are_registered_types() -> None:
             )
         )
         assert blk(torch.randn(1, 4, 5, 6)).shape == (1, 4, 5, 6)
+
+
+@pytest.mark.parametrize(
+    ('slot', 'cfg', 'unexpected'),
+    [
+        # a child swapped the Mamba branch for SRSA but kept the mixer's keys
+        ('mamba', dict(type='SRSA', d_state=16), 'd_state'),
+        ('ffn', dict(type='CBFN', expansion=2.0, kernel_size=3), 'kernel_size'),
+    ],
+)
+def test_hybrid_block_alone_checks_its_slot_keywords(slot, cfg, unexpected) -> None:
+    from inpaintzoo.utils.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        HybridBlock(4, num_heads=1, **{slot: cfg})
+    message = str(info.value)
+    assert f"HybridBlock slot '{slot}'" in message
+    assert repr(unexpected) in message
+    assert '_delete_=True' in message

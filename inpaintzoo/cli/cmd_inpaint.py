@@ -1,0 +1,152 @@
+"""``inpaintzoo inpaint``: inpaint images with a zoo model or a config.
+
+A thin layer over :func:`inpaintzoo.apis.init_model` and
+:func:`inpaintzoo.apis.inpaint`: this module only gathers the files (see
+:mod:`inpaintzoo.cli.inputs`), loads the model once, and writes one PNG per image.
+"""
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from inpaintzoo.cli.inputs import (
+    check_out_dir,
+    collect_images,
+    pair_masks,
+    plan_outputs,
+)
+from inpaintzoo.cli.progress import emit, progress, progress_enabled
+
+#: values of ``--strategy`` (:data:`inpaintzoo.apis.highres.STRATEGIES`; a test
+#: keeps the two equal, so ``inpaintzoo --help`` does not have to import torch)
+STRATEGY_CHOICES = ('whole', 'sliding', 'crop', 'resize')
+#: values of ``--mask-convention`` (:data:`inpaintzoo.apis.inputs.MASK_CONVENTIONS`)
+MASK_CONVENTIONS = ('hole-white', 'known-white')
+#: ``--tile`` etc. are passed to the strategy only when given
+STRATEGY_OPTIONS = ('tile', 'overlap', 'context')
+
+
+def add_inpaint_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``inpaint`` subcommand to ``subparsers``."""
+    parser = subparsers.add_parser(
+        'inpaint',
+        help='inpaint images (files or folders) with a model',
+        description=(
+            'Inpaint the holes of each image (white = hole by default) and write '
+            '<out>/<stem>.png. Inputs are never overwritten.'
+        ),
+    )
+    parser.add_argument(
+        'images',
+        nargs='+',
+        metavar='IMAGE_OR_DIR',
+        help='image files and/or folders of images (not recursive)',
+    )
+    parser.add_argument(
+        '--model',
+        required=True,
+        help='zoo model name (see `inpaintzoo list`) or a config file / name',
+    )
+    parser.add_argument(
+        '--checkpoint',
+        default=None,
+        help='.pth or .safetensors weights (default: the zoo weights of --model)',
+    )
+    masks = parser.add_mutually_exclusive_group(required=True)
+    masks.add_argument('--mask', default=None, help='one mask file for every image')
+    masks.add_argument(
+        '--mask-dir', default=None, help='folder of masks named like the images'
+    )
+    parser.add_argument(
+        '--out', required=True, help='output folder (not an input folder)'
+    )
+    parser.add_argument(
+        '--strategy',
+        choices=STRATEGY_CHOICES,
+        default='whole',
+        help='how large images are processed (default: whole)',
+    )
+    parser.add_argument('--tile', type=int, default=None, help='sliding: tile side')
+    parser.add_argument(
+        '--overlap', type=int, default=None, help='sliding: overlap of tiles'
+    )
+    parser.add_argument(
+        '--context', type=float, default=None, help='crop: context around the hole'
+    )
+    parser.add_argument(
+        '--mask-convention',
+        choices=MASK_CONVENTIONS,
+        default='hole-white',
+        help='hole-white: white = hole (default); known-white: black = hole',
+    )
+    parser.add_argument(
+        '--mask-threshold',
+        type=int,
+        default=None,
+        help='mask values above it are holes (default: the API default)',
+    )
+    parser.add_argument(
+        '--device', default=None, help='cpu, cuda, cuda:1, ... (default: auto)'
+    )
+    parser.add_argument(
+        '--progress',
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help='progress bar for several images (default: when stderr is a terminal)',
+    )
+    parser.set_defaults(handler=run_inpaint)
+    return parser
+
+
+def load_inference_api() -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``(init_model, inpaint)`` of :mod:`inpaintzoo.apis` (imports torch)."""
+    from inpaintzoo.apis.inference import init_model, inpaint
+
+    return init_model, inpaint
+
+
+def _api_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments of ``inpaint()`` from the parsed ``args``."""
+    options: dict[str, Any] = {
+        'mask_convention': args.mask_convention,
+        'strategy': args.strategy,
+    }
+    if args.mask_threshold is not None:
+        options['mask_threshold'] = args.mask_threshold
+    for name in STRATEGY_OPTIONS:
+        if getattr(args, name, None) is not None:
+            options[name] = getattr(args, name)
+    return options
+
+
+def write_png(image: np.ndarray, path: Path) -> None:
+    """Write an (H, W, 3) uint8 RGB array as a PNG file."""
+    from PIL import Image
+
+    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(path, format='PNG')
+
+
+def run_inpaint(args: argparse.Namespace) -> list[Path]:
+    """Inpaint every input image; print each written path on stdout.
+
+    Args:
+        args (argparse.Namespace): parsed ``inpaint`` arguments.
+
+    Returns:
+        list[Path]: the written PNG files, in input order.
+    """
+    images = collect_images(args.images)
+    masks = pair_masks(images, args.mask, args.mask_dir)
+    out_dir = check_out_dir(args.out, args.images, args.mask_dir)
+    outputs = plan_outputs(images, masks, out_dir)
+    init_model, inpaint = load_inference_api()
+    model = init_model(args.model, args.checkpoint, device=args.device)
+    options = _api_options(args)
+    bar = progress_enabled(len(images), args.progress)
+    for img, mask, out in progress(zip(images, masks, outputs), len(images), bar):
+        write_png(inpaint(model, str(img), str(mask), **options), out)
+        emit(str(out))
+    return outputs

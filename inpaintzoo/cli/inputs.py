@@ -1,0 +1,177 @@
+"""Files of ``inpaintzoo inpaint``: gather images, pair masks, name outputs.
+
+Rules (also in ``docs/inference.md``):
+
+* An input is an image file or a folder; a folder contributes its image files
+  (``.png .jpg .jpeg .bmp .webp .tif .tiff``, not recursive), sorted by name.
+  A file given twice is used once.
+* ``--mask FILE`` is one mask for every image; ``--mask-dir DIR`` pairs each
+  image with the mask of the same file stem (``photo.jpg`` <- ``photo.png``).
+  Images without a mask are an error that lists them.
+* ``--out DIR`` must not be a folder the inputs or masks were read from.
+  Results are ``<out>/<stem>.png``; a name that would be an input or mask file,
+  or that another image already took, gets ``_inpainted`` (then ``_inpainted2``,
+  ...) appended, so an input is never overwritten.
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from inpaintzoo.evaluation.folder_io import IMAGE_EXTENSIONS, list_images
+from inpaintzoo.utils.errors import ConfigError, FolderPairingError, ImageReadError
+
+#: how many missing names an error message lists before "... and N more"
+MAX_LISTED = 10
+
+
+def _listing(names: Sequence[str]) -> str:
+    """``'a, b, c'``, cut after :data:`MAX_LISTED` names."""
+    shown = ', '.join(names[:MAX_LISTED])
+    more = len(names) - MAX_LISTED
+    return f'{shown}, ... and {more} more' if more > 0 else shown
+
+
+def collect_images(inputs: Sequence[str | Path]) -> list[Path]:
+    """Expand image files and folders into the list of images to inpaint.
+
+    Args:
+        inputs (Sequence[str | Path]): image files and/or folders of images.
+
+    Returns:
+        list[Path]: image files in the given order (folders sorted by stem),
+        without duplicates.
+
+    Raises:
+        ImageReadError: an input does not exist, or a folder holds no image.
+    """
+    images: list[Path] = []
+    seen: set[Path] = set()
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = list(list_images(path).values())
+            if not found:
+                raise ImageReadError(
+                    f'input folder {path} holds no image files '
+                    f'({" ".join(IMAGE_EXTENSIONS)}); pass a folder of images'
+                )
+        elif path.is_file():
+            found = [path]
+        else:
+            raise ImageReadError(f'input not found: {path} (no such file or folder)')
+        for file in found:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                images.append(file)
+    if not images:
+        raise ImageReadError('no input image given')
+    return images
+
+
+def pair_masks(
+    images: Sequence[Path],
+    mask: str | Path | None = None,
+    mask_dir: str | Path | None = None,
+) -> list[Path]:
+    """The mask file of each image.
+
+    Args:
+        images (Sequence[Path]): from :func:`collect_images`.
+        mask (str | Path, optional): one mask for all images.
+        mask_dir (str | Path, optional): folder of masks named like the images.
+            Exactly one of ``mask`` and ``mask_dir`` is given.
+
+    Returns:
+        list[Path]: ``masks[i]`` belongs to ``images[i]``.
+
+    Raises:
+        ImageReadError: the mask file or folder does not exist.
+        FolderPairingError: images without a mask of the same stem (all listed),
+            or an image used as its own mask.
+    """
+    if (mask is None) == (mask_dir is None):
+        raise ConfigError('give exactly one of --mask FILE and --mask-dir DIR')
+    if mask is not None:
+        mask_path = Path(mask)
+        if not mask_path.is_file():
+            raise ImageReadError(f'mask file not found: {mask_path}')
+        masks = [mask_path] * len(images)
+    else:
+        folder = Path(mask_dir)
+        by_stem = list_images(folder)  # raises ImageReadError if not a folder
+        missing = [img.name for img in images if img.stem not in by_stem]
+        if missing:
+            raise FolderPairingError(
+                f'no mask in {folder} for {len(missing)} of {len(images)} '
+                f'image(s): {_listing(missing)}. Masks are paired by file stem '
+                '(photo.jpg <- photo.png): add masks with these names, or pass '
+                '--mask FILE to use one mask for every image'
+            )
+        masks = [by_stem[img.stem] for img in images]
+    for img, msk in zip(images, masks):
+        if img.resolve() == msk.resolve():
+            raise FolderPairingError(
+                f'{img} would be its own mask: keep masks in another folder than '
+                'the images'
+            )
+    return masks
+
+
+def check_out_dir(
+    out_dir: str | Path, inputs: Sequence[str | Path], mask_dir: str | Path | None
+) -> Path:
+    """Refuse an output folder the inputs are read from; create it otherwise.
+
+    Args:
+        out_dir (str | Path): the ``--out`` folder.
+        inputs (Sequence[str | Path]): the image arguments (files or folders).
+        mask_dir (str | Path, optional): the ``--mask-dir`` folder.
+
+    Returns:
+        Path: the output folder (created if needed).
+
+    Raises:
+        ConfigError: ``out_dir`` is an input folder or the mask folder.
+        NotADirectoryError: ``out_dir`` exists and is a file.
+    """
+    out = Path(out_dir)
+    folders = [Path(p) for p in inputs if Path(p).is_dir()]
+    if mask_dir is not None:
+        folders.append(Path(mask_dir))
+    for folder in folders:
+        if out.resolve() == folder.resolve():
+            raise ConfigError(
+                f'--out {out} is also an input folder ({folder}); choose another '
+                'output folder so the inputs are never overwritten'
+            )
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f'--out {out} exists and is not a folder')
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def plan_outputs(
+    images: Sequence[Path], masks: Sequence[Path], out_dir: Path
+) -> list[Path]:
+    """The result file of each image: ``<out_dir>/<stem>.png``, never an input.
+
+    Args:
+        images (Sequence[Path]): input images.
+        masks (Sequence[Path]): their masks (also protected).
+        out_dir (Path): output folder.
+
+    Returns:
+        list[Path]: distinct PNG paths, none equal to an input or mask file.
+    """
+    protected = {p.resolve() for p in (*images, *masks)}
+    taken: set[Path] = set()
+    outputs = []
+    for img in images:
+        candidate, k = out_dir / f'{img.stem}.png', 1
+        while candidate.resolve() in protected or candidate.resolve() in taken:
+            suffix = '_inpainted' if k == 1 else f'_inpainted{k}'
+            candidate, k = out_dir / f'{img.stem}{suffix}.png', k + 1
+        taken.add(candidate.resolve())
+        outputs.append(candidate)
+    return outputs
