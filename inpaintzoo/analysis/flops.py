@@ -49,6 +49,7 @@ from inpaintzoo.analysis.scan_flops import causal_conv_macs, selective_scan_macs
 from inpaintzoo.models.ssm import mamba_block as mamba_block_module
 from inpaintzoo.models.ssm.mamba_block import MambaBlock
 from inpaintzoo.utils.errors import ConfigError
+from inpaintzoo.utils.memory import peak_rss_mib
 
 MODES = ('units', 'whole')
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
@@ -258,18 +259,6 @@ def format_macs(macs: float) -> str:
     if macs >= 1e3:
         return f'{macs / 1e3:.1f} kMac'
     return f'{macs:.0f} Mac'
-
-
-def peak_rss_mib() -> float:
-    """Peak resident set size of this process (Linux ``VmHWM``) in MiB, else NaN."""
-    try:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith('VmHWM:'):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float('nan')
 
 
 def _ancestors(name: str) -> list[str]:

@@ -12,6 +12,7 @@ from mmengine.registry import init_default_scope
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import ConfigError
+from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
 
 DTYPES = {'fp32': torch.float32, 'fp16': torch.float16, 'bf16': torch.bfloat16}
 
@@ -60,23 +61,6 @@ class LatencyResult:
             images_per_s=self.images_per_s,
             peak_mem_mb=self.peak_mib,
         )
-
-
-def _peak_rss_mib() -> float:
-    """Peak resident set size of this process (Linux ``VmHWM``), in MiB."""
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith('VmHWM:'):
-                return int(line.split()[1]) / 1024
-    return float('nan')
-
-
-def _reset_peak_rss() -> None:
-    try:
-        with open('/proc/self/clear_refs', 'w') as f:
-            f.write('5')
-    except OSError:
-        pass
 
 
 def check_benchmark_args(
@@ -146,7 +130,7 @@ def benchmark_generator(
                 if is_cuda:
                     torch.cuda.reset_peak_memory_stats()
                 else:
-                    _reset_peak_rss()
+                    reset_peak_rss()
             if is_cuda:
                 torch.cuda.synchronize()
             start = time.perf_counter()
@@ -155,7 +139,7 @@ def benchmark_generator(
                 torch.cuda.synchronize()
             if i >= warmup:
                 times.append(time.perf_counter() - start)
-    peak = torch.cuda.max_memory_allocated() / 2**20 if is_cuda else _peak_rss_mib()
+    peak = torch.cuda.max_memory_allocated() / 2**20 if is_cuda else peak_rss_mib()
     times.sort()
     return LatencyResult(
         config=config,

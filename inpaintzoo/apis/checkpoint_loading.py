@@ -59,16 +59,30 @@ def _summarise(keys: list[str], limit: int = 5) -> str:
     return f'{len(keys)} ({shown}{", ..." if len(keys) > limit else ""})'
 
 
-def check_state_dict(model: nn.Module, state: dict, filename: str) -> None:
-    """Raise :class:`CheckpointMismatchError` unless keys and shapes match exactly."""
+def state_dict_differences(
+    model: nn.Module, state: dict, source: str = 'checkpoint'
+) -> tuple[list[str], list[str], list[str]]:
+    """Keys of ``model`` missing from ``state``, keys it does not have, and shapes.
+
+    Returns:
+        ``(missing, unexpected, shape_mismatches)``: sorted key lists and
+        ``'key: <source> (shape) vs model (shape)'`` lines.
+    """
     own = model.state_dict()
     missing = sorted(set(own) - set(state))
     unexpected = sorted(set(state) - set(own))
     shapes = [
-        f'{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(own[k].shape)}'
+        f'{k}: {source} {tuple(state[k].shape)} vs model {tuple(own[k].shape)}'
         for k in sorted(set(own) & set(state))
         if state[k].shape != own[k].shape
     ]
+    return missing, unexpected, shapes
+
+
+def check_state_dict(model: nn.Module, state: dict, filename: str) -> None:
+    """Raise :class:`CheckpointMismatchError` unless keys and shapes match exactly."""
+    own = model.state_dict()
+    missing, unexpected, shapes = state_dict_differences(model, state)
     if not (missing or unexpected or shapes):
         return
     parts = [f'checkpoint {filename} does not fit {type(model).__name__}:']

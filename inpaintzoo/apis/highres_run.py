@@ -15,7 +15,6 @@ is the whole process's peak, model building included.
 """
 
 import os
-import resource
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.config_paths import resolve_config
 from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
 from inpaintzoo.utils.image_io import read_image, read_mask
+from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
@@ -61,27 +61,6 @@ class HighresReport:
             f'{self.peak_rss_mib:.0f} MiB while inpainting '
             f'({self.process_peak_mib:.0f} MiB process peak) -> {self.out}'
         )
-
-
-def peak_rss_mib() -> float:
-    """Peak resident set size of this process in MiB (``VmHWM``, else ru_maxrss)."""
-    try:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith('VmHWM:'):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def reset_peak_rss() -> None:
-    """Reset ``VmHWM`` to the current RSS (Linux ``clear_refs``); else no-op."""
-    try:
-        with open('/proc/self/clear_refs', 'w') as f:
-            f.write('5')
-    except OSError:
-        pass
 
 
 def build_inpaintor(

@@ -5,6 +5,10 @@ from mmengine.runner import Runner
 from inpaintzoo.engine.checkpoint import inpaintzoo_checkpoint_schemes
 from inpaintzoo.engine.latest_checkpoint import find_latest_valid_checkpoint
 from inpaintzoo.registry import RUNNERS
+from inpaintzoo.utils.errors import CheckpointMismatchError
+
+#: what a runner checkpoint holds besides the weights, needed to resume
+_RUNNER_STATE_KEYS = ('meta', 'optimizer', 'message_hub')
 
 
 @RUNNERS.register_module()
@@ -42,15 +46,35 @@ class InpaintRunner(Runner):
                 self.load_checkpoint(self._load_from)
                 self._has_loaded = True
 
-    def load_checkpoint(self, *args, **kwargs) -> dict:
-        """``Runner.load_checkpoint`` with the safe loaders."""
+    def load_checkpoint(self, filename: str, *args, **kwargs) -> dict:
+        """``Runner.load_checkpoint`` with the safe loaders.
+
+        While resuming, a checkpoint without the runner state (``meta``,
+        ``optimizer``, ``message_hub``: e.g. a published generator-only file) is
+        refused with a message saying what to use instead.
+        """
         with inpaintzoo_checkpoint_schemes():
-            return super().load_checkpoint(*args, **kwargs)
+            checkpoint = super().load_checkpoint(filename, *args, **kwargs)
+        if getattr(self, '_resuming', False):
+            lacking = [k for k in _RUNNER_STATE_KEYS if k not in checkpoint]
+            if lacking:
+                raise CheckpointMismatchError(
+                    f'cannot resume from {filename}: it has no {", ".join(lacking)} '
+                    '(a published or generator-only checkpoint holds weights only). '
+                    'Resume from a runner checkpoint (work_dirs/<config>/iter_N.pth), '
+                    'or start a new training from its weights with '
+                    f'load_from={filename}'
+                )
+        return checkpoint
 
     def resume(self, *args, **kwargs) -> None:
-        """``Runner.resume`` with the safe loaders."""
-        with inpaintzoo_checkpoint_schemes():
-            super().resume(*args, **kwargs)
+        """``Runner.resume`` with the safe loaders (see :meth:`load_checkpoint`)."""
+        self._resuming = True
+        try:
+            with inpaintzoo_checkpoint_schemes():
+                super().resume(*args, **kwargs)
+        finally:
+            self._resuming = False
 
     def _init_model_weights(self) -> None:
         """Weight init (``Pretrained`` checkpoints included) with the safe loaders."""

@@ -21,6 +21,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from torch import nn
 
+from inpaintzoo.apis.checkpoint_loading import state_dict_differences
 from inpaintzoo.engine.atomic_io import temp_name
 from inpaintzoo.engine.checkpoint import file_sha256
 from inpaintzoo.hub.cache import write_sidecar
@@ -55,14 +56,7 @@ def check_structure(
         CheckpointMismatchError: names the file, the zoo model, the differing
             keys or counts and what to do.
     """
-    own = model.state_dict()
-    missing = sorted(set(own) - set(state))
-    unexpected = sorted(set(state) - set(own))
-    shapes = [
-        f'{k}: file {tuple(state[k].shape)} vs model {tuple(own[k].shape)}'
-        for k in sorted(set(own) & set(state))
-        if state[k].shape != own[k].shape
-    ]
+    missing, unexpected, shapes = state_dict_differences(model, state, 'file')
     problems = []
     if missing:
         problems.append(f'{len(missing)} missing keys (e.g. {missing[:3]})')

@@ -13,11 +13,10 @@ from inpaintzoo.apis.highres_run import (
     build_inpaintor,
     inpaint_highres,
     output_path,
-    peak_rss_mib,
     read_pair,
-    reset_peak_rss,
 )
 from inpaintzoo.utils.errors import ImageReadError, InvalidMaskError
+from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
 from tests.tiny_config import REPO, shrink_generator
 
 

@@ -14,7 +14,8 @@ from mmengine.logging import MMLogger
 
 from inpaintzoo.engine.checkpoint import check_checkpoint_integrity
 from inpaintzoo.engine.latest_checkpoint import find_latest_valid_checkpoint
-from tests.test_engine.toy_runner import toy_runner
+from inpaintzoo.utils.errors import CheckpointMismatchError
+from tests.test_engine.toy_runner import ToyModel, toy_runner
 
 TOY_SCRIPT = Path(__file__).with_name('toy_runner.py')
 
@@ -217,3 +218,16 @@ def test_crash_during_best_save_keeps_the_previous_best(tmp_path, monkeypatch):
     check_checkpoint_integrity(tmp_path / 'best_PSNR_iter_3.pth')
     assert hook.best_ckpt_path == str(tmp_path / 'best_PSNR_iter_3.pth')
     assert runner.message_hub.get_info('best_score') == 20.0
+
+
+def test_resume_from_a_weights_only_file_names_what_is_missing(tmp_path):
+    """A published (state-dict-only) file cannot be resumed from: clear refusal."""
+    weights = tmp_path / 'published.pth'
+    torch.save({'state_dict': ToyModel().state_dict()}, weights)
+    runner = toy_runner(tmp_path / 'run', max_iters=2, resume=str(weights))
+    with pytest.raises(
+        CheckpointMismatchError,
+        match=r'cannot resume from .*published\.pth: it has no meta, optimizer, '
+        r'message_hub.*load_from=',
+    ):
+        runner.train()
