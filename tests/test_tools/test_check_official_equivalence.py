@@ -102,3 +102,13 @@ def test_train_step_option_rejects_archs_without_fixture(capsys):
 def test_train_step_option_on_a_non_fixture_folder(tmp_path, capsys):
     assert _main(['--arch', 'hint', '--train-step', '--fixture', str(tmp_path)]) == 2
     assert 'not a train-step fixture folder' in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_nclg_fixture_checks_image_and_landmarks(reference_dir, capsys):
+    """The two-output NCLG-MT generator: image and landmarks, each dtype (~60 s)."""
+    assert _main(['--arch', 'nclg', '--fixture', str(reference_dir / 'nclg')]) == 0
+    out = capsys.readouterr().out
+    assert 'FAIL' not in out
+    for name in ('landmark (float64)', 'landmark_float32', 'landmark_official_init'):
+        assert f'ok   {name}' in out

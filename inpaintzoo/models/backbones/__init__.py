@@ -1,5 +1,6 @@
 """Backbones (generators) assembled from registered layers."""
 
 from inpaintzoo.models.backbones.inpaint_unet import InpaintUNet
+from inpaintzoo.models.backbones.nclg_generator import NCLGGenerator, NCLGOutput
 
-__all__ = ['InpaintUNet']
+__all__ = ['InpaintUNet', 'NCLGGenerator', 'NCLGOutput']

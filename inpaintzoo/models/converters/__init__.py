@@ -1,6 +1,6 @@
 """Official-checkpoint converters (one registered class per architecture).
 
-``hint``, ``mxt``, ``sem_net`` and ``discriminator`` are registered in
+``hint``, ``mxt``, ``sem_net``, ``nclg`` and ``discriminator`` are registered in
 :data:`inpaintzoo.registry.CONVERTERS`; each derives its model config from
 ``configs/_base_/models/<arch>.py``. The functions below are the public API.
 """
@@ -9,6 +9,7 @@ from inpaintzoo.models.converters import (  # noqa: F401  (register the converte
     discriminator,
     hint,
     mxt,
+    nclg,
     sem_net,
 )
 from inpaintzoo.models.converters.base import (

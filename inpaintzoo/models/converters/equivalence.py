@@ -69,21 +69,37 @@ class _Checks(list):
         self.append(Check(name, _diff(ours, ref), atol))
 
 
+def _add_outputs(checks: '_Checks', out, io: dict, suffix: str, label: str, atol):
+    """Compare an image output, plus landmarks for multi-task generators.
+
+    ``out`` is a tensor, or ``(image, landmarks)`` (NCLG-MT's ``NCLGOutput``);
+    the fixture's keys are ``output<suffix>`` and ``landmark<suffix>``.
+    """
+    image, landmarks = (out[0], out[1]) if isinstance(out, tuple) else (out, None)
+    checks.add(label, image, io[f'output{suffix}'], atol)
+    if landmarks is not None and f'landmark{suffix}' in io:
+        checks.add(
+            label.replace('output', 'landmark'),
+            landmarks,
+            io[f'landmark{suffix}'],
+            atol,
+        )
+
+
 def _generator_checks(arch, config, sd, io, device, atol64, atol32) -> list[Check]:
     model = build_converted(arch, config, sd)
     inputs = (io['image'], io['mask'])
     f64, f32 = torch.float64, torch.float32
     checks = _Checks()
-    checks.add(
-        'output (float64)', _run(model, inputs, f64, device), io['output'], atol64
-    )
+    out = _run(model, inputs, f64, device)
+    _add_outputs(checks, out, io, '', 'output (float64)', atol64)
     if 'output_float32' in io:
         out = _run(model, inputs, f32, device)
-        checks.add('output_float32', out, io['output_float32'], atol32)
+        _add_outputs(checks, out, io, '_float32', 'output_float32', atol32)
     if 'output_official_init' in io:
         init = build_converted(arch, config, official_init_state_dict(sd, config))
         out = _run(init, inputs, f64, device)
-        checks.add('output_official_init', out, io['output_official_init'], atol64)
+        _add_outputs(checks, out, io, '_official_init', 'output_official_init', atol64)
     return checks
 
 

@@ -25,7 +25,6 @@ PLACEHOLDERS = {
 #: :meth:`OfficialConverter.signature` for the converters' own ones.
 FOREIGN_SIGNATURES: list[tuple[int, str, tuple[str, ...]]] = [
     (0, 'nclg_discriminator', (r'^auto_attn\.', r'^conv1\.0\.')),
-    (0, 'nclg', (r'^auto_attn\.', r'^(fc_landmark|encoder1)\.')),
 ]
 
 

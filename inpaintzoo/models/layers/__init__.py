@@ -8,6 +8,14 @@ from inpaintzoo.models.layers.ffn import GDFN
 from inpaintzoo.models.layers.hybrid_block import HybridBlock
 from inpaintzoo.models.layers.mamba_layer import MambaLayer
 from inpaintzoo.models.layers.mamba_mixer import MambaMixer
+from inpaintzoo.models.layers.nclg_attention import ShortLongAttention
+from inpaintzoo.models.layers.nclg_fusion import FeatureFusion
+from inpaintzoo.models.layers.nclg_gated_conv import NCLGGatedConv
+from inpaintzoo.models.layers.nclg_landmark import (
+    LandmarkPredictor,
+    rasterize_landmarks,
+)
+from inpaintzoo.models.layers.nclg_res_blocks import DilatedResBlock, SNResBlock
 from inpaintzoo.models.layers.norm import ChannelLayerNorm
 from inpaintzoo.models.layers.sampling import (
     MaskAwareDownsample,
@@ -31,17 +39,24 @@ __all__ = [
     'ChannelAttention',
     'ChannelLayerNorm',
     'ConvEmbedding',
+    'DilatedResBlock',
+    'FeatureFusion',
     'GatedEmbedding',
     'HybridBlock',
+    'LandmarkPredictor',
     'MambaLayer',
     'MambaMixer',
     'MaskAwareDownsample',
+    'NCLGGatedConv',
     'PixelShuffleUpsample',
     'PixelUnshuffleDownsample',
     'SEMBlock',
+    'SNResBlock',
     'SandwichBlock',
+    'ShortLongAttention',
     'SnakeMambaBlock',
     'SpatialGate',
     'StridedConvDownsample',
     'interleave_mask',
+    'rasterize_landmarks',
 ]

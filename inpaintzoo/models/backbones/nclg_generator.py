@@ -1,0 +1,167 @@
+"""NCLG-MT generator: multi-task inpainting with 68-point landmark prediction.
+
+Reference-models §5.3. A gated-conv encoder (256^2 -> 64^2), dilated residual
+blocks and short+long attention give a shared feature; a landmark head predicts
+68 points from it, the points are rasterised to a 128^2 map and fused back into
+the decoder. Official checkpoints load through ``converters/nclg.py``.
+"""
+
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from torch import nn
+
+from inpaintzoo.models.backbones.input_checks import check_image_tensor, fill_holes
+from inpaintzoo.models.layers.nclg_attention import ShortLongAttention
+from inpaintzoo.models.layers.nclg_fusion import FeatureFusion
+from inpaintzoo.models.layers.nclg_gated_conv import NCLGGatedConv
+from inpaintzoo.models.layers.nclg_landmark import (
+    LandmarkPredictor,
+    rasterize_landmarks,
+)
+from inpaintzoo.models.layers.nclg_res_blocks import DilatedResBlock
+from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.errors import InvalidImageError
+
+
+class NCLGOutput(NamedTuple):
+    """What :class:`NCLGGenerator` returns (a tuple: ``image, landmarks = out``).
+
+    Attributes:
+        image (Tensor): ``(B, 3, 256, 256)`` raw output in (0, 1), not composited.
+        landmarks (Tensor): ``(B, 136)`` = 68 (x, y) pairs as fractions of the
+            image side (pixel = 256 * value; x = column, y = row).
+    """
+
+    image: torch.Tensor
+    landmarks: torch.Tensor
+
+
+@MODELS.register_module()
+class NCLGGenerator(BaseModule):
+    """NCLG-MT ``InpaintGenerator`` (official widths 64/128/256, 68 landmarks).
+
+    Forward (B = batch), with ``M`` the hole mask and ``M/2``, ``M/4`` its
+    bilinear (align_corners) down-scales:
+
+    * ``enc1``: 3 -> 64 @256^2, ``enc2``: -> 128 @128^2, ``enc3``: -> 256 @64^2.
+    * ``middle``: ``residual_blocks`` dilated residual blocks @64^2.
+    * ``attn``: short+long attention with the ``enc3`` skip and ``M/4`` -> shared.
+    * ``dec1``: -> 128 @128^2; ``fuse1(enc2 * (1 - M/2), dec1)`` -> 256 @128^2.
+    * ``landmark(shared, fuse1 output)`` -> ``(B, 136)``; rasterised to a
+      ``(B, 68, 128, 128)`` map; ``fuse_map(map, x)`` -> 256 @128^2.
+    * ``dec2``: -> 64 @256^2; ``fuse2(enc1 * (1 - M), dec2)`` -> 128 @256^2.
+    * ``out``: reflect-pad 3, conv7x7 128 -> 3, ``(tanh + 1) / 2``.
+
+    Args:
+        residual_blocks (int): Middle blocks. Defaults to 7 (official).
+        input_size (int): Required square input side (the landmark map scale is
+            fixed for it). Defaults to 256.
+        init_cfg (dict | list[dict], optional): MMEngine init config.
+    """
+
+    def __init__(
+        self,
+        residual_blocks: int = 7,
+        input_size: int = 256,
+        init_cfg: dict | list[dict] | None = None,
+    ) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.input_size = input_size
+        self.map_size = input_size // 2
+        self.num_points = 68
+        self.enc1 = NCLGGatedConv(3, 64, 7, reflect_pad=3)
+        self.enc2 = NCLGGatedConv(64, 128, 4, stride=2, padding=1)
+        self.enc3 = NCLGGatedConv(128, 256, 4, stride=2, padding=1)
+        self.middle = nn.Sequential(
+            *[DilatedResBlock(256, dilation=2) for _ in range(residual_blocks)]
+        )
+        self.attn = ShortLongAttention(256)
+        self.landmark = LandmarkPredictor(256, 1280, self.num_points)
+        self.dec1 = NCLGGatedConv(256, 128, 4, stride=2, padding=1, transpose=True)
+        self.fuse1 = FeatureFusion(128 + 128, 256)
+        self.fuse_map = FeatureFusion(self.num_points + 256, 256)
+        self.dec2 = NCLGGatedConv(256, 64, 4, stride=2, padding=1, transpose=True)
+        self.fuse2 = FeatureFusion(64 + 64, 128)
+        self.out_pad = nn.ReflectionPad2d(3)
+        self.out = nn.Conv2d(128, 3, 7)
+
+    @staticmethod
+    def scaled_masks(mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Soft half- and quarter-size masks (bilinear, align_corners=True).
+
+        Args:
+            mask (Tensor): ``(B, 1, H, W)``.
+
+        Returns:
+            tuple[Tensor, Tensor]: ``(B, 1, H/2, W/2)`` and ``(B, 1, H/4, W/4)``.
+        """
+        h, w = mask.shape[-2:]
+        return tuple(
+            F.interpolate(
+                mask, size=[h // f, w // f], mode='bilinear', align_corners=True
+            )
+            for f in (2, 4)
+        )
+
+    def forward_filled(
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor,
+        mask_half: torch.Tensor,
+        mask_quarter: torch.Tensor,
+    ) -> NCLGOutput:
+        """The official forward on a hole-filled input (no checks).
+
+        Args:
+            x (Tensor): ``(B, 3, 256, 256)`` image with holes set to 1.
+            mask (Tensor): ``(B, 1, 256, 256)``, 1 = hole.
+            mask_half (Tensor): ``(B, 1, 128, 128)`` soft mask.
+            mask_quarter (Tensor): ``(B, 1, 64, 64)`` soft mask.
+
+        Returns:
+            NCLGOutput: ``(image (B, 3, 256, 256), landmarks (B, 136))``.
+        """
+        f_e1 = self.enc1(x)
+        f_e2 = self.enc2(f_e1)
+        f_e3 = self.enc3(f_e2)
+        shared = self.attn(self.middle(f_e3), f_e3, mask_quarter)
+        x = self.fuse1(f_e2 * (1 - mask_half), self.dec1(shared))
+        landmarks = self.landmark(shared, x)
+        lmk_map = rasterize_landmarks(landmarks, self.map_size)
+        x = self.dec2(self.fuse_map(lmk_map, x))
+        x = self.fuse2(f_e1 * (1 - mask), x)
+        image = (torch.tanh(self.out(self.out_pad(x))) + 1) / 2
+        return NCLGOutput(image, landmarks)
+
+    def forward(self, img: torch.Tensor, mask: torch.Tensor) -> NCLGOutput:
+        """Inpaint and predict landmarks.
+
+        Args:
+            img (Tensor): ``(B, 3, 256, 256)`` float in [0, 1]; hole pixels are
+                replaced by 1 (they may hold anything).
+            mask (Tensor): ``(B, 1, 256, 256)`` in {0, 1}, 1 = hole.
+
+        Raises:
+            InvalidImageError: bad image, or not 3 x ``input_size`` x ``input_size``.
+            InvalidMaskError: bad mask.
+
+        Returns:
+            NCLGOutput: ``(image (B, 3, 256, 256) in (0, 1), landmarks (B, 136))``;
+            unpack with ``image, landmarks = generator(img, mask)``.
+        """
+        check_image_tensor(img, mask, source='NCLGGenerator input img')
+        size = self.input_size
+        if tuple(img.shape[1:]) != (3, size, size):
+            raise InvalidImageError(
+                f'NCLGGenerator input img must have shape (B, 3, {size}, {size}) '
+                f'(the landmark map is fixed to this size), got {tuple(img.shape)}; '
+                f'resize the image and mask to {size}x{size}'
+            )
+        mask = mask.to(img.dtype)
+        mask_half, mask_quarter = self.scaled_masks(mask)
+        return self.forward_filled(
+            fill_holes(img, mask, 1.0), mask, mask_half, mask_quarter
+        )
