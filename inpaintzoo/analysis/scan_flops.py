@@ -44,9 +44,6 @@ from __future__ import annotations
 SCAN_MACS_PER_STATE = 5
 """Decay exponent, exp, ``delta B x``, state multiply-add, read-out multiply-add."""
 
-SCAN_MACS_PER_CHANNEL = 3
-"""``delta * x``, the ``D`` skip and the gate multiply (with both present)."""
-
 
 def selective_scan_macs(
     batch: int,
@@ -69,7 +66,7 @@ def selective_scan_macs(
     Returns:
         int: ``Bt * L * D * (5 N + 1 + skip + gate)``.
     """
-    per_channel = 1 + int(skip) + int(gate)
+    per_channel = 1 + int(skip) + int(gate)  # delta * x, the D skip, the gate
     return batch * length * d_inner * (SCAN_MACS_PER_STATE * d_state + per_channel)
 
 

@@ -9,9 +9,6 @@ import importlib
 import shutil
 from pathlib import Path
 
-#: the pip requirement that provides the Drive client
-GDOWN_REQUIREMENT = 'gdown'
-
 
 class ExtraNotInstalled(ImportError):
     """An optional download client is not installed (the message says how to get it)."""

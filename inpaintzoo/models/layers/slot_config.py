@@ -10,8 +10,6 @@ slot nor the fix; :func:`check_slot_config` does, for a whole config tree.
 import inspect
 from typing import Any
 
-from torch import nn
-
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import ConfigError
 
@@ -101,21 +99,3 @@ def _check_keys(
             'docs/config_system.md.'
         )
     raise ConfigError(' '.join(parts))
-
-
-def build_in_slot(
-    cfg: dict, slot: str, default_args: dict | None = None, owner: str = ''
-) -> nn.Module:
-    """:func:`check_slot_config`, then ``MODELS.build(cfg, default_args=...)``.
-
-    Args:
-        cfg (dict): the slot's config.
-        slot (str): slot name for messages.
-        default_args (dict, optional): keywords the owner passes. Defaults to None.
-        owner (str): class owning the slot, for messages.
-
-    Returns:
-        nn.Module: the built block.
-    """
-    check_slot_config(cfg, slot, default_args, owner)
-    return MODELS.build(cfg, default_args=default_args)
