@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 # exact tested versions (lock file); requirements/runtime.txt holds the ranges
 CONSTRAINTS ?= requirements/constraints.txt
 MODEL ?= hint
+# optional extras `make install` adds (CI runs their tests): add yours to this list
+EXTRAS ?= dev
 
 .PHONY: install demo test test-fast lint
 
@@ -16,7 +18,7 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c $(CONSTRAINTS) -e ".[$(EXTRAS)]"
 
 demo: install
 	$(BIN)/python tools/run_demo.py --model $(MODEL)
