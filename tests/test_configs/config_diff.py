@@ -3,6 +3,12 @@
 An ablation is a leaf config whose ``_base_`` is one sibling file (its paper
 config). The keys it *may* change are the ones its own file writes (read from the
 file, not restated in a test), plus anything under a dict it marks ``_delete_``.
+
+The thesis's ablation rows inherit an *ablation root*: a config with the bases of
+its paper config except that the shared ablation schedule
+(``configs/_base_/schedules/ablation_30k.py``) replaces the paper schedule
+(MMEngine refuses the duplicate keys of listing both). A root may change what it
+writes itself (e.g. a halved model, a smaller image size) and the schedule.
 """
 
 import ast
@@ -13,6 +19,8 @@ from mmengine.config import Config
 
 REPO = Path(__file__).resolve().parents[2]
 MISSING = object()
+ABLATION_SCHEDULE = '../_base_/schedules/ablation_30k.py'
+PAPER_SCHEDULE = '../_base_/schedules/gan_adam_300k.py'
 
 
 def flat(tree: Any, prefix: str = '') -> dict[str, Any]:
@@ -33,17 +41,49 @@ def own_assignments(path: Path) -> dict[str, Any]:
     return namespace
 
 
-def paper_config(path: Path) -> Path | None:
-    """The single sibling ``_base_`` of ``path``, or None (not an ablation)."""
+def bases(path: Path) -> Any:
+    """The literal ``_base_`` of a config file (str, list), or None."""
     tree = ast.parse(path.read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == '_base_' for t in node.targets
         ):
-            base = ast.literal_eval(node.value)
-            if isinstance(base, str) and base.startswith('./'):
-                return path.parent / base[2:]
+            return ast.literal_eval(node.value)
     return None
+
+
+def paper_config(path: Path) -> Path | None:
+    """The single sibling ``_base_`` of ``path``, or None (not an ablation)."""
+    base = bases(path)
+    if isinstance(base, str) and base.startswith('./'):
+        return path.parent / base[2:]
+    return None
+
+
+def ablation_roots() -> list[tuple[Path, Path | None]]:
+    """Every ``(ablation root, paper config)`` pair under ``configs/``.
+
+    A root lists :data:`ABLATION_SCHEDULE` among its bases; its paper config is
+    the sibling whose bases are the same with :data:`PAPER_SCHEDULE` in its place
+    (None when there is no such sibling).
+    """
+    pairs = []
+    for path in sorted(REPO.glob('configs/*/*.py')):
+        mine = bases(path)
+        if path.parent.name == '_base_' or not isinstance(mine, list):
+            continue
+        if ABLATION_SCHEDULE not in mine:
+            continue
+        want = [PAPER_SCHEDULE if b == ABLATION_SCHEDULE else b for b in mine]
+        paper = [p for p in sorted(path.parent.glob('*.py')) if bases(p) == want]
+        pairs.append((path, paper[0] if paper else None))
+    return pairs
+
+
+def root_allowed_changes(path: Path) -> set[str]:
+    """Keys an ablation root may change: its own and the ablation schedule's."""
+    schedule = (path.parent / ABLATION_SCHEDULE).resolve()
+    return set(flat(own_assignments(path))) | set(flat(own_assignments(schedule)))
 
 
 def ablation_configs() -> list[tuple[Path, Path]]:

@@ -16,12 +16,14 @@ from inpaintzoo.registry import MODELS
 from tests.test_configs.config_diff import (
     REPO,
     ablation_configs,
+    ablation_roots,
     allowed_changes,
     block_ablations,
     changed_keys,
     flat,
     merged,
     own_assignments,
+    root_allowed_changes,
 )
 
 PAIRS = ablation_configs()
@@ -34,6 +36,42 @@ STAGES += ('decoder1',)
 
 def test_every_model_has_ablations():
     assert {a.parent.name for a, _ in PAIRS} >= {'hint', 'mxt', 'sem_net'}
+
+
+ROOTS = ablation_roots()
+
+
+def test_every_model_has_an_ablation_root():
+    assert {r.parent.name for r, _ in ROOTS} >= {'hint', 'mxt', 'sem_net'}
+
+
+@pytest.mark.parametrize(('root', 'paper'), ROOTS, ids=[r.stem for r, _ in ROOTS])
+def test_ablation_root_changes_only_the_schedule_and_what_it_writes(
+    root: Path, paper: Path | None
+):
+    assert paper is not None, f'{root.name}: no sibling paper config with its bases'
+    changed = changed_keys(paper, root)
+    assert changed - root_allowed_changes(root) == set()
+    assert merged(root)['train_cfg.max_iters'] == 30_000  # thesis §4.3.4, §5.4.5
+    assert 'train_cfg.max_iters' in changed
+
+
+def _derives_from_root(path: Path) -> bool:
+    roots = {r for r, _ in ROOTS}
+    while path not in roots:
+        parents = [p for a, p in PAIRS if a == path]
+        if not parents:
+            return False
+        path = parents[0]
+    return True
+
+
+@pytest.mark.parametrize(('ablation', 'paper'), PAIRS, ids=IDS)
+def test_thesis_rows_use_the_ablation_schedule(ablation: Path, paper: Path):
+    """A ``-30k`` ablation inherits an ablation root (directly or via another row)."""
+    if '-30k_' not in ablation.name:
+        pytest.skip('not a 30k thesis ablation row')
+    assert _derives_from_root(ablation), ablation.name
 
 
 def _silent_drop(key: str, prefix: str, paper: dict, ablation: dict) -> bool:
@@ -62,6 +100,10 @@ def test_ablation_changes_only_what_it_writes(ablation: Path, paper: Path):
     changed = changed_keys(paper, ablation)
     base, mine = merged(paper), merged(ablation)
     stray = set()
+    # writing None over a dict (``landmark_loss=None``) replaces the whole dict
+    deleted = deleted | {
+        f'{k}.' for k in keys if flat(own_assignments(ablation))[k] is None
+    }
     for k in changed - keys:
         prefixes = [d for d in deleted if f'{k}.'.startswith(d)]
         if not prefixes or any(_silent_drop(k, d, base, mine) for d in prefixes):
@@ -77,6 +119,8 @@ def _tiny_generator(path: Path) -> nn.Module:
     from mmengine.config import Config
 
     gen = Config.fromfile(str(path)).model.generator.to_dict()
+    if gen['type'] == 'NCLGGenerator':  # fixed widths: built at paper size
+        return MODELS.build(gen)
     return MODELS.build(dict(gen, **TINY))
 
 

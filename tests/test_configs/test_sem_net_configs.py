@@ -1,7 +1,10 @@
 """Every SEM-Net config keeps the paper recipe and trains one tiny iteration (slow).
 
-What each ablation changes relative to the paper config is checked for all models
-in ``tests/test_configs/test_ablation_configs.py``.
+What each ablation row changes relative to the config it derives from is checked
+for all models in ``tests/test_configs/test_ablation_configs.py``; here: the
+ablation root (halved model, 30k schedule), that every row derives from it, the
+64x64 rows' data swap, that no two configs are the same experiment, and that every
+row is documented.
 """
 
 from pathlib import Path
@@ -13,6 +16,17 @@ from mmengine.registry import init_default_scope
 
 from inpaintzoo.datasets.demo import prepare_demo_data
 from tests.conftest import REPO_ROOT
+from tests.test_configs.chapter5 import (
+    ablation_root,
+    ablation_rows,
+    chain,
+    check_documented_parameter_counts,
+    check_no_two_configs_are_the_same_experiment,
+    check_root_halves_the_paper_model,
+    check_rows_are_documented,
+    check_rows_derive_from_the_root,
+)
+from tests.test_configs.config_diff import paper_config
 from tests.tiny_config import tiny_cfg, train_and_diff, use_demo_loaders
 
 CONFIGS = sorted(
@@ -33,12 +47,8 @@ def sem_demo_root(tmp_path_factory) -> Path:
 def test_config_keeps_recipe(config):
     cfg = Config.fromfile(str(REPO_ROOT / config))
     gen = cfg.model.generator
-    assert (gen.type, gen.embed.type, gen.block.type) == (
-        'InpaintUNet',
-        'ConvEmbedding',
-        'SEMBlock',
-    )
-    assert (gen.dim, gen.num_blocks, gen.stride) == (48, [4, 6, 6, 8], 16)
+    assert (gen.type, gen.embed.type) == ('InpaintUNet', 'ConvEmbedding')
+    assert (gen.dim, gen.stride) == (48, 16)
     assert cfg.model.losses.l1.divide_by_hole_ratio is True
     assert (cfg.model.losses.style.loss_weight, cfg.model.gan_loss.loss_weight) == (
         250.0,
@@ -66,17 +76,49 @@ REPS = _representatives()
 TRAINED = sorted(set(REPS.values()))
 
 
-def test_duplicate_configs_equal_a_trained_one():
-    dup = {Path(c).name: Path(r).name for c, r in REPS.items() if c != r}
-    assert dup == {
-        'sem-t52d_celebahq.py': 'sem-gdfn_celebahq.py',
-        'sem-t52e_celebahq.py': 'sem-raster_celebahq.py',
-        'sem-t52f_celebahq.py': 'sem-nope_celebahq.py',
-        'sem_celebahq.py': 'sem-t52g_celebahq.py',
-        'sem_places2.py': 'sem-t52g_celebahq.py',
-    }
-    for config, rep in REPS.items():
-        assert _model_cfg(config) == _model_cfg(rep)
+PAPER = REPO_ROOT / 'configs/sem_net/sem_celebahq.py'
+ROOT = ablation_root('sem_net')
+ROWS = ablation_rows('sem_net')
+
+
+def test_ablation_root_halves_the_paper_model_and_uses_the_shared_schedule():
+    check_root_halves_the_paper_model(ROOT, PAPER)
+
+
+def test_every_ablation_row_derives_from_the_root():
+    paper_configs = {'sem_celebahq.py', 'sem_places2.py'}
+    check_rows_derive_from_the_root(ROOT, ROWS, CONFIGS, paper_configs)
+
+
+def test_no_two_configs_are_the_same_experiment():
+    check_no_two_configs_are_the_same_experiment(CONFIGS)
+
+
+@pytest.mark.parametrize('row', [p for p in ROWS if p.stem.endswith('-64x64')])
+def test_64x64_rows_change_only_the_crop_size(row):
+    """The 64x64 data equals its base's 256x256 data with every crop at 64."""
+    first_64 = next(p for p in reversed(chain(row)) if '64x64' in p.name)
+    base = paper_config(first_64)
+    mine, ref = Config.fromfile(str(first_64)), Config.fromfile(str(base))
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        steps = mine[loader].dataset.pipeline
+        sizes = [s.size for s in steps if 'size' in s]
+        assert sizes == [64], loader
+        at_256 = [dict(s, size=256) if 'size' in s else dict(s) for s in steps]
+        assert at_256 == [dict(s) for s in ref[loader].dataset.pipeline], loader
+        mine[loader].dataset.pipeline = ref[loader].dataset.pipeline
+    assert mine.to_dict() == ref.to_dict()
+
+
+def test_rows_are_documented():
+    check_rows_are_documented('sem_net', ROOT, ROWS)
+
+
+@pytest.mark.slow
+def test_documented_parameter_counts_match_the_built_generators():
+    """docs/ablations.md's "G params" column, one row per config (built full size)."""
+    init_default_scope('inpaintzoo')
+    check_documented_parameter_counts('sem_net', ROOT, ROWS)
 
 
 @pytest.mark.slow
