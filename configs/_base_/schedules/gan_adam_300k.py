@@ -1,13 +1,6 @@
 # Official HINT recipe (reference-models.md §2.5): Adam lr 1e-4, betas (0.9, 0.999),
 # D lr = 0.1 x G lr, no lr schedule, MAX_ITERS 300,001.
-max_iters = 300_000
-val_interval = 10_000
-
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval
-)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+_base_ = ['./iter_loops_300k.py']
 
 # GANs with a custom train_step need the per-network DDP wrapper (conventions §3.5)
 model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')

@@ -1,0 +1,155 @@
+"""Use a restorer (deblurring): :func:`restore` runs one on pictures of any size.
+
+Example::
+
+    from inpaintzoo.apis import init_model
+    from inpaintzoo.apis.restore import restore
+
+    model = init_model('configs/sem_net_deblur/sem-deblur_1xb4-300k_gopro-256x256.py',
+                       'sem_deblur_gopro.pth')
+    sharp = restore(model, 'blurred.png')                       # (H, W, 3) uint8
+    sharp = restore(model, 'big.png', strategy='sliding', tile=512, overlap=64)
+
+There is no mask: the whole picture is restored. ``'whole'`` runs the picture at
+its native size (the restorer pads to its stride and crops back); ``'sliding'``
+runs overlapping ``tile x tile`` windows and blends them with the feathered
+weights of :func:`inpaintzoo.apis.highres.tile_grid` (no seams), for pictures
+whose activations do not fit in memory at once.
+"""
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from inpaintzoo.apis.highres import tile_grid
+from inpaintzoo.apis.inputs import split_batch, to_rgb_uint8
+from inpaintzoo.utils.errors import ConfigError
+
+RESTORE_STRATEGIES = ('whole', 'sliding')
+SLIDING_DEFAULTS = {'tile': 512, 'overlap': 64}
+
+
+def check_restorer(model: Any) -> None:
+    """Refuse a model that is not a restorer (e.g. an inpaintor), naming the fix.
+
+    Raises:
+        ConfigError: ``model`` has no ``restore_tensor`` method.
+    """
+    if not callable(getattr(model, 'restore_tensor', None)):
+        raise ConfigError(
+            f'{type(model).__name__} is not a restorer (model.type must be '
+            "'Restorer', e.g. configs/sem_net_deblur/*); inpainting models need a "
+            'mask: use inpaintzoo.apis.inpaint / `inpaintzoo inpaint --mask`'
+        )
+
+
+def sliding_options(options: dict) -> tuple[int, int]:
+    """``(tile, overlap)`` from ``options`` (defaults 512, 64), checked.
+
+    Raises:
+        ConfigError: an unknown option, or not ``tile >= 1`` and
+            ``0 <= overlap <= tile / 2``.
+    """
+    unknown = sorted(set(options) - set(SLIDING_DEFAULTS))
+    if unknown:
+        raise ConfigError(
+            f"restore strategy 'sliding' got unknown option(s) {unknown}; it "
+            'accepts: tile, overlap'
+        )
+    opts = {**SLIDING_DEFAULTS, **options}
+    tile, overlap = int(opts['tile']), int(opts['overlap'])
+    if tile < 1 or overlap < 0 or 2 * overlap > tile:
+        raise ConfigError(
+            f'sliding needs tile >= 1 and 0 <= overlap <= tile / 2, got '
+            f'tile={tile}, overlap={overlap}'
+        )
+    return tile, overlap
+
+
+def restore_sliding(forward: Any, image: Tensor, tile: int, overlap: int) -> Tensor:
+    """Restore overlapping tiles and blend them with feathered weights.
+
+    Args:
+        forward (Callable): ``(1, 3, h, w) -> (1, 3, h, w)`` for any h, w.
+        image (Tensor): (1, 3, H, W) float in [0, 1].
+        tile (int): tile side (clipped to H, W).
+        overlap (int): least overlap of neighbouring tiles.
+
+    Returns:
+        Tensor: (1, 3, H, W), every pixel covered by at least one tile.
+    """
+    height, width = image.shape[-2:]
+    acc = torch.zeros_like(image)
+    wsum = torch.zeros((1, 1, height, width), dtype=image.dtype, device=image.device)
+    for (top, bottom, left, right), weight in tile_grid(height, width, tile, overlap):
+        out = forward(image[..., top:bottom, left:right])
+        w = weight.to(device=image.device, dtype=image.dtype)
+        acc[..., top:bottom, left:right] += out * w
+        wsum[..., top:bottom, left:right] += w
+    return acc / wsum
+
+
+def _restore_one(
+    model: Any, img: np.ndarray, strategy: str, options: dict
+) -> np.ndarray:
+    """Restore one (H, W, 3) uint8 picture; returns (H, W, 3) uint8 (rounded)."""
+    data = model.data_preprocessor(
+        {'inputs': {'img': [torch.from_numpy(img.transpose(2, 0, 1).copy())]}}
+    )
+    x = data['inputs']['img']  # (1, 3, H, W) float in [0, 1] on the model's device
+    with torch.no_grad():
+        if strategy == 'whole':
+            out = model.restore_tensor(x)
+        else:
+            out = restore_sliding(model.restore_tensor, x, *sliding_options(options))
+    out = out[0].clamp(0, 1).mul(255).round().byte()
+    return out.permute(1, 2, 0).cpu().numpy()
+
+
+def restore(
+    model: Any,
+    image: Any,
+    *,
+    strategy: str = 'whole',
+    **strategy_options: Any,
+) -> np.ndarray | list[np.ndarray]:
+    """Restore (deblur) one picture or a list/batch of pictures of any size.
+
+    Args:
+        model: a restorer from :func:`inpaintzoo.apis.init_model` (a config whose
+            ``model.type`` is ``'Restorer'``).
+        image: a file path, (H, W, 3) uint8 RGB array, PIL image, (3, H, W)
+            tensor (uint8, or float in [0, 1]); or a list of them, or an
+            (N, 3, H, W) tensor. Sizes may differ between pictures.
+        strategy: ``'whole'`` (default) or ``'sliding'``.
+        **strategy_options: ``'sliding'``: ``tile`` (512), ``overlap`` (64).
+
+    Returns:
+        (H, W, 3) uint8 RGB, or a list of those for a list/batch input.
+
+    Raises:
+        ConfigError: not a restorer, an unknown strategy or option.
+        ImageReadError: an unreadable file.
+        InvalidImageError: an input that is not an image.
+    """
+    check_restorer(model)
+    if strategy not in RESTORE_STRATEGIES:
+        raise ConfigError(
+            f'restore strategy must be one of {RESTORE_STRATEGIES}, got {strategy!r}'
+        )
+    if strategy == 'whole' and strategy_options:
+        raise ConfigError(
+            f"options {sorted(strategy_options)} apply to strategy='sliding'; "
+            "strategy='whole' takes none"
+        )
+    batched = isinstance(image, list | tuple) or (
+        (torch.is_tensor(image) or isinstance(image, np.ndarray)) and image.ndim == 4
+    )
+    items = split_batch(image) if batched else [image]
+    outs = [
+        _restore_one(model, to_rgb_uint8(item), strategy, strategy_options)
+        for item in items
+    ]
+    return outs if batched else outs[0]

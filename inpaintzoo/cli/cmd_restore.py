@@ -1,0 +1,116 @@
+r"""``inpaintzoo restore``: restore (deblur) pictures with a restorer model.
+
+A separate command rather than ``inpaint`` without ``--mask``: a restorer takes
+no mask and changes every pixel, so the options differ (no mask, no ``crop`` /
+``resize`` strategies) and a forgotten ``--mask`` cannot silently switch tasks.
+
+    inpaintzoo restore blurred.png --config CONFIG --checkpoint K --out out/
+    inpaintzoo restore blurred.png --config CONFIG --checkpoint K --out sharp.png
+    inpaintzoo restore frames/ --config CONFIG --checkpoint K --out out/ \\
+        --strategy sliding --tile 512 --overlap 64
+"""
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from inpaintzoo.cli.inputs import check_out_dir, collect_images, plan_outputs
+from inpaintzoo.cli.progress import emit, progress, progress_enabled
+from inpaintzoo.cli.shared_args import (
+    add_device_and_progress_arguments,
+    add_images_argument,
+    add_tiling_arguments,
+)
+from inpaintzoo.utils.errors import ConfigError
+
+#: values of ``--strategy`` (:data:`inpaintzoo.apis.restore.RESTORE_STRATEGIES`)
+RESTORE_STRATEGY_CHOICES = ('whole', 'sliding')
+_FILE_SUFFIXES = ('.png',)
+
+
+def add_restore_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``restore`` subcommand to ``subparsers``."""
+    parser = subparsers.add_parser(
+        'restore',
+        help='restore (deblur) images with a restorer model, no mask',
+        description=(
+            'Restore every image with a restorer (e.g. the SEM-Net deblurrer) and '
+            'write <out>/<stem>.png, or the --out file for a single image ending '
+            'in .png. Inputs are never overwritten.'
+        ),
+    )
+    add_images_argument(parser)
+    parser.add_argument(
+        '--config',
+        '--model',
+        dest='model',
+        required=True,
+        help='restorer config file (e.g. configs/sem_net_deblur/...) or zoo name',
+    )
+    parser.add_argument(
+        '--checkpoint', default=None, help='.pth or .safetensors weights'
+    )
+    parser.add_argument(
+        '--out',
+        required=True,
+        help='output folder, or an output .png file when one image is given',
+    )
+    parser.add_argument(
+        '--strategy',
+        choices=RESTORE_STRATEGY_CHOICES,
+        default='whole',
+        help='whole: the image at once (default); sliding: overlapping tiles',
+    )
+    add_tiling_arguments(parser)
+    add_device_and_progress_arguments(parser)
+    parser.set_defaults(handler=run_restore)
+    return parser
+
+
+def _plan(args: argparse.Namespace, images: list[Path]) -> list[Path]:
+    """Output paths: the ``--out`` file (one image), else ``<out>/<stem>.png``."""
+    out = Path(args.out)
+    if out.suffix.lower() in _FILE_SUFFIXES:
+        if len(images) != 1:
+            raise ConfigError(
+                f'--out {out} is a file but {len(images)} images were given; pass a '
+                'folder for several images'
+            )
+        if out.resolve() == images[0].resolve():
+            raise ConfigError(f'--out {out} is the input image; choose another file')
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return [out]
+    return plan_outputs(images, [], check_out_dir(out, args.images, None))
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {'strategy': args.strategy}
+    for name in ('tile', 'overlap'):
+        value = getattr(args, name)
+        if value is not None:
+            if args.strategy != 'sliding':
+                raise ConfigError(f'--{name} needs --strategy sliding')
+            options[name] = value
+    return options
+
+
+def run_restore(args: argparse.Namespace) -> list[Path]:
+    """Restore every input image; print each written path on stdout.
+
+    Returns:
+        list[Path]: the written PNG files, in input order.
+    """
+    from inpaintzoo.apis.inference import init_model
+    from inpaintzoo.apis.restore import check_restorer, restore
+    from inpaintzoo.cli.cmd_inpaint import write_png
+
+    images = collect_images(args.images)
+    options = _options(args)
+    outputs = _plan(args, images)
+    model = init_model(args.model, args.checkpoint, device=args.device)
+    check_restorer(model)
+    bar = progress_enabled(len(images), args.progress)
+    for img, out in progress(zip(images, outputs, strict=True), len(images), bar):
+        write_png(restore(model, str(img), **options), out)
+        emit(str(out))
+    return outputs
