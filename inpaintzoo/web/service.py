@@ -1,0 +1,645 @@
+"""What the web app does, without Gradio: models, masks, checks, messages.
+
+:mod:`inpaintzoo.web.app` lays the page out and calls :func:`handle_request`;
+everything here is plain Python (numpy, torch, the inference API) and is tested
+without a browser.
+
+* Models: :func:`available_models` lists the zoo entries whose weights are in
+  the local cache, the demo checkpoints ``work_dirs/demo/<model>/`` and the
+  model given on the command line; :class:`ModelCache` builds one at a time
+  (the last used stays loaded; weights are read-only and shared, user data
+  never is).
+* Mask: :func:`editor_inputs` turns the image editor's value (a background and
+  RGBA brush layers) and an optional uploaded mask into an ``(H, W, 3)`` uint8
+  picture and an ``(H, W)`` hole mask: a pixel any brush stroke touched (alpha
+  > 0) is a hole; erased pixels are not.
+* Size: :func:`choose_strategy` resolves ``'auto'`` and refuses a picture too
+  large for the chosen high-resolution strategy (:data:`MAX_PIXELS`).
+* Errors: :func:`handle_request` never raises; it returns an
+  :class:`InpaintOutcome` whose ``message`` says what went wrong and what to do.
+"""
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from inpaintzoo.utils.errors import (
+    InpaintzooError,
+    InvalidImageError,
+    InvalidMaskError,
+    WeightsUnavailableError,
+)
+
+logger = logging.getLogger(__name__)
+
+#: strategies offered in the page; ``'auto'`` = ``'whole'`` when the picture
+#: fits :data:`MAX_PIXELS` ``['whole']``, else ``'crop'``
+STRATEGY_CHOICES = ('auto', 'whole', 'crop', 'sliding', 'resize')
+#: most pixels each strategy accepts: the whole-image pass keeps every
+#: activation of the network at full size (about 1 megapixel stays within a few
+#: GiB on a CPU); the windowed strategies only hold the picture itself
+MAX_PIXELS = {
+    'whole': 1024 * 1024,
+    'crop': 40_000_000,
+    'sliding': 40_000_000,
+    'resize': 40_000_000,
+}
+#: the message shown when Run is pressed without a painted or uploaded hole
+NO_MASK_MESSAGE = (
+    'No mask: paint the hole over the picture with the brush (or upload a mask '
+    'image, white = hole), then press Run.'
+)
+#: the message shown when Run is pressed without a picture
+NO_IMAGE_MESSAGE = (
+    'No picture: upload a picture (or pick an example), then paint the hole. '
+    '(Just uploaded one? Press Run again once it shows on the canvas.)'
+)
+#: architecture name prefixes of the face models (auto lip mask, landmarks)
+FACE_ARCHS = ('nclg',)
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """One entry of the model menu.
+
+    Attributes:
+        label (str): what the menu shows (unique).
+        model (str): a zoo name or a config path, for
+            :func:`inpaintzoo.apis.init_model`.
+        checkpoint (str | None): weights file; ``None`` for a zoo name means
+            "the cached zoo weights" (checked when the model is loaded).
+        arch (str): architecture (``'hint'``, ``'nclg'``, ...), ``''`` if unknown.
+    """
+
+    label: str
+    model: str
+    checkpoint: str | None
+    arch: str = ''
+
+    @property
+    def is_face(self) -> bool:
+        """Whether this is a face model (NCLG): the auto lip mask applies."""
+        return self.arch.lower().replace('-', '_').startswith(FACE_ARCHS)
+
+
+@dataclass
+class InpaintOutcome:
+    """What one press of Run produced.
+
+    Attributes:
+        message (str): Markdown status line (the result, or what went wrong).
+        result (np.ndarray | None): (H, W, 3) uint8 RGB composite, or None.
+        image (np.ndarray | None): (H, W, 3) uint8 RGB input that was inpainted.
+        seconds (float): wall time of loading and inpainting.
+        strategy (str): the strategy used (``'auto'`` resolved).
+    """
+
+    message: str
+    result: np.ndarray | None = None
+    image: np.ndarray | None = None
+    seconds: float = 0.0
+    strategy: str = ''
+
+    @property
+    def ok(self) -> bool:
+        """Whether a result was produced."""
+        return self.result is not None
+
+
+# ---------------------------------------------------------------------- models
+
+
+def last_demo_checkpoint(work_dir: Path) -> Path | None:
+    """The newest ``iter_*.pth`` of a demo work dir (or its ``last_checkpoint``)."""
+    pointer = work_dir / 'last_checkpoint'
+    if pointer.is_file():
+        target = Path(pointer.read_text().strip())
+        if target.is_file():
+            return target
+    ckpts = [p for p in work_dir.glob('iter_*.pth') if p.stem[5:].isdigit()]
+    return max(ckpts, key=lambda p: int(p.stem[5:])) if ckpts else None
+
+
+def demo_models(demo_root: str | os.PathLike = 'work_dirs/demo') -> list[ModelChoice]:
+    """The demo-trained checkpoints present under ``demo_root/<model>/``."""
+    from inpaintzoo.apis.demo import DEMO_CONFIGS
+    from inpaintzoo.utils.config_paths import resolve_config
+
+    found = []
+    for arch, config in DEMO_CONFIGS.items():
+        ckpt = last_demo_checkpoint(Path(demo_root) / arch)
+        if ckpt is not None:
+            found.append(
+                ModelChoice(
+                    f'{arch} (demo, {ckpt.name})',
+                    str(resolve_config(config)),
+                    str(ckpt),
+                    arch,
+                )
+            )
+    return found
+
+
+def zoo_models() -> list[ModelChoice]:
+    """Zoo entries whose converted weights are in the local cache."""
+    from inpaintzoo.hub import list_models
+
+    found = []
+    for info in list_models():
+        local = info.local_path()
+        if local is not None:
+            found.append(ModelChoice(info.name, info.name, str(local), str(info.arch)))
+    return found
+
+
+def cli_model(model: str, checkpoint: str | None) -> ModelChoice:
+    """The menu entry of ``inpaintzoo serve --model M [--checkpoint C]``."""
+    arch = ''
+    try:
+        from inpaintzoo.hub import get_model_info
+
+        arch = str(get_model_info(model).arch)
+    except Exception:  # a config path, not a zoo name
+        arch = Path(model).stem.split('-')[0].split('_')[0]
+    label = model
+    if checkpoint is not None:
+        label = f'{Path(model).name} + {Path(checkpoint).name}'
+    return ModelChoice(label, model, checkpoint, arch)
+
+
+def available_models(
+    model: str | None = None,
+    checkpoint: str | None = None,
+    demo_root: str | os.PathLike = 'work_dirs/demo',
+) -> list[ModelChoice]:
+    """The model menu: the command-line model first, then demo and zoo models.
+
+    Args:
+        model (str, optional): ``--model`` (zoo name or config).
+        checkpoint (str, optional): ``--checkpoint``.
+        demo_root (str | Path): where ``make demo`` writes its checkpoints.
+
+    Returns:
+        list[ModelChoice]: unique labels; may be empty (the page then says how
+        to get a model).
+    """
+    choices = [cli_model(model, checkpoint)] if model else []
+    for extra in (*demo_models(demo_root), *zoo_models()):
+        if all(c.label != extra.label for c in choices):
+            choices.append(extra)
+    return choices
+
+
+def no_model_message() -> str:
+    """What the page says when no model is available."""
+    return (
+        'No model with weights is available. Train the demo model (`make demo`), '
+        'download zoo weights (`inpaintzoo list`, then `inpaintzoo download NAME`), '
+        'or start with `inpaintzoo serve --model CONFIG --checkpoint FILE`.'
+    )
+
+
+def device_choices() -> list[str]:
+    """``['cpu']`` plus each visible CUDA device."""
+    import torch
+
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    return ['cpu', *(f'cuda:{i}' for i in range(gpus))]
+
+
+class ModelCache:
+    """Builds models on demand and keeps the last ``size`` of them loaded.
+
+    Thread-safe: two requests for the same model build it once.
+    """
+
+    def __init__(self, size: int = 1) -> None:
+        self.size = max(1, int(size))
+        self._models: dict[tuple[str, str | None, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, choice: ModelChoice, device: str = 'cpu') -> Any:
+        """The model of ``choice`` on ``device`` (built on first use).
+
+        Raises:
+            WeightsUnavailableError: a zoo model whose weights are not cached
+                (the message names ``inpaintzoo download NAME``).
+        """
+        key = (choice.model, choice.checkpoint, device)
+        with self._lock:
+            if key in self._models:
+                self._models[key] = self._models.pop(key)  # most recent last
+                return self._models[key]
+            model = load_model(choice, device)
+            self._models[key] = model
+            while len(self._models) > self.size:
+                self._models.pop(next(iter(self._models)))
+            return model
+
+
+def load_model(choice: ModelChoice, device: str = 'cpu') -> Any:
+    """Build ``choice`` with :func:`~inpaintzoo.apis.init_model`; never downloads.
+
+    Raises:
+        WeightsUnavailableError: a checkpoint file is missing, or a zoo model's
+            weights are not in the local cache.
+    """
+    from inpaintzoo.apis.inference import init_model
+
+    checkpoint = choice.checkpoint
+    if checkpoint is None and not _is_config(choice.model):
+        from inpaintzoo.hub import get_model_info
+
+        local = get_model_info(choice.model).local_path()
+        if local is None:
+            raise WeightsUnavailableError(
+                f'the weights of {choice.model!r} are not downloaded: run '
+                f'`inpaintzoo download {choice.model}` on the server, then reload '
+                'the page'
+            )
+        checkpoint = str(local)
+    remote = checkpoint is not None and '://' in checkpoint
+    if checkpoint is not None and not remote and not Path(checkpoint).is_file():
+        raise WeightsUnavailableError(
+            f'checkpoint {checkpoint} of model {choice.label!r} does not exist: '
+            'train the demo again (`make demo`) or pass --checkpoint FILE'
+        )
+    return init_model(choice.model, checkpoint, device=device)
+
+
+def _is_config(name: str) -> bool:
+    return name.endswith('.py') or os.sep in name
+
+
+# ------------------------------------------------------------------------ mask
+
+
+def _rgb(array: Any, what: str) -> np.ndarray:
+    """(H, W, 3) uint8 RGB of an editor image; transparency onto white."""
+    arr = np.asarray(array)
+    if arr.ndim == 2:
+        arr = np.repeat(arr[..., None], 3, axis=2)
+    if arr.ndim != 3 or arr.shape[2] not in (3, 4) or arr.size == 0:
+        raise InvalidImageError(
+            f'{what} could not be read as a picture (got shape {arr.shape}); '
+            'upload a PNG, JPEG or WebP image'
+        )
+    if arr.dtype != np.uint8:
+        arr = np.clip(arr, 0, 255).astype(np.uint8)
+    if arr.shape[2] == 4:
+        alpha = arr[..., 3:4].astype(np.float32) / 255
+        rgb = arr[..., :3].astype(np.float32) * alpha + 255 * (1 - alpha)
+        return np.round(rgb).astype(np.uint8)
+    return np.ascontiguousarray(arr)
+
+
+def picture_status(editor: Mapping[str, Any] | None) -> str:
+    """Status line after an upload: the picture's size, or '' without one.
+
+    Args:
+        editor (Mapping, optional): the image editor's value (see
+            :func:`editor_inputs`).
+
+    Returns:
+        str: e.g. ``'Picture loaded (160x120): paint the hole, then press Run.'``
+    """
+    background = None if editor is None else editor.get('background')
+    if background is None:
+        return ''
+    height, width = np.asarray(background).shape[:2]
+    return f'Picture loaded ({width}x{height}): paint the hole, then press Run.'
+
+
+def editor_inputs(
+    editor: Mapping[str, Any] | None, mask_upload: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The picture and the hole mask of one request.
+
+    Args:
+        editor (Mapping, optional): the image editor's value: ``background``
+            (H, W, 3|4) uint8 and ``layers``, a list of (H, W, 4) uint8 RGBA
+            brush layers (alpha > 0 where a stroke is).
+        mask_upload (optional): an uploaded mask, (H, W) or (H, W, 3|4) uint8,
+            white = hole (alpha is ignored); joined with the painted strokes.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: (H, W, 3) uint8 RGB picture and (H, W)
+        float32 mask in {0, 1}, 1 = hole.
+
+    Raises:
+        InvalidImageError: no picture, or one that is not an image.
+        InvalidMaskError: no hole painted or uploaded (:data:`NO_MASK_MESSAGE`),
+            or a layer / uploaded mask of another size than the picture.
+    """
+    background = None if editor is None else editor.get('background')
+    if background is None:
+        raise InvalidImageError(NO_IMAGE_MESSAGE)
+    image = _rgb(background, 'the uploaded picture')
+    height, width = image.shape[:2]
+    hole = np.zeros((height, width), bool)
+    for k, layer in enumerate(editor.get('layers') or []):
+        if layer is None:
+            continue
+        arr = np.asarray(layer)
+        if arr.shape[:2] != (height, width):
+            raise InvalidMaskError(
+                f'brush layer {k + 1} is {arr.shape[1]}x{arr.shape[0]} but the picture '
+                f'is {width}x{height}; clear the canvas and paint again'
+            )
+        hole |= arr[..., 3] > 0 if arr.ndim == 3 and arr.shape[2] == 4 else arr > 0
+    if mask_upload is not None:
+        from inpaintzoo.apis.inputs import to_hole_mask
+
+        upload = np.asarray(mask_upload)
+        if upload.ndim == 3 and upload.shape[2] == 4:
+            upload = upload[..., :3]
+        if upload.shape[:2] != (height, width):
+            raise InvalidMaskError(
+                f'the uploaded mask is {upload.shape[1]}x{upload.shape[0]} but the '
+                f'picture is {width}x{height}: upload a mask of the same size '
+                '(white = hole) or paint the hole instead'
+            )
+        hole |= to_hole_mask(upload) > 0.5
+    if not hole.any():
+        raise InvalidMaskError(NO_MASK_MESSAGE)
+    return image, hole.astype(np.float32)
+
+
+# ----------------------------------------------------------------------- sizes
+
+
+def choose_strategy(strategy: str, height: int, width: int) -> str:
+    """The strategy to run for an ``height x width`` picture.
+
+    ``'auto'`` is ``'whole'`` up to :data:`MAX_PIXELS` ``['whole']`` pixels and
+    ``'crop'`` above.
+
+    Raises:
+        InvalidImageError: the picture has more pixels than the strategy accepts
+            (names the size, the limit and what to choose instead).
+        InvalidImageError: an unknown strategy.
+    """
+    if strategy not in STRATEGY_CHOICES:
+        raise InvalidImageError(
+            f'unknown strategy {strategy!r}; choose one of '
+            f'{", ".join(STRATEGY_CHOICES)}'
+        )
+    pixels = height * width
+    if strategy == 'auto':
+        strategy = 'whole' if pixels <= MAX_PIXELS['whole'] else 'crop'
+    limit = MAX_PIXELS[strategy]
+    if pixels > limit:
+        hint = (
+            "choose 'crop' or 'sliding' (made for large pictures)"
+            if strategy == 'whole'
+            else 'downscale the picture before uploading it'
+        )
+        raise InvalidImageError(
+            f'the picture is {width}x{height} ({pixels / 1e6:.1f} megapixels), too '
+            f"large for strategy '{strategy}' (at most {limit / 1e6:.1f} "
+            f'megapixels): {hint}'
+        )
+    return strategy
+
+
+def planned_calls(strategy: str, hole: np.ndarray, train_size: int) -> int:
+    """How many network forwards ``strategy`` makes for ``hole`` (for progress)."""
+    from inpaintzoo.apis.highres import (
+        STRATEGY_OPTIONS,
+        crop_windows,
+        label_holes,
+        tile_grid,
+    )
+
+    if strategy in ('whole', 'resize'):
+        return 1
+    if strategy == 'sliding':
+        opts = STRATEGY_OPTIONS['sliding']
+        grid = tile_grid(*hole.shape, int(opts['tile']), int(opts['overlap']))
+        return sum(bool(hole[t:b, left:r].any()) for (t, b, left, r), _ in grid)
+    labels, _ = label_holes(hole > 0.5)
+    context = float(STRATEGY_OPTIONS['crop']['context'])
+    return len(crop_windows(labels, context, train_size))
+
+
+def run_model(
+    model: Any,
+    image: np.ndarray,
+    hole: np.ndarray,
+    strategy: str,
+    progress: ProgressFn | None = None,
+) -> np.ndarray:
+    """Inpaint one picture; report ``progress(done, total)`` after each forward.
+
+    Args:
+        model: an inpaintor from :func:`load_model`.
+        image (np.ndarray): (H, W, 3) uint8 RGB.
+        hole (np.ndarray): (H, W) float32, 1 = hole.
+        strategy (str): a resolved strategy (not ``'auto'``).
+        progress (Callable, optional): called with ``(done, total)`` forwards.
+
+    Returns:
+        np.ndarray: (H, W, 3) uint8 RGB composite: the input outside the hole.
+    """
+    import torch
+
+    from inpaintzoo.apis.fixed_size import (
+        FixedSizeForward,
+        fixed_input_size,
+        network_call,
+    )
+    from inpaintzoo.apis.highres import run_strategy
+    from inpaintzoo.apis.inference import train_size
+    from inpaintzoo.apis.inputs import to_model_inputs
+    from inpaintzoo.models.inpaintors.base_inpaintor import composite
+
+    size = train_size(model)
+    total = max(1, planned_calls(strategy, hole, size))
+    done = 0
+    # as inpaint() does: fixed-size models (NCLG-MT) run resized to their size
+    run_net = FixedSizeForward(network_call(model), fixed_input_size(model))
+
+    def forward(x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
+        nonlocal done
+        out = run_net(x, m)
+        done += 1
+        if progress is not None:
+            progress(min(done, total), total)
+        return out
+
+    data = model.data_preprocessor(to_model_inputs([image], [hole]))
+    img, mask = data['inputs']['img'], data['inputs']['mask']  # (1,3,H,W), (1,1,H,W)
+    if progress is not None:
+        progress(0, total)
+    with torch.no_grad():
+        raw = run_strategy(strategy, forward, img, mask, train_size=size)
+        comp = composite(raw, img, mask)
+    return (comp[0].clamp(0, 1) * 255).round().byte().permute(1, 2, 0).cpu().numpy()
+
+
+# --------------------------------------------------------------------- request
+
+
+def handle_request(
+    cache: ModelCache,
+    choices: Sequence[ModelChoice],
+    label: str | None,
+    device: str,
+    editor: Mapping[str, Any] | None,
+    mask_upload: Any = None,
+    strategy: str = 'auto',
+    progress: ProgressFn | None = None,
+) -> InpaintOutcome:
+    """Run one request of the page; never raises.
+
+    Args:
+        cache (ModelCache): the server's model cache.
+        choices (Sequence[ModelChoice]): the model menu.
+        label (str, optional): the chosen menu label.
+        device (str): ``'cpu'``, ``'cuda:0'``, ...
+        editor (Mapping, optional): the image editor's value.
+        mask_upload (optional): an uploaded mask image.
+        strategy (str): one of :data:`STRATEGY_CHOICES`.
+        progress (Callable, optional): ``progress(done, total)``.
+
+    Returns:
+        InpaintOutcome: the result and a status message, or only a message that
+        says what went wrong and what to do.
+    """
+    start = time.perf_counter()
+    try:
+        choice = next((c for c in choices if c.label == label), None)
+        if choice is None:
+            raise WeightsUnavailableError(
+                no_model_message() if not choices else f'unknown model {label!r}'
+            )
+        image, hole = editor_inputs(editor, mask_upload)
+        resolved = choose_strategy(strategy, *image.shape[:2])
+        model = cache.get(choice, device)
+        result = run_model(model, image, hole, resolved, progress)
+    except InpaintzooError as err:
+        return InpaintOutcome(f'**Error:** {err}', seconds=time.perf_counter() - start)
+    except MemoryError:
+        return InpaintOutcome(
+            "**Error:** out of memory: choose the 'crop' or 'sliding' strategy, or a "
+            'smaller picture',
+            seconds=time.perf_counter() - start,
+        )
+    except Exception as err:  # a bug or a device failure: report, keep serving
+        logger.exception('inpainting request failed')
+        text = str(err).splitlines()[0] if str(err) else ''
+        hint = ''
+        if 'out of memory' in text.lower():
+            hint = "; choose the 'crop' or 'sliding' strategy or the CPU"
+        return InpaintOutcome(
+            f'**Error:** the request failed ({type(err).__name__}: {text}){hint}. '
+            'The server keeps running; see its log for details.',
+            seconds=time.perf_counter() - start,
+        )
+    seconds = time.perf_counter() - start
+    height, width = image.shape[:2]
+    return InpaintOutcome(
+        f'Done in {seconds:.2f} s: {width}x{height}, {int(hole.sum())} hole pixels, '
+        f"strategy '{resolved}', model {choice.label}, {device}.",
+        result=result,
+        image=image,
+        seconds=seconds,
+        strategy=resolved,
+    )
+
+
+# ------------------------------------------------------------------------ face
+
+
+def face_api_available() -> bool:
+    """Whether :func:`inpaintzoo.apis.face.inpaint_face` can be imported."""
+    try:
+        from inpaintzoo.apis.face import inpaint_face  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def handle_face_request(
+    cache: ModelCache,
+    choices: Sequence[ModelChoice],
+    label: str | None,
+    device: str,
+    editor: Mapping[str, Any] | None,
+    show_landmarks: bool = False,
+) -> tuple[InpaintOutcome, np.ndarray | None]:
+    """The "auto lip mask" button: the cleft-lip workflow on a face photo.
+
+    The hole is the painted one when strokes exist, else the upper lip and
+    nostrils found from the face's landmarks
+    (:func:`inpaintzoo.apis.face.inpaint_face`, ``auto_mask='lip'``); the result
+    is the full-resolution photo. Never raises.
+
+    Returns:
+        tuple: the outcome (``result`` = the inpainted photo) and the picture to
+        show: the result with the predicted landmarks drawn when
+        ``show_landmarks`` and the model predicts them, else the result (None on
+        error).
+    """
+    start = time.perf_counter()
+    try:
+        from inpaintzoo.apis.face import inpaint_face
+
+        choice = next((c for c in choices if c.label == label), None)
+        if choice is None or not choice.is_face:
+            raise InvalidImageError(
+                'the auto lip mask needs a face model (NCLG): choose one in the '
+                'model menu'
+            )
+        background = None if editor is None else editor.get('background')
+        if background is None:
+            raise InvalidImageError(NO_IMAGE_MESSAGE)
+        image = _rgb(background, 'the uploaded picture')
+        try:
+            _, painted = editor_inputs(editor)
+        except InvalidMaskError:
+            painted = None  # nothing painted: the automatic lip mask
+        model = cache.get(choice, device)
+        res = inpaint_face(
+            model, image, mask=None if painted is None else painted, auto_mask='lip'
+        )
+    except (InpaintzooError, ImportError) as err:
+        return InpaintOutcome(
+            f'**Error:** {err}', seconds=time.perf_counter() - start
+        ), None
+    except Exception as err:  # a bug or a device failure: report, keep serving
+        logger.exception('face request failed')
+        text = str(err).splitlines()[0] if str(err) else ''
+        return InpaintOutcome(
+            f'**Error:** the request failed ({type(err).__name__}: {text}). The '
+            'server keeps running; see its log for details.',
+            seconds=time.perf_counter() - start,
+        ), None
+    seconds = time.perf_counter() - start
+    shown = res.image
+    extra = ''
+    if show_landmarks and res.landmarks is not None:
+        from inpaintzoo.face.drawing import draw_landmarks
+
+        shown = draw_landmarks(res.image, res.landmarks)
+        extra = ', predicted landmarks drawn'
+    elif show_landmarks:
+        extra = ' (this model predicts no landmarks)'
+    mask_kind = 'painted hole' if painted is not None else 'automatic lip mask'
+    note = f' Note: {res.note}.' if getattr(res, 'note', '') else ''
+    message = (
+        f'Done in {seconds:.2f} s: face {res.face_index} at {res.box}, '
+        f'{mask_kind} ({int((res.mask > 0).sum())} hole pixels){extra}, model '
+        f'{choice.label}, {device}.{note}'
+    )
+    outcome = InpaintOutcome(message, res.image, image, seconds, 'face')
+    return outcome, shown

@@ -1,0 +1,291 @@
+"""``inpaintzoo serve`` driven by a real headless Chromium, as a person uses it.
+
+The server runs in a subprocess on a free 127.0.0.1 port with a tiny HINT of
+random weights (nothing is trained); Playwright drives Debian's ``chromium``
+binary (``executable_path``: no browser is downloaded). Skipped only when no
+Chromium binary is installed (``make test`` installs it when run as root).
+
+Set ``INPAINTZOO_WEB_SCREENSHOT=path.png`` to keep the screenshot of the first
+case (``docs/figures/web_app.png`` is made that way).
+"""
+
+import io
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from .conftest import REPO, write_tiny_model
+
+#: Chromium binaries looked for, in order (``INPAINTZOO_CHROMIUM`` first)
+CHROMIUM_NAMES = ('chromium', 'chromium-browser', 'google-chrome', 'chrome')
+#: seconds to wait for the server to answer (imports torch and Gradio)
+START_TIMEOUT = 240
+#: milliseconds to wait for a run's status line
+RUN_TIMEOUT_MS = 180_000
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium binary, or None."""
+    env = os.environ.get('INPAINTZOO_CHROMIUM')
+    if env:
+        return env if Path(env).is_file() else None
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+CHROMIUM = find_chromium()
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason='no Chromium binary (chromium / chromium-browser on PATH, or '
+        '$INPAINTZOO_CHROMIUM): install it with `apt-get install chromium` '
+        '(`make test` does so when run as root)',
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f'inpaintzoo serve exited with {proc.returncode}:\n'
+                        f'{log.read_text()}')  # fmt: skip
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    pytest.fail(f'inpaintzoo serve did not answer in {START_TIMEOUT} s:\n'
+                f'{log.read_text()}')  # fmt: skip
+
+
+@pytest.fixture(scope='module')
+def server(tmp_path_factory):
+    """``(url, root)`` of a running server; stops it and checks its cleanup."""
+    root = tmp_path_factory.mktemp('web_server')
+    config, ckpt = write_tiny_model(root / 'model')
+    broken = root / 'demo' / 'hint' / 'iter_1.pth'  # a damaged demo checkpoint
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(b'not a checkpoint')
+    temp = root / 'tmp'
+    temp.mkdir()
+    port = _free_port()
+    env = dict(os.environ, TMPDIR=str(temp), INPAINTZOO_HOME=str(root / 'cache'))
+    env.pop('GRADIO_ANALYTICS_ENABLED', None)
+    log = root / 'serve.log'
+    with open(log, 'w') as out:
+        proc = subprocess.Popen(
+            [sys.executable, '-m', 'inpaintzoo.cli.main', 'serve',
+             '--model', str(config), '--checkpoint', str(ckpt),
+             '--port', str(port), '--device', 'cpu',
+             '--demo-root', str(root / 'demo')],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f'http://127.0.0.1:{port}/'
+    try:
+        _wait_until_up(url, proc, log)
+        yield url, root
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    # the uploads and results lived in the server's temp folder, now removed
+    assert list(temp.iterdir()) == [], log.read_text()
+
+
+@pytest.fixture(scope='module')
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM, args=['--no-sandbox', '--disable-dev-shm-usage']
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={'width': 1400, 'height': 1000})
+    page = context.new_page()
+    page.goto(server[0])
+    page.wait_for_selector('#editor input[type=file]', state='attached', timeout=60_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope='module')
+def picture(tmp_path_factory) -> tuple[Path, np.ndarray]:
+    """A 160 x 120 photo (scikit-image's cat) as a PNG file and its pixels."""
+    from skimage import data
+
+    pixels = np.ascontiguousarray(data.chelsea()[60:180, 150:310])
+    path = tmp_path_factory.mktemp('picture') / 'cat.png'
+    Image.fromarray(pixels).save(path)
+    return path, pixels
+
+
+def _upload(page, path: Path) -> None:
+    """Upload ``path`` into the editor; wait until the page says it has it.
+
+    The editor's ``upload`` event answers with "Picture loaded (WxH)" once the
+    picture is part of the editor's value (what Run sends).
+    """
+    page.set_input_files('#editor input[type=file]', str(path))
+    page.wait_for_function(
+        "() => document.querySelector('#status').innerText.includes('Picture loaded')",
+        timeout=120_000,
+    )
+    # the canvas shows its zoom level once the picture is laid out
+    page.wait_for_function(
+        "() => document.querySelector('#editor').innerText.includes('%')",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1000)
+
+
+def _stroke(page, dx: float = 60) -> tuple[float, float]:
+    """Drag the mouse across the canvas centre; returns the centre (px)."""
+    box = page.locator('#editor canvas').first.bounding_box()
+    cx, cy = box['x'] + box['width'] / 2, box['y'] + box['height'] / 2
+    page.mouse.move(cx - dx, cy)
+    page.mouse.down()
+    page.mouse.move(cx + dx, cy, steps=20)
+    page.mouse.up()
+    page.wait_for_timeout(500)
+    return cx, cy
+
+
+#: true once the status line holds a final message and its progress is hidden
+RUN_FINISHED = """() => {
+    const box = document.querySelector('#status');
+    const tracker = box.querySelector('[data-testid=status-tracker]');
+    const text = box.innerText.trim();
+    return (!tracker || tracker.classList.contains('hide'))
+        && (text.startsWith('Done in') || text.startsWith('Error'));
+}"""
+
+
+def _run(page, button: str = '#run') -> str:
+    """Press Run and wait until the queued request has answered.
+
+    The editor hands its picture over a moment after drawing it (later on a
+    loaded machine); a press before that gets the "No picture" message, and a
+    person presses again: so does this, up to 10 times, 2 s apart.
+    """
+    for _ in range(10):
+        with page.expect_response(lambda r: 'queue/join' in r.url):
+            page.click(button)
+        page.wait_for_function(RUN_FINISHED, timeout=RUN_TIMEOUT_MS)
+        status = page.inner_text('#status').strip()
+        if 'No picture' not in status:
+            break
+        page.wait_for_timeout(2000)
+    return status
+
+
+def _zoom(page) -> float:
+    """The canvas zoom the editor shows (``'240%'`` -> 2.4)."""
+    text = page.inner_text('#editor')
+    return float(next(t for t in text.split() if t.endswith('%'))[:-1]) / 100
+
+
+def test_paint_run_and_download(page, picture, tmp_path):
+    path, pixels = picture
+    _upload(page, path)
+    zoom = _zoom(page)
+    dx = 60
+    _stroke(page, dx)
+    status = _run(page)
+    assert status.startswith('Done in'), status
+    assert "strategy 'whole'" in status
+    holes = int(re.search(r'(\d+) hole pixels', status).group(1))
+    href = page.locator('#result-file a[download]').get_attribute('href')
+    assert href.endswith('.png')
+    body = page.request.get(href).body()
+    result = np.asarray(Image.open(io.BytesIO(body)).convert('RGB'))
+    assert result.shape == pixels.shape
+
+    changed = np.any(result != pixels, axis=2)
+    h, w = pixels.shape[:2]
+    # the stroke: a horizontal line through the picture centre, 2 * dx screen
+    # pixels long (the picture is centred in the canvas), with a brush of
+    # radius < h / 4 picture pixels (the editor's automatic size)
+    half, radius = dx / zoom, h / 4
+    cy, cx = h / 2, w / 2
+    line = changed[int(cy), int(cx - half) : int(cx + half)]
+    assert line.mean() > 0.95, 'the model did not fill the painted stroke'
+    # inside the painted hole the model's output, outside it the uploaded
+    # picture (compositing): only hole pixels changed, nearly all of them
+    assert holes * 0.95 <= changed.sum() <= holes
+    ys, xs = np.nonzero(changed)
+    assert cy - radius <= ys.min()
+    assert ys.max() <= cy + radius
+    assert cx - half - radius <= xs.min()
+    assert xs.max() <= cx + half + radius
+
+    shot = Path(os.environ.get('INPAINTZOO_WEB_SCREENSHOT', tmp_path / 'web_app.png'))
+    page.screenshot(path=str(shot), full_page=True)
+    with Image.open(shot) as img:
+        assert img.format == 'PNG'
+        assert img.width >= 1000
+
+
+def test_run_without_mask_shows_the_message(page, picture):
+    _upload(page, picture[0])
+    status = _run(page)
+    assert 'No mask' in status
+    assert 'paint the hole' in status
+    assert page.locator('#result-file a[download]').count() == 0
+
+
+def test_failing_request_shows_a_message_and_the_server_keeps_serving(
+    page, browser, server, picture
+):
+    # the damaged demo checkpoint of the model menu fails to load
+    _upload(page, picture[0])
+    _stroke(page)
+    page.click('#model input')
+    page.locator('[role=option]', has_text='hint (demo, iter_1.pth)').click()
+    status = _run(page)
+    assert status.startswith('Error'), status
+    assert 'iter_1.pth' in status
+    # the same page with the good model, then a new session: both served
+    page.click('#model input')
+    page.locator('[role=option]', has_text='hint-tiny_web.py').click()
+    assert _run(page).startswith('Done in')
+    other = browser.new_page()
+    try:
+        other.goto(server[0])
+        other.wait_for_selector('#run', timeout=60_000)
+        _upload(other, picture[0])
+        _stroke(other)
+        assert _run(other).startswith('Done in')
+    finally:
+        other.close()

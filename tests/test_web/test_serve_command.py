@@ -1,0 +1,67 @@
+"""``inpaintzoo serve``: arguments, the missing-Gradio message, the page layout."""
+
+import sys
+
+import pytest
+
+from inpaintzoo.cli import cmd_serve
+from inpaintzoo.cli.main import build_parser
+from inpaintzoo.utils.errors import MissingDependencyError
+
+
+def test_defaults_bind_this_machine_only():
+    args = build_parser().parse_args(['serve'])
+    assert args.host == '127.0.0.1'
+    assert args.port == 7860
+    assert args.model is None
+    assert args.handler is cmd_serve.run_serve
+
+
+def test_without_gradio_the_error_names_the_extra(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, 'gradio', None)  # import gradio -> ImportError
+    monkeypatch.setattr(cmd_serve.tempfile, 'tempdir', str(tmp_path))
+    args = build_parser().parse_args(['serve'])
+    with pytest.raises(MissingDependencyError, match=r'inpaintzoo\[web\]'):
+        cmd_serve.run_serve(args)
+    assert list(tmp_path.iterdir()) == []  # its temp folder is removed
+
+
+def test_environment_is_set_for_the_server_process_only(monkeypatch, tmp_path):
+    monkeypatch.delenv('GRADIO_ANALYTICS_ENABLED', raising=False)
+    monkeypatch.delenv('GRADIO_TEMP_DIR', raising=False)
+    cmd_serve.prepare_gradio_environment(str(tmp_path))
+    import os
+
+    assert os.environ['GRADIO_ANALYTICS_ENABLED'] == 'False'
+    assert os.environ['GRADIO_TEMP_DIR'] == str(tmp_path)
+
+
+@pytest.mark.slow
+def test_page_builds_with_the_face_button_hidden_for_other_models(
+    tiny_web_model, tmp_path
+):
+    pytest.importorskip('gradio')
+    from inpaintzoo.web import app
+    from inpaintzoo.web.service import ModelChoice
+
+    config, ckpt = tiny_web_model
+    menu = [ModelChoice('tiny', str(config), str(ckpt), 'hint')]
+    demo = app.build_app(menu, tmp_path, 'cpu')
+    ids = {
+        getattr(b, 'elem_id', None): b
+        for b in demo.blocks.values()
+        if getattr(b, 'elem_id', None)
+    }
+    assert {'editor', 'model', 'run', 'status', 'before-after', 'result-file'} <= set(
+        ids
+    )
+    assert ids['auto-lip'].parent.visible is False
+    assert sorted(p.name for p in (tmp_path / 'examples').iterdir()) == [
+        'astronaut.png', 'chelsea.png', 'coffee.png',
+    ]  # fmt: skip
+    face = [ModelChoice('face', str(config), str(ckpt), 'nclg')]
+    demo = app.build_app(face, tmp_path, 'cpu')
+    lip = next(
+        b for b in demo.blocks.values() if getattr(b, 'elem_id', '') == 'auto-lip'
+    )
+    assert lip.parent.visible is True
