@@ -9,9 +9,9 @@ BIN := $(VENV)/bin
 CONSTRAINTS ?= requirements/constraints.txt
 MODEL ?= hint
 # optional extras `make install` adds (CI runs their tests): add yours to this list
-EXTRAS ?= dev
+EXTRAS ?= dev,face,web
 
-.PHONY: install demo test test-fast lint
+.PHONY: install demo test test-fast lint browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,21 @@ install: $(BIN)/python
 demo: install
 	$(BIN)/python tools/run_demo.py --model $(MODEL)
 
-test: install
+# Chromium for the browser tests of `inpaintzoo serve` (tests/test_web): Debian's
+# package, installed only when missing and we are root (CI: a fresh machine);
+# elsewhere the browser tests skip and say why. Quiet when it is there.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium (apt-get) for the browser tests"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null \
+	      || { echo "error: apt-get install chromium failed"; [ -z "$${CI:-}" ]; }; \
+	  else \
+	    echo "note: no chromium and not root: the browser tests will skip (apt-get install chromium)"; \
+	  fi; \
+	fi
+
+test: install browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q tests
 
 # quick loop for development: reuses the installed venv (run `make install` once)

@@ -68,8 +68,10 @@ setup(
     extras_require={
         'mamba': read_requirements('mamba'),
         'face': read_requirements('face'),
+        'fan': read_requirements('fan'),
         'dev': read_requirements('dev'),
         'hub': read_requirements('hub'),
+        'web': read_requirements('web'),
     },
     license='Apache-2.0',
     cmdclass={'build_py': BuildPyWithMim},

@@ -69,3 +69,16 @@ def tiny_model_cfg(update_order: str = 'joint') -> dict:
         gan_loss=dict(type='TinyLSGAN', loss_weight=0.01),
         train_cfg=dict(update_order=update_order),
     )
+
+
+def make_gan_optim(model: nn.Module, g_lr: float, d_lr: float):
+    """Adam wrappers for ``model.generator`` / ``model.discriminator`` as the
+    ``OptimWrapperDict`` a GAN ``train_step`` takes."""
+    from mmengine.optim import OptimWrapper, OptimWrapperDict
+
+    return OptimWrapperDict(
+        generator=OptimWrapper(torch.optim.Adam(model.generator.parameters(), lr=g_lr)),
+        discriminator=OptimWrapper(
+            torch.optim.Adam(model.discriminator.parameters(), lr=d_lr)
+        ),
+    )

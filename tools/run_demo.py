@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
-from inpaintzoo.apis.demo import DEMO_CONFIGS, run_demo
+from inpaintzoo.apis.demo import DEMO_CONFIGS, FACE_DEMO_MODELS, run_demo
 from inpaintzoo.apis.work_dir_lock import lock_work_dir
 from inpaintzoo.utils.config_paths import resolve_config
 
@@ -18,7 +18,11 @@ from inpaintzoo.utils.config_paths import resolve_config
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train and evaluate on demo data')
     parser.add_argument('--model', choices=sorted(DEMO_CONFIGS), default='hint')
-    parser.add_argument('--data-root', default='data/demo')
+    parser.add_argument(
+        '--data-root',
+        default=None,
+        help='demo data folder (default data/demo; data/demo_face for nclg)',
+    )
     parser.add_argument('--work-root', default='work_dirs/demo')
     parser.add_argument('--iters', type=int, default=None, help='override iterations')
     add_debug_argument(parser)
@@ -52,11 +56,17 @@ def main() -> None:
     grids = latest_grids(work_dir)
     if grids:
         print(f'image grids ({", ".join(p.name for p in grids)}) in {grids[0].parent}')
+    picture = None
+    if args.model in FACE_DEMO_MODELS:  # a face the model never saw
+        from inpaintzoo.datasets.demo_face import face_demo_picture
+
+        picture = face_demo_picture()
     figure = inpaint_demo_picture(
         resolve_config(DEMO_CONFIGS[args.model]),
         last_checkpoint(work_dir),
         Path(args.work_root) / 'picture',
         f'{args.model} (demo)',
+        picture=picture,
     )
     print(f'side-by-side figure (input | mask | Telea | {args.model}):')
     print(figure)

@@ -73,6 +73,11 @@ def main() -> None:
     cfg.load_from = None  # loaded strictly below instead of MMEngine's strict=False
     if args.save_inputs and not args.save_images:
         raise ConfigError('--save-inputs needs --save-images DIR')
+    if args.save_inputs and cfg.model.get('type') == 'Restorer':
+        raise ConfigError(
+            '--save-inputs writes inpainting masks; a restorer (model.type '
+            "'Restorer') has none: use --save-images alone"
+        )
     hooks = [dict(type='TestProgressHook', interval=args.progress_interval)]
     if args.save_images:
         hooks.append(

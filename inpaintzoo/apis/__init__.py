@@ -8,12 +8,13 @@ tool) does not build the model registry.
 
 from typing import Any
 
-__all__ = ['InpaintResult', 'init_model', 'inpaint']
+__all__ = ['InpaintResult', 'init_model', 'inpaint', 'restore']
 
 _LAZY = {
     'InpaintResult': 'inpaintzoo.apis.inference',
     'init_model': 'inpaintzoo.apis.inference',
     'inpaint': 'inpaintzoo.apis.inference',
+    'restore': 'inpaintzoo.apis.restore',
 }
 
 

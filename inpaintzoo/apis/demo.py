@@ -22,12 +22,33 @@ DEMO_CONFIGS = {
     'hint': 'hint/hint-tiny_1xb4-300_demo-64x64.py',
     'mxt': 'mxt/mxt-tiny_1xb4-300_demo-64x64.py',
     'sem_net': 'sem_net/sem-tiny_1xb4-300_demo-64x64.py',
+    'nclg': 'nclg/nclg-tiny_1xb4-300_demo-face-64x64.py',
 }
+#: models trained on the face demo data (with 68-point landmarks,
+#: :mod:`inpaintzoo.datasets.demo_face`) instead of the generic demo crops
+FACE_DEMO_MODELS = frozenset({'nclg'})
+
+
+def demo_data_root(model: str) -> str:
+    """Default data folder of ``model``'s demo: ``data/demo_face`` or ``data/demo``."""
+    return 'data/demo_face' if model in FACE_DEMO_MODELS else 'data/demo'
+
+
+def prepare_model_demo_data(model: str, data_root: str) -> None:
+    """Write the demo data ``model`` trains on into ``data_root``."""
+    if model in FACE_DEMO_MODELS:
+        from inpaintzoo.datasets.demo_face import prepare_face_demo_data
+
+        prepare_face_demo_data(data_root)
+    else:
+        from inpaintzoo.datasets.demo import prepare_demo_data
+
+        prepare_demo_data(data_root)
 
 
 def run_demo(
     model: str = 'hint',
-    data_root: str = 'data/demo',
+    data_root: str | None = None,
     work_root: str = 'work_dirs/demo',
     max_iters: int | None = None,
 ) -> dict[str, dict]:
@@ -35,8 +56,9 @@ def run_demo(
 
     Args:
         model (str): key of :data:`DEMO_CONFIGS`. Defaults to ``'hint'``.
-        data_root (str): where the demo data is written. Defaults to
-            ``'data/demo'``.
+        data_root (str, optional): where the demo data is written. Defaults to
+            :func:`demo_data_root` (``'data/demo'``; ``'data/demo_face'`` for the
+            face models, whose data carries landmarks).
         work_root (str): parent of the work dirs. Defaults to
             ``'work_dirs/demo'``.
         max_iters (int, optional): override the config's iterations.
@@ -44,11 +66,10 @@ def run_demo(
     Returns:
         dict: ``{model: report, 'telea': report}`` with reports nested per bucket.
     """
-    from inpaintzoo.datasets.demo import prepare_demo_data
-
     if model not in DEMO_CONFIGS:
         raise ValueError(f'model must be one of {sorted(DEMO_CONFIGS)}, got {model!r}')
-    prepare_demo_data(data_root)
+    data_root = demo_data_root(model) if data_root is None else data_root
+    prepare_model_demo_data(model, data_root)
     test_images = Path(data_root) / 'test' / 'images'
     test_masks = Path(data_root) / 'test' / 'masks'
     work = Path(work_root)

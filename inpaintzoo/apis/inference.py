@@ -8,10 +8,15 @@ Example::
     out = inpaint(model, 'photo.jpg', 'mask.png')   # (H, W, 3) uint8 RGB
 
 Images of any size are run at their native size: the generator pads to its
-stride and crops back (``InpaintUNet``). The mask rule (white = hole by default,
-0/1 and anti-aliased masks) is documented in :mod:`inpaintzoo.apis.inputs`.
+stride and crops back (``InpaintUNet``). Models fixed to one input size
+(NCLG-MT) get the picture resized to it and the output upscaled back; only the
+hole changes, and :class:`InpaintResult` says so in ``note`` and carries the
+predicted landmarks (:mod:`inpaintzoo.apis.fixed_size`). The mask rule (white =
+hole by default, 0/1 and anti-aliased masks) is documented in
+:mod:`inpaintzoo.apis.inputs`.
 """
 
+import logging
 import os
 import warnings
 from dataclasses import dataclass
@@ -25,6 +30,11 @@ from mmengine.registry import init_default_scope
 from torch import Tensor
 
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
+from inpaintzoo.apis.fixed_size import (
+    FixedSizeForward,
+    fixed_input_size,
+    network_call,
+)
 from inpaintzoo.apis.inputs import (
     DEFAULT_MASK_THRESHOLD,
     check_same_size,
@@ -37,6 +47,8 @@ from inpaintzoo.models.inpaintors.base_inpaintor import BaseInpaintor, composite
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.config_paths import resolve_config
 from inpaintzoo.utils.errors import ConfigError, InvalidImageError
+
+logger = logging.getLogger(__name__)
 
 #: training size assumed when a config names none (``img_size``)
 DEFAULT_TRAIN_SIZE = 256
@@ -51,10 +63,17 @@ class InpaintResult:
             hole, network output inside.
         raw (np.ndarray): (H, W, 3) float32 in [0, 1]: the network output
             everywhere (before compositing).
+        landmarks (np.ndarray | None): (68, 2) float32 (x, y) landmarks the
+            model predicted, in the input picture's pixel coordinates (NCLG-MT,
+            ``strategy='whole'``); None for models that predict none.
+        note (str): how the input was adapted to the model, e.g. why it was
+            resized for a fixed-size model ('' when it ran as given).
     """
 
     composite: np.ndarray
     raw: np.ndarray
+    landmarks: np.ndarray | None = None
+    note: str = ''
 
 
 def _looks_like_path(name: str) -> bool:
@@ -158,9 +177,11 @@ def _run_one(
     """Inpaint one (H, W, 3) uint8 image with its (H, W) hole mask."""
     data = model.data_preprocessor(to_model_inputs([image], [mask]))
     img, hole = data['inputs']['img'], data['inputs']['mask']  # (1,3,H,W), (1,1,H,W)
+    # fixed-size models (NCLG-MT) run resized, landmarks split off the output
+    run_net = FixedSizeForward(network_call(model), fixed_input_size(model))
 
     def forward(x: Tensor, m: Tensor) -> Tensor:
-        out = model.generate(x, m)
+        out = run_net(x, m)
         if out.shape[-2:] != x.shape[-2:]:
             raise InvalidImageError(
                 f'generator returned {tuple(out.shape)} for input {tuple(x.shape)}; '
@@ -184,7 +205,15 @@ def _run_one(
             )
         comp = composite(raw, img, hole)
     raw_np = raw[0].clamp(0, 1).permute(1, 2, 0).float().cpu().numpy()
-    return InpaintResult(composite=_to_uint8(comp), raw=raw_np)
+    note = run_net.note()
+    if note:
+        logger.info('inpaint: %s', note)
+    return InpaintResult(
+        composite=_to_uint8(comp),
+        raw=raw_np,
+        landmarks=run_net.landmarks_numpy() if strategy == 'whole' else None,
+        note=note,
+    )
 
 
 def inpaint(
@@ -228,6 +257,11 @@ def inpaint(
         InvalidMaskError: a bad mask, an unknown convention, or a mask whose size
             differs from its image's (both sizes named).
     """
+    if callable(getattr(model, 'restore_tensor', None)):
+        raise ConfigError(
+            f'{type(model).__name__} is a restorer (no mask): use '
+            'inpaintzoo.apis.restore(model, image) or `inpaintzoo restore`'
+        )
     if strategy_options and strategy == 'whole':
         raise ConfigError(
             f'options {sorted(strategy_options)} apply to a high-resolution strategy; '

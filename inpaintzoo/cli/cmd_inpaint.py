@@ -19,6 +19,11 @@ from inpaintzoo.cli.inputs import (
     plan_outputs,
 )
 from inpaintzoo.cli.progress import emit, progress, progress_enabled
+from inpaintzoo.cli.shared_args import (
+    add_device_and_progress_arguments,
+    add_images_argument,
+    add_tiling_arguments,
+)
 
 #: values of ``--strategy`` (:data:`inpaintzoo.apis.highres.STRATEGIES`; a test
 #: keeps the two equal, so ``inpaintzoo --help`` does not have to import torch)
@@ -39,12 +44,7 @@ def add_inpaint_parser(subparsers: Any) -> argparse.ArgumentParser:
             '<out>/<stem>.png. Inputs are never overwritten.'
         ),
     )
-    parser.add_argument(
-        'images',
-        nargs='+',
-        metavar='IMAGE_OR_DIR',
-        help='image files and/or folders of images (not recursive)',
-    )
+    add_images_argument(parser)
     parser.add_argument(
         '--model',
         required=True,
@@ -69,10 +69,7 @@ def add_inpaint_parser(subparsers: Any) -> argparse.ArgumentParser:
         default='whole',
         help='how large images are processed (default: whole)',
     )
-    parser.add_argument('--tile', type=int, default=None, help='sliding: tile side')
-    parser.add_argument(
-        '--overlap', type=int, default=None, help='sliding: overlap of tiles'
-    )
+    add_tiling_arguments(parser)
     parser.add_argument(
         '--context', type=float, default=None, help='crop: context around the hole'
     )
@@ -88,15 +85,7 @@ def add_inpaint_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         help='mask values above it are holes (default: the API default)',
     )
-    parser.add_argument(
-        '--device', default=None, help='cpu, cuda, cuda:1, ... (default: auto)'
-    )
-    parser.add_argument(
-        '--progress',
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help='progress bar for several images (default: when stderr is a terminal)',
-    )
+    add_device_and_progress_arguments(parser)
     parser.set_defaults(handler=run_inpaint)
     return parser
 

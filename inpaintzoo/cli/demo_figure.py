@@ -84,7 +84,11 @@ def side_by_side(
 
 
 def inpaint_demo_picture(
-    config: str | Path, checkpoint: str | Path, out_dir: str | Path, label: str
+    config: str | Path,
+    checkpoint: str | Path,
+    out_dir: str | Path,
+    label: str,
+    picture: np.ndarray | None = None,
 ) -> Path:
     """Inpaint the demo picture with the CLI and Telea; write the figure.
 
@@ -94,6 +98,9 @@ def inpaint_demo_picture(
         out_dir (str | Path): folder for ``input.png``, ``mask.png``,
             ``model/input.png``, ``telea.png`` and ``figure.png``.
         label (str): the model's panel label, e.g. ``'hint (demo)'``.
+        picture (np.ndarray, optional): (H, W, 3) uint8 RGB picture to inpaint
+            instead of :func:`demo_picture` (the face demo passes a face); the
+            mask is :func:`demo_mask` at its size.
 
     Returns:
         Path: the figure, ``<out_dir>/figure.png``.
@@ -103,7 +110,8 @@ def inpaint_demo_picture(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    picture, mask = demo_picture(), demo_mask()
+    picture = demo_picture() if picture is None else picture
+    mask = demo_mask(picture.shape[:2])
     Image.fromarray(picture).save(out / 'input.png')
     Image.fromarray(mask).save(out / 'mask.png')
     cli_main(

@@ -1,4 +1,4 @@
-"""The ``inpaintzoo`` console script: ``list``, ``download NAME``, ``inpaint``.
+"""The ``inpaintzoo`` console script: ``list``, ``download``, ``inpaint``, ``serve``.
 
 Declared in ``setup.py`` as ``inpaintzoo = inpaintzoo.cli.main:main``. A
 user-input error prints one line ``error: <message>`` and exits with status 2
@@ -16,11 +16,13 @@ from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.cli.cmd_download import add_download_parser
 from inpaintzoo.cli.cmd_inpaint import add_inpaint_parser
 from inpaintzoo.cli.cmd_list import add_list_parser
+from inpaintzoo.cli.cmd_restore import add_restore_parser
+from inpaintzoo.cli.cmd_serve import add_serve_parser
 from inpaintzoo.version import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with its three subcommands."""
+    """The argument parser with its subcommands."""
     parser = argparse.ArgumentParser(
         prog='inpaintzoo',
         description='Image inpainting with the inpaintzoo model zoo.',
@@ -28,7 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--version', action='version', version=__version__)
     subparsers = parser.add_subparsers(dest='command', metavar='COMMAND')
     subparsers.required = True
-    for add in (add_list_parser, add_download_parser, add_inpaint_parser):
+    for add in (
+        add_list_parser,
+        add_download_parser,
+        add_inpaint_parser,
+        add_restore_parser,
+        add_serve_parser,
+    ):
         add_debug_argument(add(subparsers))
     return parser
 

@@ -8,7 +8,14 @@ from .masks import (
     RandomMaskFromFiles,
     ratio_to_bucket,
 )
-from .transforms import CenterCropResize, LoadImage, LoadMask, PackInpaintInputs
+from .paired_image_dataset import PairedImageDataset
+from .transforms import (
+    CenterCropResize,
+    LoadImage,
+    LoadLandmarks,
+    LoadMask,
+    PackInpaintInputs,
+)
 
 __all__ = [
     'MASK_BUCKETS',
@@ -17,8 +24,10 @@ __all__ = [
     'FreeFormMask',
     'ImageMaskDataset',
     'LoadImage',
+    'LoadLandmarks',
     'LoadMask',
     'PackInpaintInputs',
+    'PairedImageDataset',
     'RandomMaskFromFiles',
     'ratio_to_bucket',
 ]

@@ -5,8 +5,9 @@ Without this check the first missing folder surfaces deep inside
 and fixing it only reveals the next one. :func:`check_data_paths` walks the
 dataloaders' datasets (``ConcatDataset``/``RepeatDataset`` wrappers included) and
 their pipelines, collects every path that must exist (image folders or flists,
-mask folders or flists, bucket folders, mask-file transforms) and reports all
-missing ones in one short message that points to ``docs/data_preparation.md``.
+mask folders or flists, landmark folders, bucket folders, mask-file transforms)
+and reports all missing ones in one short message that points to
+``docs/data_preparation.md``.
 """
 
 import os
@@ -18,7 +19,12 @@ from inpaintzoo.datasets.image_mask_dataset import PAPER_BUCKETS
 from inpaintzoo.utils.errors import DataNotFoundError
 
 #: dataset arguments that name a file or folder (joined with ``data_root``)
-DATASET_PATH_KEYS: tuple[str, ...] = ('img_source', 'mask_source', 'ann_file')
+DATASET_PATH_KEYS: tuple[str, ...] = (
+    'img_source',
+    'mask_source',
+    'landmark_source',
+    'ann_file',
+)
 #: transform arguments that name a file or folder (relative to the working dir)
 TRANSFORM_PATH_KEYS: tuple[str, ...] = ('mask_source',)
 DOCS_HINT = 'docs/data_preparation.md'

@@ -11,7 +11,7 @@ from inpaintzoo.datasets.file_list import list_source
 from inpaintzoo.datasets.masks.bucket import BUCKET_LABELS, mask_bucket
 from inpaintzoo.datasets.transforms.functional import read_mask
 from inpaintzoo.registry import DATASETS
-from inpaintzoo.utils.errors import ConfigError, ImageReadError
+from inpaintzoo.utils.errors import ConfigError, DataNotFoundError, ImageReadError
 from inpaintzoo.utils.mask import MaskConvention
 
 MASK_MODES = (None, 'paired', 'paired_per_bucket')
@@ -20,6 +20,10 @@ MASK_MODES = (None, 'paired', 'paired_per_bucket')
 MASK_PAIRINGS = ('index', 'cyclic')
 #: the hole-ratio buckets of the thesis tables
 PAPER_BUCKETS = ('0.01-20%', '20-40%', '40-60%')
+#: how many missing landmark stems a load error lists (the count is always given)
+MISSING_LISTED = 10
+#: extension of the landmark files (``<landmark_source>/<image stem>.txt``)
+LANDMARK_EXT = '.txt'
 
 
 @DATASETS.register_module()
@@ -53,6 +57,15 @@ class ImageMaskDataset(BaseDataset):
       than images (e.g. Places2's 36,500 validation images against the NVIDIA
       test masks). The configs that reproduce the official protocol set it;
       reuse is logged as one warning line with both counts.
+
+    Landmarks (NCLG-MT): with ``landmark_source``, a folder of one-line landmark
+    files ``<landmark_source>/<image stem>.txt`` (136 numbers ``x0 y0 ... x67 y67``
+    in the image's pixels, :mod:`inpaintzoo.datasets.face_landmarks`), each
+    data info also holds ``landmark_path``; ``LoadLandmarks`` reads it. Every
+    image must have its file: missing ones are found when the dataset loads (a
+    :class:`DataNotFoundError` listing the first few stems and the count), not
+    mid-training. Files are matched by the image's file stem, so two images
+    with the same stem in different subfolders are refused.
 
     Each data info holds ``img_path``, ``mask_path`` (or None), ``mask_bucket``
     and ``sample_idx``. ``mask_bucket`` is the bucket label of the mask's parent
@@ -89,12 +102,18 @@ class ImageMaskDataset(BaseDataset):
         serialize_data (bool): see ``BaseDataset``. Defaults to True.
         max_refetch (int): see ``BaseDataset``. Defaults to 1000.
         metainfo (dict, optional): see ``BaseDataset``.
+        landmark_source (str, optional): folder of ``<image stem>.txt``
+            landmark files; relative to ``data_root`` like the other sources.
+            Defaults to None (no landmarks).
 
     Raises:
         ImageReadError: a source is missing, a folder has no images, or a flist
             names a missing file.
-        ConfigError: an unknown ``mask_mode`` or ``mask_pairing``, or (with
-            ``mask_pairing='index'``) fewer masks than images.
+        DataNotFoundError: the landmark folder or some images' landmark files
+            are missing.
+        ConfigError: an unknown ``mask_mode`` or ``mask_pairing``, (with
+            ``mask_pairing='index'``) fewer masks than images, or (with
+            ``landmark_source``) two images sharing a file stem.
     """
 
     def __init__(
@@ -116,6 +135,7 @@ class ImageMaskDataset(BaseDataset):
         serialize_data: bool = True,
         max_refetch: int = 1000,
         metainfo: dict | None = None,
+        landmark_source: str | None = None,
     ) -> None:
         if mask_mode is None and mask_source is not None:
             mask_mode = 'paired'
@@ -148,6 +168,8 @@ class ImageMaskDataset(BaseDataset):
         prefix = {'img_path': img_source}
         if mask_source is not None:
             prefix['mask_path'] = mask_source
+        if landmark_source is not None:
+            prefix['landmark_path'] = landmark_source
         super().__init__(
             ann_file='',
             metainfo=metainfo,
@@ -170,6 +192,46 @@ class ImageMaskDataset(BaseDataset):
         )
 
     def load_data_list(self) -> list[dict]:
+        """List the images (and paired masks, landmark files) into data infos."""
+        data_list = self._list_images_and_masks()
+        if 'landmark_path' in self.data_prefix:
+            self._attach_landmarks(data_list)
+        return data_list
+
+    def _attach_landmarks(self, data_list: list[dict]) -> None:
+        """Set each info's ``landmark_path``; refuse missing files up front."""
+        folder = self.data_prefix['landmark_path']
+        if not os.path.isdir(folder):
+            raise DataNotFoundError(
+                f'ImageMaskDataset: landmark folder {folder} (landmark_source) does '
+                'not exist; write it with tools/dataset_converters/prepare_landmarks.py'
+            )
+        stems: dict[str, str] = {}
+        for info in data_list:
+            img_path = info['img_path']
+            stem = os.path.splitext(os.path.basename(img_path))[0]
+            other = stems.setdefault(stem, img_path)
+            if other != img_path:
+                raise ConfigError(
+                    f'ImageMaskDataset: images {other} and {img_path} share the stem '
+                    f'{stem!r}, so they would share the landmark file '
+                    f'{os.path.join(folder, stem + LANDMARK_EXT)}; rename one'
+                )
+            info['landmark_path'] = os.path.join(folder, stem + LANDMARK_EXT)
+        present = set(os.listdir(folder))
+        missing = [s for s in stems if s + LANDMARK_EXT not in present]
+        if missing:
+            shown = ', '.join(missing[:MISSING_LISTED])
+            more = ', ...' if len(missing) > MISSING_LISTED else ''
+            raise DataNotFoundError(
+                f'ImageMaskDataset: {len(missing)} of {len(stems)} images have no '
+                f'landmark file in {folder} (expected <image stem>{LANDMARK_EXT}); '
+                f'missing stems: {shown}{more}. Write them with '
+                'tools/dataset_converters/prepare_landmarks.py, or drop those images '
+                'from the image list'
+            )
+
+    def _list_images_and_masks(self) -> list[dict]:
         """List the images (and paired masks) into data infos."""
         img_paths = list_source(
             self.data_prefix['img_path'], self.numeric_sort, self.flist_root

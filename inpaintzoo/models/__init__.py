@@ -8,5 +8,6 @@ from inpaintzoo.models import (  # noqa: F401
     inpaintors,
     layers,
     losses,
+    restorers,
     ssm,
 )

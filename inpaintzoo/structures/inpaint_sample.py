@@ -15,6 +15,8 @@ class InpaintSample(BaseDataElement):
         raw_img (Tensor): (3, H, W) float32 in [0, 1]: the raw generator output
             [model, predict mode].
         landmarks (Tensor): (K, 2) float32 pixel (x, y) [pipeline, NCLG-MT only].
+        pred_landmarks (Tensor): (K, 2) float32 predicted pixel (x, y) of the
+            sample's image [model, predict mode, ``NCLGInpaintor`` only].
 
     Meta fields (python types, set by the dataset / pipeline):
         img_path, mask_path, mask_bucket, ori_shape, img_shape, sample_idx.

@@ -66,3 +66,34 @@ class WeightsUnavailableError(InpaintzooError, OSError):
     The message names the link, the file names to fetch by hand and the exact
     cache folder to put them in; the next call finds them there.
     """
+
+
+class MissingDependencyError(InpaintzooError, ImportError):
+    """An optional package is not installed; the message names the pip command."""
+
+
+class ModelFileNotFoundError(WeightsUnavailableError, FileNotFoundError):
+    """A model file a library needs (e.g. dlib's ``.dat`` predictor) is not found.
+
+    The message lists where it was looked for and how to provide it.
+    """
+
+
+class InvalidLandmarksError(InpaintzooError, ValueError):
+    """A landmark file or array has a wrong count or non-numeric/non-finite values."""
+
+
+class FaceNotUsableError(InvalidImageError):
+    """A photo's face cannot be inpainted as asked (face workflow base class)."""
+
+
+class NoFaceFoundError(FaceNotUsableError):
+    """No face was detected in a photo (the message says what helps)."""
+
+
+class MultipleFacesError(FaceNotUsableError):
+    """Several faces were detected and none was chosen; the message lists them."""
+
+
+class FaceTooSmallError(FaceNotUsableError):
+    """The chosen face is smaller than the workflow's minimum (named)."""

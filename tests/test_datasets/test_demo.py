@@ -1,4 +1,3 @@
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -12,17 +11,9 @@ from inpaintzoo.datasets.demo import prepare_demo_data
 from inpaintzoo.datasets.masks import ratio_to_bucket
 from inpaintzoo.registry import DATASETS
 from inpaintzoo.structures.inpaint_sample import InpaintSample
+from tests.test_datasets.tree_digest import tree_digest
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _digest(root: Path) -> str:
-    sha = hashlib.sha256()
-    for path in sorted(root.rglob('*')):
-        if path.is_file():
-            sha.update(path.relative_to(root).as_posix().encode())
-            sha.update(path.read_bytes())
-    return sha.hexdigest()
 
 
 @pytest.fixture(scope='module')
@@ -48,7 +39,7 @@ def test_layout_and_determinism(demo_root, tmp_path):
     test_bytes = {p.read_bytes() for p in images + masks}
     assert not test_bytes & {p.read_bytes() for p in val_images + val_masks}
     prepare_demo_data(tmp_path)
-    assert _digest(tmp_path) == _digest(demo_root)
+    assert tree_digest(tmp_path) == tree_digest(demo_root)
 
 
 def test_test_masks_cover_three_buckets(demo_root):

@@ -18,6 +18,7 @@ EXPECTED = {
     'mxt_celeba-hq',
     'mxt_places2',
     'sem-net_celeba-hq',
+    'nclg_celeba',
     'sem-net_places2',
 }
 

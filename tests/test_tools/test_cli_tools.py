@@ -1,15 +1,14 @@
 """End-to-end runs of tools/train.py, tools/test.py and 2-process gloo DDP (CPU)."""
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import torch
 
-from tests.tiny_config import REPO, tiny_cfg
+from tests.tiny_config import REPO, tiny_cfg, train_then_test
+from tests.tiny_config import run_script as run
 
 DEMO = 'configs/hint/hint-tiny_1xb4-300_demo-64x64.py'
 
@@ -21,46 +20,16 @@ def write_tiny_config(tmp_path: Path, demo_root: Path, max_iters: int = 2) -> Pa
     return path
 
 
-def run(args: list[str], cwd: Path, extra_env: dict | None = None, timeout: int = 300):
-    env = {
-        **os.environ,
-        'PYTHONPATH': str(REPO),
-        'OMP_NUM_THREADS': '1',
-        **(extra_env or {}),
-    }
-    return subprocess.run(
-        args,
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
 def test_train_then_test_cli(tmp_path, demo_root):
     config = write_tiny_config(tmp_path, demo_root)
-    work = tmp_path / 'work'
-    train = run([sys.executable, str(REPO / 'tools/train.py'), str(config)], tmp_path)
-    assert train.returncode == 0, train.stderr[-3000:]
-    ckpt = work / 'iter_2.pth'
-    assert ckpt.is_file()
+    ckpt = tmp_path / 'work' / 'iter_2.pth'
     out = tmp_path / 'metrics.json'
-    test = run(
-        [
-            sys.executable,
-            str(REPO / 'tools/test.py'),
-            str(config),
-            str(ckpt),
-            '--out',
-            str(out),
-            '--save-images',
-            str(tmp_path / 'results'),
-        ],
+    _, test = train_then_test(
+        config,
         tmp_path,
+        ckpt,
+        ['--out', str(out), '--save-images', str(tmp_path / 'results')],
     )
-    assert test.returncode == 0, test.stderr[-3000:]
     report = json.loads(out.read_text())
     assert next(iter(report)) == 'overall'
     assert {'PSNR', 'SSIM', 'L1'} <= set(report['overall'])

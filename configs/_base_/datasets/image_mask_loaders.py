@@ -3,6 +3,7 @@
 # training draws shuffled batches of 4 without end; validation and test run each
 # sample once, in order, one at a time. Samples are collated as lists
 # (pseudo_collate); the data preprocessor stacks them.
+# paired_image_loaders.py reuses them for the PairedImageDataset (deblurring) configs.
 dataset_type = 'ImageMaskDataset'
 
 train_dataloader = dict(

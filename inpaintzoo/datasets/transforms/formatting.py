@@ -28,7 +28,14 @@ class PackInpaintInputs(BaseTransform):
                     'mask': float32 Tensor (1, H, W) in {0, 1}, 1 = hole,
                     ['landmarks': float32 Tensor (K, 2) pixel (x, y)]},
          'data_samples': InpaintSample(metainfo={img_path, mask_path,
-                    mask_bucket, ori_shape, img_shape, sample_idx})}
+                    mask_bucket, ori_shape, img_shape, sample_idx,
+                    [landmark_path]}, [landmarks=(K, 2) float32])}
+
+    With ``landmarks`` in the results (``LoadLandmarks``), the points are packed
+    twice: into ``inputs['landmarks']`` for the model (the training target) and
+    as the sample's ground-truth field ``landmarks``, which travels through the
+    model's predict mode to the metrics (``LandmarkNME`` compares it with
+    ``pred_landmarks``). ``landmark_path`` is added to the metainfo when set.
 
     Required keys: ``img`` (H, W, 3) uint8, ``mask`` (H, W) float32.
 
@@ -65,6 +72,7 @@ class PackInpaintInputs(BaseTransform):
             'img': torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1))),
             'mask': torch.from_numpy(np.ascontiguousarray(mask[None])),
         }
+        pts = None
         if results.get('landmarks') is not None:
             pts = np.asarray(results['landmarks'], dtype=np.float32).reshape(-1, 2)
             inputs['landmarks'] = torch.from_numpy(pts.copy())
@@ -72,7 +80,12 @@ class PackInpaintInputs(BaseTransform):
         for key in ('ori_shape', 'img_shape'):
             if metainfo.get(key) is not None:
                 metainfo[key] = tuple(int(v) for v in metainfo[key])
-        return {'inputs': inputs, 'data_samples': InpaintSample(metainfo=metainfo)}
+        if results.get('landmark_path') is not None:
+            metainfo.setdefault('landmark_path', results['landmark_path'])
+        sample = InpaintSample(metainfo=metainfo)
+        if pts is not None:
+            sample.landmarks = torch.from_numpy(pts.copy())
+        return {'inputs': inputs, 'data_samples': sample}
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(meta_keys={self.meta_keys})'

@@ -11,6 +11,7 @@ from PIL import Image
 
 # The one reader of image and mask files (EXIF ignored, truncated files refused),
 # re-exported here for the mask sources that import it from this module.
+from inpaintzoo.utils.errors import ConfigError
 from inpaintzoo.utils.image_io import read_image as read_image
 from inpaintzoo.utils.image_io import read_mask as read_mask
 
@@ -86,3 +87,29 @@ def center_crop(arr: np.ndarray) -> np.ndarray:
     """Centre-crop an (H, W, ...) array to a square of side min(H, W)."""
     top, left, side = center_crop_box(*arr.shape[:2])
     return arr[top : top + side, left : left + side]
+
+
+def crop_size(size: int | tuple[int, int], owner: str) -> tuple[int, int]:
+    """A crop transform's ``size`` argument as (height, width).
+
+    Raises:
+        ConfigError: not a positive side or (height, width) pair; names ``owner``.
+    """
+    hw = (size, size) if isinstance(size, int) else tuple(size)
+    if len(hw) != 2 or min(hw) <= 0:
+        raise ConfigError(f'{owner}: size must be positive, got {size!r}')
+    return hw
+
+
+def random_crop_origin(
+    height: int, width: int, crop_h: int, crop_w: int
+) -> tuple[int, int]:
+    """Uniform random (top, left) of a crop_h x crop_w window in a height x width image.
+
+    Draws with numpy's global generator (rows first, then columns), so seeded
+    pipelines crop the same place in every run. The caller checks the image is at
+    least the crop's size.
+    """
+    top = int(np.random.randint(0, height - crop_h + 1))  # noqa: NPY002
+    left = int(np.random.randint(0, width - crop_w + 1))  # noqa: NPY002
+    return top, left

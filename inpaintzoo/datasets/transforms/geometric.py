@@ -5,14 +5,20 @@ from collections.abc import Sequence
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from inpaintzoo.datasets.face_landmarks import NAMED_FLIP_PAIRS, flip_permutation
 from inpaintzoo.datasets.transforms.functional import (
     MaskInterpolation,
     center_crop_box,
+    crop_size,
+    random_crop_origin,
     resize_image,
     resize_mask,
 )
 from inpaintzoo.registry import TRANSFORMS
 from inpaintzoo.utils.errors import ConfigError
+
+#: ``CenterCropResize(landmark_rounding=...)`` values
+LANDMARK_ROUNDINGS = (None, 'official')
 
 
 @TRANSFORMS.register_module()
@@ -23,7 +29,13 @@ class CenterCropResize(BaseTransform):
     ``floor((dim - side) / 2)`` and resized with Pillow's bicubic filter (a no-op
     at the same size), as in the official ``Dataset``. A ``mask`` of the image's
     size gets the same crop, then a resize (``mask_interpolation``) and
-    re-binarisation. ``landmarks`` (K, 2) pixel (x, y) are shifted and scaled.
+    re-binarisation. ``landmarks`` (K, 2) pixel (x, y) are shifted by the crop
+    offsets, then scaled by ``out / side`` per axis, as the official NCLG-MT
+    dataset does (``x' = (x - left) * W_out / side``, the pixel-corner
+    convention of the official code). ``landmark_rounding='official'`` also
+    rounds them as the official code does (``+ 0.5`` then a cast to int16, i.e.
+    truncation toward zero) and clamps them to ``[0, size - 1]`` (the official
+    training loop's clamp to [0, 255]); by default they stay unrounded floats.
 
     Required keys: ``img``. Modified keys: ``img``, ``img_shape``, and ``mask`` /
     ``landmarks`` when present.
@@ -32,12 +44,16 @@ class CenterCropResize(BaseTransform):
         size (int | tuple[int, int]): output side, or (height, width).
         mask_interpolation (str): ``'nearest'`` or ``'bicubic'`` (official
             hole growth). Defaults to ``'nearest'``.
+        landmark_rounding (str, optional): ``None`` (float coordinates) or
+            ``'official'`` (round half up by truncation, clamp to the image).
+            Defaults to None.
     """
 
     def __init__(
         self,
         size: int | tuple[int, int],
         mask_interpolation: MaskInterpolation = 'nearest',
+        landmark_rounding: str | None = None,
     ) -> None:
         out = (size, size) if isinstance(size, int) else tuple(size)
         if len(out) != 2 or min(out) <= 0:
@@ -49,8 +65,14 @@ class CenterCropResize(BaseTransform):
                 "CenterCropResize: mask_interpolation must be 'nearest' or "
                 f"'bicubic', got {mask_interpolation!r}"
             )
+        if landmark_rounding not in LANDMARK_ROUNDINGS:
+            raise ConfigError(
+                f'CenterCropResize: landmark_rounding must be one of '
+                f'{LANDMARK_ROUNDINGS}, got {landmark_rounding!r}'
+            )
         self.size = (int(out[0]), int(out[1]))
         self.mask_interpolation = mask_interpolation
+        self.landmark_rounding = landmark_rounding
 
     def transform(self, results: dict) -> dict:
         """Crop and resize ``img`` (and ``mask``, ``landmarks``)."""
@@ -77,13 +99,20 @@ class CenterCropResize(BaseTransform):
         if results.get('landmarks') is not None:
             pts = np.asarray(results['landmarks'], dtype=np.float32).reshape(-1, 2)
             scale = np.array([self.size[1] / side, self.size[0] / side], np.float32)
-            results['landmarks'] = (pts - np.array([left, top], np.float32)) * scale
+            pts = (pts - np.array([left, top], np.float32)) * scale
+            if self.landmark_rounding == 'official':
+                # official: (v * 256 / side + 0.5).astype(int16), clamped to [0, 255]
+                pts = np.trunc(pts + np.float32(0.5))
+                high = np.array([self.size[1] - 1, self.size[0] - 1], np.float32)
+                pts = np.clip(pts, 0, high)
+            results['landmarks'] = pts.astype(np.float32)
         return results
 
     def __repr__(self) -> str:
         return (
             f'{type(self).__name__}(size={self.size}, '
-            f'mask_interpolation={self.mask_interpolation!r})'
+            f'mask_interpolation={self.mask_interpolation!r}, '
+            f'landmark_rounding={self.landmark_rounding!r})'
         )
 
 
@@ -92,9 +121,8 @@ def _crop_keys(results: dict, top: int, left: int, h: int, w: int) -> None:
     if results.get('mask') is not None:
         results['mask'] = results['mask'][top : top + h, left : left + w]
     if results.get('landmarks') is not None:
-        results['landmarks'] = results['landmarks'] - np.array(
-            [left, top], dtype=np.float32
-        )
+        pts = np.asarray(results['landmarks'], dtype=np.float32).reshape(-1, 2)
+        results['landmarks'] = pts - np.array([left, top], dtype=np.float32)
     results['img_shape'] = (h, w)
 
 
@@ -115,9 +143,7 @@ class RandomCrop(BaseTransform):
     """
 
     def __init__(self, size: int | tuple[int, int]) -> None:
-        self.size = (size, size) if isinstance(size, int) else tuple(size)
-        if len(self.size) != 2 or min(self.size) <= 0:
-            raise ConfigError(f'RandomCrop: size must be positive, got {size!r}')
+        self.size = crop_size(size, 'RandomCrop')
 
     def transform(self, results: dict) -> dict:
         """Crop ``results`` in place and return it."""
@@ -128,8 +154,7 @@ class RandomCrop(BaseTransform):
                 f'RandomCrop: image {results.get("img_path", "")} of size {h}x{w} is '
                 f'smaller than the crop {ch}x{cw}; resize it first (CenterCropResize)'
             )
-        top = int(np.random.randint(0, h - ch + 1))  # noqa: NPY002
-        left = int(np.random.randint(0, w - cw + 1))  # noqa: NPY002
+        top, left = random_crop_origin(h, w, ch, cw)
         _crop_keys(results, top, left, ch, cw)
         return results
 
@@ -141,25 +166,45 @@ class RandomCrop(BaseTransform):
 class RandomHorizontalFlip(BaseTransform):
     """Flip image, mask and landmarks left-right with probability ``prob``.
 
-    Landmark x becomes ``W - 1 - x``. For 68-point face landmarks the point
-    order is mirrored too when ``flip_pairs`` is given (pairs of indices that
-    swap, e.g. left and right eye corners). Randomness: numpy's global RNG.
+    Landmark x becomes ``W - 1 - x`` (pixel-index coordinates: column ``i``
+    maps to column ``W - 1 - i``). Mirroring turns the subject's left eye into
+    a right eye, so for face landmarks the point order must be swapped too:
+    ``flip_pairs`` lists the index pairs that swap (``'face68'`` names
+    :data:`inpaintzoo.datasets.face_landmarks.FLIP_PAIRS_68`). Without
+    ``flip_pairs`` the points move but keep their index. Randomness: numpy's
+    global RNG.
 
     Args:
         prob (float): flip probability. Defaults to 0.5.
-        flip_pairs (Sequence[tuple[int, int]], optional): landmark index pairs
-            swapped by a flip. Defaults to None (no reordering).
+        flip_pairs (str | Sequence[tuple[int, int]], optional): a named set
+            (``'face68'``) or landmark index pairs swapped by a flip. Defaults to
+            None (no reordering).
     """
 
     def __init__(
-        self, prob: float = 0.5, flip_pairs: Sequence[Sequence[int]] | None = None
+        self,
+        prob: float = 0.5,
+        flip_pairs: str | Sequence[Sequence[int]] | None = None,
     ) -> None:
         if not 0.0 <= prob <= 1.0:
             raise ConfigError(
                 f'RandomHorizontalFlip: prob must be in [0, 1], got {prob}'
             )
         self.prob = prob
+        self.flip_pairs_name = flip_pairs if isinstance(flip_pairs, str) else None
+        if isinstance(flip_pairs, str):
+            if flip_pairs not in NAMED_FLIP_PAIRS:
+                raise ConfigError(
+                    f'RandomHorizontalFlip: unknown flip_pairs {flip_pairs!r}; named '
+                    f'sets: {sorted(NAMED_FLIP_PAIRS)}, or give a list of index pairs'
+                )
+            flip_pairs = NAMED_FLIP_PAIRS[flip_pairs]
         self.flip_pairs = [tuple(p) for p in flip_pairs] if flip_pairs else []
+        if any(len(p) != 2 for p in self.flip_pairs):
+            raise ConfigError(
+                f'RandomHorizontalFlip: flip_pairs must be pairs of indices, got '
+                f'{flip_pairs!r}'
+            )
 
     def transform(self, results: dict) -> dict:
         """Flip ``results`` in place (or not) and return it."""
@@ -172,10 +217,18 @@ class RandomHorizontalFlip(BaseTransform):
         if lms is not None:
             lms = np.array(lms, dtype=np.float32, copy=True)
             lms[:, 0] = results['img'].shape[1] - 1 - lms[:, 0]
-            for a, b in self.flip_pairs:
-                lms[[a, b]] = lms[[b, a]]
+            if self.flip_pairs:
+                top = max(max(p) for p in self.flip_pairs)
+                if top >= len(lms):
+                    raise ConfigError(
+                        f'RandomHorizontalFlip: flip_pairs index {top} but the '
+                        f'landmarks of {results.get("img_path")} have {len(lms)} '
+                        'points'
+                    )
+                lms = lms[flip_permutation(tuple(self.flip_pairs), len(lms))]
             results['landmarks'] = lms
         return results
 
     def __repr__(self) -> str:
-        return f'{type(self).__name__}(prob={self.prob})'
+        pairs = self.flip_pairs_name or (self.flip_pairs or None)
+        return f'{type(self).__name__}(prob={self.prob}, flip_pairs={pairs!r})'

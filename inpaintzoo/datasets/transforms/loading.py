@@ -1,13 +1,31 @@
-"""Load the image and the (paired) mask file named in the results dict."""
+"""Load the image, the (paired) mask and the landmark file named in the results dict."""
 
 from mmcv.transforms import BaseTransform
 
+from inpaintzoo.datasets.face_landmarks import read_landmarks
 from inpaintzoo.datasets.masks.bucket import mask_bucket
 from inpaintzoo.datasets.transforms.functional import MaskInterpolation, resize_mask
 from inpaintzoo.registry import TRANSFORMS
 from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
 from inpaintzoo.utils.image_io import read_image, read_mask
 from inpaintzoo.utils.mask import MaskConvention
+
+
+def _required_path(results: dict, key: str, hint: str) -> str:
+    """Return ``results[key]``, a file path a loading transform needs.
+
+    Args:
+        results (dict): the transform's results dict.
+        key (str): the path key, e.g. ``'mask_path'``.
+        hint (str): the whole error message: what needs the key and how to set it.
+
+    Raises:
+        ConfigError: ``hint``, when the key is missing or empty.
+    """
+    path = results.get(key)
+    if not path:
+        raise ConfigError(hint)
+    return path
 
 
 @TRANSFORMS.register_module()
@@ -88,13 +106,13 @@ class LoadMask(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Load the mask into ``results['mask']``."""
-        path = results.get('mask_path')
-        if not path:
-            raise ConfigError(
-                'LoadMask needs results["mask_path"]; use a dataset with '
-                "mask_source/mask_mode='paired' or a mask source transform "
-                '(FreeFormMask, RandomMaskFromFiles, BoxMask) instead'
-            )
+        path = _required_path(
+            results,
+            'mask_path',
+            'LoadMask needs results["mask_path"]; use a dataset with '
+            "mask_source/mask_mode='paired' or a mask source transform "
+            '(FreeFormMask, RandomMaskFromFiles, BoxMask) instead',
+        )
         mask = read_mask(path, self.convention, self.threshold)
         img = results.get('img')
         if img is not None and mask.shape != img.shape[:2]:
@@ -116,3 +134,34 @@ class LoadMask(BaseTransform):
             f'threshold={self.threshold}, resize={self.resize}, '
             f'interpolation={self.interpolation!r})'
         )
+
+
+@TRANSFORMS.register_module()
+class LoadLandmarks(BaseTransform):
+    """Read ``results['landmark_path']`` (68 face landmarks) into ``landmarks``.
+
+    The file is one line of 136 numbers ``x0 y0 ... x67 y67`` in the pixels of
+    the *original* image (:func:`inpaintzoo.datasets.face_landmarks.read_landmarks`),
+    so place this transform before the geometric transforms
+    (``CenterCropResize``, ``RandomCrop``, ``RandomHorizontalFlip``), which move
+    the points with the image.
+
+    Required keys: ``landmark_path`` (set by ``ImageMaskDataset`` with
+    ``landmark_source``). Added keys: ``landmarks`` (68, 2) float32 (x, y).
+
+    Raises:
+        ConfigError: the results have no ``landmark_path``.
+        DataNotFoundError: the file is missing.
+        InvalidLandmarksError: the file does not hold 136 finite numbers.
+    """
+
+    def transform(self, results: dict) -> dict:
+        """Load the landmarks into ``results['landmarks']``."""
+        path = _required_path(
+            results,
+            'landmark_path',
+            'LoadLandmarks needs results["landmark_path"]; give ImageMaskDataset '
+            "landmark_source='<folder of <image stem>.txt files>'",
+        )
+        results['landmarks'] = read_landmarks(path)
+        return results

@@ -14,6 +14,7 @@ from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import ConfigError, InvalidImageError
 
 _PAD_MODES = ('reflect', 'replicate', 'constant')
+_OUTPUT_ACTS = ('tanh01', 'none')
 
 
 def _four(name: str, value: Sequence[int]) -> list[int]:
@@ -34,6 +35,10 @@ class InpaintUNet(BaseModule):
         -> latent (8C) -> up3 -> cat(up, enc3) -> reduce3 -> decoder3 (4C) -> up2
         -> cat(up, enc2) -> reduce2 -> decoder2 (2C) -> up1 -> cat(up, enc1)
         -> decoder1 (2C, no reduction) -> output conv3x3 -> (tanh + 1) / 2
+
+    With ``reduce_last_skip=True`` a 1x1 ``reduce1`` (2C -> C) follows the last
+    skip concatenation and ``decoder1`` and the output conv work at C (thesis
+    Table 4.6, "w 1x1 conv"; HINT, MxT and SEM-Net keep 2C).
 
     Decoder levels reuse the encoder's block counts and heads. Down-samplers get the
     mask at their input resolution (nearest, ``int(H / k) x int(W / k)`` as the
@@ -72,6 +77,12 @@ class InpaintUNet(BaseModule):
             largest ``size_divisor``, HINT: 16) when None. Defaults to None.
         pad_mode (str): ``'reflect'``, ``'replicate'`` or ``'constant'`` (zeros).
             Defaults to ``'reflect'``.
+        reduce_last_skip (bool): Add the 1x1 reduction after the last skip
+            connection (see above). Defaults to False.
+        output_act (str): ``'tanh01'`` maps the output conv to (0, 1) with
+            ``(tanh + 1) / 2`` (inpainting); ``'none'`` keeps it linear (the
+            residual deblurring restorer, ``out = in + net(in)``). Defaults to
+            ``'tanh01'``.
         init_cfg (dict, optional): MMEngine init config. Defaults to None.
     """
 
@@ -91,6 +102,8 @@ class InpaintUNet(BaseModule):
         bias: bool = False,
         stride: int | None = None,
         pad_mode: str = 'reflect',
+        reduce_last_skip: bool = False,
+        output_act: str = 'tanh01',
         init_cfg: dict | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -100,6 +113,12 @@ class InpaintUNet(BaseModule):
         )
         if pad_mode not in _PAD_MODES:
             raise ConfigError(f'pad_mode must be one of {_PAD_MODES}, got {pad_mode!r}')
+        if output_act not in _OUTPUT_ACTS:
+            raise ConfigError(
+                f'InpaintUNet.output_act must be one of {_OUTPUT_ACTS}, got '
+                f"{output_act!r} ('none' for a residual restorer)"
+            )
+        self.output_act = output_act
         embed = embed if embed is not None else dict(type='GatedEmbedding')
         block = block if block is not None else dict(type='SandwichBlock')
         down = down if down is not None else dict(type='MaskAwareDownsample')
@@ -138,8 +157,12 @@ class InpaintUNet(BaseModule):
         self.reduce2 = nn.Conv2d(widths[2], widths[1], 1, bias=bias)
         self.decoder2 = stage(widths[1], 1)
         self.up1 = MODELS.build(up, default_args=dict(dim=widths[1]))
-        self.decoder1 = stage(widths[1], 0)
-        self.output = nn.Conv2d(widths[1], out_channels, 3, padding=1, bias=bias)
+        dec1_width = widths[0] if reduce_last_skip else widths[1]
+        self.reduce1 = (
+            nn.Conv2d(widths[1], widths[0], 1, bias=bias) if reduce_last_skip else None
+        )
+        self.decoder1 = stage(dec1_width, 0)
+        self.output = nn.Conv2d(dec1_width, out_channels, 3, padding=1, bias=bias)
         self.stride = int(stride) if stride is not None else self._derive_stride()
 
     def _derive_stride(self) -> int:
@@ -191,7 +214,8 @@ class InpaintUNet(BaseModule):
             masks (list[Tensor]): level masks from :meth:`level_masks`.
 
         Returns:
-            Tensor: (N, out_channels, H, W) in (0, 1).
+            Tensor: (N, out_channels, H, W) in (0, 1) (unbounded with
+            ``output_act='none'``).
         """
         enc1 = self.encoder1(self.embed(x))
         enc2 = self.encoder2(self.down1(enc1, masks[0]))
@@ -199,8 +223,12 @@ class InpaintUNet(BaseModule):
         lat = self.latent(self.down3(enc3, masks[2]))
         dec = self.decoder3(self.reduce3(torch.cat([self.up3(lat), enc3], dim=1)))
         dec = self.decoder2(self.reduce2(torch.cat([self.up2(dec), enc2], dim=1)))
-        dec = self.decoder1(torch.cat([self.up1(dec), enc1], dim=1))
-        return (torch.tanh(self.output(dec)) + 1) / 2
+        dec = torch.cat([self.up1(dec), enc1], dim=1)
+        if self.reduce1 is not None:
+            dec = self.reduce1(dec)
+        dec = self.decoder1(dec)
+        out = self.output(dec)
+        return out if self.output_act == 'none' else (torch.tanh(out) + 1) / 2
 
     def forward(self, img: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Inpaint.

@@ -17,13 +17,15 @@ from inpaintzoo.models.backbones.input_checks import check_image_tensor, fill_ho
 from inpaintzoo.models.layers.nclg_attention import ShortLongAttention
 from inpaintzoo.models.layers.nclg_fusion import FeatureFusion
 from inpaintzoo.models.layers.nclg_gated_conv import NCLGGatedConv
-from inpaintzoo.models.layers.nclg_landmark import (
-    LandmarkPredictor,
-    rasterize_landmarks,
-)
+from inpaintzoo.models.layers.nclg_landmark import rasterize_landmarks
 from inpaintzoo.models.layers.nclg_res_blocks import DilatedResBlock
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import InvalidImageError
+
+#: the official landmark head (reference-models §5.3 L-P1..L-FC)
+_OFFICIAL_LANDMARK = dict(
+    type='LandmarkPredictor', expand_channels=1280, node_channels=(64, 64, 128)
+)
 
 
 class NCLGOutput(NamedTuple):
@@ -31,12 +33,13 @@ class NCLGOutput(NamedTuple):
 
     Attributes:
         image (Tensor): ``(B, 3, 256, 256)`` raw output in (0, 1), not composited.
-        landmarks (Tensor): ``(B, 136)`` = 68 (x, y) pairs as fractions of the
-            image side (pixel = 256 * value; x = column, y = row).
+        landmarks (Tensor | None): ``(B, 136)`` = 68 (x, y) pairs as fractions of
+            the image side (pixel = 256 * value; x = column, y = row); None for a
+            generator built without the landmark branch (``landmark=None``).
     """
 
     image: torch.Tensor
-    landmarks: torch.Tensor
+    landmarks: torch.Tensor | None
 
 
 @MODELS.register_module()
@@ -55,10 +58,25 @@ class NCLGGenerator(BaseModule):
     * ``dec2``: -> 64 @256^2; ``fuse2(enc1 * (1 - M), dec2)`` -> 128 @256^2.
     * ``out``: reflect-pad 3, conv7x7 128 -> 3, ``(tanh + 1) / 2``.
 
+    Thesis ablation options (Table 3.4): ``landmark=None`` drops the landmark
+    head and the map fusion ``fuse_map`` (the image-only baseline: the decoder
+    goes from ``fuse1`` straight to ``dec2``, ``landmarks`` is None);
+    ``gated=False`` makes ``enc1..3`` and ``dec1..2`` vanilla convolutions.
+
     Args:
         residual_blocks (int): Middle blocks. Defaults to 7 (official).
         input_size (int): Required square input side (the landmark map scale is
             fixed for it). Defaults to 256.
+        base_channels (int): Width ``c`` of ``enc1``; the encoder runs at
+            ``c, 2c, 4c``. Defaults to 64 (official; smaller for demos/tests).
+        landmark (dict, optional): config of the landmark head (registered,
+            e.g. ``LandmarkPredictor``), built with ``in_channels=4c`` and
+            ``num_points``; its node widths must sum to ``4c`` (the context it
+            borrows). None: no landmark branch. Defaults to the official
+            ``LandmarkPredictor`` (expand 1280, nodes 64/64/128).
+        gated (bool): Gated convolutions in the encoder and the up-sampling
+            decoder stages (official). Defaults to True.
+        num_points (int): Landmarks. Defaults to 68.
         init_cfg (dict | list[dict], optional): MMEngine init config.
     """
 
@@ -66,27 +84,40 @@ class NCLGGenerator(BaseModule):
         self,
         residual_blocks: int = 7,
         input_size: int = 256,
+        base_channels: int = 64,
+        landmark: dict | None = _OFFICIAL_LANDMARK,
+        gated: bool = True,
+        num_points: int = 68,
         init_cfg: dict | list[dict] | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
         self.input_size = input_size
         self.map_size = input_size // 2
-        self.num_points = 68
-        self.enc1 = NCLGGatedConv(3, 64, 7, reflect_pad=3)
-        self.enc2 = NCLGGatedConv(64, 128, 4, stride=2, padding=1)
-        self.enc3 = NCLGGatedConv(128, 256, 4, stride=2, padding=1)
+        self.num_points = num_points
+        c = base_channels
+        self.enc1 = NCLGGatedConv(3, c, 7, reflect_pad=3, gated=gated)
+        self.enc2 = NCLGGatedConv(c, 2 * c, 4, stride=2, padding=1, gated=gated)
+        self.enc3 = NCLGGatedConv(2 * c, 4 * c, 4, stride=2, padding=1, gated=gated)
         self.middle = nn.Sequential(
-            *[DilatedResBlock(256, dilation=2) for _ in range(residual_blocks)]
+            *[DilatedResBlock(4 * c, dilation=2) for _ in range(residual_blocks)]
         )
-        self.attn = ShortLongAttention(256)
-        self.landmark = LandmarkPredictor(256, 1280, self.num_points)
-        self.dec1 = NCLGGatedConv(256, 128, 4, stride=2, padding=1, transpose=True)
-        self.fuse1 = FeatureFusion(128 + 128, 256)
-        self.fuse_map = FeatureFusion(self.num_points + 256, 256)
-        self.dec2 = NCLGGatedConv(256, 64, 4, stride=2, padding=1, transpose=True)
-        self.fuse2 = FeatureFusion(64 + 64, 128)
+        self.attn = ShortLongAttention(4 * c)
+        self.landmark = None
+        if landmark is not None:
+            self.landmark = MODELS.build(
+                dict(landmark),
+                default_args=dict(in_channels=4 * c, num_points=num_points),
+            )
+        up = dict(stride=2, padding=1, transpose=True, gated=gated)
+        self.dec1 = NCLGGatedConv(4 * c, 2 * c, 4, **up)
+        self.fuse1 = FeatureFusion(2 * c + 2 * c, 4 * c)
+        self.fuse_map = None
+        if self.landmark is not None:
+            self.fuse_map = FeatureFusion(num_points + 4 * c, 4 * c)
+        self.dec2 = NCLGGatedConv(4 * c, c, 4, **up)
+        self.fuse2 = FeatureFusion(c + c, 2 * c)
         self.out_pad = nn.ReflectionPad2d(3)
-        self.out = nn.Conv2d(128, 3, 7)
+        self.out = nn.Conv2d(2 * c, 3, 7)
 
     @staticmethod
     def scaled_masks(mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -129,9 +160,12 @@ class NCLGGenerator(BaseModule):
         f_e3 = self.enc3(f_e2)
         shared = self.attn(self.middle(f_e3), f_e3, mask_quarter)
         x = self.fuse1(f_e2 * (1 - mask_half), self.dec1(shared))
-        landmarks = self.landmark(shared, x)
-        lmk_map = rasterize_landmarks(landmarks, self.map_size)
-        x = self.dec2(self.fuse_map(lmk_map, x))
+        landmarks = None
+        if self.landmark is not None:
+            landmarks = self.landmark(shared, x)
+            lmk_map = rasterize_landmarks(landmarks, self.map_size)
+            x = self.fuse_map(lmk_map, x)
+        x = self.dec2(x)
         x = self.fuse2(f_e1 * (1 - mask), x)
         image = (torch.tanh(self.out(self.out_pad(x))) + 1) / 2
         return NCLGOutput(image, landmarks)

@@ -1,6 +1,7 @@
 """Official-checkpoint converters (one registered class per architecture).
 
-``hint``, ``mxt``, ``sem_net``, ``nclg`` and ``discriminator`` are registered in
+``hint``, ``mxt``, ``sem_net``, ``nclg``, ``discriminator`` and
+``nclg_discriminator`` are registered in
 :data:`inpaintzoo.registry.CONVERTERS`; each derives its model config from
 ``configs/_base_/models/<arch>.py``. The functions below are the public API.
 """
@@ -10,6 +11,7 @@ from inpaintzoo.models.converters import (  # noqa: F401  (register the converte
     hint,
     mxt,
     nclg,
+    nclg_discriminator,
     sem_net,
 )
 from inpaintzoo.models.converters.base import (

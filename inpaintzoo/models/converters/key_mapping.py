@@ -23,9 +23,7 @@ PLACEHOLDERS = {
 #: Signatures of official architectures inpaintzoo has no converter for, so that a
 #: checkpoint of theirs is still named in errors: (priority, arch, patterns); see
 #: :meth:`OfficialConverter.signature` for the converters' own ones.
-FOREIGN_SIGNATURES: list[tuple[int, str, tuple[str, ...]]] = [
-    (0, 'nclg_discriminator', (r'^auto_attn\.', r'^conv1\.0\.')),
-]
+FOREIGN_SIGNATURES: list[tuple[int, str, tuple[str, ...]]] = []
 
 
 def signature_matches(signature: tuple[str, ...], keys: list[str]) -> bool:

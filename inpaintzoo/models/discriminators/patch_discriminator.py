@@ -27,6 +27,15 @@ class PatchDiscriminator(BaseModule):
         use_sigmoid (bool): Apply a sigmoid to the output. Defaults to True
             (official lsgan setting).
         use_spectral_norm (bool): Spectral-normalise the convs. Defaults to True.
+        attention (dict, optional): config of a registered attention layer
+            ``(N, C, h, w) -> (N, C, h, w)`` applied after the activation of conv
+            ``attention_after``; built with ``channels=C``. NCLG-MT's
+            discriminator (reference-models §5.5) is
+            ``dict(type='ShortLongAttention', with_skip=False)`` after conv2.
+            Its convolutions are initialised N(0, 0.02) like the five convs.
+            Defaults to None (HINT / MxT / SEM-Net).
+        attention_after (int): 1..4, the conv whose output is attended.
+            Defaults to 2.
         init_cfg (dict, optional): MMEngine init config; when given,
             :meth:`init_weights` defers to MMEngine. Defaults to None.
     """
@@ -37,6 +46,8 @@ class PatchDiscriminator(BaseModule):
         base_channels: int = 64,
         use_sigmoid: bool = True,
         use_spectral_norm: bool = True,
+        attention: dict | None = None,
+        attention_after: int = 2,
         init_cfg: dict | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -56,6 +67,16 @@ class PatchDiscriminator(BaseModule):
             if use_spectral_norm:
                 conv = nn.utils.spectral_norm(conv)
             self.add_module(f'conv{i}', conv)
+        if attention_after not in (1, 2, 3, 4):
+            raise ValueError(
+                f'PatchDiscriminator attention_after must be 1..4, got '
+                f'{attention_after!r}'
+            )
+        self.attention_after = attention_after
+        self.attn = None
+        if attention is not None:
+            width = specs[attention_after - 1][1]
+            self.attn = MODELS.build(attention, default_args=dict(channels=width))
         self._official_init()
 
     @property
@@ -70,6 +91,13 @@ class PatchDiscriminator(BaseModule):
             nn.init.normal_(weight.data, 0.0, gain)
             if conv.bias is not None:
                 nn.init.zeros_(conv.bias.data)
+        if self.attn is not None:
+            for m in self.attn.modules():
+                if isinstance(m, nn.Conv2d):
+                    weight = getattr(m, 'weight_orig', m.weight)
+                    nn.init.normal_(weight.data, 0.0, gain)
+                    if m.bias is not None:
+                        nn.init.zeros_(m.bias.data)
 
     def init_weights(self) -> None:
         """N(0, 0.02) weights and zero biases, or MMEngine's ``init_cfg`` if set."""
@@ -86,7 +114,8 @@ class PatchDiscriminator(BaseModule):
         Args:
             x (Tensor): (N, in_channels, H, W), images in [0, 1].
             return_features (bool): Also return the five conv outputs (after their
-                activations; the last one is the pre-sigmoid map). Defaults to False.
+                activations and the attention layer, if any; the last one is the
+                pre-sigmoid map). Defaults to False.
 
         Returns:
             Tensor | tuple[Tensor, list[Tensor]]: (N, 1, h, w) score map
@@ -97,6 +126,8 @@ class PatchDiscriminator(BaseModule):
             x = conv(x)
             if i < 4:
                 x = F.leaky_relu(x, 0.2)
+            if self.attn is not None and i + 1 == self.attention_after:
+                x = self.attn(x)
             feats.append(x)
         out = torch.sigmoid(x) if self.use_sigmoid else x
         return (out, feats) if return_features else out

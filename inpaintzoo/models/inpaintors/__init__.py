@@ -2,5 +2,6 @@
 
 from inpaintzoo.models.inpaintors.base_inpaintor import BaseInpaintor, composite
 from inpaintzoo.models.inpaintors.gan_inpaintor import GANInpaintor
+from inpaintzoo.models.inpaintors.nclg_inpaintor import NCLGInpaintor
 
-__all__ = ['BaseInpaintor', 'GANInpaintor', 'composite']
+__all__ = ['BaseInpaintor', 'GANInpaintor', 'NCLGInpaintor', 'composite']

@@ -122,13 +122,33 @@ class GANInpaintor(BaseInpaintor):
                 "discriminator (constructor='MultiOptimWrapperConstructor')"
             )
         data = self.data_preprocessor(data, training=True)
-        gt, mask = data['inputs']['img'], data['inputs']['mask']
+        inputs = data['inputs']
         ow_g, ow_d = optim_wrapper['generator'], optim_wrapper['discriminator']
         if self.update_order == 'joint':
-            return self._joint_step(gt, mask, ow_g, ow_d)
-        return self._sequential_step(gt, mask, ow_g, ow_d)
+            return self._joint_step(inputs, ow_g, ow_d)
+        return self._sequential_step(inputs, ow_g, ow_d)
 
-    def _joint_step(self, gt: Tensor, mask: Tensor, ow_g, ow_d) -> dict:
+    def forward_train(self, inputs: dict) -> tuple[Tensor, dict]:
+        """Raw output and weighted non-adversarial G losses of a training batch.
+
+        The one place a subclass changes what the generator returns or which
+        targets its losses read (NCLG-MT's landmarks); the update order stays
+        here.
+
+        Args:
+            inputs (dict): the preprocessor's ``inputs``: ``img`` (N, 3, H, W)
+                ground truth in [0, 1], ``mask`` (N, 1, H, W), 1 = hole, and
+                optional extras (``landmarks`` (N, K, 2)).
+
+        Returns:
+            tuple[Tensor, dict]: raw output (N, 3, H, W) (what D sees) and
+            ``{'loss_<name>': scalar}``.
+        """
+        gt, mask = inputs['img'], inputs['mask']
+        out = self.generate(gt, mask)
+        return out, self.generator_losses(out, gt, mask)
+
+    def _joint_step(self, inputs: dict, ow_g, ow_d) -> dict:
         if isinstance(ow_g, AmpOptimWrapper) or isinstance(ow_d, AmpOptimWrapper):
             raise ConfigError(
                 "update_order='joint' with AMP needs one GradScaler shared by G and "
@@ -137,9 +157,10 @@ class GANInpaintor(BaseInpaintor):
             )
         ow_g.zero_grad()
         ow_d.zero_grad()
+        gt = inputs['img']
         with ow_g.optim_context(self.generator):
-            out = self.generate(gt, mask)
-            g_losses = {**self.generator_losses(out, gt, mask)}
+            out, g_losses = self.forward_train(inputs)
+            g_losses = dict(g_losses)
         with ow_d.optim_context(self.discriminator):
             # official order: D(gt), D(out.detach()), then D(out) (see class doc)
             d_losses = self.discriminator_losses(out, gt)
@@ -153,16 +174,19 @@ class GANInpaintor(BaseInpaintor):
         log_d['loss_d'] = log_d.pop('loss')
         return {**log_g, **log_d}
 
-    def _sequential_step(self, gt: Tensor, mask: Tensor, ow_g, ow_d) -> dict:
+    def _sequential_step(self, inputs: dict, ow_g, ow_d) -> dict:
+        gt = inputs['img']
         with ow_g.optim_context(self.generator):
-            out = self.generate(gt, mask)
+            # G's pixel losses do not depend on D: computing them before D's
+            # update gives the same numbers
+            out, g_losses = self.forward_train(inputs)
+            g_losses = dict(g_losses)
         with ow_d.optim_context(self.discriminator):
             loss_d, log_d = self.parse_losses(self.discriminator_losses(out, gt))
         ow_d.update_params(loss_d)
         self.discriminator.requires_grad_(False)
         try:
             with ow_g.optim_context(self.generator):
-                g_losses = self.generator_losses(out, gt, mask)
                 g_losses.update(self.adversarial_loss(out))
                 loss_g, log_g = self.parse_losses(g_losses)
             ow_g.update_params(loss_g)

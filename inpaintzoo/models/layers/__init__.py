@@ -3,9 +3,12 @@
 from inpaintzoo.models.layers.attention import SCAL, ChannelAttention, SpatialGate
 from inpaintzoo.models.layers.blocks import AttnFFNBlock, SandwichBlock
 from inpaintzoo.models.layers.cbfn import CBFN
+from inpaintzoo.models.layers.conformer import ConformerBlock, ConformerConvModule
 from inpaintzoo.models.layers.embedding import ConvEmbedding, GatedEmbedding
 from inpaintzoo.models.layers.ffn import GDFN
+from inpaintzoo.models.layers.gelu_gate import ConvGELUGate
 from inpaintzoo.models.layers.hybrid_block import HybridBlock
+from inpaintzoo.models.layers.identity_block import IdentityBlock
 from inpaintzoo.models.layers.mamba_layer import MambaLayer
 from inpaintzoo.models.layers.mamba_mixer import MambaMixer
 from inpaintzoo.models.layers.nclg_attention import ShortLongAttention
@@ -27,6 +30,7 @@ from inpaintzoo.models.layers.sampling import (
 from inpaintzoo.models.layers.sefn import SEFN
 from inpaintzoo.models.layers.sem_block import SEMBlock
 from inpaintzoo.models.layers.snake_mamba import SnakeMambaBlock
+from inpaintzoo.models.layers.spatial_self_attention import SpatialSelfAttention
 from inpaintzoo.models.layers.srsa import SRSA
 
 __all__ = [
@@ -38,11 +42,15 @@ __all__ = [
     'AttnFFNBlock',
     'ChannelAttention',
     'ChannelLayerNorm',
+    'ConformerBlock',
+    'ConformerConvModule',
     'ConvEmbedding',
+    'ConvGELUGate',
     'DilatedResBlock',
     'FeatureFusion',
     'GatedEmbedding',
     'HybridBlock',
+    'IdentityBlock',
     'LandmarkPredictor',
     'MambaLayer',
     'MambaMixer',
@@ -56,6 +64,7 @@ __all__ = [
     'ShortLongAttention',
     'SnakeMambaBlock',
     'SpatialGate',
+    'SpatialSelfAttention',
     'StridedConvDownsample',
     'interleave_mask',
     'rasterize_landmarks',

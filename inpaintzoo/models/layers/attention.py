@@ -82,6 +82,7 @@ class SpatialGate(BaseModule):
     """SCAL's spatial branch: avg-pool 2 -> (conv3x3 -> CLN -> ReLU) x 2 -> nearest x2.
 
     The output is non-negative and unbounded (no sigmoid), as in the official code.
+    H and W must be even (:attr:`size_divisor`).
 
     Args:
         dim (int): Channels C.
@@ -89,6 +90,8 @@ class SpatialGate(BaseModule):
             ``dict(type='ChannelLayerNorm')`` (WithBias).
         init_cfg (dict, optional): MMEngine init config. Defaults to None.
     """
+
+    size_divisor = 2
 
     def __init__(
         self, dim: int, norm: dict | None = None, init_cfg: dict | None = None
@@ -120,20 +123,25 @@ class SCAL(ChannelAttention):
     """Spatially-activated channel attention of HINT (reference-models §2.2).
 
     ``project_out(channel_attention(x) * spatial(x))``: the channel attention of
-    :class:`ChannelAttention` multiplied by :class:`SpatialGate` computed on the
-    same (normalised) input.
+    :class:`ChannelAttention` multiplied by the spatial branch computed on the
+    same (normalised) input. The spatial branch is a slot (contract
+    ``(N, C, H, W) -> (N, C, H, W)``, built with ``dim``); HINT's is
+    :class:`SpatialGate`, the thesis ablations put T-former's gate
+    (:class:`ConvGELUGate`, Table 4.4 E) or full spatial self-attention
+    (:class:`SpatialSelfAttention`, Table 4.10) there.
 
     Args:
         dim (int): Channels C, divisible by ``num_heads``.
         num_heads (int): Number of heads.
         bias (bool): Bias of the attention convolutions (the spatial branch always
             has biases). Defaults to False.
-        spatial_norm (dict, optional): Norm config of the spatial branch. Defaults
-            to ``dict(type='ChannelLayerNorm')``.
+        spatial_norm (dict, optional): Norm config of the default spatial branch
+            (:class:`SpatialGate`). Defaults to ``dict(type='ChannelLayerNorm')``.
+        spatial (dict, optional): Spatial-branch config, built with ``dim``.
+            Defaults to ``dict(type='SpatialGate', norm=spatial_norm)``; give
+            either this or ``spatial_norm``.
         init_cfg (dict, optional): MMEngine init config. Defaults to None.
     """
-
-    size_divisor = 2
 
     def __init__(
         self,
@@ -141,10 +149,19 @@ class SCAL(ChannelAttention):
         num_heads: int,
         bias: bool = False,
         spatial_norm: dict | None = None,
+        spatial: dict | None = None,
         init_cfg: dict | None = None,
     ) -> None:
         super().__init__(dim, num_heads, bias=bias, init_cfg=init_cfg)
-        self.spatial = SpatialGate(dim, norm=spatial_norm)
+        if spatial is not None and spatial_norm is not None:
+            raise ConfigError(
+                'SCAL: spatial_norm only configures the default SpatialGate branch; '
+                f'with spatial={spatial!r} put the norm into the spatial config'
+            )
+        if spatial is None:
+            spatial = dict(type='SpatialGate', norm=spatial_norm)
+        self.spatial = MODELS.build(spatial, default_args=dict(dim=dim))
+        self.size_divisor = int(getattr(self.spatial, 'size_divisor', 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Attend over channels, gated by the spatial branch.

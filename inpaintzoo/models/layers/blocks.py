@@ -30,6 +30,15 @@ def _check_slots(
     check_slot_config(norm, 'norm', dict(dim=dim), owner)
 
 
+def common_size_divisor(*modules: object) -> int:
+    """Least common multiple of the modules' ``size_divisor`` (1 when absent).
+
+    A block whose branches need H and W multiples of their own ``size_divisor``
+    (window or patch sizes) needs multiples of all of them.
+    """
+    return math.lcm(*(int(getattr(m, 'size_divisor', 1)) for m in modules))
+
+
 @MODELS.register_module()
 class SandwichBlock(BaseModule):
     """HINT's sandwich block (reference-models §2.2): FFN -> attention -> FFN.
@@ -123,10 +132,7 @@ class AttnFFNBlock(BaseModule):
         self.norm2 = MODELS.build(norm, default_args=dict(dim=dim))
         self.ffn = MODELS.build(ffn, default_args=dict(dim=dim))
         self.ffn_takes_spatial = bool(getattr(self.ffn, 'takes_spatial', False))
-        self.size_divisor = math.lcm(
-            int(getattr(self.attn, 'size_divisor', 1)),
-            int(getattr(self.ffn, 'size_divisor', 1)),
-        )
+        self.size_divisor = common_size_divisor(self.attn, self.ffn)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Apply the block.

@@ -1,4 +1,4 @@
-"""Patch embeddings: the first 3x3 convolution of the U-Net backbones."""
+"""Patch embeddings: the first (3x3 by default) convolution of the U-Net backbones."""
 
 import torch
 import torch.nn.functional as F
@@ -6,6 +6,7 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.errors import ConfigError
 
 
 @MODELS.register_module()
@@ -16,6 +17,8 @@ class ConvEmbedding(BaseModule):
         in_channels (int): Input channels (4 = RGB + mask).
         dim (int): Output channels.
         bias (bool): Bias of the convolution. Defaults to False.
+        kernel_size (int): Odd kernel side, zero padding ``kernel_size // 2``
+            (the thesis's Table 4.7 compares 3 with 7). Defaults to 3.
         init_cfg (dict, optional): MMEngine init config. Defaults to None.
     """
 
@@ -27,11 +30,21 @@ class ConvEmbedding(BaseModule):
         in_channels: int,
         dim: int,
         bias: bool = False,
+        kernel_size: int = 3,
         init_cfg: dict | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
+        if kernel_size < 1 or kernel_size % 2 == 0:
+            raise ConfigError(
+                f'{type(self).__name__}.kernel_size must be odd and >= 1 (same-size '
+                f'output), got {kernel_size}'
+            )
         self.proj = nn.Conv2d(
-            in_channels, dim * self.proj_factor, 3, padding=1, bias=bias
+            in_channels,
+            dim * self.proj_factor,
+            kernel_size,
+            padding=kernel_size // 2,
+            bias=bias,
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -50,8 +63,9 @@ class ConvEmbedding(BaseModule):
 class GatedEmbedding(ConvEmbedding):
     """Gated 3x3 embedding of HINT / MxT (reference-models §2.2).
 
-    ``proj`` = conv3x3 ``in_channels -> 2 * dim``; the output is split into halves
-    (a, b) and ``GELU(a) * b`` is returned. Arguments as :class:`ConvEmbedding`.
+    ``proj`` = conv (3x3 by default) ``in_channels -> 2 * dim``; the output is
+    split into halves (a, b) and ``GELU(a) * b`` is returned. Arguments as
+    :class:`ConvEmbedding`.
     """
 
     proj_factor = 2

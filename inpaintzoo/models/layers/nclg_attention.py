@@ -26,16 +26,24 @@ class ShortLongAttention(BaseModule):
     Args:
         channels (int): Channels ``C`` (divisible by 4).
         use_spectral_norm (bool): Spectral norm in the fusion block. Defaults to True.
+        with_skip (bool): Build ``alpha`` and the fusion block for the ``pre``
+            path. Defaults to True. NCLG-MT's discriminator calls the attention
+            without ``pre`` (its official ``alpha``/``model`` weights are dead), so
+            its slot sets False and ``pre`` is then refused.
     """
 
-    def __init__(self, channels: int, use_spectral_norm: bool = True) -> None:
+    def __init__(
+        self, channels: int, use_spectral_norm: bool = True, with_skip: bool = True
+    ) -> None:
         super().__init__()
+        self.with_skip = with_skip
         self.query = nn.Conv2d(channels, channels // 4, 1)
         self.gamma = nn.Parameter(torch.zeros(1))
-        self.alpha = nn.Parameter(torch.zeros(1))
-        self.fuse = SNResBlock(
-            2 * channels, channels, channels, use_spectral_norm=use_spectral_norm
-        )
+        if with_skip:
+            self.alpha = nn.Parameter(torch.zeros(1))
+            self.fuse = SNResBlock(
+                2 * channels, channels, channels, use_spectral_norm=use_spectral_norm
+            )
 
     def forward(
         self,
@@ -62,6 +70,11 @@ class ShortLongAttention(BaseModule):
         out = self.gamma * out + x
         if pre is None:
             return out
+        if not self.with_skip:
+            raise ValueError(
+                'ShortLongAttention(with_skip=False) has no fusion block: call it '
+                'without `pre`'
+            )
         if mask is None:
             raise ValueError('ShortLongAttention: `mask` is required with `pre`')
         flow = torch.bmm(pre.view(b, -1, h * w), attn.permute(0, 2, 1))

@@ -30,6 +30,9 @@ class NCLGGatedConv(BaseModule):
         transpose (bool): Use ``ConvTranspose2d`` (up-sampling). Defaults to False.
         norm (bool): Apply InstanceNorm (affine False) and ReLU after the gate.
             Defaults to True.
+        gated (bool): Gate the output. False gives a vanilla convolution
+            ``in -> out`` (same stride, padding and norm), the thesis ablation's
+            baseline (Table 3.4 rows without gated convolution). Defaults to True.
     """
 
     def __init__(
@@ -42,13 +45,19 @@ class NCLGGatedConv(BaseModule):
         reflect_pad: int = 0,
         transpose: bool = False,
         norm: bool = True,
+        gated: bool = True,
     ) -> None:
         super().__init__()
         conv_cls = nn.ConvTranspose2d if transpose else nn.Conv2d
         self.out_channels = out_channels
+        self.gated = gated
         self.pad = nn.ReflectionPad2d(reflect_pad) if reflect_pad else nn.Identity()
         self.conv = conv_cls(
-            in_channels, 2 * out_channels, kernel_size, stride=stride, padding=padding
+            in_channels,
+            (2 if gated else 1) * out_channels,
+            kernel_size,
+            stride=stride,
+            padding=padding,
         )
         self.norm = nn.InstanceNorm2d(out_channels) if norm else nn.Identity()
         self.act = nn.ReLU() if norm else nn.Identity()
@@ -62,5 +71,8 @@ class NCLGGatedConv(BaseModule):
         Returns:
             Tensor: ``(B, out_channels, H', W')`` (see the class docstring).
         """
-        f, g = torch.split(self.conv(self.pad(x)), self.out_channels, dim=1)
-        return self.act(self.norm(f * torch.sigmoid(g)))
+        y = self.conv(self.pad(x))
+        if self.gated:
+            f, g = torch.split(y, self.out_channels, dim=1)
+            y = f * torch.sigmoid(g)
+        return self.act(self.norm(y))

@@ -12,37 +12,46 @@ class LandmarkPredictor(BaseModule):
     """68-point landmark head on the shared feature, with a decoder context term.
 
     * ``expand``: conv1x1 ``C -> expand_channels`` (no bias), BatchNorm, ReLU6 (P1).
-    * ``node1``: conv1x1 ``C -> 64`` on the shared feature, spatial mean (P2).
-    * ``node2``: conv1x1 ``expand -> 64`` on P1, spatial mean (P3).
-    * ``node3``: conv1x1 ``expand -> 128`` on P1, spatial mean, PReLU (P4).
+    * ``node1``: conv1x1 ``C -> n1`` on the shared feature, spatial mean (P2).
+    * ``node2``: conv1x1 ``expand -> n2`` on P1, spatial mean (P3).
+    * ``node3``: conv1x1 ``expand -> n3`` on P1, spatial mean, PReLU (P4).
     * ``v = cat(P2, P3, P4) + gamma * mean(context)`` (``gamma`` scalar, init 0).
-    * ``fc``: Linear ``256 -> 2 * num_points``, no activation.
+    * ``fc``: Linear ``n1 + n2 + n3 -> 2 * num_points``, no activation.
 
-    Shapes: ``feat (B, C, h, w)``, ``context (B, 256, H, W)`` -> ``(B, 2*num_points)``,
-    ordered x0, y0, x1, y1, ... as fractions of the image side.
+    Official widths ``(n1, n2, n3) = (64, 64, 128)``. Shapes: ``feat (B, C, h, w)``,
+    ``context (B, n1 + n2 + n3, H, W)`` -> ``(B, 2*num_points)``, ordered x0, y0,
+    x1, y1, ... as fractions of the image side.
 
     Args:
         in_channels (int): Channels ``C`` of the shared feature. Defaults to 256.
         expand_channels (int): Channels of P1. Defaults to 1280.
         num_points (int): Landmarks. Defaults to 68.
+        node_channels (tuple[int, int, int]): ``(n1, n2, n3)``; their sum is the
+            context's channel count. Defaults to (64, 64, 128).
     """
 
     def __init__(
-        self, in_channels: int = 256, expand_channels: int = 1280, num_points: int = 68
+        self,
+        in_channels: int = 256,
+        expand_channels: int = 1280,
+        num_points: int = 68,
+        node_channels: tuple[int, int, int] = (64, 64, 128),
     ) -> None:
         super().__init__()
+        n1, n2, n3 = (int(n) for n in node_channels)
+        self.num_points = num_points
         self.expand = nn.Sequential()
         self.expand.add_module(
             'conv', nn.Conv2d(in_channels, expand_channels, 1, bias=False)
         )
         self.expand.add_module('bn', nn.BatchNorm2d(expand_channels))
         self.expand.add_module('act', nn.ReLU6())
-        self.node1 = nn.Conv2d(in_channels, 64, 1)
-        self.node2 = nn.Conv2d(expand_channels, 64, 1)
-        self.node3 = nn.Conv2d(expand_channels, 128, 1)
+        self.node1 = nn.Conv2d(in_channels, n1, 1)
+        self.node2 = nn.Conv2d(expand_channels, n2, 1)
+        self.node3 = nn.Conv2d(expand_channels, n3, 1)
         self.prelu = nn.PReLU()
         self.gamma = nn.Parameter(torch.zeros(1))
-        self.fc = nn.Linear(256, 2 * num_points)
+        self.fc = nn.Linear(n1 + n2 + n3, 2 * num_points)
 
     @staticmethod
     def _mean(x: torch.Tensor) -> torch.Tensor:
@@ -53,7 +62,7 @@ class LandmarkPredictor(BaseModule):
 
         Args:
             feat (Tensor): ``(B, C, h, w)`` shared feature after attention.
-            context (Tensor): ``(B, 256, H, W)`` decoder feature whose spatial
+            context (Tensor): ``(B, n1 + n2 + n3, H, W)`` decoder feature whose spatial
                 mean is added with weight ``gamma``.
 
         Returns:

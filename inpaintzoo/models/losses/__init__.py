@@ -8,13 +8,17 @@ from .feature_extractors import (
     shared_lazy_frozen,
     vgg_layer_names,
 )
+from .fft_loss import FFTLoss
+from .landmark_loss import LandmarkLoss
 from .perceptual_loss import PerceptualLoss, StyleLoss, default_feature_net, gram_matrix
 from .pixel_losses import L1Loss, TVLoss
 
 __all__ = [
     'GAN_TYPES',
+    'FFTLoss',
     'GANLoss',
     'L1Loss',
+    'LandmarkLoss',
     'LazyFrozen',
     'PerceptualLoss',
     'StyleLoss',

@@ -1,5 +1,3 @@
-import json
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -7,6 +5,7 @@ import torch.nn.functional as F
 from inpaintzoo.models.converters import convert_official, official_kwargs_to_config
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import InvalidMaskError
+from tests.reference_fixture import load_reference
 
 
 def tiny(**overrides):
@@ -37,10 +36,7 @@ def test_full_size_hint_parameter_count():
 
 @pytest.fixture(scope='module')
 def hint_fixture(reference_dir):
-    d = reference_dir / 'hint'
-    cfg = json.loads((d / 'config.json').read_text())
-    sd = torch.load(d / 'generator_state_dict.pt', weights_only=True)
-    io = torch.load(d / 'io.pt', weights_only=True)
+    cfg, sd, io = load_reference(reference_dir, 'hint', 'generator_state_dict.pt')
     net = MODELS.build(official_kwargs_to_config('hint', cfg['constructor_kwargs']))
     net.load_state_dict(convert_official(sd, 'hint', net).state_dict, strict=True)
     return cfg, sd, io, net.eval()

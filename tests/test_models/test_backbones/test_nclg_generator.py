@@ -120,3 +120,34 @@ def test_wrong_size_names_the_requirement() -> None:
     net = NCLGGenerator(residual_blocks=0)
     with pytest.raises(InvalidImageError, match=r'\(B, 3, 256, 256\).*resize'):
         net(torch.rand(1, 3, 128, 128), torch.zeros(1, 1, 128, 128))
+
+
+def test_vanilla_conv_option_is_a_plain_conv_norm_relu() -> None:
+    torch.manual_seed(0)
+    block = NCLGGatedConv(2, 3, 3, padding=1, gated=False)
+    assert block.conv.out_channels == 3
+    x = torch.randn(1, 2, 5, 5)
+    ref = torch.relu(torch.nn.functional.instance_norm(block.conv(x)))
+    torch.testing.assert_close(block(x), ref)
+
+
+def test_small_widths_and_ablation_options() -> None:
+    torch.manual_seed(0)
+    lmk = dict(type='LandmarkPredictor', expand_channels=32, node_channels=(8, 8, 16))
+    net = NCLGGenerator(residual_blocks=1, input_size=32, base_channels=8, landmark=lmk)
+    img, mask = torch.rand(2, 3, 32, 32), (torch.rand(2, 1, 32, 32) > 0.5).float()
+    image, landmarks = net(img, mask)
+    assert image.shape == (2, 3, 32, 32)
+    assert landmarks.shape == (2, 136)
+    assert net.fuse_map.conv.in_channels == 68 + 32
+    assert net.landmark.fc.in_features == 32
+    base = NCLGGenerator(
+        residual_blocks=1, input_size=32, base_channels=8, landmark=None, gated=False
+    )
+    assert base.landmark is None
+    assert base.fuse_map is None
+    image, landmarks = base(img, mask)
+    assert image.shape == (2, 3, 32, 32)
+    assert landmarks is None
+    assert base.enc2.conv.out_channels == 16  # no gate half
+    assert net.enc2.conv.out_channels == 32

@@ -46,7 +46,14 @@ def _fixture(reference_dir: Path, arch: str) -> tuple[dict, dict]:
 
 
 def test_one_registered_class_per_arch() -> None:
-    assert list_archs() == ['discriminator', 'hint', 'mxt', 'nclg', 'sem_net']
+    assert list_archs() == [
+        'discriminator',
+        'hint',
+        'mxt',
+        'nclg',
+        'nclg_discriminator',
+        'sem_net',
+    ]
     for arch in list_archs():
         conv = get_official_converter(arch)
         assert isinstance(conv, CONVERTERS.get(arch))

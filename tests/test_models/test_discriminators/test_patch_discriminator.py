@@ -1,11 +1,13 @@
-import copy
-import json
-
 import pytest
 import torch
 
 from inpaintzoo.models.converters import convert_official, official_kwargs_to_config
 from inpaintzoo.registry import MODELS
+from tests.reference_fixture import (
+    check_float64_and_float32,
+    check_train_mode_first_call,
+    load_reference,
+)
 
 
 def test_structure_and_init():
@@ -56,10 +58,9 @@ def test_train_mode_updates_u_v():
 
 @pytest.fixture(scope='module')
 def disc_fixture(reference_dir):
-    d = reference_dir / 'discriminator'
-    cfg = json.loads((d / 'config.json').read_text())
-    sd = torch.load(d / 'discriminator_state_dict.pt', weights_only=True)
-    io = torch.load(d / 'io.pt', weights_only=True)
+    cfg, sd, io = load_reference(
+        reference_dir, 'discriminator', 'discriminator_state_dict.pt'
+    )
     net = MODELS.build(
         official_kwargs_to_config('discriminator', cfg['constructor_kwargs'])
     )
@@ -71,26 +72,13 @@ def disc_fixture(reference_dir):
 
 def test_fixture_eval_float64_and_float32(disc_fixture):
     io, net = disc_fixture
-    net64 = copy.deepcopy(net).double().eval()
-    with torch.no_grad():
-        out, feats = net64(io['x'], return_features=True)
-        out32 = copy.deepcopy(net).float().eval()(io['x'].float())
-    torch.testing.assert_close(out, io['output'], rtol=0, atol=1e-8)
+    out = check_float64_and_float32(net, io)
     torch.testing.assert_close(out, io['output_official_init'], rtol=0, atol=1e-8)
-    for ours, ref in zip(feats, io['features'], strict=True):
-        torch.testing.assert_close(ours, ref, rtol=0, atol=1e-8)
-    torch.testing.assert_close(out32, io['output_float32'], rtol=0, atol=1e-4)
 
 
 def test_fixture_train_mode_first_call(disc_fixture):
     io, net = disc_fixture
-    net = copy.deepcopy(net).double().train()
-    with torch.no_grad():
-        out = net(io['x'])
-    torch.testing.assert_close(
-        out, io['output_train_mode_first_call'], rtol=0, atol=1e-8
-    )
-    ours = net.state_dict()
+    ours = check_train_mode_first_call(net, io)
     for key, ref in io['spectral_norm_buffers_after_train_call'].items():
         name = key.replace('features.0', 'conv1.0').replace('.0.', '.')
         torch.testing.assert_close(ours[name], ref, rtol=0, atol=1e-8)

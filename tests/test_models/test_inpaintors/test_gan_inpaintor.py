@@ -9,7 +9,7 @@ from mmengine.registry import init_default_scope
 from inpaintzoo.registry import MODELS
 from inpaintzoo.structures import InpaintSample
 from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
-from tests.tiny_modules import tiny_model_cfg
+from tests.tiny_modules import make_gan_optim, tiny_model_cfg
 
 
 def make_batch(n: int = 2, size: int = 8, seed: int = 0) -> dict:
@@ -26,12 +26,7 @@ def make_batch(n: int = 2, size: int = 8, seed: int = 0) -> dict:
 
 
 def make_optim(model) -> OptimWrapperDict:
-    return OptimWrapperDict(
-        generator=OptimWrapper(torch.optim.Adam(model.generator.parameters(), lr=1e-2)),
-        discriminator=OptimWrapper(
-            torch.optim.Adam(model.discriminator.parameters(), lr=1e-3)
-        ),
-    )
+    return make_gan_optim(model, g_lr=1e-2, d_lr=1e-3)
 
 
 @pytest.fixture

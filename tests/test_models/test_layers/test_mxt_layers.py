@@ -16,17 +16,13 @@ from inpaintzoo.models.layers import (
 )
 from inpaintzoo.models.ssm.positional import sinusoidal_table
 from inpaintzoo.registry import MODELS
+from tests.test_models.test_layers.perturb import perturb
 
 D64 = torch.float64
 
 
 def _perturb(module: torch.nn.Module) -> torch.nn.Module:
-    """Random values everywhere (also in constant-initialised tensors)."""
-    gen = torch.Generator().manual_seed(1)
-    with torch.no_grad():
-        for p in module.parameters():
-            p.add_(0.3 * torch.randn(p.shape, generator=gen, dtype=p.dtype))
-    return module
+    return perturb(module, seed=1)
 
 
 def _srsa_reference(m: SRSA, x: torch.Tensor) -> torch.Tensor:
