@@ -62,6 +62,12 @@ def write_examples(folder: Path) -> list[str]:
     return paths
 
 
+def _picture_ready(editor: dict | None) -> Any:
+    """Status after the editor's value changed: the picture's size, once it has one."""
+    text = service.picture_status(editor)
+    return text if text else gr.update()
+
+
 def _delete_session_folder(state: dict | None) -> None:
     """``gr.State`` delete callback: remove the session's results folder."""
     folder = (state or {}).get('dir')
@@ -228,11 +234,11 @@ def build_app(
             concurrency_limit=1,
         )
         model.change(face_controls, inputs=model, outputs=face_row)
-        # the page says when the picture has reached the editor's value: a Run
-        # pressed before that would find no picture
-        editor.upload(
-            service.picture_status, inputs=editor, outputs=status, queue=False
-        )
+        # the page says when the picture has reached the editor's value (a Run
+        # pressed before that would find no picture); the editor may hand it
+        # over with the upload event or with a later change
+        for event in (editor.upload, editor.change):
+            event(_picture_ready, inputs=editor, outputs=status, queue=False)
     return demo.queue(default_concurrency_limit=1)
 
 

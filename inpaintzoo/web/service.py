@@ -59,7 +59,7 @@ NO_MASK_MESSAGE = (
 #: the message shown when Run is pressed without a picture
 NO_IMAGE_MESSAGE = (
     'No picture: upload a picture (or pick an example), then paint the hole. '
-    '(Just uploaded one? Press Run again once it shows on the canvas.)'
+    '(Just uploaded one? Wait until the status line says "Picture loaded".)'
 )
 #: architecture name prefixes of the face models (auto lip mask, landmarks)
 FACE_ARCHS = ('nclg',)

@@ -112,7 +112,9 @@ def test_test_tool_csv_progress_and_rescore_cli(tmp_path, demo, monkeypatch, cap
     assert next(iter(loop)) == 'overall'
     assert loop['counts']['overall'] == 8
     assert loop['counts']['20-40%'] == 3
-    log = next((tmp_path / 'work').rglob('*.log')).read_text()
+    # build_runner above wrote a log of its own: read every run's log (rglob's
+    # order is the file system's, not the runs')
+    log = '\n'.join(p.read_text() for p in (tmp_path / 'work').rglob('*.log'))
     assert 'test: 8 image(s) in 8 batch(es)' in log
     assert 'test: 4/8 images (50%)' in log
     assert 'test: 8/8 images (100%)' in log

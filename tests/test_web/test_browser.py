@@ -151,17 +151,36 @@ def picture(tmp_path_factory) -> tuple[Path, np.ndarray]:
     return path, pixels
 
 
-def _upload(page, path: Path) -> None:
+#: an upload is given this long (ms) to reach the editor's value
+UPLOAD_TIMEOUT_MS = 60_000
+
+
+def _upload(page, path: Path, attempts: int = 3) -> None:
     """Upload ``path`` into the editor; wait until the page says it has it.
 
-    The editor's ``upload`` event answers with "Picture loaded (WxH)" once the
-    picture is part of the editor's value (what Run sends).
+    The editor's ``upload``/``change`` events answer with "Picture loaded (WxH)"
+    once the picture is part of the editor's value (what Run sends). On a
+    loaded machine the editor has been seen not to hand a picture over at all;
+    a person would then reload the page and upload again, and so does this.
     """
-    page.set_input_files('#editor input[type=file]', str(path))
-    page.wait_for_function(
-        "() => document.querySelector('#status').innerText.includes('Picture loaded')",
-        timeout=120_000,
-    )
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        page.set_input_files('#editor input[type=file]', str(path))
+        try:
+            page.wait_for_function(
+                "() => document.querySelector('#status').innerText"
+                ".includes('Picture loaded')",
+                timeout=UPLOAD_TIMEOUT_MS,
+            )
+            break
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.reload()
+            page.wait_for_selector(
+                '#editor input[type=file]', state='attached', timeout=60_000
+            )
     # the canvas shows its zoom level once the picture is laid out
     page.wait_for_function(
         "() => document.querySelector('#editor').innerText.includes('%')",
@@ -182,12 +201,14 @@ def _stroke(page, dx: float = 60) -> tuple[float, float]:
     return cx, cy
 
 
-#: true once the status line holds a final message and its progress is hidden
-RUN_FINISHED = """() => {
+#: true once the status line holds a final message other than ``before`` and
+#: its progress is hidden
+RUN_FINISHED = """(before) => {
     const box = document.querySelector('#status');
     const tracker = box.querySelector('[data-testid=status-tracker]');
     const text = box.innerText.trim();
     return (!tracker || tracker.classList.contains('hide'))
+        && text !== before
         && (text.startsWith('Done in') || text.startsWith('Error'));
 }"""
 
@@ -195,19 +216,15 @@ RUN_FINISHED = """() => {
 def _run(page, button: str = '#run') -> str:
     """Press Run and wait until the queued request has answered.
 
-    The editor hands its picture over a moment after drawing it (later on a
-    loaded machine); a press before that gets the "No picture" message, and a
-    person presses again: so does this, up to 10 times, 2 s apart.
+    The status line before the press ("Picture loaded", or the previous run's
+    message) differs from every final message, so an answer is never mistaken
+    for the one before it.
     """
-    for _ in range(10):
-        with page.expect_response(lambda r: 'queue/join' in r.url):
-            page.click(button)
-        page.wait_for_function(RUN_FINISHED, timeout=RUN_TIMEOUT_MS)
-        status = page.inner_text('#status').strip()
-        if 'No picture' not in status:
-            break
-        page.wait_for_timeout(2000)
-    return status
+    before = page.inner_text('#status').strip()
+    with page.expect_response(lambda r: 'queue/join' in r.url):
+        page.click(button)
+    page.wait_for_function(RUN_FINISHED, arg=before, timeout=RUN_TIMEOUT_MS)
+    return page.inner_text('#status').strip()
 
 
 def _zoom(page) -> float:
