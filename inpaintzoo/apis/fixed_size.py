@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
+
+from inpaintzoo.apis.highres import downscale, upscale
 
 #: number of points of the landmark models (iBUG-300W 68-point order)
 NUM_LANDMARKS = 68
@@ -77,26 +78,6 @@ def split_generator_output(out: Any, side: int) -> tuple[Tensor, Tensor | None]:
     return image, landmarks
 
 
-def resize_pair(
-    img: Tensor, mask: Tensor, size: tuple[int, int]
-) -> tuple[Tensor, Tensor]:
-    """Resize an image and its hole mask; a cell touching any hole pixel is a hole.
-
-    Args:
-        img (Tensor): ``(N, 3, H, W)`` float in [0, 1], holes already finite.
-        mask (Tensor): ``(N, 1, H, W)`` in {0, 1}, 1 = hole.
-        size (tuple[int, int]): target ``(h, w)`` (smaller or larger).
-
-    Returns:
-        tuple[Tensor, Tensor]: ``(N, 3, h, w)`` bilinear (antialiased when
-        shrinking) image and ``(N, 1, h, w)`` mask in {0, 1}.
-    """
-    shrink = size[0] < img.shape[-2] or size[1] < img.shape[-1]
-    out = F.interpolate(img, size=size, mode='bilinear', antialias=shrink)
-    hole = (F.interpolate(mask, size=size, mode='area') > 0).to(mask.dtype)
-    return out.clamp(0, 1), hole
-
-
 class FixedSizeForward:
     """``forward(img, mask) -> raw`` for a fixed-size model, at any input size.
 
@@ -132,19 +113,12 @@ class FixedSizeForward:
             return image
         self.resized.append((h, w))
         img = torch.where(mask > 0.5, torch.zeros_like(img), img)
-        small, small_mask = resize_pair(img, mask, (side, side))
+        small, small_mask = downscale(img, mask, (side, side))
         image, lmk = split_generator_output(self.generate(small, small_mask), side)
         if lmk is not None:
             scale = lmk.new_tensor([w / side, h / side])
             self.landmarks.append(lmk * scale)
-        image = F.interpolate(
-            image.to(img.dtype),
-            size=(h, w),
-            mode='bilinear',
-            align_corners=False,
-            antialias=h < side or w < side,
-        )
-        return image.clamp(0, 1)
+        return upscale(image.to(img.dtype), (h, w)).clamp(0, 1)
 
     def note(self) -> str:
         """Why and how the input was resized ('' when it was not)."""

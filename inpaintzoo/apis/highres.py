@@ -78,6 +78,21 @@ def _check_inputs(image: Tensor, mask: Tensor) -> None:
         )
 
 
+def check_tile_overlap(tile: int, overlap: int) -> tuple[int, int]:
+    """``(tile, overlap)`` as ints, checked for the sliding window.
+
+    Raises:
+        ConfigError: unless ``tile >= 1`` and ``0 <= overlap <= tile / 2``.
+    """
+    tile, overlap = int(tile), int(overlap)
+    if tile < 1 or overlap < 0 or 2 * overlap > tile:
+        raise ConfigError(
+            f'sliding needs tile >= 1 and 0 <= overlap <= tile / 2, got '
+            f'tile={tile}, overlap={overlap}'
+        )
+    return tile, overlap
+
+
 def _resolve_options(strategy: str, options: dict) -> dict:
     if strategy not in STRATEGIES:
         raise ConfigError(f'strategy must be one of {STRATEGIES}, got {strategy!r}')
@@ -91,12 +106,7 @@ def _resolve_options(strategy: str, options: dict) -> dict:
         )
     resolved = {**allowed, **options}
     if strategy == 'sliding':
-        tile, overlap = int(resolved['tile']), int(resolved['overlap'])
-        if tile < 1 or overlap < 0 or 2 * overlap > tile:
-            raise ConfigError(
-                f'sliding needs tile >= 1 and 0 <= overlap <= tile / 2, got '
-                f'tile={tile}, overlap={overlap}'
-            )
+        tile, overlap = check_tile_overlap(resolved['tile'], resolved['overlap'])
         resolved.update(tile=tile, overlap=overlap)
     if strategy == 'crop' and not float(resolved['context']) >= 1.0:
         raise ConfigError(
@@ -141,29 +151,39 @@ def fit_size(height: int, width: int, max_pixels: int) -> tuple[int, int]:
 def downscale(
     image: Tensor, mask: Tensor, size: tuple[int, int]
 ) -> tuple[Tensor, Tensor]:
-    """Downscale an image and its mask; a cell touching any hole pixel is a hole.
+    """Resize an image and its mask; a cell touching any hole pixel is a hole.
+
+    Named for its use here (to the model's working size); a fixed-size model
+    (:mod:`inpaintzoo.apis.fixed_size`) may also need a larger size.
 
     Args:
         image (Tensor): (N, 3, H, W); hole pixels must already be finite.
         mask (Tensor): (N, 1, H, W) in {0, 1}, 1 = hole.
-        size (tuple[int, int]): target ``(h, w)``, at most ``(H, W)``.
+        size (tuple[int, int]): target ``(h, w)``.
 
     Returns:
-        tuple[Tensor, Tensor]: (N, 3, h, w) antialiased bilinear image and
-        (N, 1, h, w) mask in {0, 1}.
+        tuple[Tensor, Tensor]: (N, 3, h, w) bilinear image (antialiased when
+        shrinking) and (N, 1, h, w) mask in {0, 1}.
     """
     if tuple(size) == tuple(image.shape[-2:]):
         return image, mask
-    small = F.interpolate(image, size=size, mode='bilinear', antialias=True)
+    shrink = size[0] < image.shape[-2] or size[1] < image.shape[-1]
+    small = F.interpolate(image, size=size, mode='bilinear', antialias=shrink)
     small_mask = (F.interpolate(mask, size=size, mode='area') > 0).to(mask.dtype)
     return small.clamp(0, 1), small_mask
 
 
 def upscale(out: Tensor, size: tuple[int, int]) -> Tensor:
-    """Bilinear upscale to ``size`` (no overshoot outside the input's range)."""
+    """Bilinear resize of an output back to ``size`` (antialiased when shrinking).
+
+    No overshoot outside the input's range.
+    """
     if tuple(size) == tuple(out.shape[-2:]):
         return out
-    return F.interpolate(out, size=size, mode='bilinear', align_corners=False)
+    shrink = size[0] < out.shape[-2] or size[1] < out.shape[-1]
+    return F.interpolate(
+        out, size=size, mode='bilinear', align_corners=False, antialias=shrink
+    )
 
 
 # --------------------------------------------------------------------- sliding
@@ -233,6 +253,36 @@ def tile_grid(
     return grid
 
 
+def blend_tiles(
+    image: Tensor, tile: int, overlap: int, run: Callable[[Box], Tensor | None]
+) -> tuple[Tensor, Tensor]:
+    """Feathered sum of ``run(box)`` over the tile grid of ``image``.
+
+    Args:
+        image (Tensor): (N, 3, H, W): gives the size, dtype and device.
+        tile (int): tile side (clipped to H, W).
+        overlap (int): least overlap of neighbouring tiles.
+        run (Callable): ``(top, bottom, left, right) -> (N, 3, h, w)`` output of
+            that window, or None to skip it.
+
+    Returns:
+        tuple[Tensor, Tensor]: (N, 3, H, W) weighted sum and (1, 1, H, W) sum of
+        the weights (0 where every covering tile was skipped).
+    """
+    height, width = image.shape[-2:]
+    acc = torch.zeros_like(image)
+    wsum = torch.zeros((1, 1, height, width), dtype=image.dtype, device=image.device)
+    for box, weight in tile_grid(height, width, tile, overlap):
+        out = run(box)
+        if out is None:
+            continue
+        top, bottom, left, right = box
+        w = weight.to(device=image.device, dtype=image.dtype)
+        acc[..., top:bottom, left:right] += out * w
+        wsum[..., top:bottom, left:right] += w
+    return acc, wsum
+
+
 def _sliding(
     forward: Forward,
     image: Tensor,
@@ -241,17 +291,14 @@ def _sliding(
     overlap: int,
     skip_empty: bool,
 ) -> Tensor:
-    height, width = image.shape[-2:]
-    acc = torch.zeros_like(image)
-    wsum = torch.zeros((1, 1, height, width), dtype=image.dtype, device=image.device)
-    for (top, bottom, left, right), weight in tile_grid(height, width, tile, overlap):
+    def run(box: Box) -> Tensor | None:
+        top, bottom, left, right = box
         tile_mask = mask[..., top:bottom, left:right]
         if skip_empty and not bool((tile_mask > 0.5).any()):
-            continue
-        out = _call(forward, image[..., top:bottom, left:right], tile_mask)
-        w = weight.to(device=image.device, dtype=image.dtype)
-        acc[..., top:bottom, left:right] += out * w
-        wsum[..., top:bottom, left:right] += w
+            return None
+        return _call(forward, image[..., top:bottom, left:right], tile_mask)
+
+    acc, wsum = blend_tiles(image, tile, overlap, run)
     covered = wsum > 0
     return torch.where(covered, acc / wsum.clamp_min(1e-12), image)
 

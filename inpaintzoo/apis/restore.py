@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from inpaintzoo.apis.highres import tile_grid
+from inpaintzoo.apis.highres import blend_tiles, check_tile_overlap
 from inpaintzoo.apis.inputs import split_batch, to_rgb_uint8
 from inpaintzoo.utils.errors import ConfigError
 
@@ -59,13 +59,7 @@ def sliding_options(options: dict) -> tuple[int, int]:
             'accepts: tile, overlap'
         )
     opts = {**SLIDING_DEFAULTS, **options}
-    tile, overlap = int(opts['tile']), int(opts['overlap'])
-    if tile < 1 or overlap < 0 or 2 * overlap > tile:
-        raise ConfigError(
-            f'sliding needs tile >= 1 and 0 <= overlap <= tile / 2, got '
-            f'tile={tile}, overlap={overlap}'
-        )
-    return tile, overlap
+    return check_tile_overlap(opts['tile'], opts['overlap'])
 
 
 def restore_sliding(forward: Any, image: Tensor, tile: int, overlap: int) -> Tensor:
@@ -80,14 +74,9 @@ def restore_sliding(forward: Any, image: Tensor, tile: int, overlap: int) -> Ten
     Returns:
         Tensor: (1, 3, H, W), every pixel covered by at least one tile.
     """
-    height, width = image.shape[-2:]
-    acc = torch.zeros_like(image)
-    wsum = torch.zeros((1, 1, height, width), dtype=image.dtype, device=image.device)
-    for (top, bottom, left, right), weight in tile_grid(height, width, tile, overlap):
-        out = forward(image[..., top:bottom, left:right])
-        w = weight.to(device=image.device, dtype=image.dtype)
-        acc[..., top:bottom, left:right] += out * w
-        wsum[..., top:bottom, left:right] += w
+    acc, wsum = blend_tiles(
+        image, tile, overlap, lambda b: forward(image[..., b[0] : b[1], b[2] : b[3]])
+    )
     return acc / wsum
 
 
