@@ -19,6 +19,7 @@ hole by default, 0/1 and anti-aliased masks) is documented in
 import logging
 import os
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,14 +168,19 @@ def _to_uint8(t: Tensor) -> np.ndarray:
     return (t[0].clamp(0, 1) * 255).round().byte().permute(1, 2, 0).cpu().numpy()
 
 
-def _run_one(
+def run_one(
     model: BaseInpaintor,
     image: np.ndarray,
     mask: np.ndarray,
     strategy: str,
     strategy_options: dict,
+    after_forward: Callable[[], None] | None = None,
 ) -> InpaintResult:
-    """Inpaint one (H, W, 3) uint8 image with its (H, W) hole mask."""
+    """Inpaint one (H, W, 3) uint8 image with its (H, W) hole mask.
+
+    ``after_forward`` (optional) is called after each network forward (the web
+    app's progress bar).
+    """
     data = model.data_preprocessor(to_model_inputs([image], [mask]))
     img, hole = data['inputs']['img'], data['inputs']['mask']  # (1,3,H,W), (1,1,H,W)
     # fixed-size models (NCLG-MT) run resized, landmarks split off the output
@@ -182,6 +188,8 @@ def _run_one(
 
     def forward(x: Tensor, m: Tensor) -> Tensor:
         out = run_net(x, m)
+        if after_forward is not None:
+            after_forward()
         if out.shape[-2:] != x.shape[-2:]:
             raise InvalidImageError(
                 f'generator returned {tuple(out.shape)} for input {tuple(x.shape)}; '
@@ -273,6 +281,6 @@ def inpaint(
         img = to_rgb_uint8(img_src)
         hole = to_hole_mask(mask_src, mask_convention, mask_threshold)
         check_same_size(img, hole, img_src, mask_src)
-        res = _run_one(model, img, hole, strategy, strategy_options)
+        res = run_one(model, img, hole, strategy, strategy_options)
         results.append(res if return_raw else res.composite)
     return results if batched else results[0]

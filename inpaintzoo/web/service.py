@@ -450,40 +450,21 @@ def run_model(
     Returns:
         np.ndarray: (H, W, 3) uint8 RGB composite: the input outside the hole.
     """
-    import torch
+    from inpaintzoo.apis.inference import run_one, train_size
 
-    from inpaintzoo.apis.fixed_size import (
-        FixedSizeForward,
-        fixed_input_size,
-        network_call,
-    )
-    from inpaintzoo.apis.highres import run_strategy
-    from inpaintzoo.apis.inference import train_size
-    from inpaintzoo.apis.inputs import to_model_inputs
-    from inpaintzoo.models.inpaintors.base_inpaintor import composite
-
-    size = train_size(model)
-    total = max(1, planned_calls(strategy, hole, size))
+    total = max(1, planned_calls(strategy, hole, train_size(model)))
     done = 0
-    # as inpaint() does: fixed-size models (NCLG-MT) run resized to their size
-    run_net = FixedSizeForward(network_call(model), fixed_input_size(model))
 
-    def forward(x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
+    def count() -> None:
         nonlocal done
-        out = run_net(x, m)
         done += 1
         if progress is not None:
             progress(min(done, total), total)
-        return out
 
-    data = model.data_preprocessor(to_model_inputs([image], [hole]))
-    img, mask = data['inputs']['img'], data['inputs']['mask']  # (1,3,H,W), (1,1,H,W)
     if progress is not None:
         progress(0, total)
-    with torch.no_grad():
-        raw = run_strategy(strategy, forward, img, mask, train_size=size)
-        comp = composite(raw, img, mask)
-    return (comp[0].clamp(0, 1) * 255).round().byte().permute(1, 2, 0).cpu().numpy()
+    # as inpaint() does: fixed-size models (NCLG-MT) run resized to their size
+    return run_one(model, image, hole, strategy, {}, after_forward=count).composite
 
 
 # --------------------------------------------------------------------- request
