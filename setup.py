@@ -63,7 +63,7 @@ setup(
     python_requires='>=3.10',
     packages=find_packages(include=['inpaintzoo', 'inpaintzoo.*']),
     # C source of the fused CPU selective scan, compiled on first use
-    package_data={'inpaintzoo.models.ssm': ['csrc/*.c']},
+    package_data={'inpaintzoo.models.ssm': ['csrc/*.c', 'csrc/*.h']},
     install_requires=read_requirements('runtime'),
     extras_require={
         'mamba': read_requirements('mamba'),

@@ -10,8 +10,15 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import nn
 
+from inpaintzoo.models.layers.fused_cpu import (
+    depthwise_conv,
+    pointwise_conv,
+    use_fused_cpu,
+)
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import ConfigError
+
+_NORM_EPS = 1e-12  # F.normalize's default, as the official code
 
 
 @MODELS.register_module()
@@ -58,11 +65,21 @@ class ChannelAttention(BaseModule):
             Tensor: (N, C, H, W) = ``A v`` for all heads.
         """
         n, c, h, w = x.shape
-        qkv = self.qkv_dwconv(self.qkv(x)).reshape(n, 3, self.num_heads, -1, h * w)
+        qkv = depthwise_conv(self.qkv_dwconv, pointwise_conv(self.qkv, x)).reshape(
+            n, 3, self.num_heads, -1, h * w
+        )
         q, k, v = qkv.unbind(1)
-        q = F.normalize(q, dim=-1)
-        k = F.normalize(k, dim=-1)
-        attn = (q @ k.transpose(-2, -1)) * self.temperature
+        if use_fused_cpu(x, self.temperature):
+            # inference: divide the small (c x c) product by the norms instead of
+            # writing normalised copies of q and k (same values to rounding)
+            qn = torch.linalg.vector_norm(q, dim=-1).clamp_min(_NORM_EPS)
+            kn = torch.linalg.vector_norm(k, dim=-1).clamp_min(_NORM_EPS)
+            scale = self.temperature / (qn[..., :, None] * kn[..., None, :])
+            attn = (q @ k.transpose(-2, -1)) * scale
+        else:
+            q = F.normalize(q, dim=-1, eps=_NORM_EPS)
+            k = F.normalize(k, dim=-1, eps=_NORM_EPS)
+            attn = (q @ k.transpose(-2, -1)) * self.temperature
         return (attn.softmax(dim=-1) @ v).reshape(n, c, h, w)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -74,7 +91,7 @@ class ChannelAttention(BaseModule):
         Returns:
             Tensor: (N, C, H, W).
         """
-        return self.project_out(self.channel_attention(x))
+        return pointwise_conv(self.project_out, self.channel_attention(x))
 
 
 @MODELS.register_module()
@@ -172,4 +189,6 @@ class SCAL(ChannelAttention):
         Returns:
             Tensor: (N, C, H, W).
         """
-        return self.project_out(self.channel_attention(x) * self.spatial(x))
+        return pointwise_conv(
+            self.project_out, self.channel_attention(x) * self.spatial(x)
+        )

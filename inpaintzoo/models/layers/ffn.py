@@ -1,10 +1,10 @@
 """Gated depth-wise convolution feed-forward network (Restormer GDFN)."""
 
 import torch
-import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import nn
 
+from inpaintzoo.models.layers.fused_cpu import gated_ffn
 from inpaintzoo.registry import MODELS
 
 
@@ -48,5 +48,4 @@ class GDFN(BaseModule):
         Returns:
             Tensor: (N, C, H, W).
         """
-        a, b = self.dwconv(self.project_in(x)).chunk(2, dim=1)
-        return self.project_out(F.gelu(a) * b)
+        return gated_ffn(x, self.project_in, self.dwconv, self.project_out)

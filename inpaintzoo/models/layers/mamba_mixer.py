@@ -137,7 +137,12 @@ class MambaMixer(BaseModule):
         n, c, h, w = x.shape
         out_dtype = x.dtype
         with torch.autocast(device_type=x.device.type, enabled=False):
-            x = x.to(compute_dtype(out_dtype))
+            # channels-last storage makes the (N, L, C) token view free and the
+            # scanner's gather read whole C-vectors (a no-op for a map that
+            # already is channels-last, e.g. the PyTorch path's channel norm)
+            x = x.to(compute_dtype(out_dtype)).contiguous(
+                memory_format=torch.channels_last
+            )
             seqs = self.scanner.flatten(x)  # (N, K, L, C)
             kk = seqs.shape[1]
             if self.pos_embed is not None:

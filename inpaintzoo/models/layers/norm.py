@@ -5,6 +5,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import nn
 
+from inpaintzoo.models.layers.fused_cpu import channel_layer_norm, use_fused_cpu
 from inpaintzoo.registry import MODELS
 
 
@@ -49,6 +50,9 @@ class ChannelLayerNorm(BaseModule):
         Returns:
             Tensor: (N, C, H, W), same dtype.
         """
+        if use_fused_cpu(x, self.weight, self.bias):
+            centre = self.bias is not None
+            return channel_layer_norm(x, self.weight, self.bias, self.eps, centre)
         if self.bias is not None:
             y = F.layer_norm(
                 x.permute(0, 2, 3, 1), (self.dim,), self.weight, self.bias, self.eps

@@ -6,6 +6,7 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from inpaintzoo.models.layers.attention import SpatialGate
+from inpaintzoo.models.layers.fused_cpu import depthwise_conv, pointwise_conv
 from inpaintzoo.registry import MODELS
 
 
@@ -75,6 +76,9 @@ class SEFN(BaseModule):
             Tensor: (N, C, H, W).
         """
         sp = x if spatial is None else spatial
-        a, b = self.dwconv(self.project_in(x)).chunk(2, dim=1)
-        g = self.fusion(torch.cat([a, self.spatial(sp)], dim=1))
-        return self.project_out(F.gelu(self.dwconv_afterfusion(g)) * b)
+        a, b = depthwise_conv(self.dwconv, pointwise_conv(self.project_in, x)).chunk(
+            2, dim=1
+        )
+        g = pointwise_conv(self.fusion, torch.cat([a, self.spatial(sp)], dim=1))
+        g = F.gelu(depthwise_conv(self.dwconv_afterfusion, g))
+        return pointwise_conv(self.project_out, g * b)

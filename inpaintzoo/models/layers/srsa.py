@@ -5,6 +5,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import nn
 
+from inpaintzoo.models.layers.fused_cpu import depthwise_conv, pointwise_conv
 from inpaintzoo.registry import MODELS
 
 
@@ -64,7 +65,9 @@ class SRSA(BaseModule):
         """
         n, c, h, w = x.shape
         heads = self.num_heads
-        q, k, v = self.qkv_dwconv(self.qkv(x)).chunk(3, dim=1)
+        q, k, v = depthwise_conv(self.qkv_dwconv, pointwise_conv(self.qkv, x)).chunk(
+            3, dim=1
+        )
         v_full = v
         q = q.reshape(n, heads, c // heads, h * w)
         k = self.pool(k).reshape(n, heads, c // heads, -1)
@@ -74,4 +77,4 @@ class SRSA(BaseModule):
         attn = (q.transpose(-2, -1) @ k) * self.temperature  # (N, heads, HW, P)
         attn = attn.softmax(dim=-1)
         out = (v @ attn.transpose(-2, -1)).reshape(n, c, h, w)
-        return self.project_out(out + self.lce(v_full))
+        return pointwise_conv(self.project_out, out + depthwise_conv(self.lce, v_full))

@@ -43,6 +43,8 @@ from pathlib import Path
 from inpaintzoo.models.ssm import kernel_cache
 
 SOURCE = Path(__file__).with_name('csrc') / 'selective_scan_cpu.c'
+#: every file of the translation unit (SOURCE includes the headers); all are hashed
+SOURCES = (SOURCE, SOURCE.with_name('layers2d_cpu.h'))
 KERNEL_DIR_ENV = 'INPAINTZOO_KERNEL_DIR'
 BASE_FLAGS = ('-O3', '-std=gnu99', '-fPIC', '-shared', '-fno-math-errno', '-Wno-psabi')
 NATIVE_FLAGS = ('-march=native',)
@@ -124,6 +126,35 @@ class ConvArgs(ctypes.Structure):
         (name, ctypes.c_int64)
         for name in ('batch', 'length', 'dim', 'ksize', 'sx_b', 'sx_l', 'so_b', 'so_l')
     ]
+
+
+class Dw2dArgs(ctypes.Structure):
+    """Mirror of the C ``Dw2dArgs`` struct (2-D depth-wise 3x3 conv, GELU gate)."""
+
+    _fields_ = [(name, ctypes.c_void_p) for name in ('x', 'w', 'bias', 'out')] + [
+        (name, ctypes.c_int64)
+        for name in ('batch', 'channels', 'height', 'width', 'gate', 'row0', 'rows')
+    ]
+
+
+class LnArgs(ctypes.Structure):
+    """Mirror of the C ``LnArgs`` struct (LayerNorm over the channels of NCHW)."""
+
+    _fields_ = [
+        *[(name, ctypes.c_void_p) for name in ('x', 'w', 'b', 'out')],
+        *[(name, ctypes.c_int64) for name in ('batch', 'channels', 'pixels', 'centre')],
+        ('eps', ctypes.c_double),
+    ]
+
+
+def _structs() -> tuple[tuple[str, type[ctypes.Structure]], ...]:
+    """(C size-function name, ctypes mirror) of every struct the kernel takes."""
+    return (
+        ('scan_args_size', ScanArgs),
+        ('conv_args_size', ConvArgs),
+        ('dw2d_args_size', Dw2dArgs),
+        ('ln_args_size', LnArgs),
+    )
 
 
 def kernel_dir() -> Path:
@@ -257,6 +288,8 @@ def _build(cc: list[str], flags: tuple[str, ...], folder: Path, key: str) -> Pat
             'compiler': cc,
             'scan_args_size': ctypes.sizeof(ScanArgs),
             'conv_args_size': ctypes.sizeof(ConvArgs),
+            'dw2d_args_size': ctypes.sizeof(Dw2dArgs),
+            'ln_args_size': ctypes.sizeof(LnArgs),
         },
     )
     return target
@@ -267,8 +300,8 @@ def _configure(lib: ctypes.CDLL) -> ctypes.CDLL:
 
     Raises:
         AttributeError: a symbol is missing (an old or foreign library).
-        RuntimeError: ``sizeof(ScanArgs)`` / ``sizeof(ConvArgs)`` in C differ
-            from the ctypes mirrors (the two definitions are out of sync).
+        RuntimeError: ``sizeof`` of a struct (``ScanArgs``, ``ConvArgs``,
+            ``Dw2dArgs``, ``LnArgs``) in C differs from its ctypes mirror.
     """
     ptr, i32, i64 = ctypes.c_void_p, ctypes.c_int, ctypes.c_int64
     args_p = ctypes.POINTER(ScanArgs)
@@ -279,9 +312,13 @@ def _configure(lib: ctypes.CDLL) -> ctypes.CDLL:
         getattr(lib, f'scan_bwd_{sfx}').restype = None
         getattr(lib, f'conv_silu_{sfx}').argtypes = [ctypes.POINTER(ConvArgs), i32]
         getattr(lib, f'conv_silu_{sfx}').restype = None
+    lib.dw3x3_f32.argtypes = [ctypes.POINTER(Dw2dArgs), i32]
+    lib.dw3x3_f32.restype = i32
+    lib.ln_channels_f32.argtypes = [ctypes.POINTER(LnArgs), i32]
+    lib.ln_channels_f32.restype = None
     for name in ('scan_vector_width', 'scan_max_state', 'scan_has_openmp'):
         getattr(lib, name).restype = i32
-    for name, struct in (('scan_args_size', ScanArgs), ('conv_args_size', ConvArgs)):
+    for name, struct in _structs():
         getattr(lib, name).restype = i64
         c_size, py_size = getattr(lib, name)(), ctypes.sizeof(struct)
         if c_size != py_size:
@@ -340,12 +377,12 @@ def build_stamp(cc: list[str]) -> bytes:
     """What every cache key of compiler ``cc`` hashes besides the flags."""
     return b'\0'.join(
         [
-            SOURCE.read_bytes(),
+            *(path.read_bytes() for path in SOURCES),
             shlex.join(cc).encode(),
             _compiler_version(cc).encode(),
             _cpu_model().encode(),
             platform.machine().encode(),
-            repr((ScanArgs._fields_, ConvArgs._fields_)).encode(),
+            repr([struct._fields_ for _, struct in _structs()]).encode(),
         ]
     )
 

@@ -529,3 +529,6 @@ int scan_max_state(void) { return MAX_STATE; }
 /* struct sizes, compared with ctypes.sizeof of the Python mirrors on load */
 int64_t scan_args_size(void) { return (int64_t)sizeof(ScanArgs); }
 int64_t conv_args_size(void) { return (int64_t)sizeof(ConvArgs); }
+
+/* 2-D depth-wise convolutions (HINT-style FFNs), same translation unit */
+#include "layers2d_cpu.h"

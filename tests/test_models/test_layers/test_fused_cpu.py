@@ -1,0 +1,231 @@
+"""The fused CPU depth-wise 3x3 kernel and where the layers use it."""
+
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.config import Config
+from torch import nn
+
+import inpaintzoo.models  # noqa: F401  (registers the modules)
+from inpaintzoo.models.layers import fused_cpu
+from inpaintzoo.models.layers.attention import ChannelAttention
+from inpaintzoo.models.layers.ffn import GDFN
+from inpaintzoo.models.layers.fused_cpu import (
+    depthwise3x3,
+    depthwise_conv,
+    gated_depthwise_conv,
+    pointwise_conv,
+    use_fused_cpu,
+)
+from inpaintzoo.models.layers.norm import ChannelLayerNorm
+from inpaintzoo.models.ssm.cpu_kernel import load_kernel
+from inpaintzoo.registry import MODELS
+
+REPO = Path(__file__).resolve().parents[3]
+
+pytestmark = pytest.mark.skipif(
+    load_kernel() is None, reason='no C compiler: the fused CPU kernel is not built'
+)
+
+SHAPES = [(1, 8, 5, 7), (2, 6, 1, 1), (1, 4, 1, 9), (1, 4, 9, 1), (3, 10, 16, 17)]
+
+
+@pytest.mark.parametrize('shape', SHAPES)
+@pytest.mark.parametrize('with_bias', [False, True])
+def test_depthwise_equals_conv2d(shape, with_bias):
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(shape, generator=gen)
+    c = shape[1]
+    w = torch.randn(c, 1, 3, 3, generator=gen)
+    b = torch.randn(c, generator=gen) if with_bias else None
+    ref = F.conv2d(x, w, b, padding=1, groups=c)
+    torch.testing.assert_close(depthwise3x3(x, w, b), ref, rtol=1e-5, atol=1e-5)
+    a, g = ref.chunk(2, dim=1)
+    torch.testing.assert_close(
+        depthwise3x3(x, w, b, gate=True), F.gelu(a) * g, rtol=1e-5, atol=1e-5
+    )
+
+
+def test_gelu_gate_over_the_whole_range():
+    """Against float64 GELU from -100 to 100: erf tails, zero, the clamp of exp."""
+    a = torch.cat([torch.linspace(-12, 12, 4801), torch.tensor([-100.0, 1e-8, 100.0])])
+    x = torch.zeros(1, 2, 1, a.numel())
+    x[0, 0, 0], x[0, 1, 0] = a, 1.0
+    w = torch.zeros(2, 1, 3, 3)
+    w[:, 0, 1, 1] = 1.0  # identity taps
+    out = depthwise3x3(x, w, gate=True)[0, 0, 0]
+    ref = F.gelu(a.double()).float()
+    torch.testing.assert_close(out, ref, rtol=2e-6, atol=5e-7)
+    tail = (a > -5) & (a < -1)  # 1 + erf(z) would cancel here: relative precision
+    torch.testing.assert_close(out[tail], ref[tail], rtol=2e-6, atol=0)
+
+
+def test_non_contiguous_input():
+    x = torch.randn(1, 6, 8, 8).contiguous(memory_format=torch.channels_last)
+    w = torch.randn(6, 1, 3, 3)
+    ref = F.conv2d(x, w, padding=1, groups=6)
+    torch.testing.assert_close(depthwise3x3(x, w), ref, rtol=1e-5, atol=1e-5)
+
+
+def test_bad_arguments_are_named():
+    x = torch.randn(1, 5, 4, 4)
+    with pytest.raises(ValueError, match=r'\(5, 1, 3, 3\) weight'):
+        depthwise3x3(x, torch.randn(5, 1, 5, 5))
+    with pytest.raises(ValueError, match='bias must be'):
+        depthwise3x3(x, torch.randn(5, 1, 3, 3), torch.randn(4))
+    with pytest.raises(ValueError, match='even channel count'):
+        depthwise3x3(x, torch.randn(5, 1, 3, 3), gate=True)
+
+
+def _spy(monkeypatch):
+    calls = []
+    real = fused_cpu.depthwise3x3
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get('gate', False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fused_cpu, 'depthwise3x3', spy)
+    return calls
+
+
+@pytest.mark.parametrize('module', ['gdfn', 'attention'])
+def test_layers_use_it_only_without_autograd(monkeypatch, module):
+    torch.manual_seed(0)
+    layer = GDFN(8) if module == 'gdfn' else ChannelAttention(8, 2)
+    x = torch.randn(2, 8, 6, 10)
+    calls = _spy(monkeypatch)
+    with torch.no_grad():
+        fused = layer(x)
+    used = len(calls)
+    assert used >= 1
+    with torch.inference_mode():
+        layer(x)
+    assert len(calls) == 2 * used
+    out = layer(x)  # training: grad through the weights
+    assert len(calls) == 2 * used, (
+        'the kernel has no backward: autograd must not reach it'
+    )
+    out.sum().backward()
+    torch.testing.assert_close(fused, out.detach(), rtol=1e-5, atol=1e-5)
+    monkeypatch.setenv(fused_cpu.ENV_VAR, 'off')
+    with torch.no_grad():
+        layer(x)
+    assert len(calls) == 2 * used
+
+
+@pytest.mark.parametrize('bias', [False, True])
+@pytest.mark.parametrize(
+    ('h', 'w', 'band_bytes'), [(13, 7, 400), (5, 9, 1), (6, 6, 1 << 20)]
+)
+def test_gated_ffn_bands_equal_the_whole_map(monkeypatch, bias, h, w, band_bytes):
+    """Bands of 1, several and all rows (halo rows at the band edges, zero padding
+    only at the map's edges), batch 2, with and without biases."""
+    torch.manual_seed(0)
+    layer = GDFN(6, expansion=2.0, bias=bias)
+    x = torch.randn(2, 6, h, w)
+    monkeypatch.setattr(fused_cpu, 'FFN_BAND_BYTES', band_bytes)
+    with torch.no_grad():
+        out = layer(x)
+        monkeypatch.setenv(fused_cpu.ENV_VAR, 'off')
+        ref = layer(x)
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
+
+
+def test_not_used_while_tracing_or_for_float64(monkeypatch):
+    layer = GDFN(4).eval()
+    calls = _spy(monkeypatch)
+    with torch.no_grad():
+        traced = torch.jit.trace(layer, torch.randn(1, 4, 4, 4), check_trace=False)
+        assert 'aten::_convolution' in str(traced.inlined_graph)
+        layer.double()(torch.randn(1, 4, 4, 4, dtype=torch.float64))
+    assert calls == []
+
+
+def test_other_convolutions_run_as_pytorch(monkeypatch):
+    calls = _spy(monkeypatch)
+    strided = nn.Conv2d(4, 4, 3, stride=2, padding=1, groups=4)
+    dense = nn.Conv2d(4, 4, 3, padding=1)
+    x = torch.randn(1, 4, 8, 8)
+    with torch.no_grad():
+        assert depthwise_conv(strided, x).shape == (1, 4, 4, 4)
+        assert gated_depthwise_conv(dense, x).shape == (1, 2, 8, 8)
+    assert calls == []
+
+
+def test_environment_switch(monkeypatch):
+    x = torch.randn(1, 2, 3, 3)
+    monkeypatch.setenv(fused_cpu.ENV_VAR, 'maybe')
+    with pytest.raises(ValueError, match='on or off'):
+        use_fused_cpu(x)
+    monkeypatch.setenv(fused_cpu.ENV_VAR, '0')
+    assert not use_fused_cpu(x)
+    monkeypatch.delenv(fused_cpu.ENV_VAR)
+    with torch.no_grad():
+        assert use_fused_cpu(x)
+
+
+@pytest.mark.parametrize('centre', [True, False])
+@pytest.mark.parametrize('shape', [(1, 1, 3, 3), (2, 7, 17, 19), (1, 96, 16, 20)])
+def test_channel_layer_norm_equals_pytorch(monkeypatch, centre, shape):
+    """Pixel counts that are not multiples of the kernel's 256-pixel blocks too."""
+    torch.manual_seed(0)
+    norm = ChannelLayerNorm(shape[1], bias=centre)
+    with torch.no_grad():
+        norm.weight.uniform_(0.5, 1.5)
+        if centre:
+            norm.bias.uniform_(-1, 1)
+    x = torch.randn(shape) * 3 + 1
+    monkeypatch.setenv(fused_cpu.ENV_VAR, 'off')
+    with torch.no_grad():
+        ref = norm(x)
+    monkeypatch.delenv(fused_cpu.ENV_VAR)
+    with torch.no_grad():
+        out = norm(x)
+    assert out.is_contiguous()
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
+    x_cl = x.contiguous(memory_format=torch.channels_last)
+    with torch.no_grad():
+        torch.testing.assert_close(norm(x_cl), ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('bias', [False, True])
+def test_pointwise_conv_equals_conv2d(bias):
+    torch.manual_seed(0)
+    conv = nn.Conv2d(6, 5, 1, bias=bias)
+    x = torch.randn(3, 6, 7, 9)
+    with torch.no_grad():
+        out = pointwise_conv(conv, x)
+        torch.testing.assert_close(out, conv(x), rtol=1e-5, atol=1e-5)
+        assert out.is_contiguous()
+        strided = nn.Conv2d(6, 5, 1, stride=2)  # not a plain 1x1: PyTorch's conv
+        assert pointwise_conv(strided, x).shape == (3, 5, 4, 5)
+
+
+@pytest.mark.parametrize(
+    'config',
+    [
+        'configs/hint/hint_1xb4-300k_places2-256x256.py',
+        'configs/mxt/mxt_places2.py',
+        'configs/sem_net/sem_places2.py',
+    ],
+)
+def test_whole_generator_same_with_and_without_fused_paths(monkeypatch, config):
+    """Eval forward (the paper-size layer widths at dim 16) with the kernels on/off."""
+    cfg = Config.fromfile(str(REPO / config))
+    gen_cfg = cfg.model.generator
+    gen_cfg.update(dim=16, num_blocks=[1, 1, 1, 1])
+    torch.manual_seed(0)
+    gen = MODELS.build(gen_cfg).eval()
+    img = torch.rand(1, 3, 48, 40)
+    mask = (torch.rand(1, 1, 48, 40) > 0.6).float()
+    calls = _spy(monkeypatch)
+    with torch.no_grad():
+        out = gen(img, mask)
+    assert calls, 'the fused kernel was not used'
+    monkeypatch.setenv(fused_cpu.ENV_VAR, 'off')
+    with torch.no_grad():
+        ref = gen(img, mask)
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=2e-6)
