@@ -26,5 +26,6 @@ model = dict(
         bias=False,
         stride=16,
         pad_mode='reflect',
+        with_cp=False,  # activation checkpointing: True or 4 bools (levels 1-4)
     ),
 )

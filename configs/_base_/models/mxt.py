@@ -36,6 +36,7 @@ model = dict(
         bias=False,
         stride=8,
         pad_mode='reflect',
+        with_cp=False,  # activation checkpointing: True or 4 bools (levels 1-4)
     ),
     # the official MxT does NOT divide its L1 loss by the hole ratio (§3.8)
     losses=dict(l1=dict(divide_by_hole_ratio=False)),

@@ -10,7 +10,12 @@
 _base_ = './gan_inpaintor.py'
 model = dict(
     type='NCLGInpaintor',
-    generator=dict(type='NCLGGenerator', residual_blocks=7, input_size=256),
+    generator=dict(
+        type='NCLGGenerator',
+        residual_blocks=7,
+        input_size=256,
+        with_cp=False,  # activation checkpointing: True or ['encoder', 'middle', 'decoder']
+    ),
     discriminator=dict(
         type='PatchDiscriminator',
         in_channels=3,

@@ -35,5 +35,6 @@ model = dict(
         bias=False,
         stride=16,  # the official code needs multiples of 16; other sizes are padded
         pad_mode='reflect',
+        with_cp=False,  # activation checkpointing: True or 4 bools (levels 1-4)
     ),
 )

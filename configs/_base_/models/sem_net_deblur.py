@@ -39,6 +39,7 @@ model = dict(
         bias=False,
         stride=16,
         pad_mode='reflect',
+        with_cp=False,  # activation checkpointing: True or 4 bools (levels 1-4)
         output_act='none',  # linear output for the residual
     ),
     losses=dict(

@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import nn
+from torch.utils.checkpoint import checkpoint
 
 from inpaintzoo.models.backbones.input_checks import check_image_tensor, fill_holes
 from inpaintzoo.models.layers.slot_config import check_slot_config
@@ -15,6 +16,39 @@ from inpaintzoo.utils.errors import ConfigError, InvalidImageError
 
 _PAD_MODES = ('reflect', 'replicate', 'constant')
 _OUTPUT_ACTS = ('tanh01', 'none')
+#: the block stages of each level (``with_cp`` selects levels)
+CP_LEVEL_STAGES = (
+    ('encoder1', 'decoder1'),
+    ('encoder2', 'decoder2'),
+    ('encoder3', 'decoder3'),
+    ('latent',),
+)
+
+
+def cp_levels(with_cp: bool | Sequence[bool]) -> tuple[bool, bool, bool, bool]:
+    """``with_cp`` of :class:`InpaintUNet` as one flag per level 1..4.
+
+    Args:
+        with_cp (bool | Sequence[bool]): one bool for every level, or 4 bools for
+            levels 1..4 (level k = ``encoderk`` + ``decoderk``, level 4 = ``latent``).
+
+    Raises:
+        ConfigError: anything else (numbers, strings, stage names, another length).
+    """
+    if isinstance(with_cp, bool):
+        return (with_cp,) * 4
+    if (
+        isinstance(with_cp, Sequence)
+        and not isinstance(with_cp, str)
+        and len(with_cp) == 4
+        and all(isinstance(v, bool) for v in with_cp)
+    ):
+        return tuple(with_cp)
+    raise ConfigError(
+        'InpaintUNet.with_cp must be a bool or a list of 4 bools for levels 1-4 '
+        '(level k = encoderk + decoderk, level 4 = latent), e.g. '
+        f'[True, True, False, False]; got {with_cp!r}'
+    )
 
 
 def _four(name: str, value: Sequence[int]) -> list[int]:
@@ -49,6 +83,15 @@ class InpaintUNet(BaseModule):
     not take raise :class:`ConfigError` naming the slot, the keys and the
     ``_delete_=True`` fix (:func:`check_slot_config`).
 
+    Activation checkpointing (``with_cp``, the OpenMMLab convention): every block
+    of a selected level runs under
+    ``torch.utils.checkpoint.checkpoint(block, x, use_reentrant=False)``, so only
+    the block inputs are kept for the backward and each block's forward is run a
+    second time there (same outputs and gradients, less memory, more time). It acts
+    only in training mode with gradients enabled; in eval mode, under ``no_grad``
+    or ``inference_mode`` the blocks run plainly. Embedding, samplers, reductions
+    and the output conv are never checkpointed.
+
     Any H, W work: the hole-filled input and the mask are padded at the bottom and
     right up to a multiple of :attr:`stride` with ``pad_mode`` (``'reflect'``, or
     ``'replicate'`` where the pad is too large to reflect) and the output is cropped
@@ -79,6 +122,10 @@ class InpaintUNet(BaseModule):
             Defaults to ``'reflect'``.
         reduce_last_skip (bool): Add the 1x1 reduction after the last skip
             connection (see above). Defaults to False.
+        with_cp (bool | Sequence[bool]): activation checkpointing of the blocks:
+            one bool for all levels, or 4 bools for levels 1..4 (level k =
+            ``encoderk`` and ``decoderk`` together, level 4 = ``latent``; see
+            :data:`CP_LEVEL_STAGES`). Defaults to False.
         output_act (str): ``'tanh01'`` maps the output conv to (0, 1) with
             ``(tanh + 1) / 2`` (inpainting); ``'none'`` keeps it linear (the
             residual deblurring restorer, ``out = in + net(in)``). Defaults to
@@ -104,6 +151,7 @@ class InpaintUNet(BaseModule):
         pad_mode: str = 'reflect',
         reduce_last_skip: bool = False,
         output_act: str = 'tanh01',
+        with_cp: bool | Sequence[bool] = False,
         init_cfg: dict | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -119,6 +167,7 @@ class InpaintUNet(BaseModule):
                 f"{output_act!r} ('none' for a residual restorer)"
             )
         self.output_act = output_act
+        self.with_cp = cp_levels(with_cp)
         embed = embed if embed is not None else dict(type='GatedEmbedding')
         block = block if block is not None else dict(type='SandwichBlock')
         down = down if down is not None else dict(type='MaskAwareDownsample')
@@ -203,6 +252,24 @@ class InpaintUNet(BaseModule):
             out.append(F.interpolate(mask, size=size, mode='nearest'))
         return out
 
+    def run_stage(self, name: str, x: torch.Tensor) -> torch.Tensor:
+        """Blocks of stage ``name``, checkpointed block by block where selected.
+
+        Args:
+            name (str): ``'encoder1'`` .. ``'decoder1'`` or ``'latent'``.
+            x (Tensor): (N, C_stage, h, w).
+
+        Returns:
+            Tensor: (N, C_stage, h, w).
+        """
+        stage = getattr(self, name)
+        level = next(i for i, names in enumerate(CP_LEVEL_STAGES) if name in names)
+        if not (self.with_cp[level] and self.training and torch.is_grad_enabled()):
+            return stage(x)
+        for block in stage:
+            x = checkpoint(block, x, use_reentrant=False)
+        return x
+
     def forward_padded(
         self, x: torch.Tensor, masks: list[torch.Tensor]
     ) -> torch.Tensor:
@@ -217,16 +284,17 @@ class InpaintUNet(BaseModule):
             Tensor: (N, out_channels, H, W) in (0, 1) (unbounded with
             ``output_act='none'``).
         """
-        enc1 = self.encoder1(self.embed(x))
-        enc2 = self.encoder2(self.down1(enc1, masks[0]))
-        enc3 = self.encoder3(self.down2(enc2, masks[1]))
-        lat = self.latent(self.down3(enc3, masks[2]))
-        dec = self.decoder3(self.reduce3(torch.cat([self.up3(lat), enc3], dim=1)))
-        dec = self.decoder2(self.reduce2(torch.cat([self.up2(dec), enc2], dim=1)))
+        run = self.run_stage
+        enc1 = run('encoder1', self.embed(x))
+        enc2 = run('encoder2', self.down1(enc1, masks[0]))
+        enc3 = run('encoder3', self.down2(enc2, masks[1]))
+        lat = run('latent', self.down3(enc3, masks[2]))
+        dec = run('decoder3', self.reduce3(torch.cat([self.up3(lat), enc3], dim=1)))
+        dec = run('decoder2', self.reduce2(torch.cat([self.up2(dec), enc2], dim=1)))
         dec = torch.cat([self.up1(dec), enc1], dim=1)
         if self.reduce1 is not None:
             dec = self.reduce1(dec)
-        dec = self.decoder1(dec)
+        dec = run('decoder1', dec)
         out = self.output(dec)
         return out if self.output_act == 'none' else (torch.tanh(out) + 1) / 2
 

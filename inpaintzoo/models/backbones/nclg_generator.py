@@ -6,12 +6,14 @@ blocks and short+long attention give a shared feature; a landmark head predicts
 the decoder. Official checkpoints load through ``converters/nclg.py``.
 """
 
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import nn
+from torch.utils.checkpoint import checkpoint
 
 from inpaintzoo.models.backbones.input_checks import check_image_tensor, fill_holes
 from inpaintzoo.models.layers.nclg_attention import ShortLongAttention
@@ -20,12 +22,41 @@ from inpaintzoo.models.layers.nclg_gated_conv import NCLGGatedConv
 from inpaintzoo.models.layers.nclg_landmark import rasterize_landmarks
 from inpaintzoo.models.layers.nclg_res_blocks import DilatedResBlock
 from inpaintzoo.registry import MODELS
-from inpaintzoo.utils.errors import InvalidImageError
+from inpaintzoo.utils.errors import ConfigError, InvalidImageError
 
 #: the official landmark head (reference-models §5.3 L-P1..L-FC)
 _OFFICIAL_LANDMARK = dict(
     type='LandmarkPredictor', expand_channels=1280, node_channels=(64, 64, 128)
 )
+
+#: the stages ``with_cp`` can select, in forward order
+CP_STAGES = ('encoder', 'middle', 'decoder')
+
+
+def cp_stages(with_cp: bool | Sequence[str]) -> frozenset[str]:
+    """``with_cp`` of :class:`NCLGGenerator` as a set of stage names.
+
+    Args:
+        with_cp (bool | Sequence[str]): True (all of :data:`CP_STAGES`), False
+            (none) or a list of stage names.
+
+    Raises:
+        ConfigError: anything else, or an unknown or repeated stage name.
+    """
+    if isinstance(with_cp, bool):
+        return frozenset(CP_STAGES if with_cp else ())
+    names = list(with_cp) if isinstance(with_cp, Sequence) else None
+    if (
+        isinstance(with_cp, str)
+        or names is None
+        or not all(isinstance(n, str) and n in CP_STAGES for n in names)
+        or len(set(names)) != len(names)
+    ):
+        raise ConfigError(
+            f'NCLGGenerator.with_cp must be a bool or a list of distinct stage names '
+            f"from {list(CP_STAGES)} (e.g. ['middle', 'decoder']); got {with_cp!r}"
+        )
+    return frozenset(names)
 
 
 class NCLGOutput(NamedTuple):
@@ -63,6 +94,15 @@ class NCLGGenerator(BaseModule):
     goes from ``fuse1`` straight to ``dec2``, ``landmarks`` is None);
     ``gated=False`` makes ``enc1..3`` and ``dec1..2`` vanilla convolutions.
 
+    Activation checkpointing (``with_cp``): each module of a selected stage runs
+    under ``torch.utils.checkpoint.checkpoint(..., use_reentrant=False)`` in
+    training mode with gradients enabled (never in eval, ``no_grad`` or
+    ``inference_mode``). Stages: ``'encoder'`` = ``enc1..3``; ``'middle'`` = each
+    residual block; ``'decoder'`` = ``dec1``, ``fuse1``, ``fuse_map``, ``dec2``,
+    ``fuse2``. ``attn`` and ``landmark`` never are: a recomputed forward would
+    run the spectral-norm power iteration (``attn``) or update the BatchNorm
+    running statistics (``landmark``) a second time and change the result.
+
     Args:
         residual_blocks (int): Middle blocks. Defaults to 7 (official).
         input_size (int): Required square input side (the landmark map scale is
@@ -77,6 +117,9 @@ class NCLGGenerator(BaseModule):
         gated (bool): Gated convolutions in the encoder and the up-sampling
             decoder stages (official). Defaults to True.
         num_points (int): Landmarks. Defaults to 68.
+        with_cp (bool | Sequence[str]): activation checkpointing: True (all of
+            :data:`CP_STAGES`), False, or stage names, e.g. ``['middle']``.
+            Defaults to False.
         init_cfg (dict | list[dict], optional): MMEngine init config.
     """
 
@@ -88,12 +131,14 @@ class NCLGGenerator(BaseModule):
         landmark: dict | None = _OFFICIAL_LANDMARK,
         gated: bool = True,
         num_points: int = 68,
+        with_cp: bool | Sequence[str] = False,
         init_cfg: dict | list[dict] | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
         self.input_size = input_size
         self.map_size = input_size // 2
         self.num_points = num_points
+        self.with_cp = cp_stages(with_cp)
         c = base_channels
         self.enc1 = NCLGGatedConv(3, c, 7, reflect_pad=3, gated=gated)
         self.enc2 = NCLGGatedConv(c, 2 * c, 4, stride=2, padding=1, gated=gated)
@@ -137,6 +182,23 @@ class NCLGGenerator(BaseModule):
             for f in (2, 4)
         )
 
+    def run_stage(
+        self, stage: str, module: Callable, *args: torch.Tensor
+    ) -> torch.Tensor:
+        """``module(*args)``, checkpointed when ``stage`` is selected and training.
+
+        Args:
+            stage (str): one of :data:`CP_STAGES`.
+            module (Callable): a submodule of that stage.
+            *args (Tensor): its inputs.
+
+        Returns:
+            Tensor: its output.
+        """
+        if stage in self.with_cp and self.training and torch.is_grad_enabled():
+            return checkpoint(module, *args, use_reentrant=False)
+        return module(*args)
+
     def forward_filled(
         self,
         x: torch.Tensor,
@@ -155,18 +217,27 @@ class NCLGGenerator(BaseModule):
         Returns:
             NCLGOutput: ``(image (B, 3, 256, 256), landmarks (B, 136))``.
         """
-        f_e1 = self.enc1(x)
-        f_e2 = self.enc2(f_e1)
-        f_e3 = self.enc3(f_e2)
-        shared = self.attn(self.middle(f_e3), f_e3, mask_quarter)
-        x = self.fuse1(f_e2 * (1 - mask_half), self.dec1(shared))
+        run = self.run_stage
+        f_e1 = run('encoder', self.enc1, x)
+        f_e2 = run('encoder', self.enc2, f_e1)
+        f_e3 = run('encoder', self.enc3, f_e2)
+        mid = f_e3
+        for block in self.middle:
+            mid = run('middle', block, mid)
+        shared = self.attn(mid, f_e3, mask_quarter)
+        x = run(
+            'decoder',
+            self.fuse1,
+            f_e2 * (1 - mask_half),
+            run('decoder', self.dec1, shared),
+        )
         landmarks = None
         if self.landmark is not None:
             landmarks = self.landmark(shared, x)
             lmk_map = rasterize_landmarks(landmarks, self.map_size)
-            x = self.fuse_map(lmk_map, x)
-        x = self.dec2(x)
-        x = self.fuse2(f_e1 * (1 - mask), x)
+            x = run('decoder', self.fuse_map, lmk_map, x)
+        x = run('decoder', self.dec2, x)
+        x = run('decoder', self.fuse2, f_e1 * (1 - mask), x)
         image = (torch.tanh(self.out(self.out_pad(x))) + 1) / 2
         return NCLGOutput(image, landmarks)
 
