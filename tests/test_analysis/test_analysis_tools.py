@@ -65,6 +65,8 @@ def test_benchmark_latency_sweep_writes_json(tmp_path, monkeypatch):
         '0',
         '--runs',
         '1',
+        '--no-peak',
+        '--no-flops',
         '--out',
         str(out),
     ]

@@ -6,19 +6,35 @@ threads)::
     python tools/analysis/benchmark_latency.py configs/mxt/mxt_places2.py \
         --shape 256 256 --threads 2
 
-Sweeps and a JSON record (median_s, images_per_s, peak_mem_mb per case)::
+Sweeps and a JSON record (median_s, images_per_s, peak_mem_mb, gmac, gflops,
+pct_of_fp32_peak per case)::
 
     python tools/analysis/benchmark_latency.py configs/mxt/mxt_places2.py \
         --shapes 128 256x256 --batch-sizes 1 2 --out latency.json
+
+Every line gives the achieved GFLOP/s (2 x MACs / median time; MACs counted once
+per config and size) as a percentage of the fp32 ``torch.mm`` peak measured at
+the start of the same run (``--peak-n``, ``--no-peak``). Options that change
+numerics are flags, each reported with its error against the fp32 eager output
+on the same input: ``--dtype bf16`` (``torch.autocast``, weights stay fp32; the
+bf16 matmul peak is measured too), ``--cast-weights`` (convert weights and inputs
+instead, as before) and ``--compile`` (``torch.compile``; the first call is timed
+separately)::
+
+    python tools/analysis/benchmark_latency.py \
+        configs/hint/hint_1xb4-300k_places2-256x256.py --threads 2 --dtype bf16
 """
 
 import argparse
+import os
 
 import torch
 
-from inpaintzoo.apis.benchmark import DTYPES, benchmark_sweep
-from inpaintzoo.apis.cli import add_debug_argument, run_cli
+from inpaintzoo.apis.benchmark import DTYPES, benchmark_sweep, check_benchmark_args
+from inpaintzoo.apis.cli import add_cfg_options_argument, add_debug_argument, run_cli
 from inpaintzoo.apis.tool_options import add_threads_argument, set_threads, write_json
+from inpaintzoo.models.layers import fused_cpu
+from inpaintzoo.utils.matmul_peak import matmul_peak
 
 
 def parse_shape(text: str) -> tuple[int, int]:
@@ -38,7 +54,38 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('checkpoint', nargs='?', default=None)
     parser.add_argument('--shape', type=int, nargs=2, default=(256, 256))
     parser.add_argument('--batch', type=int, default=1)
-    parser.add_argument('--dtype', choices=sorted(DTYPES), default='fp32')
+    parser.add_argument(
+        '--dtype',
+        choices=sorted(DTYPES),
+        default='fp32',
+        help='fp32 (default), or bf16 / fp16 under torch.autocast with fp32 '
+        'weights; the error against fp32 is reported',
+    )
+    parser.add_argument(
+        '--cast-weights',
+        action='store_true',
+        help='with --dtype bf16/fp16: convert weights and inputs to that dtype '
+        'instead of autocast (the behaviour before autocast)',
+    )
+    parser.add_argument(
+        '--compile',
+        action='store_true',
+        help='run torch.compile(generator); compile time is reported separately',
+    )
+    parser.add_argument(
+        '--no-flops',
+        action='store_true',
+        help='skip the MAC count (one traced forward per config and size)',
+    )
+    parser.add_argument(
+        '--no-peak', action='store_true', help='skip the matmul peak measurement'
+    )
+    parser.add_argument(
+        '--peak-n',
+        type=int,
+        default=4096,
+        help='side of the square torch.mm of the peak measurement',
+    )
     parser.add_argument(
         '--device', default='cuda' if torch.cuda.is_available() else 'cpu'
     )
@@ -63,6 +110,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--out', default=None, help='write the results as JSON to this file'
     )
+    add_cfg_options_argument(parser)
+    parser.add_argument(
+        '--cpu-kernels',
+        choices=['on', 'off', 'both'],
+        default='on',
+        help='the fused CPU inference paths (inpaintzoo.models.layers.fused_cpu): '
+        "'off' is the plain PyTorch path, 'both' times off then on and prints the "
+        'speedup (default: on)',
+    )
     add_debug_argument(parser)
     return parser.parse_args()
 
@@ -70,19 +126,59 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     set_threads(args.threads)
-    results = benchmark_sweep(
-        args.config,
-        args.checkpoint,
-        shapes=args.shapes or [tuple(args.shape)],
-        batch_sizes=args.batch_sizes or [args.batch],
-        dtype=args.dtype,
-        device=args.device,
-        warmup=args.warmup,
-        runs=args.runs,
-    )
-    for result in results:
-        print(f'{result.line()}; {result.images_per_s:.2f} images/s')
-    write_json(args.out, [r.to_dict() for r in results])
+    shapes = args.shapes or [tuple(args.shape)]
+    batch_sizes = args.batch_sizes or [args.batch]
+    for shape in shapes:  # bad input fails before the peak is measured
+        check_benchmark_args(
+            args.config,
+            args.checkpoint,
+            shape,
+            min(batch_sizes),
+            args.dtype,
+            args.device,
+            args.runs,
+        )
+    peak = dtype_peak = None
+    if not args.no_peak:
+        peak = matmul_peak('fp32', args.peak_n, args.device)
+        print(peak.line())
+        if args.dtype != 'fp32':
+            dtype_peak = matmul_peak(args.dtype, args.peak_n, args.device)
+            print(dtype_peak.line())
+    modes = ['off', 'on'] if args.cpu_kernels == 'both' else [args.cpu_kernels]
+    runs = {}
+    for mode in modes:
+        os.environ[fused_cpu.ENV_VAR] = mode
+        runs[mode] = benchmark_sweep(
+            args.config,
+            args.checkpoint,
+            shapes=shapes,
+            batch_sizes=batch_sizes,
+            dtype=args.dtype,
+            device=args.device,
+            warmup=args.warmup,
+            runs=args.runs,
+            cast_weights=args.cast_weights,
+            compile=args.compile,
+            count_macs=not args.no_flops,
+            peak=peak,
+            dtype_peak=dtype_peak,
+            cfg_options=args.cfg_options,
+        )
+        for result in runs[mode]:
+            tag = f'[CPU fast paths {mode}] ' if len(modes) > 1 else ''
+            print(f'{tag}{result.line()}; {result.images_per_s:.2f} images/s')
+    if len(modes) > 1:
+        for off, on in zip(runs['off'], runs['on']):
+            n, _, h, w = on.shape
+            print(
+                f'CPU fast paths ({n}x3x{h}x{w}): {off.median_s / on.median_s:.2f}x '
+                f'faster ({off.median_s:.3f} s -> {on.median_s:.3f} s)'
+            )
+    records = [
+        dict(r.to_dict(), cpu_fast_paths=mode) for mode in modes for r in runs[mode]
+    ]
+    write_json(args.out, records)
 
 
 if __name__ == '__main__':
