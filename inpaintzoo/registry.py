@@ -27,6 +27,7 @@ OPTIM_WRAPPER_CONSTRUCTORS = _node(
     'optim wrapper constructor', mme.OPTIM_WRAPPER_CONSTRUCTORS, 'engine'
 )
 PARAM_SCHEDULERS = _node('parameter scheduler', mme.PARAM_SCHEDULERS, 'engine')
+STRATEGIES = _node('strategy', mme.STRATEGIES, 'engine')
 # data
 DATASETS = _node('dataset', mme.DATASETS, 'datasets')
 DATA_SAMPLERS = _node('data sampler', mme.DATA_SAMPLERS, 'datasets')

@@ -10,6 +10,7 @@ from inpaintzoo.apis.runner_setup import (
     local_rank_to_env,
     setup_launcher,
     setup_resume,
+    setup_strategy,
     shutdown_distributed,
 )
 from inpaintzoo.apis.work_dir_lock import lock_work_dir
@@ -41,6 +42,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none'
     )
+    parser.add_argument(
+        '--strategy',
+        choices=['ddp', 'fsdp'],
+        default='ddp',
+        help='ddp: the Runner with DDP per sub-network (default); fsdp: '
+        'FlexibleRunner sharding each sub-network with FSDP (needs --launcher '
+        'pytorch or slurm; configs/_base_/strategies/fsdp.py)',
+    )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=None)
     add_debug_argument(parser)
     return parser.parse_args()
@@ -51,6 +60,7 @@ def main() -> None:
     local_rank_to_env(args.local_rank)
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
     check_data_paths(cfg, loaders_used_by_training(cfg), args.config)
+    setup_strategy(cfg, args.strategy, args.launcher)
     setup_launcher(cfg, args.launcher)
     setup_resume(cfg, args.resume)
     if args.unsafe_load_pickle:

@@ -5,6 +5,8 @@ The tools stay thin: they parse arguments and call these functions.
 
 import os
 import os.path as osp
+import shutil
+import subprocess
 
 import torch
 import torch.distributed as dist
@@ -47,21 +49,142 @@ def setup_launcher(cfg: Config, launcher: str) -> None:
     """Set ``cfg.launcher``; on CPU-only machines start gloo ourselves.
 
     MMEngine's ``init_dist`` always calls ``torch.cuda.set_device`` (conventions
-    §10 row 4), so for ``--launcher pytorch`` without CUDA the process group is
-    created here with the gloo backend and DDP gets ``device_ids=None``.
+    §10 row 4), so without CUDA the process group is created here with the gloo
+    backend and DDP gets ``device_ids=None``:
+
+    * ``pytorch`` (torchrun): rank and world size come from ``RANK`` /
+      ``WORLD_SIZE`` / ``MASTER_ADDR`` / ``MASTER_PORT`` as torchrun sets them.
+    * ``slurm`` (srun): they are derived from ``SLURM_*`` first
+      (:func:`slurm_env_to_torch`).
+    * ``mpi``: refused on CPU with a message naming the alternatives.
+
+    With CUDA nothing is started here; the runner calls MMEngine's ``init_dist``
+    (NCCL) for every launcher.
+
+    Raises:
+        ConfigError: ``mpi`` without CUDA, or a slurm job whose environment lacks
+            what is needed to find the master node.
     """
     cfg.launcher = launcher
-    if launcher == 'none':
+    if launcher == 'none' or torch.cuda.is_available():
         return
-    if launcher == 'pytorch' and not torch.cuda.is_available():
-        if not dist.is_initialized():
-            dist.init_process_group(backend='gloo')
+    if launcher == 'mpi':
+        raise ConfigError(
+            '--launcher mpi needs CUDA (MMEngine selects a GPU per rank); on CPU '
+            'use --launcher pytorch (torchrun, tools/dist_train.sh) or --launcher '
+            'slurm (srun, tools/slurm_train.sh)'
+        )
+    if launcher == 'slurm':
+        slurm_env_to_torch()
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    if cfg.get('strategy') is None:  # Runner: DDP wrapper without device ids
         wrapper = dict(cfg.get('model_wrapper_cfg') or {})
         wrapper.setdefault('type', 'MMDistributedDataParallel')
         wrapper['device_ids'] = None
         cfg.model_wrapper_cfg = wrapper
-        cfg.env_cfg = dict(cfg.get('env_cfg', {}))
-        cfg.env_cfg['dist_cfg'] = dict(backend='gloo')
+    cfg.env_cfg = dict(cfg.get('env_cfg', {}))
+    cfg.env_cfg['dist_cfg'] = dict(backend='gloo')
+
+
+#: ``--strategy`` names -> files under ``configs/_base_/strategies/``
+STRATEGY_FILES = {'fsdp': 'fsdp.py'}
+STRATEGY_DIR = osp.join(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
+    'configs',
+    '_base_',
+    'strategies',
+)
+
+
+def setup_strategy(cfg: Config, strategy: str, launcher: str) -> None:
+    """Apply ``--strategy`` (``ddp`` or ``fsdp``) to ``cfg``.
+
+    ``ddp`` keeps the config (the Runner, DDP per sub-network when distributed);
+    ``fsdp`` merges ``configs/_base_/strategies/fsdp.py``
+    (``InpaintFlexibleRunner`` + ``InpaintFSDPStrategy`` with one FSDP unit per
+    sub-network).
+
+    Call it before :func:`setup_launcher`.
+
+    Raises:
+        ConfigError: unknown name, ``fsdp`` without a distributed launcher, or
+            the strategy file is missing (package installed without configs/).
+    """
+    if strategy == 'ddp':
+        return
+    if strategy not in STRATEGY_FILES:
+        raise ConfigError(
+            f'unknown --strategy {strategy!r}; choose ddp or '
+            + ', '.join(STRATEGY_FILES)
+        )
+    if launcher == 'none':
+        raise ConfigError(
+            f'--strategy {strategy} needs a distributed launch: use '
+            'tools/dist_train.sh or tools/slurm_train.sh (or --launcher pytorch '
+            'under torchrun)'
+        )
+    path = osp.join(STRATEGY_DIR, STRATEGY_FILES[strategy])
+    if not osp.isfile(path):
+        raise ConfigError(f'strategy config {path} not found (run from a checkout)')
+    extra = Config.fromfile(path)
+    cfg.runner_type = extra.runner_type
+    cfg.strategy = extra.strategy.to_dict()
+    cfg.pop('model_wrapper_cfg', None)  # the strategy wraps the model
+
+
+#: variables srun sets for every task, needed to start the process group
+SLURM_VARIABLES = ('SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_NODELIST')
+
+
+def first_slurm_host(nodelist: str) -> str:
+    """Host name of the first node of a slurm node list (the master node).
+
+    ``scontrol show hostnames`` expands compressed lists (``node[01-04]``); a
+    plain comma-separated list is read without it.
+
+    Raises:
+        ConfigError: the list is compressed and ``scontrol`` is not installed.
+    """
+    if '[' not in nodelist:
+        return nodelist.split(',')[0].strip()
+    if shutil.which('scontrol') is None:
+        raise ConfigError(
+            f'cannot expand SLURM_NODELIST={nodelist!r} without scontrol; '
+            'set MASTER_ADDR to the host name of the first node'
+        )
+    out = subprocess.run(
+        ['scontrol', 'show', 'hostnames', nodelist],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return out.split()[0]
+
+
+def slurm_env_to_torch() -> None:
+    """Fill torch's rendezvous variables from slurm's, as MMEngine does on GPU.
+
+    ``RANK`` = ``SLURM_PROCID``, ``WORLD_SIZE`` = ``SLURM_NTASKS``,
+    ``LOCAL_RANK`` = ``SLURM_LOCALID`` (0 if unset), ``MASTER_ADDR`` = first node
+    of ``SLURM_NODELIST`` and ``MASTER_PORT`` = 29500 unless already set.
+
+    Raises:
+        ConfigError: a ``SLURM_*`` variable is missing (not started by srun).
+    """
+    missing = [name for name in SLURM_VARIABLES if name not in os.environ]
+    if missing:
+        raise ConfigError(
+            f'--launcher slurm: {", ".join(missing)} not set; start the job with '
+            'srun (tools/slurm_train.sh) or use --launcher pytorch with torchrun'
+        )
+    env = os.environ
+    env['RANK'] = env['SLURM_PROCID']
+    env['WORLD_SIZE'] = env['SLURM_NTASKS']
+    env['LOCAL_RANK'] = env.get('SLURM_LOCALID', '0')
+    env.setdefault('MASTER_PORT', '29500')
+    if 'MASTER_ADDR' not in env:
+        env['MASTER_ADDR'] = first_slurm_host(env['SLURM_NODELIST'])
 
 
 def enable_amp(cfg: Config) -> None:

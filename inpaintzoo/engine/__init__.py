@@ -5,6 +5,8 @@ checkpoint loaders and torch's safe-globals list are left unchanged.
 """
 
 from inpaintzoo.engine.checkpoint import load_checkpoint_file
+from inpaintzoo.engine.flexible_runner import InpaintFlexibleRunner
+from inpaintzoo.engine.fsdp_strategy import InpaintFSDPStrategy
 from inpaintzoo.engine.hooks import (
     AtomicCheckpointHook,
     InpaintVisualizationHook,
@@ -15,6 +17,8 @@ from inpaintzoo.engine.runner import InpaintRunner
 
 __all__ = [
     'AtomicCheckpointHook',
+    'InpaintFSDPStrategy',
+    'InpaintFlexibleRunner',
     'InpaintRunner',
     'InpaintVisualizationHook',
     'MultiOptimWrapperConstructor',

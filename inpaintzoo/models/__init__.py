@@ -10,4 +10,5 @@ from inpaintzoo.models import (  # noqa: F401
     losses,
     restorers,
     ssm,
+    wrappers,
 )
