@@ -2,6 +2,7 @@
 
 import json
 import runpy
+import subprocess
 import sys
 from pathlib import Path
 
@@ -84,3 +85,29 @@ def test_benchmark_latency_rejects_a_bad_size(monkeypatch, capsys):
     args = [MXT_TINY, '--shapes', '32by32']
     assert run_tool('benchmark_latency.py', args, monkeypatch) == 2
     assert 'HxW' in capsys.readouterr().err
+
+
+def test_cpu_kernels_both_runs_each_mode_in_its_own_process(tmp_path):
+    """``--cpu-kernels both``: off then on in fresh processes, a speedup line,
+    and one JSON record per mode (the modes really differ: tiny HINT uses GDFN)."""
+    out = tmp_path / 'both.json'
+    hint_tiny = 'configs/hint/hint-tiny_1xb4-300_demo-64x64.py'
+    cmd = [sys.executable, str(TOOLS / 'benchmark_latency.py'), hint_tiny]
+    cmd += ['--shape', '32', '32', '--runs', '1', '--no-peak', '--no-flops']
+    cmd += ['--cpu-kernels=both', '--out', str(out)]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert 'CPU fast paths (1x3x32x32):' in done.stdout
+    assert done.stdout.count('(fresh process)') == 2
+    records = json.loads(out.read_text())
+    assert [r['cpu_fast_paths'] for r in records] == ['off', 'on']
+
+
+def test_argv_without_drops_both_option_forms():
+    tool = runpy.run_path(str(TOOLS / 'benchmark_latency.py'))
+    argv = ['cfg.py', '--out', 'x.json', '--cpu-kernels=both', '--runs', '2']
+    assert tool['_argv_without'](argv, ('--cpu-kernels', '--out')) == [
+        'cfg.py',
+        '--runs',
+        '2',
+    ]
