@@ -75,6 +75,28 @@ def use_fused_cpu(x: Tensor, *params: Tensor | None) -> bool:
     return kernels_enabled() and load_kernel() is not None
 
 
+def _kernel_operands(
+    x: Tensor, weight: Tensor, bias: Tensor | None
+) -> tuple[ctypes.CDLL, Tensor, Tensor, Tensor | None]:
+    """The loaded kernel and contiguous, detached float32 ``x``, weight and bias.
+
+    Raises:
+        RuntimeError: the kernel is not available (check :func:`use_fused_cpu`).
+    """
+    lib = load_kernel()
+    if lib is None:
+        raise RuntimeError('the fused CPU kernel is not available (see the warning)')
+    weight = weight.detach().to(torch.float32).contiguous()
+    if bias is not None:
+        bias = bias.detach().to(torch.float32).contiguous()
+    return lib, x.detach().contiguous(), weight, bias
+
+
+def _depthwise_fits(conv: nn.Conv2d, x: Tensor) -> bool:
+    """``conv`` is a depth-wise 3x3 and the fused kernel may run on ``x``."""
+    return is_depthwise3x3(conv) and use_fused_cpu(x, conv.weight, conv.bias)
+
+
 def depthwise3x3(
     x: Tensor,
     weight: Tensor,
@@ -117,12 +139,7 @@ def depthwise3x3(
     r0, r1 = rows if rows is not None else (0, h)
     if not 0 <= r0 < r1 <= h:
         raise ValueError(f'depthwise3x3 rows need 0 <= r0 < r1 <= {h}, got {rows}')
-    lib = load_kernel()
-    if lib is None:
-        raise RuntimeError('the fused CPU kernel is not available (see the warning)')
-    x = x.detach().contiguous()
-    wt = weight.detach().to(torch.float32).contiguous()
-    bt = None if bias is None else bias.detach().to(torch.float32).contiguous()
+    lib, x, wt, bt = _kernel_operands(x, weight, bias)
     out = torch.empty((n, c // 2 if gate else c, r1 - r0, w), dtype=torch.float32)
     args = Dw2dArgs(
         x.data_ptr(),
@@ -164,7 +181,7 @@ def depthwise_conv(conv: nn.Conv2d, x: Tensor) -> Tensor:
     Returns:
         Tensor: (N, C, H, W).
     """
-    if is_depthwise3x3(conv) and use_fused_cpu(x, conv.weight, conv.bias):
+    if _depthwise_fits(conv, x):
         return depthwise3x3(x, conv.weight, conv.bias)
     return conv(x)
 
@@ -179,7 +196,7 @@ def gated_depthwise_conv(conv: nn.Conv2d, x: Tensor) -> Tensor:
     Returns:
         Tensor: (N, h, H, W).
     """
-    if is_depthwise3x3(conv) and use_fused_cpu(x, conv.weight, conv.bias):
+    if _depthwise_fits(conv, x):
         return depthwise3x3(x, conv.weight, conv.bias, gate=True)
     a, b = conv(x).chunk(2, dim=1)
     return F.gelu(a) * b
@@ -202,13 +219,8 @@ def channel_layer_norm(
     Returns:
         Tensor: (N, C, H, W), contiguous.
     """
-    lib = load_kernel()
-    if lib is None:
-        raise RuntimeError('the fused CPU kernel is not available (see the warning)')
     n, c, h, w = x.shape
-    x = x.detach().contiguous()
-    wt = weight.detach().to(torch.float32).contiguous()
-    bt = None if bias is None else bias.detach().to(torch.float32).contiguous()
+    lib, x, wt, bt = _kernel_operands(x, weight, bias)
     out = torch.empty_like(x)
     args = LnArgs(
         x.data_ptr(),
