@@ -72,6 +72,22 @@ def check_private_file(path: Path) -> None:
         raise UntrustedPathError(problem)
 
 
+def check_owned(path: Path, what: str) -> None:
+    """Raise :class:`UntrustedPathError` unless ``path`` is the user's own.
+
+    The path (symlinks resolved) must be owned by the effective user and not
+    writable by group or others, so nobody else can change code loaded from it.
+
+    Args:
+        path (Path): a file or folder.
+        what (str): what the path is, for the message (``'official checkout'``).
+    """
+    real = Path(path).resolve(strict=True)
+    problem = _owner_and_mode_problem(real, os.lstat(real))
+    if problem:
+        raise UntrustedPathError(f'{what} refused: {problem}')
+
+
 def _check_ancestors(path: Path) -> None:
     """Folders above ``path``: owned by the user or root; others-writable => sticky."""
     euid = _euid()
