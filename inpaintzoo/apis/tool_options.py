@@ -1,10 +1,28 @@
-"""Options the analysis tools share: ``--threads`` and a JSON ``--out`` file."""
+"""Options the analysis tools share: input size, device, threads, a JSON ``--out``."""
 
 import argparse
 import json
 from typing import Any
 
 import torch
+
+
+def add_shape_arguments(parser: argparse.ArgumentParser, device: bool = True) -> None:
+    """Add ``--shape H W`` (256 256), ``--batch N`` (1) and ``--device``.
+
+    Args:
+        parser (ArgumentParser): the tool's parser.
+        device (bool): also add ``--device`` (default ``cuda`` where available,
+            else ``cpu``).
+    """
+    parser.add_argument(
+        '--shape', type=int, nargs=2, default=(256, 256), metavar=('H', 'W')
+    )
+    parser.add_argument('--batch', type=int, default=1)
+    if device:
+        parser.add_argument(
+            '--device', default='cuda' if torch.cuda.is_available() else 'cpu'
+        )
 
 
 def add_threads_argument(parser: argparse.ArgumentParser) -> None:

@@ -33,11 +33,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-import torch
-
 from inpaintzoo.apis.benchmark import DTYPES, benchmark_sweep, check_benchmark_args
 from inpaintzoo.apis.cli import add_cfg_options_argument, add_debug_argument, run_cli
-from inpaintzoo.apis.tool_options import add_threads_argument, set_threads, write_json
+from inpaintzoo.apis.tool_options import (
+    add_shape_arguments,
+    add_threads_argument,
+    set_threads,
+    write_json,
+)
 from inpaintzoo.models.layers import fused_cpu
 from inpaintzoo.utils.matmul_peak import matmul_peak
 
@@ -57,8 +60,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Benchmark a generator')
     parser.add_argument('config')
     parser.add_argument('checkpoint', nargs='?', default=None)
-    parser.add_argument('--shape', type=int, nargs=2, default=(256, 256))
-    parser.add_argument('--batch', type=int, default=1)
+    add_shape_arguments(parser)
     parser.add_argument(
         '--dtype',
         choices=sorted(DTYPES),
@@ -90,9 +92,6 @@ def parse_args() -> argparse.Namespace:
         type=int,
         default=4096,
         help='side of the square torch.mm of the peak measurement',
-    )
-    parser.add_argument(
-        '--device', default='cuda' if torch.cuda.is_available() else 'cpu'
     )
     add_threads_argument(parser)
     parser.add_argument('--warmup', type=int, default=1)

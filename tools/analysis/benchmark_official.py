@@ -23,7 +23,11 @@ from inpaintzoo.apis.official_benchmark import (
     OFFICIAL_RECIPES,
     benchmark_against_official,
 )
-from inpaintzoo.apis.tool_options import add_threads_argument, write_json
+from inpaintzoo.apis.tool_options import (
+    add_shape_arguments,
+    add_threads_argument,
+    write_json,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -32,9 +36,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         '--official-repo', required=True, help='your checkout of the official code'
     )
-    parser.add_argument('--shape', type=int, nargs=2, default=(256, 256))
-    parser.add_argument('--batch', type=int, default=1)
-    parser.add_argument('--device', default='cpu')
+    add_shape_arguments(parser)
     add_threads_argument(parser)
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--runs', type=int, default=3, help='timed forwards/process')

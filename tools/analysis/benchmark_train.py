@@ -20,15 +20,17 @@ Example (issue #13, one case at a time, 2 threads)::
 
 import argparse
 
-import torch
-
 from inpaintzoo.apis.benchmark_train import (
     format_table,
     parse_with_cp,
     run_case_subprocess,
 )
 from inpaintzoo.apis.cli import add_cfg_options_argument, add_debug_argument, run_cli
-from inpaintzoo.apis.tool_options import add_threads_argument, write_json
+from inpaintzoo.apis.tool_options import (
+    add_shape_arguments,
+    add_threads_argument,
+    write_json,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -36,10 +38,7 @@ def parse_args() -> argparse.Namespace:
         description='Time and peak memory of full G + D training iterations'
     )
     parser.add_argument('config')
-    parser.add_argument(
-        '--shape', type=int, nargs=2, default=(256, 256), metavar=('H', 'W')
-    )
-    parser.add_argument('--batch', type=int, default=1)
+    add_shape_arguments(parser)
     parser.add_argument(
         '--with-cp',
         nargs='+',
@@ -53,9 +52,6 @@ def parse_args() -> argparse.Namespace:
         type=int,
         default=3,
         help='train steps per case, the first is the warm-up',
-    )
-    parser.add_argument(
-        '--device', default='cuda' if torch.cuda.is_available() else 'cpu'
     )
     add_threads_argument(parser)
     parser.add_argument('--out', default=None, help='also write the results as JSON')

@@ -14,7 +14,12 @@ import argparse
 from inpaintzoo.analysis import generator_complexity
 from inpaintzoo.analysis.flops import MODES
 from inpaintzoo.apis.cli import add_cfg_options_argument, add_debug_argument, run_cli
-from inpaintzoo.apis.tool_options import add_threads_argument, set_threads, write_json
+from inpaintzoo.apis.tool_options import (
+    add_shape_arguments,
+    add_threads_argument,
+    set_threads,
+    write_json,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -22,10 +27,7 @@ def parse_args() -> argparse.Namespace:
         description='Count parameters and multiply-accumulates (GMac) of a generator'
     )
     parser.add_argument('config')
-    parser.add_argument(
-        '--shape', type=int, nargs=2, default=(256, 256), metavar=('H', 'W')
-    )
-    parser.add_argument('--batch', type=int, default=1)
+    add_shape_arguments(parser, device=False)
     parser.add_argument(
         '--mode',
         choices=MODES,

@@ -13,6 +13,7 @@ from torch import nn
 from inpaintzoo.models.layers.fused_cpu import (
     depthwise_conv,
     pointwise_conv,
+    pointwise_depthwise,
     use_fused_cpu,
 )
 from inpaintzoo.registry import MODELS
@@ -55,6 +56,15 @@ class ChannelAttention(BaseModule):
         )
         self.project_out = nn.Conv2d(dim, dim, 1, bias=bias)
 
+    #: ``forward`` takes ``residual`` (see ``blocks.add_residual``)
+    fuses_residual = True
+
+    def inference_path(self, x: torch.Tensor) -> bool:
+        """Whether the CPU inference path runs (:func:`use_fused_cpu` for all)."""
+        convs = (self.qkv, self.qkv_dwconv, self.project_out)
+        params = [c.weight for c in convs] + [c.bias for c in convs]
+        return use_fused_cpu(x, self.temperature, *params)
+
     def channel_attention(self, x: torch.Tensor) -> torch.Tensor:
         """Attention output before ``project_out``.
 
@@ -62,36 +72,54 @@ class ChannelAttention(BaseModule):
             x (Tensor): (N, C, H, W).
 
         Returns:
-            Tensor: (N, C, H, W) = ``A v`` for all heads.
+            Tensor: (N, C, H, W) = ``A v`` for all heads. On the inference path a
+            view into a buffer of this call (writable: callers may scale it in
+            place).
         """
+        if self.inference_path(x):
+            return self._channel_attention_inference(x)
         n, c, h, w = x.shape
         qkv = depthwise_conv(self.qkv_dwconv, pointwise_conv(self.qkv, x)).reshape(
             n, 3, self.num_heads, -1, h * w
         )
         q, k, v = qkv.unbind(1)
-        if use_fused_cpu(x, self.temperature):
-            # inference: divide the small (c x c) product by the norms instead of
-            # writing normalised copies of q and k (same values to rounding)
-            qn = torch.linalg.vector_norm(q, dim=-1).clamp_min(_NORM_EPS)
-            kn = torch.linalg.vector_norm(k, dim=-1).clamp_min(_NORM_EPS)
-            scale = self.temperature / (qn[..., :, None] * kn[..., None, :])
-            attn = (q @ k.transpose(-2, -1)) * scale
-        else:
-            q = F.normalize(q, dim=-1, eps=_NORM_EPS)
-            k = F.normalize(k, dim=-1, eps=_NORM_EPS)
-            attn = (q @ k.transpose(-2, -1)) * self.temperature
+        q = F.normalize(q, dim=-1, eps=_NORM_EPS)
+        k = F.normalize(k, dim=-1, eps=_NORM_EPS)
+        attn = (q @ k.transpose(-2, -1)) * self.temperature
         return (attn.softmax(dim=-1) @ v).reshape(n, c, h, w)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def _channel_attention_inference(self, x: torch.Tensor) -> torch.Tensor:
+        """:meth:`channel_attention` without autograd, same values to rounding.
+
+        qkv and its depth-wise conv run in row bands; the norms of q and k divide
+        the small (c x c) product instead of normalised copies being written; ``A
+        v`` is written over q (no longer needed), one product per sample and head.
+        """
+        n, c, h, w = x.shape
+        qkv = pointwise_depthwise(x, self.qkv, self.qkv_dwconv)
+        q, k, v = qkv.view(n, 3, self.num_heads, -1, h * w).unbind(1)
+        qn = torch.linalg.vector_norm(q, dim=-1).clamp_min(_NORM_EPS)
+        kn = torch.linalg.vector_norm(k, dim=-1).clamp_min(_NORM_EPS)
+        scale = self.temperature.detach() / (qn[..., :, None] * kn[..., None, :])
+        attn = ((q @ k.transpose(-2, -1)) * scale).softmax(dim=-1)
+        for i in range(n):
+            for head in range(self.num_heads):
+                torch.mm(attn[i, head], v[i, head], out=q[i, head])
+        return q.view(n, c, h, w)
+
+    def forward(
+        self, x: torch.Tensor, residual: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Attend over channels.
 
         Args:
             x (Tensor): (N, C, H, W).
+            residual (Tensor, optional): (N, C, H, W) added to the output.
 
         Returns:
             Tensor: (N, C, H, W).
         """
-        return pointwise_conv(self.project_out, self.channel_attention(x))
+        return pointwise_conv(self.project_out, self.channel_attention(x), residual)
 
 
 @MODELS.register_module()
@@ -129,10 +157,20 @@ class SpatialGate(BaseModule):
         Returns:
             Tensor: (N, C, H, W), >= 0.
         """
+        return F.interpolate(self.half_resolution(x), size=x.shape[-2:], mode='nearest')
+
+    def half_resolution(self, x: torch.Tensor) -> torch.Tensor:
+        """The gate before the nearest x2 up-sampling.
+
+        Args:
+            x (Tensor): (N, C, H, W).
+
+        Returns:
+            Tensor: (N, C, H // 2, W // 2), >= 0.
+        """
         s = F.avg_pool2d(x, 2)
         s = F.relu(self.norm1(self.conv1(s)))
-        s = F.relu(self.norm2(self.conv2(s)))
-        return F.interpolate(s, size=x.shape[-2:], mode='nearest')
+        return F.relu(self.norm2(self.conv2(s)))
 
 
 @MODELS.register_module()
@@ -180,15 +218,30 @@ class SCAL(ChannelAttention):
         self.spatial = MODELS.build(spatial, default_args=dict(dim=dim))
         self.size_divisor = int(getattr(self.spatial, 'size_divisor', 1))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, residual: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Attend over channels, gated by the spatial branch.
 
         Args:
             x (Tensor): (N, C, H, W), H and W even.
+            residual (Tensor, optional): (N, C, H, W) added to the output.
 
         Returns:
             Tensor: (N, C, H, W).
         """
-        return pointwise_conv(
-            self.project_out, self.channel_attention(x) * self.spatial(x)
-        )
+        n, c, h, w = x.shape
+        if not (
+            isinstance(self.spatial, SpatialGate)
+            and h % 2 == 0
+            and w % 2 == 0
+            and self.inference_path(x)
+        ):
+            gated = self.channel_attention(x) * self.spatial(x)
+            return pointwise_conv(self.project_out, gated, residual)
+        # inference: scale the attention output in place by the half-resolution
+        # gate broadcast over 2x2 pixels (= its nearest x2 up-sampling)
+        gate = self.spatial.half_resolution(x)
+        out = self.channel_attention(x)
+        out.view(n, c, h // 2, 2, w // 2, 2).mul_(gate.view(n, c, h // 2, 1, w // 2, 1))
+        return pointwise_conv(self.project_out, out, residual)

@@ -30,6 +30,20 @@ def _check_slots(
     check_slot_config(norm, 'norm', dict(dim=dim), owner)
 
 
+def add_residual(
+    x: torch.Tensor, module: torch.nn.Module, inp: torch.Tensor
+) -> torch.Tensor:
+    """``x + module(inp)``; a module with ``fuses_residual`` adds ``x`` itself.
+
+    Such modules (``GDFN``, ``ChannelAttention``, ``SCAL``) return
+    ``residual + out`` on the autograd path and add it inside their last matrix
+    product on the CPU inference path (no separate pass over the map).
+    """
+    if getattr(module, 'fuses_residual', False):
+        return module(inp, residual=x)
+    return x + module(inp)
+
+
 def common_size_divisor(*modules: object) -> int:
     """Least common multiple of the modules' ``size_divisor`` (1 when absent).
 
@@ -86,9 +100,9 @@ class SandwichBlock(BaseModule):
         Returns:
             Tensor: (N, C, H, W).
         """
-        x = x + self.ffn1(self.norm1(x))
-        x = x + self.attn(self.norm2(x))
-        return x + self.ffn2(self.norm3(x))
+        x = add_residual(x, self.ffn1, self.norm1(x))
+        x = add_residual(x, self.attn, self.norm2(x))
+        return add_residual(x, self.ffn2, self.norm3(x))
 
 
 @MODELS.register_module()
@@ -144,7 +158,7 @@ class AttnFFNBlock(BaseModule):
             Tensor: (N, C, H, W).
         """
         x_before = x
-        x = x + self.attn(self.norm1(x))
+        x = add_residual(x, self.attn, self.norm1(x))
         if self.ffn_takes_spatial:
             return x + self.ffn(self.norm2(x), spatial=x_before)
-        return x + self.ffn(self.norm2(x))
+        return add_residual(x, self.ffn, self.norm2(x))

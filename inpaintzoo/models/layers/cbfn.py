@@ -29,7 +29,9 @@ class CBFN(GDFN):
     ) -> None:
         super().__init__(dim, expansion=expansion, bias=bias, init_cfg=init_cfg)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    fuses_residual = False  # the broadcast mean comes after the product
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
         """Apply the FFN.
 
         Args:

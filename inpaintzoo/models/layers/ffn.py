@@ -39,13 +39,23 @@ class GDFN(BaseModule):
         )
         self.project_out = nn.Conv2d(hidden, dim, 1, bias=bias)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    #: ``forward`` takes ``residual`` (see ``blocks.add_residual``)
+    fuses_residual = True
+
+    def forward(
+        self, x: torch.Tensor, residual: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Apply the FFN.
 
         Args:
             x (Tensor): (N, C, H, W).
+            residual (Tensor, optional): (N, C, H, W) added to the output
+                (``residual + ffn(x)``; inside the last product on the CPU
+                inference path).
 
         Returns:
             Tensor: (N, C, H, W).
         """
-        return gated_ffn(x, self.project_in, self.dwconv, self.project_out)
+        return gated_ffn(
+            x, self.project_in, self.dwconv, self.project_out, residual=residual
+        )

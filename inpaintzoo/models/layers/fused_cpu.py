@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+from collections.abc import Iterator
 
 import torch
 import torch.nn.functional as F
@@ -103,6 +104,7 @@ def depthwise3x3(
     bias: Tensor | None = None,
     gate: bool = False,
     rows: tuple[int, int] | None = None,
+    out: Tensor | None = None,
 ) -> Tensor:
     """Depth-wise 3x3 convolution (zero padding 1), optionally with the GELU gate.
 
@@ -115,10 +117,13 @@ def depthwise3x3(
         rows (tuple[int, int], optional): Only output rows ``r0 .. r1 - 1``
             (``(r0, r1)``), zero padding still outside rows 0 .. H - 1 (for
             bands of a taller map given with their halo rows). Defaults to all.
+        out (Tensor, optional): where to write the result: float32 (N, C or C/2,
+            R, W) with contiguous rows and planes, planes any distance apart
+            (e.g. rows ``r0:r1`` of a full map). Defaults to a new tensor.
 
     Returns:
-        Tensor: (N, C, R, W), or (N, C/2, R, W) with ``gate``; contiguous
-        (R = H, or ``r1 - r0``).
+        Tensor: (N, C, R, W), or (N, C/2, R, W) with ``gate`` (R = H, or
+        ``r1 - r0``); ``out``, or a new contiguous tensor.
 
     Raises:
         ValueError: shapes that do not fit, or ``gate`` with an odd C.
@@ -140,7 +145,14 @@ def depthwise3x3(
     if not 0 <= r0 < r1 <= h:
         raise ValueError(f'depthwise3x3 rows need 0 <= r0 < r1 <= {h}, got {rows}')
     lib, x, wt, bt = _kernel_operands(x, weight, bias)
-    out = torch.empty((n, c // 2 if gate else c, r1 - r0, w), dtype=torch.float32)
+    shape = (n, c // 2 if gate else c, r1 - r0, w)
+    if out is None:
+        out = torch.empty(shape, dtype=torch.float32)
+    elif not _plane_strided(out, shape):
+        raise ValueError(
+            f'depthwise3x3 out must be float32 {shape} with contiguous rows and '
+            f'planes, got {tuple(out.shape)} {out.dtype} strides {out.stride()}'
+        )
     args = Dw2dArgs(
         x.data_ptr(),
         wt.data_ptr(),
@@ -153,10 +165,30 @@ def depthwise3x3(
         int(gate),
         r0,
         r1 - r0,
+        out.stride(1),
     )
     if lib.dw3x3_f32(ctypes.byref(args), torch.get_num_threads()) != 0:
         raise MemoryError('depthwise3x3: a row buffer could not be allocated')
     return out
+
+
+def _plane_strided(out: Tensor, shape: tuple[int, ...]) -> bool:
+    """Whether ``out`` can take the depth-wise kernel's result of ``shape``.
+
+    Float32 CPU, rows contiguous within each plane, planes evenly spaced at least
+    a plane apart, samples ``C`` planes apart.
+    """
+    n, c, r, w = shape
+    if tuple(out.shape) != shape or out.dtype != torch.float32:
+        return False
+    s0, s1, s2, s3 = out.stride()
+    return (
+        out.device.type == 'cpu'
+        and (s3 == 1 or w == 1)
+        and (s2 == w or r == 1)
+        and s1 >= r * w
+        and (s0 == c * s1 or n == 1)
+    )
 
 
 def is_depthwise3x3(conv: nn.Conv2d) -> bool:
@@ -247,30 +279,74 @@ def is_pointwise(conv: nn.Conv2d) -> bool:
     )
 
 
-def pointwise_conv(conv: nn.Conv2d, x: Tensor) -> Tensor:
-    """``conv(x)`` for a 1x1 ``conv``; one matrix product per sample where allowed.
+def _product_into(
+    out: Tensor,
+    weight: Tensor,
+    cols: Tensor,
+    bias: Tensor | None,
+    residual: Tensor | None,
+) -> None:
+    """``out = [residual +] weight @ cols [+ bias]`` without a temporary.
+
+    Args:
+        out (Tensor): (C_out, P) destination, contiguous.
+        weight (Tensor): (C_out, C_in).
+        cols (Tensor): (C_in, P).
+        bias (Tensor, optional): (C_out, 1).
+        residual (Tensor, optional): (C_out, P), not overlapping ``out``.
+    """
+    if residual is not None:
+        torch.addmm(residual, weight, cols, out=out)
+        if bias is not None:
+            out.add_(bias)
+    elif bias is not None:
+        torch.addmm(bias, weight, cols, out=out)
+    else:
+        torch.mm(weight, cols, out=out)
+
+
+def _fused_residual(residual: Tensor | None, shape: tuple[int, ...]) -> bool:
+    """``residual`` can go inside the product: absent, or float32 CPU of ``shape``."""
+    return residual is None or (
+        tuple(residual.shape) == shape
+        and residual.dtype == torch.float32
+        and residual.device.type == 'cpu'
+    )
+
+
+def pointwise_conv(
+    conv: nn.Conv2d, x: Tensor, residual: Tensor | None = None
+) -> Tensor:
+    """``[residual +] conv(x)`` for a 1x1 ``conv``; one product per sample if allowed.
 
     Args:
         conv (nn.Conv2d): any convolution (only dense 1x1 ones take the fast path).
         x (Tensor): (N, C_in, H, W).
+        residual (Tensor, optional): (N, C_out, H, W) added to the output; on the
+            fast path inside the matrix product (no separate pass, no temporary).
 
     Returns:
         Tensor: (N, C_out, H, W); contiguous NCHW on the fast path.
     """
-    if not (is_pointwise(conv) and use_fused_cpu(x, conv.weight, conv.bias)):
-        return conv(x)
     n, c, h, w = x.shape
-    weight = conv.weight.detach().reshape(conv.out_channels, c)
+    c_out = conv.out_channels
+    if not (
+        is_pointwise(conv)
+        and use_fused_cpu(x, conv.weight, conv.bias, residual)
+        and _fused_residual(residual, (n, c_out, h, w))
+    ):
+        out = conv(x)
+        return out if residual is None else residual + out
+    weight = conv.weight.detach().reshape(c_out, c)
+    bias = None if conv.bias is None else conv.bias.detach()[:, None]
     flat = x.contiguous().view(n, c, h * w)
-    out = torch.empty((n, conv.out_channels, h * w), dtype=x.dtype)
+    res = None if residual is None else residual.contiguous().view(n, c_out, h * w)
+    out = torch.empty((n, c_out, h * w), dtype=x.dtype)
     # one product per sample: the same GEMM path whatever the batch size, so a
     # picture gives the same numbers alone or in a batch
     for i in range(n):
-        if conv.bias is None:
-            torch.mm(weight, flat[i], out=out[i])
-        else:
-            torch.addmm(conv.bias.detach()[:, None], weight, flat[i], out=out[i])
-    return out.view(n, conv.out_channels, h, w)
+        _product_into(out[i], weight, flat[i], bias, None if res is None else res[i])
+    return out.view(n, c_out, h, w)
 
 
 #: bytes of one band of the gated FFN's hidden map (2h x rows x W float32): small
@@ -278,68 +354,146 @@ def pointwise_conv(conv: nn.Conv2d, x: Tensor) -> Tensor:
 FFN_BAND_BYTES = 6 << 20
 
 
+def _banded_depthwise(
+    src: Tensor,
+    project_in: nn.Conv2d,
+    dwconv: nn.Conv2d,
+    size: tuple[int, int],
+    gate: bool,
+    dest: Tensor | None = None,
+) -> Iterator[tuple[int, int, Tensor]]:
+    """``dwconv(project_in(x))`` of one sample, band of rows by band of rows.
+
+    Each band's ``project_in`` product covers the band and one halo row on each
+    side, so the depth-wise 3x3 sees its true neighbours; bands hold at most
+    :data:`FFN_BAND_BYTES` of hidden map.
+
+    Args:
+        src (Tensor): (C, H * W) one sample, contiguous.
+        project_in (nn.Conv2d): dense 1x1, C -> C2.
+        dwconv (nn.Conv2d): depth-wise 3x3 on C2 channels.
+        size (tuple[int, int]): (H, W).
+        gate (bool): GELU gate of the depth-wise output (C2 / 2 channels).
+        dest (Tensor, optional): (C2 or C2 / 2, H, W) contiguous map the bands
+            are written into (no copy); else each band is a new tensor.
+
+    Yields:
+        tuple: ``(r0, r1, out)`` with ``out`` (1, C2 or C2 / 2, r1 - r0, W).
+    """
+    h, w = size
+    wide = project_in.out_channels
+    w_in = project_in.weight.detach().reshape(wide, -1)
+    b_in = None if project_in.bias is None else project_in.bias.detach()[:, None]
+    band = max(1, FFN_BAND_BYTES // (wide * w * 4) - 2)
+    for r0 in range(0, h, band):
+        r1 = min(h, r0 + band)
+        a0, a1 = max(0, r0 - 1), min(h, r1 + 1)  # with the halo rows
+        hidden = torch.empty((wide, (a1 - a0) * w), dtype=src.dtype)
+        _product_into(hidden, w_in, src[:, a0 * w : a1 * w], b_in, None)
+        yield (
+            r0,
+            r1,
+            depthwise3x3(
+                hidden.view(1, wide, a1 - a0, w),
+                dwconv.weight,
+                dwconv.bias,
+                gate=gate,
+                rows=(r0 - a0, r1 - a0),
+                out=None if dest is None else dest[None, :, r0:r1],
+            ),
+        )
+
+
+def _pointwise_then_depthwise_fits(
+    x: Tensor, project_in: nn.Conv2d, dwconv: nn.Conv2d, *more: nn.Conv2d
+) -> bool:
+    """A dense 1x1 into a depth-wise 3x3 (into ``more`` 1x1s), fast path allowed."""
+    modules = (project_in, dwconv, *more)
+    params = [m.weight for m in modules] + [m.bias for m in modules]
+    return (
+        is_pointwise(project_in)
+        and is_depthwise3x3(dwconv)
+        and all(is_pointwise(m) for m in more)
+        and dwconv.in_channels == project_in.out_channels
+        and use_fused_cpu(x, *params)
+    )
+
+
+def pointwise_depthwise(x: Tensor, project_in: nn.Conv2d, dwconv: nn.Conv2d) -> Tensor:
+    """``dwconv(project_in(x))`` in row bands (the 1x1 output never held whole).
+
+    Args:
+        x (Tensor): (N, C, H, W).
+        project_in (nn.Conv2d): 1x1, C -> C2 (e.g. SCAL's qkv, C2 = 3C).
+        dwconv (nn.Conv2d): depth-wise 3x3 on C2 channels.
+
+    Returns:
+        Tensor: (N, C2, H, W); contiguous on the fast path.
+    """
+    if not _pointwise_then_depthwise_fits(x, project_in, dwconv):
+        return depthwise_conv(dwconv, pointwise_conv(project_in, x))
+    n, c, h, w = x.shape
+    x = x.contiguous()
+    out = torch.empty((n, project_in.out_channels, h, w), dtype=x.dtype)
+    for i in range(n):
+        src = x[i].view(c, h * w)
+        for _ in _banded_depthwise(src, project_in, dwconv, (h, w), False, out[i]):
+            pass  # each band is written into out[i]
+    return out
+
+
 def gated_ffn(
-    x: Tensor, project_in: nn.Conv2d, dwconv: nn.Conv2d, project_out: nn.Conv2d
+    x: Tensor,
+    project_in: nn.Conv2d,
+    dwconv: nn.Conv2d,
+    project_out: nn.Conv2d,
+    residual: Tensor | None = None,
 ) -> Tensor:
-    """``project_out(GELU(a) * b)``, ``a, b = dwconv(project_in(x))``, in row bands.
+    """``[residual +] project_out(GELU(a) * b)``, ``a, b = dwconv(project_in(x))``.
 
     The hidden map (2h channels, up to 510 at full resolution in HINT) is never
     held whole: for each band of rows, ``project_in`` runs on the band and one
     halo row on each side, the fused depth-wise + gate kernel makes the band's h
-    gated channels and ``project_out`` writes the band's output rows, all while
-    the band is in the cache. Only where :func:`use_fused_cpu` allows and the
-    convolutions are a dense 1x1, a depth-wise 3x3 and a dense 1x1 (else the
-    PyTorch ops run).
+    gated channels and ``project_out`` writes the band's output rows (adding the
+    residual inside the product), all while the band is in the cache. Only where
+    :func:`use_fused_cpu` allows and the convolutions are a dense 1x1, a
+    depth-wise 3x3 and a dense 1x1 (else the PyTorch ops run).
 
     Args:
         x (Tensor): (N, C, H, W).
         project_in (nn.Conv2d): 1x1, C -> 2h.
         dwconv (nn.Conv2d): depth-wise 3x3 on 2h channels.
         project_out (nn.Conv2d): 1x1, h -> C_out.
+        residual (Tensor, optional): (N, C_out, H, W) added to the output.
 
     Returns:
         Tensor: (N, C_out, H, W).
     """
-    fits = (
-        is_pointwise(project_in)
-        and is_depthwise3x3(dwconv)
-        and is_pointwise(project_out)
-        and dwconv.in_channels == project_in.out_channels == 2 * project_out.in_channels
-    )
-    params = [m.weight for m in (project_in, dwconv, project_out)]
-    params += [m.bias for m in (project_in, dwconv, project_out)]
-    if not (fits and use_fused_cpu(x, *params)):
-        hidden = gated_depthwise_conv(dwconv, pointwise_conv(project_in, x))
-        return pointwise_conv(project_out, hidden)
     n, c, h, w = x.shape
     wide, c_out = project_in.out_channels, project_out.out_channels
-    w_in = project_in.weight.detach().reshape(wide, c)
+    if not (
+        _pointwise_then_depthwise_fits(x, project_in, dwconv, project_out)
+        and wide == 2 * project_out.in_channels
+        and use_fused_cpu(x, residual)
+        and _fused_residual(residual, (n, c_out, h, w))
+    ):
+        hidden = gated_depthwise_conv(dwconv, pointwise_conv(project_in, x))
+        return pointwise_conv(project_out, hidden, residual)
     w_out = project_out.weight.detach().reshape(c_out, wide // 2)
-    b_in = None if project_in.bias is None else project_in.bias.detach()[:, None]
     b_out = None if project_out.bias is None else project_out.bias.detach()[:, None]
-    band = max(1, FFN_BAND_BYTES // (wide * w * 4) - 2)
     x = x.contiguous()
+    res = None if residual is None else residual.contiguous().view(n, c_out, h * w)
     out = torch.empty((n, c_out, h, w), dtype=x.dtype)
     for i in range(n):
         src, dst = x[i].view(c, h * w), out[i].view(c_out, h * w)
-        for r0 in range(0, h, band):
-            r1 = min(h, r0 + band)
-            a0, a1 = max(0, r0 - 1), min(h, r1 + 1)  # with the halo rows
-            cols = src[:, a0 * w : a1 * w]
-            if b_in is None:
-                hid = torch.mm(w_in, cols)
-            else:
-                hid = torch.addmm(b_in, w_in, cols)
-            gated = depthwise3x3(
-                hid.view(1, wide, a1 - a0, w),
-                dwconv.weight,
-                dwconv.bias,
-                gate=True,
-                rows=(r0 - a0, r1 - a0),
-            ).view(wide // 2, (r1 - r0) * w)
-            rows_out = dst[:, r0 * w : r1 * w]
-            if b_out is None:
-                torch.mm(w_out, gated, out=rows_out)
-            else:
-                torch.addmm(b_out, w_out, gated, out=rows_out)
+        bands = _banded_depthwise(src, project_in, dwconv, (h, w), True)
+        for r0, r1, gated in bands:
+            cols = slice(r0 * w, r1 * w)
+            _product_into(
+                dst[:, cols],
+                w_out,
+                gated.view(wide // 2, (r1 - r0) * w),
+                b_out,
+                None if res is None else res[i][:, cols],
+            )
     return out

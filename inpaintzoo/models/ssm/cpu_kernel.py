@@ -133,7 +133,16 @@ class Dw2dArgs(ctypes.Structure):
 
     _fields_ = [(name, ctypes.c_void_p) for name in ('x', 'w', 'bias', 'out')] + [
         (name, ctypes.c_int64)
-        for name in ('batch', 'channels', 'height', 'width', 'gate', 'row0', 'rows')
+        for name in (
+            'batch',
+            'channels',
+            'height',
+            'width',
+            'gate',
+            'row0',
+            'rows',
+            'out_plane',
+        )
     ]
 
 

@@ -229,3 +229,79 @@ def test_whole_generator_same_with_and_without_fused_paths(monkeypatch, config):
     with torch.no_grad():
         ref = gen(img, mask)
     torch.testing.assert_close(out, ref, rtol=1e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize('bias', [False, True])
+def test_residual_is_added_inside_the_product(bias):
+    """``residual + conv(x)`` / ``residual + ffn(x)``: fast path vs PyTorch, batch 2."""
+    torch.manual_seed(0)
+    conv = nn.Conv2d(6, 5, 1, bias=bias)
+    ffn = GDFN(6, expansion=2.0, bias=bias)
+    x, res = torch.randn(2, 6, 7, 9), torch.randn(2, 5, 7, 9)
+    res6 = torch.randn(2, 6, 7, 9)
+    with torch.no_grad():
+        out = pointwise_conv(conv, x, res)
+        torch.testing.assert_close(out, res + conv(x), rtol=1e-5, atol=1e-5)
+        torch.testing.assert_close(
+            ffn(x, residual=res6), res6 + ffn(x), rtol=1e-5, atol=1e-5
+        )
+        # a residual that only broadcasts takes PyTorch's path, same meaning
+        row = torch.randn(1, 5, 1, 9)
+        torch.testing.assert_close(pointwise_conv(conv, x, row), row + conv(x))
+
+
+def test_residual_with_autograd_never_reaches_the_fast_path():
+    """A residual that needs a gradient (inputs and weights do not) keeps autograd."""
+    torch.manual_seed(0)
+    conv = nn.Conv2d(4, 4, 1, bias=False).requires_grad_(False)
+    ffn = GDFN(4, expansion=2.0).requires_grad_(False)
+    x = torch.randn(1, 4, 5, 6)
+    res = torch.randn(1, 4, 5, 6, requires_grad=True)
+    (pointwise_conv(conv, x, res).sum() + ffn(x, residual=res).sum()).backward()
+    torch.testing.assert_close(res.grad, torch.full_like(res, 2.0))
+
+
+@pytest.mark.parametrize('band_bytes', [1, 500, 1 << 20])
+def test_pointwise_depthwise_bands_write_in_place(monkeypatch, band_bytes):
+    """qkv 1x1 then depth-wise 3x3, banded straight into the output map."""
+    torch.manual_seed(0)
+    pw, dw = nn.Conv2d(5, 12, 1, bias=True), nn.Conv2d(12, 12, 3, padding=1, groups=12)
+    x = torch.randn(2, 5, 11, 7)
+    monkeypatch.setattr(fused_cpu, 'FFN_BAND_BYTES', band_bytes)
+    with torch.no_grad():
+        out = fused_cpu.pointwise_depthwise(x, pw, dw)
+        torch.testing.assert_close(out, dw(pw(x)), rtol=1e-5, atol=1e-5)
+
+
+def test_depthwise_writes_into_rows_of_a_larger_map():
+    torch.manual_seed(0)
+    x, weight = torch.randn(2, 4, 9, 6), torch.randn(4, 1, 3, 3)
+    full = torch.full((2, 4, 9, 6), float('nan'))
+    band = depthwise3x3(x, weight, rows=(3, 7), out=full[:, :, 3:7])
+    assert band.data_ptr() == full[:, :, 3:7].data_ptr()
+    ref = F.conv2d(x, weight, padding=1, groups=4)
+    torch.testing.assert_close(full[:, :, 3:7], ref[:, :, 3:7], rtol=1e-5, atol=1e-5)
+    assert full[:, :, :3].isnan().all()
+    assert full[:, :, 7:].isnan().all()
+    with pytest.raises(ValueError, match='contiguous rows'):
+        depthwise3x3(x, weight, rows=(3, 7), out=full[:, :, 3:7, ::2])
+    with pytest.raises(ValueError, match='contiguous rows'):
+        depthwise3x3(x, weight, out=torch.empty(2, 4, 9, 6, dtype=torch.float64))
+
+
+@pytest.mark.parametrize(('n', 'heads', 'h', 'w'), [(2, 2, 6, 10), (1, 1, 8, 8)])
+def test_scal_inference_path_equals_pytorch(monkeypatch, n, heads, h, w):
+    """SCAL: banded qkv, A v written over q, the half-resolution gate multiplied in
+    place (its nearest x2 up-sampling), residual inside project_out."""
+    torch.manual_seed(0)
+    layer = MODELS.build(dict(type='SCAL', dim=8, num_heads=heads)).eval()
+    with torch.no_grad():
+        layer.temperature.uniform_(0.5, 1.5)
+    x, res = torch.randn(n, 8, h, w), torch.randn(n, 8, h, w)
+    with torch.no_grad():
+        assert layer.inference_path(x)
+        out = layer(x, residual=res)
+        monkeypatch.setenv(fused_cpu.ENV_VAR, 'off')
+        assert not layer.inference_path(x)
+        ref = res + layer(x)
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)

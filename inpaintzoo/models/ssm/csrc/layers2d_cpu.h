@@ -26,6 +26,7 @@ typedef struct {
     float *out;                /* (N, C, R, W); (N, C/2, R, W) when gate */
     int64_t batch, channels, height, width, gate;
     int64_t row0, rows; /* output rows row0 .. row0 + R - 1 of each plane (R = rows) */
+    int64_t out_plane;  /* elements between output planes; 0 = R * W (contiguous) */
 } Dw2dArgs;
 
 /* acc[0..W) = b + 3x3 taps k of plane xp around row i (zero padding). */
@@ -99,6 +100,7 @@ static inline void gelu_gate_row_f32(const float *a, const float *b, float *out,
 int dw3x3_f32(const Dw2dArgs *a, int nthreads) {
     const int64_t C = a->channels, H = a->height, W = a->width;
     const int64_t cout = a->gate ? C / 2 : C, plane = H * W, R = a->rows, r0 = a->row0;
+    const int64_t out_plane = a->out_plane ? a->out_plane : R * W;
     int failed = 0;
     PARALLEL_RANGES(nthreads, a->batch * cout) {
         float *buf = (float *)malloc((size_t)(2 * W) * sizeof(float));
@@ -112,7 +114,7 @@ int dw3x3_f32(const Dw2dArgs *a, int nthreads) {
             for (int64_t task = task0; task < task1; task++) {
                 const int64_t n = task / cout, c = task % cout;
                 const float *xa = a->x + (n * C + c) * plane;
-                float *o = a->out + (n * cout + c) * R * W;
+                float *o = a->out + (n * cout + c) * out_plane;
                 const float ba = a->bias ? a->bias[c] : 0.0f;
                 if (!a->gate) {
                     for (int64_t i = 0; i < R; i++)
