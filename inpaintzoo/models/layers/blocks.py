@@ -6,6 +6,7 @@ through ``default_args``) and ``forward(x: (N, C, H, W)) -> (N, C, H, W)``.
 """
 
 import math
+from typing import Any
 
 import torch
 from mmengine.model import BaseModule
@@ -31,17 +32,17 @@ def _check_slots(
 
 
 def add_residual(
-    x: torch.Tensor, module: torch.nn.Module, inp: torch.Tensor
+    x: torch.Tensor, module: torch.nn.Module, inp: torch.Tensor, **kwargs: Any
 ) -> torch.Tensor:
-    """``x + module(inp)``; a module with ``fuses_residual`` adds ``x`` itself.
+    """``x + module(inp, **kwargs)``; a module with ``fuses_residual`` adds ``x``.
 
-    Such modules (``GDFN``, ``ChannelAttention``, ``SCAL``) return
-    ``residual + out`` on the autograd path and add it inside their last matrix
-    product on the CPU inference path (no separate pass over the map).
+    Such modules (``GDFN``, ``CBFN``, ``SEFN``, ``ChannelAttention``, ``SCAL``)
+    return ``residual + out`` on the autograd path and add it inside their last
+    matrix product on the CPU inference path (no separate pass over the map).
     """
     if getattr(module, 'fuses_residual', False):
-        return module(inp, residual=x)
-    return x + module(inp)
+        return module(inp, residual=x, **kwargs)
+    return x + module(inp, **kwargs)
 
 
 def common_size_divisor(*modules: object) -> int:
@@ -160,5 +161,5 @@ class AttnFFNBlock(BaseModule):
         x_before = x
         x = add_residual(x, self.attn, self.norm1(x))
         if self.ffn_takes_spatial:
-            return x + self.ffn(self.norm2(x), spatial=x_before)
+            return add_residual(x, self.ffn, self.norm2(x), spatial=x_before)
         return add_residual(x, self.ffn, self.norm2(x))

@@ -29,16 +29,23 @@ class CBFN(GDFN):
     ) -> None:
         super().__init__(dim, expansion=expansion, bias=bias, init_cfg=init_cfg)
 
-    fuses_residual = False  # the broadcast mean comes after the product
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+    def forward(
+        self, x: torch.Tensor, residual: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Apply the FFN.
 
         Args:
             x (Tensor): (N, C, H, W).
+            residual (Tensor, optional): (N, C, H, W) added to the output
+                (``residual + (y + mean(y))``; in place without autograd).
 
         Returns:
             Tensor: (N, C, H, W).
         """
         y = super().forward(x)
-        return y + y.mean(dim=(1, 2, 3), keepdim=True)
+        mean = y.mean(dim=(1, 2, 3), keepdim=True)
+        if torch.is_grad_enabled() and y.requires_grad:
+            return y + mean if residual is None else residual + (y + mean)
+        # no autograd: y is this call's own map; the same additions, in place
+        y.add_(mean)
+        return y if residual is None else y.add_(residual)

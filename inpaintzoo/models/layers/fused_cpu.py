@@ -315,7 +315,10 @@ def _fused_residual(residual: Tensor | None, shape: tuple[int, ...]) -> bool:
 
 
 def pointwise_conv(
-    conv: nn.Conv2d, x: Tensor, residual: Tensor | None = None
+    conv: nn.Conv2d,
+    x: Tensor,
+    residual: Tensor | None = None,
+    weight: Tensor | None = None,
 ) -> Tensor:
     """``[residual +] conv(x)`` for a 1x1 ``conv``; one product per sample if allowed.
 
@@ -324,6 +327,8 @@ def pointwise_conv(
         x (Tensor): (N, C_in, H, W).
         residual (Tensor, optional): (N, C_out, H, W) added to the output; on the
             fast path inside the matrix product (no separate pass, no temporary).
+        weight (Tensor, optional): (C_out, C_in) weight used instead of
+            ``conv``'s, with its bias (columns of a wider 1x1 conv's weight).
 
     Returns:
         Tensor: (N, C_out, H, W); contiguous NCHW on the fast path.
@@ -335,9 +340,13 @@ def pointwise_conv(
         and use_fused_cpu(x, conv.weight, conv.bias, residual)
         and _fused_residual(residual, (n, c_out, h, w))
     ):
-        out = conv(x)
+        if weight is None:
+            out = conv(x)
+        else:
+            out = F.conv2d(x, weight[:, :, None, None], conv.bias)
         return out if residual is None else residual + out
-    weight = conv.weight.detach().reshape(c_out, c)
+    if weight is None:
+        weight = conv.weight.detach().reshape(c_out, c)
     bias = None if conv.bias is None else conv.bias.detach()[:, None]
     flat = x.contiguous().view(n, c, h * w)
     res = None if residual is None else residual.contiguous().view(n, c_out, h * w)
@@ -347,6 +356,94 @@ def pointwise_conv(
     for i in range(n):
         _product_into(out[i], weight, flat[i], bias, None if res is None else res[i])
     return out.view(n, c_out, h, w)
+
+
+def pointwise_conv_concat(
+    conv: nn.Conv2d, parts: list[Tensor], residual: Tensor | None = None
+) -> Tensor:
+    """``[residual +] conv(torch.cat(parts, dim=1))`` for a 1x1 ``conv``.
+
+    On the fast path the concatenation is never made: each part is multiplied by
+    its columns of the weight and accumulated into the output, which starts from
+    the residual (one product per sample and part).
+
+    Args:
+        conv (nn.Conv2d): 1x1 convolution over the concatenated channels.
+        parts (list[Tensor]): (N, C_j, H, W) each, sum of C_j = ``in_channels``.
+        residual (Tensor, optional): (N, C_out, H, W) added to the output.
+
+    Returns:
+        Tensor: (N, C_out, H, W).
+    """
+    first = parts[0]
+    n, _, h, w = first.shape
+    c_out = conv.out_channels
+    fits = (
+        is_pointwise(conv)
+        and sum(p.shape[1] for p in parts) == conv.in_channels
+        and all(use_fused_cpu(p, conv.weight, conv.bias, residual) for p in parts)
+        and all(p.shape[0] == n and p.shape[2:] == (h, w) for p in parts)
+        and _fused_residual(residual, (n, c_out, h, w))
+    )
+    if not fits:
+        out = conv(torch.cat(parts, dim=1))
+        return out if residual is None else residual + out
+    weight = conv.weight.detach().reshape(c_out, conv.in_channels)
+    bias = None if conv.bias is None else conv.bias.detach()[:, None]
+    flats = [p.contiguous().view(n, p.shape[1], h * w) for p in parts]
+    res = None if residual is None else residual.contiguous().view(n, c_out, h * w)
+    out = torch.empty((n, c_out, h * w), dtype=first.dtype)
+    for i in range(n):
+        c0 = flats[0].shape[1]
+        _product_into(
+            out[i], weight[:, :c0], flats[0][i], bias, None if res is None else res[i]
+        )
+        for flat in flats[1:]:
+            c1 = c0 + flat.shape[1]
+            out[i].addmm_(weight[:, c0:c1], flat[i])
+            c0 = c1
+    return out.view(n, c_out, h, w)
+
+
+def pointwise_conv_with_half(conv: nn.Conv2d, full: Tensor, half: Tensor) -> Tensor:
+    """``conv(cat(full, up2(half)))`` for a 1x1 ``conv``, ``up2`` nearest x2.
+
+    A 1x1 convolution commutes with nearest up-sampling, so on the fast path the
+    ``half`` part is multiplied at half resolution (a quarter of its products) and
+    added over each 2x2 block in place; neither the up-sampled map nor the
+    concatenation is made.
+
+    Args:
+        conv (nn.Conv2d): 1x1 over C_full + C_half channels.
+        full (Tensor): (N, C_full, H, W), H and W even.
+        half (Tensor): (N, C_half, H / 2, W / 2).
+
+    Returns:
+        Tensor: (N, C_out, H, W).
+    """
+    n, c_full, h, w = full.shape
+    fits = (
+        is_pointwise(conv)
+        and use_fused_cpu(full, conv.weight, conv.bias)
+        and use_fused_cpu(half)
+        and h % 2 == 0
+        and w % 2 == 0
+        and tuple(half.shape) == (n, conv.in_channels - c_full, h // 2, w // 2)
+    )
+    if not fits:
+        up = F.interpolate(half, size=(h, w), mode='nearest')
+        return conv(torch.cat([full, up], dim=1))
+    c_out = conv.out_channels
+    weight = conv.weight.detach().reshape(c_out, conv.in_channels)
+    out = pointwise_conv(conv, full, weight=weight[:, :c_full])
+    small = torch.empty((n, c_out, (h // 2) * (w // 2)), dtype=full.dtype)
+    flat = half.contiguous().view(n, half.shape[1], -1)
+    for i in range(n):
+        torch.mm(weight[:, c_full:], flat[i], out=small[i])
+    out.view(n, c_out, h // 2, 2, w // 2, 2).add_(
+        small.view(n, c_out, h // 2, 1, w // 2, 1)
+    )
+    return out
 
 
 #: bytes of one band of the gated FFN's hidden map (2h x rows x W float32): small

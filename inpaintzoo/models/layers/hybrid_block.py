@@ -6,6 +6,8 @@ import torch
 from mmengine.model import BaseModule
 from torch import nn
 
+from inpaintzoo.models.layers.blocks import add_residual
+from inpaintzoo.models.layers.fused_cpu import pointwise_conv_concat
 from inpaintzoo.models.layers.slot_config import check_slot_config
 from inpaintzoo.registry import MODELS
 
@@ -84,6 +86,6 @@ class HybridBlock(BaseModule):
         Returns:
             Tensor: (N, C, H, W).
         """
-        mixed = torch.cat([self.mamba(self.norm1(x)), self.attn(self.norm3(x))], dim=1)
-        x = x + self.fuse(mixed)
-        return x + self.ffn(self.norm2(x))
+        branches = [self.mamba(self.norm1(x)), self.attn(self.norm3(x))]
+        x = pointwise_conv_concat(self.fuse, branches, residual=x)
+        return add_residual(x, self.ffn, self.norm2(x))

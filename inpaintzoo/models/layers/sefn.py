@@ -6,7 +6,12 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from inpaintzoo.models.layers.attention import SpatialGate
-from inpaintzoo.models.layers.fused_cpu import depthwise_conv, pointwise_conv
+from inpaintzoo.models.layers.fused_cpu import (
+    depthwise_conv,
+    pointwise_conv,
+    pointwise_conv_with_half,
+    use_fused_cpu,
+)
 from inpaintzoo.registry import MODELS
 
 
@@ -62,8 +67,14 @@ class SEFN(BaseModule):
         self.project_out = nn.Conv2d(hidden, dim, 1, bias=bias)
         self.spatial = SpatialGate(dim, norm=spatial_norm)
 
+    #: ``forward`` takes ``residual`` (see ``blocks.add_residual``)
+    fuses_residual = True
+
     def forward(
-        self, x: torch.Tensor, spatial: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        spatial: torch.Tensor | None = None,
+        residual: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Apply the FFN.
 
@@ -71,6 +82,7 @@ class SEFN(BaseModule):
             x (Tensor): (N, C, H, W) normalised features, H and W even.
             spatial (Tensor, optional): (N, C, H, W) source of the spatial map (the
                 block's raw input). Defaults to ``x`` when None.
+            residual (Tensor, optional): (N, C, H, W) added to the output.
 
         Returns:
             Tensor: (N, C, H, W).
@@ -79,6 +91,13 @@ class SEFN(BaseModule):
         a, b = depthwise_conv(self.dwconv, pointwise_conv(self.project_in, x)).chunk(
             2, dim=1
         )
-        g = pointwise_conv(self.fusion, torch.cat([a, self.spatial(sp)], dim=1))
-        g = F.gelu(depthwise_conv(self.dwconv_afterfusion, g))
-        return pointwise_conv(self.project_out, g * b)
+        if use_fused_cpu(x, *self.parameters()):
+            # inference: the fusion's spatial half runs at half resolution (a 1x1
+            # conv commutes with nearest up-sampling), no concatenation is made
+            gate = self.spatial.half_resolution(sp)
+            g = pointwise_conv_with_half(self.fusion, a, gate)
+            g = F.gelu(depthwise_conv(self.dwconv_afterfusion, g)).mul_(b)
+        else:
+            g = pointwise_conv(self.fusion, torch.cat([a, self.spatial(sp)], dim=1))
+            g = F.gelu(depthwise_conv(self.dwconv_afterfusion, g)) * b
+        return pointwise_conv(self.project_out, g, residual)

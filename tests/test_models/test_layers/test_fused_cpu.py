@@ -305,3 +305,63 @@ def test_scal_inference_path_equals_pytorch(monkeypatch, n, heads, h, w):
         assert not layer.inference_path(x)
         ref = res + layer(x)
     torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('bias', [False, True])
+@pytest.mark.parametrize('with_residual', [False, True])
+def test_pointwise_conv_concat_never_makes_the_concat(bias, with_residual):
+    """MxT's fuse: ``residual + conv(cat(a, b))`` from the parts, batch 2."""
+    torch.manual_seed(0)
+    conv = nn.Conv2d(7, 4, 1, bias=bias)
+    a, b = torch.randn(2, 3, 5, 6), torch.randn(2, 4, 5, 6)
+    res = torch.randn(2, 4, 5, 6) if with_residual else None
+    ref = conv(torch.cat([a, b], dim=1)).detach()
+    ref = ref if res is None else res + ref
+    with torch.no_grad():
+        out = fused_cpu.pointwise_conv_concat(conv, [a, b], residual=res)
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
+    # autograd: PyTorch's path, gradients reach every part
+    a.requires_grad_(True)
+    fused_cpu.pointwise_conv_concat(conv, [a, b], residual=res).sum().backward()
+    assert a.grad is not None
+    with pytest.raises(RuntimeError):  # channels that do not add up: conv's own error
+        fused_cpu.pointwise_conv_concat(conv, [a.detach(), a.detach()])
+
+
+def test_cbfn_residual_in_place_leaves_its_inputs_alone():
+    torch.manual_seed(0)
+    ffn = MODELS.build(dict(type='CBFN', dim=6)).eval()
+    x, res = torch.randn(2, 6, 5, 7), torch.randn(2, 6, 5, 7)
+    x0, res0 = x.clone(), res.clone()
+    with torch.no_grad():
+        out = ffn(x, residual=res)
+        alone = ffn(x)
+    assert torch.equal(x, x0)
+    assert torch.equal(res, res0)
+    torch.testing.assert_close(out, res + alone, rtol=0, atol=1e-6)
+    train = ffn(x, residual=res)  # autograd path: the same additions
+    torch.testing.assert_close(train.detach(), out, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('bias', [False, True])
+def test_fusion_with_a_half_resolution_part(bias):
+    """1x1 conv of cat(full, up2(half)) = conv of full + up2(conv of half)."""
+    torch.manual_seed(0)
+    conv = nn.Conv2d(5, 4, 1, bias=bias)
+    full, half = torch.randn(2, 3, 6, 8), torch.randn(2, 2, 3, 4)
+    up = F.interpolate(half, scale_factor=2, mode='nearest')
+    with torch.no_grad():
+        ref = conv(torch.cat([full, up], dim=1))
+        out = fused_cpu.pointwise_conv_with_half(conv, full, half)
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
+
+
+def test_sefn_inference_path_equals_pytorch(monkeypatch):
+    torch.manual_seed(0)
+    ffn = MODELS.build(dict(type='SEFN', dim=6, bias=True)).eval()
+    x, sp, res = (torch.randn(2, 6, 6, 10) for _ in range(3))
+    with torch.no_grad():
+        out = ffn(x, spatial=sp, residual=res)
+        monkeypatch.setenv(fused_cpu.ENV_VAR, 'off')
+        ref = res + ffn(x, spatial=sp)
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
