@@ -5,6 +5,8 @@ through ``default_args``) and ``forward(x: (N, C, H, W)) -> (N, C, H, W)``.
 ``size_divisor`` tells the backbone which factor H and W must be divisible by.
 """
 
+import functools
+import inspect
 import math
 from typing import Any
 
@@ -40,9 +42,21 @@ def add_residual(
     return ``residual + out`` on the autograd path and add it inside their last
     matrix product on the CPU inference path (no separate pass over the map).
     """
-    if getattr(module, 'fuses_residual', False):
+    if getattr(module, 'fuses_residual', False) and _forward_takes_residual(
+        type(module)
+    ):
         return module(inp, residual=x, **kwargs)
     return x + module(inp, **kwargs)
+
+
+@functools.cache
+def _forward_takes_residual(cls: type) -> bool:
+    """Whether ``cls.forward`` has a ``residual`` parameter.
+
+    A subclass that overrides ``forward`` without it (a user's variant of
+    ``GDFN``, say) inherits ``fuses_residual`` but is called the plain way.
+    """
+    return 'residual' in inspect.signature(cls.forward).parameters
 
 
 def common_size_divisor(*modules: object) -> int:

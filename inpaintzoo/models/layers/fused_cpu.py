@@ -327,8 +327,9 @@ def pointwise_conv(
         x (Tensor): (N, C_in, H, W).
         residual (Tensor, optional): (N, C_out, H, W) added to the output; on the
             fast path inside the matrix product (no separate pass, no temporary).
-        weight (Tensor, optional): (C_out, C_in) weight used instead of
-            ``conv``'s, with its bias (columns of a wider 1x1 conv's weight).
+        weight (Tensor, optional): (C_out, C_in[, 1, 1]) weight used instead of
+            ``conv``'s, with its bias (columns of a wider 1x1 conv's weight);
+            gradients reach it on the autograd path.
 
     Returns:
         Tensor: (N, C_out, H, W); contiguous NCHW on the fast path.
@@ -343,10 +344,9 @@ def pointwise_conv(
         if weight is None:
             out = conv(x)
         else:
-            out = F.conv2d(x, weight[:, :, None, None], conv.bias)
+            out = F.conv2d(x, weight.reshape(c_out, c, 1, 1), conv.bias)
         return out if residual is None else residual + out
-    if weight is None:
-        weight = conv.weight.detach().reshape(c_out, c)
+    weight = (conv.weight if weight is None else weight).detach().reshape(c_out, c)
     bias = None if conv.bias is None else conv.bias.detach()[:, None]
     flat = x.contiguous().view(n, c, h * w)
     res = None if residual is None else residual.contiguous().view(n, c_out, h * w)
@@ -435,7 +435,7 @@ def pointwise_conv_with_half(conv: nn.Conv2d, full: Tensor, half: Tensor) -> Ten
         return conv(torch.cat([full, up], dim=1))
     c_out = conv.out_channels
     weight = conv.weight.detach().reshape(c_out, conv.in_channels)
-    out = pointwise_conv(conv, full, weight=weight[:, :c_full])
+    out = pointwise_conv(conv, full, weight=conv.weight[:, :c_full])
     small = torch.empty((n, c_out, (h // 2) * (w // 2)), dtype=full.dtype)
     flat = half.contiguous().view(n, half.shape[1], -1)
     for i in range(n):

@@ -365,3 +365,38 @@ def test_sefn_inference_path_equals_pytorch(monkeypatch):
         monkeypatch.setenv(fused_cpu.ENV_VAR, 'off')
         ref = res + ffn(x, spatial=sp)
     torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
+
+
+def test_weight_columns_keep_their_gradient():
+    """``pointwise_conv(conv, x, weight=...)`` on the autograd path: grads reach it."""
+    torch.manual_seed(0)
+    conv = nn.Conv2d(5, 4, 1, bias=True)
+    x = torch.randn(1, 3, 4, 4)
+    out = pointwise_conv(conv, x, weight=conv.weight[:, :3])
+    ref = F.conv2d(x, conv.weight[:, :3], conv.bias)
+    torch.testing.assert_close(out, ref)
+    out.sum().backward()
+    assert conv.weight.grad[:, :3].abs().sum() > 0
+    assert conv.weight.grad[:, 3:].abs().sum() == 0
+    with torch.no_grad():
+        fast = pointwise_conv(conv, x, weight=conv.weight[:, :3])
+    torch.testing.assert_close(fast, ref.detach())
+
+
+def test_subclass_without_residual_is_called_the_plain_way():
+    """A user's GDFN variant whose forward has no ``residual`` still works in blocks."""
+    from inpaintzoo.models.layers.blocks import add_residual
+
+    class MyFFN(GDFN):
+        def forward(self, x):
+            return 2 * super().forward(x)
+
+    torch.manual_seed(0)
+    ffn = MyFFN(4).eval()
+    x, inp = torch.randn(1, 4, 5, 5), torch.randn(1, 4, 5, 5)
+    with torch.no_grad():
+        torch.testing.assert_close(add_residual(x, ffn, inp), x + ffn(inp))
+        plain = GDFN(4).eval()
+        torch.testing.assert_close(
+            add_residual(x, plain, inp), x + plain(inp), rtol=1e-5, atol=1e-5
+        )
