@@ -88,8 +88,8 @@ def test_benchmark_latency_rejects_a_bad_size(monkeypatch, capsys):
 
 
 def test_cpu_kernels_both_runs_each_mode_in_its_own_process(tmp_path):
-    """``--cpu-kernels both``: off then on in fresh processes, a speedup line,
-    and one JSON record per mode (the modes really differ: tiny HINT uses GDFN)."""
+    """``--cpu-kernels both``: off, on, on, off in fresh processes, a speedup line,
+    and one JSON record per process (the modes differ: tiny HINT uses GDFN)."""
     out = tmp_path / 'both.json'
     hint_tiny = 'configs/hint/hint-tiny_1xb4-300_demo-64x64.py'
     cmd = [sys.executable, str(TOOLS / 'benchmark_latency.py'), hint_tiny]
@@ -98,9 +98,10 @@ def test_cpu_kernels_both_runs_each_mode_in_its_own_process(tmp_path):
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert 'CPU fast paths (1x3x32x32):' in done.stdout
-    assert done.stdout.count('(fresh process)') == 2
+    assert done.stdout.count('(fresh process)') == 4
+    assert 'process medians off' in done.stdout
     records = json.loads(out.read_text())
-    assert [r['cpu_fast_paths'] for r in records] == ['off', 'on']
+    assert [r['cpu_fast_paths'] for r in records] == ['off', 'off', 'on', 'on']
 
 
 def test_argv_without_drops_both_option_forms():

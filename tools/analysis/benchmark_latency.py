@@ -120,8 +120,8 @@ def parse_args() -> argparse.Namespace:
         choices=['on', 'off', 'both'],
         default='on',
         help='the fused CPU inference paths (inpaintzoo.models.layers.fused_cpu): '
-        "'off' is the plain PyTorch path, 'both' times off then on, each in a fresh "
-        'process, and prints the speedup (default: on)',
+        "'off' is the plain PyTorch path, 'both' times off, on, on, off, each in a "
+        'fresh process, and prints the speedup (default: on)',
     )
     add_debug_argument(parser)
     return parser.parse_args()
@@ -188,33 +188,45 @@ def _argv_without(argv: list[str], options: tuple[str, ...]) -> list[str]:
     return kept
 
 
-def compare_cpu_kernels(args: argparse.Namespace) -> None:
-    """``--cpu-kernels both``: off, then on, each in a fresh process; the speedups.
+#: process order of ``--cpu-kernels both``: a drift of the machine during the run
+#: (it happens here: the same command spreads by 10-20 %) weighs on both modes alike
+BOTH_ORDER = ('off', 'on', 'on', 'off')
 
-    The PyTorch path, then the fast paths, each run by this script in a fresh
-    process, and the speedup of every case. Separate processes, because a
-    process that has run the PyTorch path first ran the fast paths about 20 %
-    slower (HINT at 256²: 5.16 s against 4.34 s in a fresh process): the big
-    maps the first path freed stay behind in the allocator.
+
+def compare_cpu_kernels(args: argparse.Namespace) -> None:
+    """``--cpu-kernels both``: off, on, on, off, each in a fresh process; speedups.
+
+    Separate processes, because a process that has run the PyTorch path first ran
+    the fast paths about 20 % slower (HINT at 256²: 5.16 s against 4.34 s in a
+    fresh process): the big maps the first path freed stay behind in the
+    allocator. The mirrored order, because the process run second was slower on
+    this machine whatever its mode (SEM-Net: off-then-on gave 0.92x, alternating
+    processes gave on 4 % faster). Each mode's time is the mean of its two
+    process medians.
     """
     argv = _argv_without(sys.argv[1:], ('--cpu-kernels', '--out'))
-    runs = {}
+    runs: dict[str, list[list[dict]]] = {'off': [], 'on': []}
     with tempfile.TemporaryDirectory() as tmp:
-        for mode in ('off', 'on'):
-            out = Path(tmp) / f'{mode}.json'
+        for i, mode in enumerate(BOTH_ORDER):
+            out = Path(tmp) / f'{i}-{mode}.json'
             print(f'--- CPU fast paths {mode} (fresh process)', flush=True)
             cmd = [sys.executable, __file__, *argv, '--cpu-kernels', mode]
             done = subprocess.run([*cmd, '--out', str(out)], check=False)
             if done.returncode != 0:
                 raise SystemExit(done.returncode)
-            runs[mode] = json.loads(out.read_text())
-    for off, on in zip(runs['off'], runs['on']):
-        case = f'{on["batch"]}x3x{on["height"]}x{on["width"]}'
+            runs[mode].append(json.loads(out.read_text()))
+    for offs, ons in zip(zip(*runs['off']), zip(*runs['on'])):
+        off_s = sum(r['median_s'] for r in offs) / len(offs)
+        on_s = sum(r['median_s'] for r in ons) / len(ons)
+        shape = f'{ons[0]["batch"]}x3x{ons[0]["height"]}x{ons[0]["width"]}'
+        each_off = ', '.join(f'{r["median_s"]:.3f}' for r in offs)
+        each_on = ', '.join(f'{r["median_s"]:.3f}' for r in ons)
         print(
-            f'CPU fast paths ({case}): {off["median_s"] / on["median_s"]:.2f}x '
-            f'faster ({off["median_s"]:.3f} s -> {on["median_s"]:.3f} s)'
+            f'CPU fast paths ({shape}): {off_s / on_s:.2f}x faster ({off_s:.3f} s '
+            f'-> {on_s:.3f} s; process medians off {each_off}, on {each_on})'
         )
-    write_json(args.out, runs['off'] + runs['on'])
+    records = [r for mode in ('off', 'on') for run in runs[mode] for r in run]
+    write_json(args.out, records)
 
 
 if __name__ == '__main__':

@@ -10,6 +10,7 @@ from inpaintzoo.models.layers.fused_cpu import (
     depthwise_conv,
     pointwise_conv,
     pointwise_conv_with_half,
+    pointwise_depthwise,
     use_fused_cpu,
 )
 from inpaintzoo.registry import MODELS
@@ -88,9 +89,8 @@ class SEFN(BaseModule):
             Tensor: (N, C, H, W).
         """
         sp = x if spatial is None else spatial
-        a, b = depthwise_conv(self.dwconv, pointwise_conv(self.project_in, x)).chunk(
-            2, dim=1
-        )
+        # banded on the CPU inference path (the 2h map is written once)
+        a, b = pointwise_depthwise(x, self.project_in, self.dwconv).chunk(2, dim=1)
         if use_fused_cpu(x, *self.parameters()):
             # inference: the fusion's spatial half runs at half resolution (a 1x1
             # conv commutes with nearest up-sampling), no concatenation is made

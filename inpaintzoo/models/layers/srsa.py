@@ -5,7 +5,11 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import nn
 
-from inpaintzoo.models.layers.fused_cpu import depthwise_conv, pointwise_conv
+from inpaintzoo.models.layers.fused_cpu import (
+    depthwise_conv,
+    pointwise_conv,
+    pointwise_depthwise,
+)
 from inpaintzoo.registry import MODELS
 
 
@@ -65,9 +69,8 @@ class SRSA(BaseModule):
         """
         n, c, h, w = x.shape
         heads = self.num_heads
-        q, k, v = depthwise_conv(self.qkv_dwconv, pointwise_conv(self.qkv, x)).chunk(
-            3, dim=1
-        )
+        # banded on the CPU inference path (the 3C map is written once)
+        q, k, v = pointwise_depthwise(x, self.qkv, self.qkv_dwconv).chunk(3, dim=1)
         v_full = v
         q = q.reshape(n, heads, c // heads, h * w)
         k = self.pool(k).reshape(n, heads, c // heads, -1)
