@@ -400,3 +400,24 @@ def test_subclass_without_residual_is_called_the_plain_way():
         torch.testing.assert_close(
             add_residual(x, plain, inp), x + plain(inp), rtol=1e-5, atol=1e-5
         )
+
+
+def test_scal_with_a_gate_subclass_that_changes_forward():
+    """A SpatialGate subclass with its own forward is used as written."""
+    from inpaintzoo.models.layers.attention import SpatialGate
+
+    class Halved(SpatialGate):
+        def forward(self, x):
+            return 0.5 * super().forward(x)
+
+    torch.manual_seed(0)
+    layer = MODELS.build(dict(type='SCAL', dim=8, num_heads=2)).eval()
+    plain = layer.spatial
+    x = torch.randn(1, 8, 6, 6)
+    with torch.no_grad():
+        ref = layer(x)
+        layer.spatial = Halved(8)
+        layer.spatial.load_state_dict(plain.state_dict())
+        out = layer(x)
+    # project_out is linear: halving the gate halves the output
+    torch.testing.assert_close(out, 0.5 * ref, rtol=1e-5, atol=1e-6)
