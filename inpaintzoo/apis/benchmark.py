@@ -9,7 +9,9 @@ on the same input.
 import os.path as osp
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from mmengine.config import Config
@@ -37,9 +39,11 @@ __all__ = [
     'CompileError',
     'LatencyResult',
     'benchmark_generator',
+    'benchmark_inputs',
     'benchmark_sweep',
     'check_benchmark_args',
     'generator_macs',
+    'time_forward',
 ]
 
 #: (config, cfg_options, H, W) -> MACs of one batch-1 forward
@@ -226,6 +230,59 @@ def generator_macs(
     return _MAC_CACHE[key]
 
 
+def benchmark_inputs(
+    shape: tuple[int, int], batch: int = 1
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The benchmark input: image uniform in [0, 1] (seed 0), centred hole.
+
+    Args:
+        shape (tuple[int, int]): ``(H, W)``.
+        batch (int): N.
+
+    Returns:
+        tuple: ``img`` (N, 3, H, W) and ``mask`` (N, 1, H, W) on the CPU, the
+        hole (1) half the side in each direction.
+    """
+    h, w = shape
+    img = torch.rand(batch, 3, h, w, generator=torch.Generator().manual_seed(0))
+    mask = torch.zeros(batch, 1, h, w)
+    mask[..., h // 4 : 3 * h // 4, w // 4 : 3 * w // 4] = 1
+    return img, mask
+
+
+def time_forward(
+    forward: Callable, args: tuple, warmup: int, runs: int, device: str
+) -> tuple[list[float], Any, float]:
+    """Time ``runs`` calls of ``forward(*args)`` after ``warmup`` untimed ones.
+
+    Under ``torch.inference_mode``; CUDA is synchronised around every call. Peak
+    memory is ``torch.cuda.max_memory_allocated`` on CUDA, the process's peak
+    RSS on the CPU, both counted from the first timed call.
+
+    Returns:
+        tuple: the times (s), the last output and the peak memory (MiB).
+    """
+    is_cuda = device.startswith('cuda')
+    times = []
+    with torch.inference_mode():
+        for i in range(warmup + runs):
+            if i == warmup:
+                if is_cuda:
+                    torch.cuda.reset_peak_memory_stats()
+                else:
+                    reset_peak_rss()
+            if is_cuda:
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            out = forward(*args)
+            if is_cuda:
+                torch.cuda.synchronize()
+            if i >= warmup:
+                times.append(time.perf_counter() - start)
+    peak = torch.cuda.max_memory_allocated() / 2**20 if is_cuda else peak_rss_mib()
+    return times, out, peak
+
+
 def benchmark_generator(
     config: str,
     checkpoint: str | None = None,
@@ -292,10 +349,7 @@ def benchmark_generator(
         generator_macs(gen, config, shape, cfg_options) * batch if count_macs else None
     )
     gen = gen.to(device)
-    seeded = torch.Generator().manual_seed(0)
-    img = torch.rand(batch, 3, h, w, generator=seeded).to(device)
-    mask = torch.zeros(batch, 1, h, w, device=device)
-    mask[..., h // 4 : 3 * h // 4, w // 4 : 3 * w // 4] = 1
+    img, mask = (t.to(device) for t in benchmark_inputs(shape, batch))
     changes_numerics = dtype != 'fp32' or compile
     is_cuda = device.startswith('cuda')
     with torch.inference_mode():
@@ -305,7 +359,6 @@ def benchmark_generator(
         img, mask = img.to(DTYPES[dtype]), mask.to(DTYPES[dtype])
     forward = compile_generator(gen) if compile else gen
     compile_s = None
-    times = []
     with torch.inference_mode(), precision_context(dtype, cast_weights, device):
         if compile:
             start = time.perf_counter()
@@ -313,21 +366,7 @@ def benchmark_generator(
             if is_cuda:
                 torch.cuda.synchronize()
             compile_s = time.perf_counter() - start
-        for i in range(warmup + runs):
-            if i == warmup:
-                if is_cuda:
-                    torch.cuda.reset_peak_memory_stats()
-                else:
-                    reset_peak_rss()
-            if is_cuda:
-                torch.cuda.synchronize()
-            start = time.perf_counter()
-            out = forward(img, mask)
-            if is_cuda:
-                torch.cuda.synchronize()
-            if i >= warmup:
-                times.append(time.perf_counter() - start)
-    peak_mib = torch.cuda.max_memory_allocated() / 2**20 if is_cuda else peak_rss_mib()
+        times, out, peak_mib = time_forward(forward, (img, mask), warmup, runs, device)
     error = output_error(main_output(out), ref) if ref is not None else None
     times.sort()
     return LatencyResult(

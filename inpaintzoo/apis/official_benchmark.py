@@ -32,7 +32,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from inpaintzoo.apis.benchmark import benchmark_inputs, time_forward
 from inpaintzoo.utils.errors import (
     ConfigError,
     InpaintzooError,
@@ -187,39 +187,6 @@ def cuda_calls_stay_on_cpu() -> Iterator[None]:
         yield
     finally:
         torch.Tensor.cuda = original
-
-
-def benchmark_inputs(shape: tuple[int, int], batch: int = 1) -> tuple:
-    """Image uniform in [0, 1] (seed 0) and a centred hole of half the side."""
-    h, w = shape
-    image = torch.rand(batch, 3, h, w, generator=torch.Generator().manual_seed(0))
-    mask = torch.zeros(batch, 1, h, w)
-    mask[..., h // 4 : 3 * h // 4, w // 4 : 3 * w // 4] = 1
-    return image, mask
-
-
-def time_forward(
-    forward: Callable, args: tuple, warmup: int, runs: int, device: str
-) -> tuple[list[float], torch.Tensor, float]:
-    """``runs`` timed calls after ``warmup``; times, last output, peak memory MiB."""
-    from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
-
-    is_cuda = device.startswith('cuda')
-    times = []
-    with torch.inference_mode():
-        for i in range(warmup + runs):
-            if i == warmup:
-                torch.cuda.reset_peak_memory_stats() if is_cuda else reset_peak_rss()
-            if is_cuda:
-                torch.cuda.synchronize()
-            start = time.perf_counter()
-            out = forward(*args)
-            if is_cuda:
-                torch.cuda.synchronize()
-            if i >= warmup:
-                times.append(time.perf_counter() - start)
-    peak = torch.cuda.max_memory_allocated() / 2**20 if is_cuda else peak_rss_mib()
-    return times, out, peak
 
 
 # ----------------------------------------------------------------- workers

@@ -25,6 +25,16 @@ def add_shape_arguments(parser: argparse.ArgumentParser, device: bool = True) ->
         )
 
 
+def add_timing_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--warmup N`` (untimed forwards, 1) and ``--runs N`` (timed, 3)."""
+    parser.add_argument(
+        '--warmup', type=int, default=1, help='untimed forwards (per process)'
+    )
+    parser.add_argument(
+        '--runs', type=int, default=3, help='timed forwards (per process)'
+    )
+
+
 def add_threads_argument(parser: argparse.ArgumentParser) -> None:
     """Add ``--threads N`` (torch CPU threads; default: torch's choice)."""
     parser.add_argument('--threads', type=int, default=None, help='CPU threads')

@@ -122,6 +122,17 @@ def test_cast_weights_is_the_old_bf16_behaviour():
     assert result.max_abs_err > 0
 
 
+#: one compiled forward of the tiny MxT, no warm-up, no MAC count
+COMPILED_ONCE = dict(
+    shape=(32, 32),
+    compile=True,
+    warmup=0,
+    runs=1,
+    cfg_options=SMALL_OPTIONS,
+    count_macs=False,
+)
+
+
 def test_compile_failure_is_one_clear_error(monkeypatch):
     def broken(gen):
         def forward(*inputs):
@@ -131,28 +142,12 @@ def test_compile_failure_is_one_clear_error(monkeypatch):
 
     monkeypatch.setattr(benchmark, 'compile_generator', broken)
     with pytest.raises(CompileError, match=r'torch.compile could not compile.*C\+\+'):
-        benchmark_generator(
-            MXT_TINY,
-            shape=(32, 32),
-            compile=True,
-            warmup=0,
-            runs=1,
-            cfg_options=SMALL_OPTIONS,
-            count_macs=False,
-        )
+        benchmark_generator(MXT_TINY, **COMPILED_ONCE)
 
 
 def test_compile_path_times_the_first_call_and_compares(monkeypatch):
     monkeypatch.setattr(benchmark, 'compile_generator', lambda gen: gen)
-    result = benchmark_generator(
-        MXT_TINY,
-        shape=(32, 32),
-        compile=True,
-        warmup=0,
-        runs=1,
-        cfg_options=SMALL_OPTIONS,
-        count_macs=False,
-    )
+    result = benchmark_generator(MXT_TINY, **COMPILED_ONCE)
     assert result.compiled
     assert result.compile_s > 0
     assert result.max_abs_err == 0

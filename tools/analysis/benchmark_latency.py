@@ -38,6 +38,7 @@ from inpaintzoo.apis.cli import add_cfg_options_argument, add_debug_argument, ru
 from inpaintzoo.apis.tool_options import (
     add_shape_arguments,
     add_threads_argument,
+    add_timing_arguments,
     set_threads,
     write_json,
 )
@@ -94,8 +95,7 @@ def parse_args() -> argparse.Namespace:
         help='side of the square torch.mm of the peak measurement',
     )
     add_threads_argument(parser)
-    parser.add_argument('--warmup', type=int, default=1)
-    parser.add_argument('--runs', type=int, default=3)
+    add_timing_arguments(parser)
     parser.add_argument(
         '--shapes',
         type=parse_shape,

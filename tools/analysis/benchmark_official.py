@@ -26,6 +26,7 @@ from inpaintzoo.apis.official_benchmark import (
 from inpaintzoo.apis.tool_options import (
     add_shape_arguments,
     add_threads_argument,
+    add_timing_arguments,
     write_json,
 )
 
@@ -38,8 +39,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     add_shape_arguments(parser)
     add_threads_argument(parser)
-    parser.add_argument('--warmup', type=int, default=1)
-    parser.add_argument('--runs', type=int, default=3, help='timed forwards/process')
+    add_timing_arguments(parser)
     parser.add_argument(
         '--rounds', type=int, default=2, help='official-then-ours process pairs'
     )

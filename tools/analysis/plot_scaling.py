@@ -33,7 +33,7 @@ from inpaintzoo.apis.scaling import (
     run_scaling_case,
 )
 from inpaintzoo.apis.scaling_plot import exponents, plot_scaling, scaling_table
-from inpaintzoo.apis.tool_options import add_threads_argument
+from inpaintzoo.apis.tool_options import add_threads_argument, add_timing_arguments
 from inpaintzoo.utils.errors import ConfigError
 
 
@@ -71,8 +71,7 @@ def parse_args() -> argparse.Namespace:
         help='square sides (default: %(default)s)',
     )
     add_threads_argument(parser)
-    parser.add_argument('--warmup', type=int, default=1)
-    parser.add_argument('--runs', type=int, default=3)
+    add_timing_arguments(parser)
     parser.add_argument(
         '--max-mem-gb',
         type=float,
