@@ -244,6 +244,6 @@ class SCAL(ChannelAttention):
         # inference: scale the attention output in place by the half-resolution
         # gate broadcast over 2x2 pixels (= its nearest x2 up-sampling)
         gate = self.spatial.half_resolution(x)
-        out = self.channel_attention(x)
+        out = self._channel_attention_inference(x)  # inference_path checked above
         out.view(n, c, h // 2, 2, w // 2, 2).mul_(gate.view(n, c, h // 2, 1, w // 2, 1))
         return pointwise_conv(self.project_out, out, residual)

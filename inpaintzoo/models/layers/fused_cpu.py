@@ -388,21 +388,18 @@ def pointwise_conv_concat(
     if not fits:
         out = conv(torch.cat(parts, dim=1))
         return out if residual is None else residual + out
+    # the first part with the residual and bias, then the others accumulated
+    c0 = first.shape[1]
+    out = pointwise_conv(conv, first, residual, weight=conv.weight[:, :c0])
     weight = conv.weight.detach().reshape(c_out, conv.in_channels)
-    bias = None if conv.bias is None else conv.bias.detach()[:, None]
-    flats = [p.contiguous().view(n, p.shape[1], h * w) for p in parts]
-    res = None if residual is None else residual.contiguous().view(n, c_out, h * w)
-    out = torch.empty((n, c_out, h * w), dtype=first.dtype)
-    for i in range(n):
-        c0 = flats[0].shape[1]
-        _product_into(
-            out[i], weight[:, :c0], flats[0][i], bias, None if res is None else res[i]
-        )
-        for flat in flats[1:]:
-            c1 = c0 + flat.shape[1]
-            out[i].addmm_(weight[:, c0:c1], flat[i])
-            c0 = c1
-    return out.view(n, c_out, h, w)
+    acc = out.view(n, c_out, h * w)
+    for part in parts[1:]:
+        c1 = c0 + part.shape[1]
+        flat = part.contiguous().view(n, part.shape[1], h * w)
+        for i in range(n):
+            acc[i].addmm_(weight[:, c0:c1], flat[i])
+        c0 = c1
+    return out
 
 
 def pointwise_conv_with_half(conv: nn.Conv2d, full: Tensor, half: Tensor) -> Tensor:
