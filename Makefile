@@ -11,7 +11,7 @@ MODEL ?= hint
 # optional extras `make install` adds (CI runs their tests): add yours to this list
 EXTRAS ?= dev,face,web
 
-.PHONY: install demo test test-fast lint browser
+.PHONY: install demo test test-fast lint browser gpu-bundle
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,8 @@ test-fast:
 
 lint: install
 	$(BIN)/pre-commit run --all-files
+
+# what the GPU machine of the `device` tool lacks for tools/analysis/gpu_check.sh
+# (wheels + the mamba-ssm / causal-conv1d sources) into .device/ (git-ignored; carry it)
+gpu-bundle: install
+	PYTHON=$(BIN)/python bash tools/analysis/gpu_bundle.sh .device

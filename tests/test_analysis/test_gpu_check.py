@@ -1,0 +1,90 @@
+"""tools/analysis/gpu_check.sh (the one-call GPU check) run here on the CPU.
+
+The script is meant for the GPU machine; with ``GPU_CHECK_DEVICE=cpu`` and a tiny
+config its stages run the same commands, so what it writes, how it skips stages
+at its budget and how it reports a failed kernel build are tested here.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = REPO / 'tools' / 'analysis' / 'gpu_check.sh'
+TINY = 'configs/hint/hint-tiny_1xb4-300_demo-64x64.py'
+
+pytestmark = pytest.mark.skipif(
+    shutil.which('bash') is None or shutil.which('timeout') is None,
+    reason='needs bash and coreutils timeout',
+)
+
+
+def run_check(out: Path, stages: str, budget: int = 300, **env: str):
+    """Run the script with the CPU, the tiny HINT and ``stages``; its summary."""
+    full = dict(os.environ, GPU_BUNDLE=str(out.parent / 'no_bundle'))
+    full.update(
+        PYTHON=sys.executable,
+        GPU_CHECK_DEVICE='cpu',
+        GPU_CHECK_MODELS=f'tiny_hint={TINY}',
+        GPU_CHECK_SHAPE='64',
+        GPU_CHECK_RUNS='1',
+        GPU_CHECK_WARMUP='0',
+        GPU_CHECK_SECONDS=str(budget),
+        GPU_CHECK_STAGES=stages,
+        **env,
+    )
+    proc = subprocess.run(
+        ['bash', str(SCRIPT), str(out)],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=budget + 60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return (out / 'summary.txt').read_text()
+
+
+@pytest.mark.slow
+def test_stages_write_their_records(tmp_path):
+    out = tmp_path / 'out'
+    summary = run_check(out, 'env pytest fp32 bf16')
+    assert 'tiny_hint fp32: ok' in summary
+    assert 'tiny_hint bf16: ok' in summary
+    assert 'pytest -m gpu (pytest_gpu.log): ok' in summary
+    assert 'torch' in (out / 'env.txt').read_text()
+    fp32 = json.loads((out / 'tiny_hint_fp32.json').read_text())
+    bf16 = json.loads((out / 'tiny_hint_bf16.json').read_text())
+    assert fp32[0]['height'] == 64
+    assert fp32[0]['device'] == 'cpu'
+    assert fp32[0]['median_s'] > 0
+    assert bf16[0]['precision'] == 'bf16 autocast'
+    assert bf16[0]['max_abs_err_vs_fp32'] > 0
+    # the gpu-marked tests were collected (and skip without CUDA)
+    assert 'skipped' in (out / 'pytest_gpu.log').read_text()
+
+
+def test_stages_past_the_budget_are_skipped(tmp_path):
+    start = time.monotonic()
+    summary = run_check(tmp_path / 'out', 'fp32 compile', budget=10)
+    assert 'tiny_hint fp32: skipped' in summary
+    assert 'tiny_hint compile: skipped' in summary
+    assert time.monotonic() - start < 30
+
+
+def test_failed_kernel_build_is_reported(tmp_path):
+    bundle = tmp_path / 'bundle'
+    (bundle / 'sdists').mkdir(parents=True)
+    for name in ('mamba_ssm-0.0.0.tar.gz', 'causal_conv1d-0.0.0.tar.gz'):
+        (bundle / 'sdists' / name).write_bytes(b'not a tarball')
+    out = tmp_path / 'out'
+    summary = run_check(out, 'build mamba', budget=120, GPU_BUNDLE=str(bundle))
+    assert 'build: mamba-ssm + causal-conv1d started' in summary
+    assert 'mamba: skipped (build not finished or failed' in summary
+    assert (out / 'mamba_build.rc').read_text().strip() not in ('', '0')
