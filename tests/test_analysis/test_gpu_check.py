@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_apis.test_official_benchmark import TINY as HINT_TINY
+from tests.test_apis.test_official_benchmark import make_checkout
+
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / 'tools' / 'analysis' / 'gpu_check.sh'
 TINY = 'configs/hint/hint-tiny_1xb4-300_demo-64x64.py'
@@ -37,8 +40,8 @@ def run_check(out: Path, stages: str, budget: int = 300, **env: str):
         GPU_CHECK_WARMUP='0',
         GPU_CHECK_SECONDS=str(budget),
         GPU_CHECK_STAGES=stages,
-        **env,
     )
+    full.update(env)
     proc = subprocess.run(
         ['bash', str(SCRIPT), str(out)],
         env=full,
@@ -68,6 +71,24 @@ def test_stages_write_their_records(tmp_path):
     assert bf16[0]['max_abs_err_vs_fp32'] > 0
     # the gpu-marked tests were collected (and skip without CUDA)
     assert 'skipped' in (out / 'pytest_gpu.log').read_text()
+
+
+@pytest.mark.slow
+def test_official_stage_compares_with_a_checkout(tmp_path):
+    repo = make_checkout(tmp_path / 'HINT')
+    out = tmp_path / 'out'
+    summary = run_check(
+        out,
+        'official',
+        GPU_CHECK_OFFICIAL=f'hint={repo}',
+        GPU_CHECK_SHAPE='32',
+        GPU_CHECK_OFFICIAL_KWARGS=json.dumps(HINT_TINY),
+    )
+    assert 'official hint: ok' in summary
+    assert 'speedup:' in summary
+    record = json.loads((out / 'official_hint.json').read_text())
+    assert record['max_abs_diff'] < 1e-6
+    assert record['kwargs']['dim'] == HINT_TINY['dim']
 
 
 def test_stages_past_the_budget_are_skipped(tmp_path):

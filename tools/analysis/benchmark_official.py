@@ -7,6 +7,15 @@ Example (the #13 target: HINT at 256x256, batch 1, 2 threads)::
     python tools/analysis/benchmark_official.py --arch hint \
         --official-repo ~/src/HINT --shape 256 256 --threads 2 --rounds 2
 
+MxT and SEM-Net (``--arch mxt`` / ``sem_net``; checkouts of ChrisChen1023/MxT and
+/SEM-Net) import mamba-ssm. On a machine without CUDA, install it without its
+kernels; the official process then runs mamba-ssm's own PyTorch reference scan::
+
+    MAMBA_FORCE_BUILD=TRUE MAMBA_SKIP_CUDA_BUILD=TRUE pip install \
+        --no-build-isolation mamba-ssm==2.3.2.post1 transformers einops
+    python tools/analysis/benchmark_official.py --arch sem_net \
+        --official-repo ~/src/SEM-Net --shape 256 256 --threads 2 --rounds 1
+
 Each round runs the official generator in a fresh process (random weights, seed
 0; they are saved), then ours in a fresh process with those weights converted,
 on the same image and mask; the outputs must agree (``--atol``) or the run

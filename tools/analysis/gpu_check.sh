@@ -9,6 +9,10 @@
 #   bf16     the same under bf16 autocast (error vs fp32)     -> OUT/<model>_bf16.json
 #   mamba    waits for the build; `pytest -m gpu` and the fp32 rows of the Mamba
 #            models again with the mamba-ssm kernels          -> OUT/*_mamba*.{log,json}
+#   official the official generators against ours, same weights, on the GPU (only with
+#            GPU_CHECK_OFFICIAL="arch=checkout ...", e.g. "hint=/path/HINT mxt=/path/MxT";
+#            benchmark_official.py; MxT / SEM-Net use the mamba-ssm just built)
+#                                                             -> OUT/official_<arch>.json
 #   compile  the fp32 rows under torch.compile                -> OUT/<model>_compile.json
 # A stage that fails is logged and the next one runs; a stage whose turn comes with
 # less than STAGE_MIN seconds left is skipped (OUT/summary.txt says which).
@@ -17,18 +21,20 @@
 # Run there (repo root):   bash tools/analysis/gpu_check.sh "$OUT"  (carry .device)
 #
 # Settings (environment): GPU_CHECK_SECONDS (budget, default 540),
-# GPU_CHECK_STAGES (default "env build pytest fp32 bf16 mamba compile"),
+# GPU_CHECK_STAGES (default "env build pytest fp32 bf16 mamba official compile"),
 # GPU_CHECK_DEVICE (default cuda), GPU_CHECK_SHAPE (side, default 256),
 # GPU_CHECK_RUNS / GPU_CHECK_WARMUP (timed / untimed forwards, default 20 / 5),
 # GPU_CHECK_MODELS ("name=config ..." pairs, default the four paper-size models),
-# GPU_BUNDLE (default .device), PYTHON (default python3).
+# GPU_CHECK_OFFICIAL / GPU_CHECK_OFFICIAL_KWARGS (official stage: checkouts, and JSON
+# constructor kwargs instead of the paper-size ones), GPU_BUNDLE (default .device),
+# PYTHON (default python3).
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${1:-${OUT:-work_dirs/gpu_check}}
 BUNDLE=${GPU_BUNDLE:-.device}
 PY=${PYTHON:-python3}
 BUDGET=${GPU_CHECK_SECONDS:-540}
-STAGES=${GPU_CHECK_STAGES:-env build pytest fp32 bf16 mamba compile}
+STAGES=${GPU_CHECK_STAGES:-env build pytest fp32 bf16 mamba official compile}
 DEVICE=${GPU_CHECK_DEVICE:-cuda}
 SHAPE=${GPU_CHECK_SHAPE:-256}
 RUNS=${GPU_CHECK_RUNS:-20}
@@ -157,6 +163,19 @@ if wanted mamba; then
         log "mamba: skipped (build not finished or failed; tail of mamba_build.log:)"
         tail -n 5 "$OUT/mamba_build.log" 2>/dev/null | sed 's/^/    /' | tee -a "$SUMMARY"
     fi
+fi
+
+if wanted official; then
+    for pair in ${GPU_CHECK_OFFICIAL:-}; do
+        arch=${pair%%=*}
+        timed "official $arch" "$OUT/official_$arch.log" "$PY" \
+            tools/analysis/benchmark_official.py --arch "$arch" --official-repo "${pair#*=}" \
+            --device "$DEVICE" --shape "$SHAPE" "$SHAPE" --warmup "$WARMUP" --runs "$RUNS" \
+            --rounds 1 --out "$OUT/official_$arch.json" \
+            ${GPU_CHECK_OFFICIAL_KWARGS:+--official-kwargs "$GPU_CHECK_OFFICIAL_KWARGS"}
+        grep -E "^(official|inpaintzoo|speedup)" "$OUT/official_$arch.log" | sed 's/^/    /' \
+            | tee -a "$SUMMARY"
+    done
 fi
 
 wanted compile && each_model compile --compile
