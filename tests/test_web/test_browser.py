@@ -201,15 +201,16 @@ def _stroke(page, dx: float = 60) -> tuple[float, float]:
     return cx, cy
 
 
-#: true once the status line holds a final message other than ``before`` and
-#: its progress is hidden
+#: the status line's text once it holds a final message other than ``before``
+#: and its progress is hidden (else false)
 RUN_FINISHED = """(before) => {
     const box = document.querySelector('#status');
     const tracker = box.querySelector('[data-testid=status-tracker]');
     const text = box.innerText.trim();
-    return (!tracker || tracker.classList.contains('hide'))
+    const done = (!tracker || tracker.classList.contains('hide'))
         && text !== before
         && (text.startsWith('Done in') || text.startsWith('Error'));
+    return done ? text : false;
 }"""
 
 
@@ -218,13 +219,15 @@ def _run(page, button: str = '#run') -> str:
 
     The status line before the press ("Picture loaded", or the previous run's
     message) differs from every final message, so an answer is never mistaken
-    for the one before it.
+    for the one before it. The text returned is the one read when the answer
+    arrived: a later event of the editor (a stroke's change event can come after
+    the run) may show its progress timer in the same box.
     """
     before = page.inner_text('#status').strip()
     with page.expect_response(lambda r: 'queue/join' in r.url):
         page.click(button)
-    page.wait_for_function(RUN_FINISHED, arg=before, timeout=RUN_TIMEOUT_MS)
-    return page.inner_text('#status').strip()
+    done = page.wait_for_function(RUN_FINISHED, arg=before, timeout=RUN_TIMEOUT_MS)
+    return done.json_value()
 
 
 def _zoom(page) -> float:
