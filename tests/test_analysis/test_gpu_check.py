@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -89,6 +90,15 @@ def test_official_stage_compares_with_a_checkout(tmp_path):
     record = json.loads((out / 'official_hint.json').read_text())
     assert record['max_abs_diff'] < 1e-6
     assert record['kwargs']['dim'] == HINT_TINY['dim']
+
+
+def test_outputs_packed_for_the_device_tool(tmp_path):
+    out = tmp_path / 'out'
+    summary = run_check(out, 'env', GPU_CHECK_PACK='1')
+    assert 'env: torch' in summary
+    assert sorted(p.name for p in out.iterdir()) == ['results.tar.gz', 'summary.txt']
+    with tarfile.open(out / 'results.tar.gz') as tar:
+        assert 'env.txt' in [Path(n).name for n in tar.getnames()]
 
 
 def test_stages_past_the_budget_are_skipped(tmp_path):

@@ -18,14 +18,16 @@
 # less than STAGE_MIN seconds left is skipped (OUT/summary.txt says which).
 #
 # Prepare here (network):  bash tools/analysis/gpu_bundle.sh        (-> .device/)
-# Run there (repo root):   bash tools/analysis/gpu_check.sh "$OUT"  (carry .device)
+# Run there (repo root):   GPU_CHECK_PACK=1 bash tools/analysis/gpu_check.sh "$OUT"
+#                          (carry .device)
 #
 # Settings (environment): GPU_CHECK_SECONDS (budget, default 540),
 # GPU_CHECK_STAGES (default "env build pytest fp32 bf16 mamba official compile"),
 # GPU_CHECK_DEVICE (default cuda), GPU_CHECK_SHAPE (side, default 256),
 # GPU_CHECK_RUNS / GPU_CHECK_WARMUP (timed / untimed forwards, default 20 / 5),
 # GPU_CHECK_MODELS ("name=config ..." pairs, default the four paper-size models),
-# GPU_CHECK_OFFICIAL / GPU_CHECK_OFFICIAL_KWARGS (official stage: checkouts, and JSON
+# GPU_CHECK_PACK=1 (pack the outputs into OUT/results.tar.gz beside summary.txt:
+# the device tool returns at most 8 files), GPU_CHECK_OFFICIAL / GPU_CHECK_OFFICIAL_KWARGS (official stage: checkouts, and JSON
 # constructor kwargs instead of the paper-size ones), GPU_BUNDLE (default .device),
 # PYTHON (default python3).
 set -u
@@ -49,6 +51,23 @@ START=$(date +%s)
 mkdir -p "$OUT"
 SUMMARY="$OUT/summary.txt"
 : >"$SUMMARY"
+BUILD_PID=
+
+# on exit: stop the background build; with GPU_CHECK_PACK=1 (the device tool brings
+# back at most 8 files) pack every file but summary.txt into OUT/results.tar.gz
+finish() {
+    [ -n "$BUILD_PID" ] && kill -- -"$BUILD_PID" 2>/dev/null
+    if [ "${GPU_CHECK_PACK:-0}" = 1 ]; then
+        local files
+        files=$(cd "$OUT" && ls -A | grep -v -x -e summary.txt -e results.tar.gz)
+        if [ -n "$files" ]; then
+            # shellcheck disable=SC2086
+            (cd "$OUT" && tar czf results.tar.gz $files && rm -rf $files)
+        fi
+    fi
+}
+trap finish EXIT
+trap 'exit 143' TERM INT
 
 left() { echo $((BUDGET - ($(date +%s) - START))); }
 log() { echo "[gpu_check +$(($(date +%s) - START))s] $*" | tee -a "$SUMMARY"; }
@@ -101,7 +120,7 @@ if wanted build; then
     if ls "$BUNDLE"/sdists/mamba_ssm-*.tar.gz "$BUNDLE"/sdists/causal_conv1d-*.tar.gz >/dev/null 2>&1; then
         rm -f "$OUT/mamba_build.rc"
         # a new process session: it runs on while the GPU stages below run
-        # (stopped when this script ends: trap below)
+        # (stopped when this script ends: finish above)
         setsid env MAMBA_FORCE_BUILD=TRUE CAUSAL_CONV1D_FORCE_BUILD=TRUE \
             TORCH_CUDA_ARCH_LIST="${TORCH_CUDA_ARCH_LIST:-9.0}" MAX_JOBS="${MAX_JOBS:-10}" \
             bash -c '"$0" -m pip install --no-index --no-deps --no-build-isolation \
@@ -109,7 +128,6 @@ if wanted build; then
                 "$2"/sdists/mamba_ssm-*.tar.gz; echo $? >"$3/mamba_build.rc"' \
             "$PY" "$MAMBA_SITE" "$BUNDLE" "$OUT" >"$OUT/mamba_build.log" 2>&1 </dev/null &
         BUILD_PID=$!
-        trap 'kill -- -"$BUILD_PID" 2>/dev/null' EXIT
         log "build: mamba-ssm + causal-conv1d started in the background"
     else
         log "build: skipped (no sdists in $BUNDLE/sdists: run gpu_bundle.sh)"
