@@ -68,6 +68,8 @@ def test_stages_write_their_records(tmp_path):
     assert fp32[0]['height'] == 64
     assert fp32[0]['device'] == 'cpu'
     assert fp32[0]['median_s'] > 0
+    assert fp32[0]['gflops'] > 0  # the fp32 rows count the MACs
+    assert bf16[0]['gflops'] is None
     assert bf16[0]['precision'] == 'bf16 autocast'
     assert bf16[0]['max_abs_err_vs_fp32'] > 0
     # the gpu-marked tests were collected (and skip without CUDA)

@@ -5,7 +5,8 @@
 #   build    mamba-ssm + causal-conv1d from BUNDLE/sdists, in the background
 #            (new process session) while the next stages run  -> OUT/mamba_build.log
 #   pytest   `pytest -m gpu` on the PyTorch path              -> OUT/pytest_gpu.log
-#   fp32     forward latency of every config, fp32            -> OUT/<model>_fp32.json
+#   fp32     forward latency of every config, fp32, with its
+#            GFLOP/s and share of the matmul peak             -> OUT/<model>_fp32.json
 #   bf16     the same under bf16 autocast (error vs fp32)     -> OUT/<model>_bf16.json
 #   mamba    waits for the build; `pytest -m gpu` and the fp32 rows of the Mamba
 #            models again with the mamba-ssm kernels          -> OUT/*_mamba*.{log,json}
@@ -148,7 +149,7 @@ bench() {  # NAME CONFIG TAG [benchmark_latency options]
     shift 3
     timed "$name $tag" "$OUT/${name}_${tag}.log" "$PY" tools/analysis/benchmark_latency.py \
         "$cfg" --device "$DEVICE" --shape "$SHAPE" "$SHAPE" --warmup "$WARMUP" \
-        --runs "$RUNS" --no-flops --out "$OUT/${name}_${tag}.json" "$@"
+        --runs "$RUNS" --out "$OUT/${name}_${tag}.json" "$@"
     grep -E " on " "$OUT/${name}_${tag}.log" | tail -n 2 | sed 's/^/    /' | tee -a "$SUMMARY"
 }
 
@@ -158,8 +159,10 @@ each_model() {  # TAG [options]: bench every model of MODELS
 }
 
 wanted pytest && gpu_tests pytest_gpu.log
+# the fp32 rows count the MACs (GFLOP/s and % of the matmul peak on their line,
+# a CPU trace per model); the others skip the count
 wanted fp32 && each_model fp32
-wanted bf16 && each_model bf16 --dtype bf16
+wanted bf16 && each_model bf16 --dtype bf16 --no-flops
 
 if wanted mamba; then
     while [ ! -f "$OUT/mamba_build.rc" ] && [ "$(left)" -gt $((STAGE_MIN + 30)) ] \
@@ -174,7 +177,7 @@ if wanted mamba; then
         gpu_tests pytest_gpu_mamba.log
         for pair in $MODELS; do
             case " $MAMBA_MODELS " in
-            *" ${pair%%=*} "*) bench "${pair%%=*}" "${pair#*=}" fp32_mamba ;;
+            *" ${pair%%=*} "*) bench "${pair%%=*}" "${pair#*=}" fp32_mamba --no-flops ;;
             esac
         done
     else
@@ -196,5 +199,5 @@ if wanted official; then
     done
 fi
 
-wanted compile && each_model compile --compile
+wanted compile && each_model compile --compile --no-flops
 log "done ($(left)s of the budget left)"
