@@ -284,7 +284,9 @@ def use_reference_scan(model: torch.nn.Module) -> int:
 
     On a machine without CUDA: ``mamba_simple.selective_scan_fn`` becomes
     ``selective_scan_ref``, ``causal_conv1d_fn`` None (the causal conv then runs
-    as ``nn.Conv1d``) and every ``Mamba`` layer's ``use_fast_path`` False.
+    as ``nn.Conv1d``) and every ``Mamba`` layer's ``use_fast_path`` False. The
+    module changes hold for the whole process: the benchmark calls this only in
+    its official worker process, never in the caller's.
 
     Returns:
         int: the number of ``Mamba`` layers in ``model`` (0 with CUDA: nothing
