@@ -62,10 +62,21 @@ def write_examples(folder: Path) -> list[str]:
     return paths
 
 
-def _picture_ready(editor: dict | None) -> Any:
-    """Status after the editor's value changed: the picture's size, once it has one."""
-    text = service.picture_status(editor)
-    return text if text else gr.update()
+def _picture_ready(editor: dict | None, seen: str | None) -> tuple[Any, str | None]:
+    """Status after the editor's value changed: the picture's size, once per picture.
+
+    Every brush stroke changes the editor's value too, and its change event can
+    arrive after a Run has answered: the status line is rewritten only for a
+    picture it has not announced yet (``seen``: :func:`service.picture_key` of the
+    last one), so a result message is not replaced by "Picture loaded".
+
+    Returns:
+        tuple: the status update and the new ``seen``.
+    """
+    key = service.picture_key(editor)
+    if key is None or key == seen:
+        return gr.update(), seen
+    return service.picture_status(editor), key
 
 
 def _delete_session_folder(state: dict | None) -> None:
@@ -237,8 +248,14 @@ def build_app(
         # the page says when the picture has reached the editor's value (a Run
         # pressed before that would find no picture); the editor may hand it
         # over with the upload event or with a later change
+        announced = gr.State(None)  # picture_key of the picture last announced
         for event in (editor.upload, editor.change):
-            event(_picture_ready, inputs=editor, outputs=status, queue=False)
+            event(
+                _picture_ready,
+                inputs=[editor, announced],
+                outputs=[status, announced],
+                queue=False,
+            )
     return demo.queue(default_concurrency_limit=1)
 
 

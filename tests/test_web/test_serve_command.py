@@ -27,8 +27,12 @@ def test_without_gradio_the_error_names_the_extra(monkeypatch, tmp_path):
 
 
 def test_environment_is_set_for_the_server_process_only(monkeypatch, tmp_path):
-    monkeypatch.delenv('GRADIO_ANALYTICS_ENABLED', raising=False)
-    monkeypatch.delenv('GRADIO_TEMP_DIR', raising=False)
+    for name in ('GRADIO_ANALYTICS_ENABLED', 'GRADIO_TEMP_DIR'):
+        # setenv first: monkeypatch then restores "unset" at teardown (a bare
+        # delenv of an unset variable records nothing, and the values this test
+        # makes would leak into later tests of the process)
+        monkeypatch.setenv(name, 'unset at teardown')
+        monkeypatch.delenv(name)
     cmd_serve.prepare_gradio_environment(str(tmp_path))
     import os
 

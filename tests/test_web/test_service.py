@@ -1,5 +1,6 @@
 """The web app's model-running part (no browser, no Gradio)."""
 
+import os
 import subprocess
 import sys
 
@@ -189,7 +190,8 @@ def test_importing_the_package_and_cli_does_not_import_gradio():
         "assert 'gradio' not in sys.modules, 'gradio imported'; "
         "import os; assert 'GRADIO_ANALYTICS_ENABLED' not in os.environ"
     )
-    subprocess.run([sys.executable, '-c', code], check=True, timeout=120)
+    env = {k: v for k, v in os.environ.items() if k != 'GRADIO_ANALYTICS_ENABLED'}
+    subprocess.run([sys.executable, '-c', code], check=True, timeout=120, env=env)
 
 
 @pytest.mark.slow
@@ -297,3 +299,37 @@ def test_picture_status_names_the_size_once_the_picture_is_there():
     assert service.picture_status({'background': None, 'layers': []}) == ''
     status = service.picture_status({'background': np.zeros((120, 160, 4), np.uint8)})
     assert status.startswith('Picture loaded (160x120)')
+
+
+def test_picture_key_tells_a_new_picture_from_a_stroke():
+    rng = np.random.default_rng(0)
+    picture = rng.integers(0, 256, (120, 160, 4), dtype=np.uint8)
+    stroke = np.zeros_like(picture)
+    stroke[40:60, 50:90] = 255
+    key = service.picture_key({'background': picture, 'layers': []})
+    assert service.picture_key(None) is None
+    assert service.picture_key({'background': None, 'layers': []}) is None
+    painted = {'background': picture.copy(), 'layers': [stroke]}
+    assert service.picture_key(painted) == key
+    other = picture.copy()
+    other[::8, ::8] ^= 1  # a different picture of the same size
+    assert service.picture_key({'background': other, 'layers': []}) != key
+    assert service.picture_key({'background': picture[:, :120]}) != key
+
+
+def test_status_is_announced_once_per_picture():
+    gr = pytest.importorskip('gradio')
+    from inpaintzoo.web.app import _picture_ready
+
+    editor = {'background': np.zeros((120, 160, 4), np.uint8), 'layers': []}
+    status, seen = _picture_ready(editor, None)
+    assert status.startswith('Picture loaded (160x120)')
+    # a stroke on the same picture (e.g. a change event after a Run) keeps the
+    # status line as it is
+    editor['layers'] = [np.full((120, 160, 4), 255, np.uint8)]
+    status, again = _picture_ready(editor, seen)
+    assert status == gr.update()
+    assert again == seen
+    new = {'background': np.ones((90, 70, 4), np.uint8), 'layers': []}
+    assert _picture_ready(new, seen)[0].startswith('Picture loaded (70x90)')
+    assert _picture_ready({'background': None}, seen) == (gr.update(), seen)
