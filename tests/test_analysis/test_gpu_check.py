@@ -103,11 +103,27 @@ def test_outputs_packed_for_the_device_tool(tmp_path):
         assert 'env.txt' in [Path(n).name for n in tar.getnames()]
 
 
-def test_stages_past_the_budget_are_skipped(tmp_path):
+@pytest.mark.parametrize(
+    ('stages', 'budget', 'expected'),
+    [
+        # past the budget
+        ('fp32 compile', 10, ['tiny_hint fp32: skipped', 'tiny_hint compile: skipped']),
+        # no sdists: no build started, so the mamba stage must not wait for one
+        (
+            'build mamba',
+            120,
+            [
+                'build: skipped (no sdists',
+                'mamba: skipped (build not finished or failed',
+            ],
+        ),
+    ],
+)
+def test_stages_that_cannot_run_are_skipped_at_once(tmp_path, stages, budget, expected):
     start = time.monotonic()
-    summary = run_check(tmp_path / 'out', 'fp32 compile', budget=10)
-    assert 'tiny_hint fp32: skipped' in summary
-    assert 'tiny_hint compile: skipped' in summary
+    summary = run_check(tmp_path / 'out', stages, budget=budget)
+    for line in expected:
+        assert line in summary
     assert time.monotonic() - start < 30
 
 

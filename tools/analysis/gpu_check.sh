@@ -28,9 +28,10 @@
 # GPU_CHECK_RUNS / GPU_CHECK_WARMUP (timed / untimed forwards, default 20 / 5),
 # GPU_CHECK_MODELS ("name=config ..." pairs, default the four paper-size models),
 # GPU_CHECK_PACK=1 (pack the outputs into OUT/results.tar.gz beside summary.txt:
-# the device tool returns at most 8 files), GPU_CHECK_OFFICIAL / GPU_CHECK_OFFICIAL_KWARGS (official stage: checkouts, and JSON
-# constructor kwargs instead of the paper-size ones), GPU_BUNDLE (default .device),
-# PYTHON (default python3).
+# the device tool returns at most 8 files), GPU_CHECK_OFFICIAL /
+# GPU_CHECK_OFFICIAL_KWARGS (official stage: checkouts, and JSON constructor kwargs
+# instead of the paper-size ones), GPU_BUNDLE (default .device), PYTHON (default
+# python3).
 set -u
 cd "$(dirname "$0")/../.."
 OUT=${1:-${OUT:-work_dirs/gpu_check}}
@@ -95,6 +96,12 @@ timed() {
     fi
     return "$rc"
 }
+# FILE PATTERN N: the last N lines of FILE matching PATTERN, indented, into the summary
+# (nothing when a skipped stage wrote no FILE)
+show() {
+    [ -f "$1" ] || return 0
+    grep -E -- "$2" "$1" | tail -n "$3" | sed 's/^/    /' | tee -a "$SUMMARY"
+}
 
 # the packages the GPU image lacks (gpu_bundle.sh); the repo itself by path
 SITE=/tmp/inpaintzoo_site
@@ -141,7 +148,7 @@ gpu_tests() {  # LOG: the test files that hold gpu-marked tests, -m gpu
     # shellcheck disable=SC2086
     timed "pytest -m gpu ($1)" "$OUT/$1" "$PY" -m pytest -m gpu -q -p no:cacheprovider \
         -o addopts='--import-mode=importlib' $files
-    tail -n 3 "$OUT/$1" | sed 's/^/    /' | tee -a "$SUMMARY"
+    show "$OUT/$1" . 3
 }
 
 bench() {  # NAME CONFIG TAG [benchmark_latency options]
@@ -150,7 +157,7 @@ bench() {  # NAME CONFIG TAG [benchmark_latency options]
     timed "$name $tag" "$OUT/${name}_${tag}.log" "$PY" tools/analysis/benchmark_latency.py \
         "$cfg" --device "$DEVICE" --shape "$SHAPE" "$SHAPE" --warmup "$WARMUP" \
         --runs "$RUNS" --out "$OUT/${name}_${tag}.json" "$@"
-    grep -E " on " "$OUT/${name}_${tag}.log" | tail -n 2 | sed 's/^/    /' | tee -a "$SUMMARY"
+    show "$OUT/${name}_${tag}.log" " on " 2
 }
 
 each_model() {  # TAG [options]: bench every model of MODELS
@@ -165,8 +172,9 @@ wanted fp32 && each_model fp32
 wanted bf16 && each_model bf16 --dtype bf16 --no-flops
 
 if wanted mamba; then
-    while [ ! -f "$OUT/mamba_build.rc" ] && [ "$(left)" -gt $((STAGE_MIN + 30)) ] \
-        && wanted build; do
+    # only a build that was started can still finish
+    while [ -n "$BUILD_PID" ] && [ ! -f "$OUT/mamba_build.rc" ] \
+        && [ "$(left)" -gt $((STAGE_MIN + 30)) ]; do
         sleep 5
     done
     if [ "$(cat "$OUT/mamba_build.rc" 2>/dev/null)" = 0 ]; then
@@ -182,7 +190,7 @@ if wanted mamba; then
         done
     else
         log "mamba: skipped (build not finished or failed; tail of mamba_build.log:)"
-        tail -n 5 "$OUT/mamba_build.log" 2>/dev/null | sed 's/^/    /' | tee -a "$SUMMARY"
+        show "$OUT/mamba_build.log" . 5
     fi
 fi
 
@@ -194,8 +202,7 @@ if wanted official; then
             --device "$DEVICE" --shape "$SHAPE" "$SHAPE" --warmup "$WARMUP" --runs "$RUNS" \
             --rounds 1 --out "$OUT/official_$arch.json" \
             ${GPU_CHECK_OFFICIAL_KWARGS:+--official-kwargs "$GPU_CHECK_OFFICIAL_KWARGS"}
-        grep -E "^(official|inpaintzoo|speedup)" "$OUT/official_$arch.log" | sed 's/^/    /' \
-            | tee -a "$SUMMARY"
+        show "$OUT/official_$arch.log" "^(official|inpaintzoo|speedup)" 3
     done
 fi
 
