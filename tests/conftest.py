@@ -10,6 +10,10 @@ import torch
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+# programs the tests run in this process (``inpaintzoo.cli.main.main``) must not
+# change the allocator of the pytest process (inpaintzoo.utils.freed_memory)
+os.environ.setdefault('INPAINTZOO_KEEP_FREED_MEMORY', 'off')
+
 
 def shared_root() -> Path:
     """The shared folder: ``$INPAINTZOO_SHARED`` or ``../shared`` beside the repo."""

@@ -12,6 +12,10 @@ import torch
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.apis.highres import STRATEGIES
 from inpaintzoo.apis.highres_run import build_inpaintor, inpaint_file
+from inpaintzoo.utils.freed_memory import (
+    add_freed_memory_argument,
+    apply_freed_memory_argument,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -38,6 +42,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--mask-threshold', type=float, default=0)
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')
+    add_freed_memory_argument(parser)
     add_debug_argument(parser)
     return parser.parse_args(argv)
 
@@ -53,6 +58,7 @@ def strategy_options(args: argparse.Namespace) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    apply_freed_memory_argument(args)
     if args.threads:
         torch.set_num_threads(args.threads)
     model = build_inpaintor(args.config, args.checkpoint, args.device)

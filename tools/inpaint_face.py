@@ -26,6 +26,10 @@ import numpy as np
 
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.utils.errors import ConfigError, WeightsUnavailableError
+from inpaintzoo.utils.freed_memory import (
+    add_freed_memory_argument,
+    apply_freed_memory_argument,
+)
 
 #: zoo entry used when no --config is given
 DEFAULT_ZOO_MODEL = 'nclg_celeba'
@@ -84,6 +88,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument('--device', default='cpu', help='cpu (default), cuda, ...')
     parser.add_argument('--out', required=True, help='output folder')
+    add_freed_memory_argument(parser)
     add_debug_argument(parser)
     return parser.parse_args(argv)
 
@@ -164,6 +169,7 @@ def write_outputs(res, image: np.ndarray, out: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    apply_freed_memory_argument(args)
     from inpaintzoo.apis.face import inpaint_face
     from inpaintzoo.utils.image_io import read_image
 

@@ -22,6 +22,10 @@ from inpaintzoo.evaluation.report import (
     metrics_to_report,
 )
 from inpaintzoo.utils.errors import ConfigError
+from inpaintzoo.utils.freed_memory import (
+    add_freed_memory_argument,
+    apply_freed_memory_argument,
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -58,12 +62,14 @@ def parse_args() -> argparse.Namespace:
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none'
     )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=None)
+    add_freed_memory_argument(parser)
     add_debug_argument(parser)
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
+    apply_freed_memory_argument(args)
     local_rank_to_env(args.local_rank)
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
     if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):

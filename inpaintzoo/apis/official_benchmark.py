@@ -48,6 +48,7 @@ import torch
 import torch.nn.functional as F
 
 from inpaintzoo.apis.benchmark import benchmark_inputs, time_forward
+from inpaintzoo.utils import freed_memory
 from inpaintzoo.utils.errors import (
     ConfigError,
     InpaintzooError,
@@ -339,7 +340,12 @@ def _run_official(spec: dict, folder: Path) -> dict:
         times, out, peak = time_forward(
             model, args, spec['warmup'], spec['runs'], spec['device']
         )
-    return dict(times=times, peak_mib=peak, output=out.float().cpu())
+    return dict(
+        times=times,
+        peak_mib=peak,
+        output=out.float().cpu(),
+        kept_freed_memory=freed_memory.is_kept(),
+    )
 
 
 def _run_ours(spec: dict, folder: Path) -> dict:
@@ -355,7 +361,12 @@ def _run_ours(spec: dict, folder: Path) -> dict:
     times, out, peak = time_forward(
         model, args, spec['warmup'], spec['runs'], spec['device']
     )
-    return dict(times=times, peak_mib=peak, output=out.float().cpu())
+    return dict(
+        times=times,
+        peak_mib=peak,
+        output=out.float().cpu(),
+        kept_freed_memory=freed_memory.is_kept(),
+    )
 
 
 WORKERS = {'official': _run_official, 'ours': _run_ours}
@@ -370,6 +381,8 @@ def worker_main(argv: list[str]) -> int:
     spec_path, role = Path(argv[0]), argv[1]
     spec = json.loads(spec_path.read_text())
     folder = spec_path.parent
+    if spec.get('keep_freed_memory'):
+        freed_memory.keep_freed_memory()  # both sides alike, before threads
     torch.set_num_threads(spec['threads'])
     try:
         result = WORKERS[role](spec, folder)
@@ -396,6 +409,8 @@ class OfficialComparison:
     Attributes:
         official_s / ours_s (list[float]): every timed forward, all rounds.
         max_abs_diff (float): between the two outputs (float32).
+        keep_freed_memory (bool): every process kept freed memory for reuse (as
+            asked; False where the C library is not glibc).
     """
 
     arch: str
@@ -409,6 +424,7 @@ class OfficialComparison:
     official_peak_mib: float = 0.0
     ours_peak_mib: float = 0.0
     max_abs_diff: float = 0.0
+    keep_freed_memory: bool = False
 
     @property
     def official_median_s(self) -> float:
@@ -428,7 +444,8 @@ class OfficialComparison:
     def lines(self) -> list[str]:
         """Human-readable report."""
         h, w = self.shape
-        case = f'{self.batch}x3x{h}x{w} fp32 on {self.device} ({self.threads} threads)'
+        case = f'{self.batch}x3x{h}x{w} fp32 on {self.device} ({self.threads} threads'
+        case += ', freed memory kept)' if self.keep_freed_memory else ')'
 
         def times(values: list[float]) -> str:
             return ', '.join(f'{v:.3f}' for v in values)
@@ -482,6 +499,7 @@ def benchmark_against_official(
     seed: int = 0,
     atol: float = 1e-4,
     log: Callable[[str], None] | None = print,
+    keep_freed_memory: bool = False,
 ) -> OfficialComparison:
     """Time the official generator and ours, alternately, each in a fresh process.
 
@@ -501,6 +519,9 @@ def benchmark_against_official(
         seed (int): ``torch.manual_seed`` before building the official model.
         atol (float): largest allowed max abs difference of the outputs.
         log (Callable, optional): progress lines.
+        keep_freed_memory (bool): both worker processes keep freed memory for
+            reuse (:mod:`inpaintzoo.utils.freed_memory`; the tool's default, as
+            in the ``inpaintzoo`` commands), else glibc's defaults in both.
 
     Raises:
         ConfigError: unsupported arch, bad shape/counts, or the outputs differ by
@@ -527,6 +548,7 @@ def benchmark_against_official(
     merged = converter.merge_kwargs(kwargs or {})
     threads = threads or torch.get_num_threads()
     result = OfficialComparison(arch, (h, w), batch, threads, device, merged)
+    result.keep_freed_memory = keep_freed_memory  # as far as every process could
     with tempfile.TemporaryDirectory(prefix='inpaintzoo-official-') as tmp:
         spec_path = Path(tmp) / 'spec.json'
         spec = dict(
@@ -540,6 +562,7 @@ def benchmark_against_official(
             warmup=warmup,
             runs=runs,
             seed=seed,
+            keep_freed_memory=keep_freed_memory,
         )
         spec_path.write_text(json.dumps(spec))
         for r in range(rounds):
@@ -547,6 +570,8 @@ def benchmark_against_official(
             ours = _spawn(spec_path, 'ours')
             result.official_s += official['times']
             result.ours_s += ours['times']
+            result.keep_freed_memory &= official['kept_freed_memory']
+            result.keep_freed_memory &= ours['kept_freed_memory']
             result.official_peak_mib = max(
                 result.official_peak_mib, official['peak_mib']
             )

@@ -12,6 +12,8 @@ import shutil
 import tempfile
 from typing import Any
 
+from inpaintzoo.utils.freed_memory import add_freed_memory_argument
+
 #: default address: this machine only (``--host 0.0.0.0`` shares it on the LAN)
 DEFAULT_HOST = '127.0.0.1'
 DEFAULT_PORT = 7860
@@ -55,6 +57,7 @@ def add_serve_parser(subparsers: Any) -> argparse.ArgumentParser:
         default='work_dirs/demo',
         help='where `make demo` wrote its checkpoints (default: work_dirs/demo)',
     )
+    add_freed_memory_argument(parser)
     parser.set_defaults(handler=run_serve)
     return parser
 

@@ -18,6 +18,7 @@ from inpaintzoo.cli.cmd_inpaint import add_inpaint_parser
 from inpaintzoo.cli.cmd_list import add_list_parser
 from inpaintzoo.cli.cmd_restore import add_restore_parser
 from inpaintzoo.cli.cmd_serve import add_serve_parser
+from inpaintzoo.utils.freed_memory import apply_freed_memory_argument
 from inpaintzoo.version import __version__
 
 
@@ -41,22 +42,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def cli_main(argv: Sequence[str] | None = None) -> int:
+def cli_main(argv: Sequence[str] | None = None, program: bool = False) -> int:
     """Parse ``argv`` (default ``sys.argv[1:]``) and run the subcommand.
 
     Exceptions propagate (see :func:`main` for the one-line error handling).
+
+    Args:
+        argv (Sequence[str], optional): the arguments after ``inpaintzoo``.
+        program (bool): this is the ``inpaintzoo`` program itself (:func:`main`),
+            so process-wide settings are its to make: the commands that run a
+            model keep freed memory for reuse unless ``--no-keep-freed-memory``
+            (:mod:`inpaintzoo.utils.freed_memory`). In-process callers leave the
+            process as it is.
 
     Returns:
         int: exit status, 0 on success.
     """
     args = build_parser().parse_args(None if argv is None else list(argv))
+    if program:
+        apply_freed_memory_argument(args)
     status = args.handler(args)
     return status if isinstance(status, int) else 0
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: :func:`cli_main` with one-line errors; exits."""
-    run_cli(lambda: cli_main(argv), None if argv is None else list(argv))
+    run_cli(lambda: cli_main(argv, program=True), None if argv is None else list(argv))
 
 
 if __name__ == '__main__':

@@ -9,6 +9,8 @@ and help texts cannot drift apart. Each helper keeps the order of its arguments 
 
 import argparse
 
+from inpaintzoo.utils.freed_memory import add_freed_memory_argument
+
 
 def add_images_argument(parser: argparse.ArgumentParser) -> None:
     """Add the positional ``IMAGE_OR_DIR ...`` argument (``args.images``)."""
@@ -29,10 +31,16 @@ def add_tiling_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_device_and_progress_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--device`` (default: auto) and ``--progress/--no-progress``."""
+    """Add ``--device``, ``--keep-freed-memory`` and ``--progress``.
+
+    ``--device`` defaults to auto, ``--keep-freed-memory`` to keep
+    (:mod:`inpaintzoo.utils.freed_memory`), ``--progress`` to a bar when stderr
+    is a terminal.
+    """
     parser.add_argument(
         '--device', default=None, help='cpu, cuda, cuda:1, ... (default: auto)'
     )
+    add_freed_memory_argument(parser)
     parser.add_argument(
         '--progress',
         action=argparse.BooleanOptionalAction,

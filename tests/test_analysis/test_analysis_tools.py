@@ -104,6 +104,26 @@ def test_cpu_kernels_both_runs_each_mode_in_its_own_process(tmp_path):
     assert [r['cpu_fast_paths'] for r in records] == ['off', 'off', 'on', 'on']
 
 
+def test_freed_memory_both_runs_each_setting_in_its_own_process(tmp_path):
+    """``--freed-memory both``: the same four processes, each told its setting."""
+    out = tmp_path / 'both.json'
+    cmd = [sys.executable, str(TOOLS / 'benchmark_latency.py'), MXT_TINY]
+    cmd += ['--shape', '32', '32', '--runs', '1', '--no-peak', '--no-flops']
+    cmd += ['--no-keep-freed-memory', '--freed-memory', 'both', '--out', str(out)]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert 'Kept freed memory (1x3x32x32):' in done.stdout
+    assert done.stdout.count('(fresh process)') == 4
+    records = json.loads(out.read_text())
+    assert [r['keep_freed_memory'] for r in records] == [False, False, True, True]
+
+
+def test_one_comparison_at_a_time(monkeypatch, capsys):
+    args = [MXT_TINY, '--cpu-kernels', 'both', '--freed-memory', 'both']
+    assert run_tool('benchmark_latency.py', args, monkeypatch) == 2
+    assert 'compare one setting at a time' in capsys.readouterr().err
+
+
 def test_argv_without_drops_both_option_forms():
     tool = runpy.run_path(str(TOOLS / 'benchmark_latency.py'))
     argv = ['cfg.py', '--out', 'x.json', '--cpu-kernels=both', '--runs', '2']
@@ -112,3 +132,6 @@ def test_argv_without_drops_both_option_forms():
         '--runs',
         '2',
     ]
+    argv = ['cfg.py', '--keep-freed-memory', '--freed-memory', 'both', '--runs', '2']
+    options, flags = tool['COMPARED_OPTIONS'], tool['COMPARED_FLAGS']
+    assert tool['_argv_without'](argv, options, flags) == ['cfg.py', '--runs', '2']

@@ -30,6 +30,7 @@ from inpaintzoo.apis.official_benchmark import (
     mamba_ssm_on_cpu,
     use_reference_scan,
 )
+from inpaintzoo.utils import freed_memory
 from inpaintzoo.utils.errors import (
     ConfigError,
     MissingDependencyError,
@@ -87,6 +88,7 @@ def test_times_both_sides_on_the_same_weights(tmp_path):
     assert record['kwargs']['dim'] == 8
     assert record['shape'] == (32, 32)
     assert 'speedup:' in result.lines()[-1]
+    assert result.keep_freed_memory is False  # not asked for: glibc's defaults
 
 
 @pytest.mark.slow
@@ -165,11 +167,15 @@ def test_command_line(tmp_path):
         '--rounds=1',
         f'--official-kwargs={json.dumps(TINY)}',
         f'--out={out}',
+        '--keep-freed-memory',  # the tests' environment turns the default off
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert 'speedup:' in proc.stdout
-    assert json.loads(out.read_text())['max_abs_diff'] < 1e-6
+    record = json.loads(out.read_text())
+    assert record['max_abs_diff'] < 1e-6
+    # both worker processes kept freed memory (where the C library is glibc)
+    assert record['keep_freed_memory'] is freed_memory.is_glibc()
     bad = subprocess.run(
         [*cmd[:3], f'--official-repo={tmp_path}/none', *cmd[4:]],
         capture_output=True,

@@ -23,6 +23,11 @@ separately)::
 
     python tools/analysis/benchmark_latency.py \
         configs/hint/hint_1xb4-300k_places2-256x256.py --threads 2 --dtype bf16
+
+The process keeps freed memory for reuse, as the ``inpaintzoo`` commands do
+(:mod:`inpaintzoo.utils.freed_memory`; ``--no-keep-freed-memory`` for glibc's
+defaults). ``--cpu-kernels both`` and ``--freed-memory both`` time the two
+settings in four fresh processes (off, on, on, off) and print the speedup.
 """
 
 import argparse
@@ -43,6 +48,11 @@ from inpaintzoo.apis.tool_options import (
     write_json,
 )
 from inpaintzoo.models.layers import fused_cpu
+from inpaintzoo.utils import ConfigError
+from inpaintzoo.utils.freed_memory import (
+    add_freed_memory_argument,
+    apply_freed_memory_argument,
+)
 from inpaintzoo.utils.matmul_peak import matmul_peak
 
 
@@ -123,15 +133,43 @@ def parse_args() -> argparse.Namespace:
         "'off' is the plain PyTorch path, 'both' times off, on, on, off, each in a "
         'fresh process, and prints the speedup (default: on)',
     )
+    add_freed_memory_argument(parser)
+    parser.add_argument(
+        '--freed-memory',
+        choices=['both'],
+        default=None,
+        help="'both' times --no-keep-freed-memory and --keep-freed-memory, off, "
+        'on, on, off, each in a fresh process, and prints the speedup',
+    )
     add_debug_argument(parser)
     return parser.parse_args()
 
 
+#: what ``--cpu-kernels both`` / ``--freed-memory both`` compare: the title and
+#: each mode's arguments for the child processes
+COMPARISONS = {
+    'cpu_kernels': (
+        'CPU fast paths',
+        {'off': ['--cpu-kernels', 'off'], 'on': ['--cpu-kernels', 'on']},
+    ),
+    'freed_memory': (
+        'Kept freed memory',
+        {'off': ['--no-keep-freed-memory'], 'on': ['--keep-freed-memory']},
+    ),
+}
+
+
 def main() -> None:
     args = parse_args()
-    if args.cpu_kernels == 'both':
-        compare_cpu_kernels(args)
+    compared = [name for name in COMPARISONS if getattr(args, name) == 'both']
+    if len(compared) > 1:
+        raise ConfigError(
+            'compare one setting at a time: --cpu-kernels both or --freed-memory both'
+        )
+    if compared:
+        compare_modes(args, *COMPARISONS[compared[0]])
         return
+    apply_freed_memory_argument(args)
     set_threads(args.threads)
     shapes = args.shapes or [tuple(args.shape)]
     batch_sizes = args.batch_sizes or [args.batch]
@@ -171,46 +209,69 @@ def main() -> None:
     )
     for result in results:
         print(f'{result.line()}; {result.images_per_s:.2f} images/s')
-    records = [dict(r.to_dict(), cpu_fast_paths=args.cpu_kernels) for r in results]
+    records = [
+        dict(
+            r.to_dict(),
+            cpu_fast_paths=args.cpu_kernels,
+            keep_freed_memory=args.keep_freed_memory,
+        )
+        for r in results
+    ]
     write_json(args.out, records)
 
 
-def _argv_without(argv: list[str], options: tuple[str, ...]) -> list[str]:
-    """``argv`` without ``options`` (given as ``--opt VALUE`` or ``--opt=VALUE``)."""
+#: options and flags a comparison child must not inherit from the parent's argv
+#: (it gets its own mode instead)
+COMPARED_OPTIONS = ('--cpu-kernels', '--freed-memory', '--out')
+COMPARED_FLAGS = ('--keep-freed-memory', '--no-keep-freed-memory')
+
+
+def _argv_without(
+    argv: list[str], options: tuple[str, ...], flags: tuple[str, ...] = ()
+) -> list[str]:
+    """``argv`` without ``options`` (``--opt V`` or ``--opt=V``) and ``flags``."""
     kept, skip = [], False
     for arg in argv:
         if skip:
             skip = False
         elif arg in options:
             skip = True
-        elif not arg.startswith(tuple(f'{o}=' for o in options)):
+        elif arg not in flags and not arg.startswith(tuple(f'{o}=' for o in options)):
             kept.append(arg)
     return kept
 
 
-#: process order of ``--cpu-kernels both``: a drift of the machine during the run
-#: (it happens here: the same command spreads by 10-20 %) weighs on both modes alike
+#: process order of a comparison: a drift of the machine during the run (it
+#: happens here: the same command spreads by 10-20 %) weighs on both modes alike
 BOTH_ORDER = ('off', 'on', 'on', 'off')
 
 
-def compare_cpu_kernels(args: argparse.Namespace) -> None:
-    """``--cpu-kernels both``: off, on, on, off, each in a fresh process; speedups.
+def compare_modes(
+    args: argparse.Namespace, title: str, mode_args: dict[str, list[str]]
+) -> None:
+    """Time two settings off, on, on, off, each in a fresh process; speedups.
 
-    Separate processes, because a process that has run the PyTorch path first ran
-    the fast paths about 20 % slower (HINT at 256²: 5.16 s against 4.34 s in a
-    fresh process): the big maps the first path freed stay behind in the
-    allocator. The mirrored order, because the process run second was slower on
-    this machine whatever its mode (SEM-Net: off-then-on gave 0.92x, alternating
+    Used by ``--cpu-kernels both`` and ``--freed-memory both``. Separate
+    processes, because a process that has run the PyTorch path first ran the
+    fast paths about 20 % slower (HINT at 256²: 5.16 s against 4.34 s in a fresh
+    process): the big maps the first path freed stay behind in the allocator.
+    The mirrored order, because the process run second was slower on this
+    machine whatever its mode (SEM-Net: off-then-on gave 0.92x, alternating
     processes gave on 4 % faster). Each mode's time is the mean of its two
     process medians.
+
+    Args:
+        args (Namespace): the parsed arguments (``--out`` is written here).
+        title (str): what is compared, for the printed lines.
+        mode_args (dict): the child's arguments for ``'off'`` and ``'on'``.
     """
-    argv = _argv_without(sys.argv[1:], ('--cpu-kernels', '--out'))
+    argv = _argv_without(sys.argv[1:], COMPARED_OPTIONS, COMPARED_FLAGS)
     runs: dict[str, list[list[dict]]] = {'off': [], 'on': []}
     with tempfile.TemporaryDirectory() as tmp:
         for i, mode in enumerate(BOTH_ORDER):
             out = Path(tmp) / f'{i}-{mode}.json'
-            print(f'--- CPU fast paths {mode} (fresh process)', flush=True)
-            cmd = [sys.executable, __file__, *argv, '--cpu-kernels', mode]
+            print(f'--- {title} {mode} (fresh process)', flush=True)
+            cmd = [sys.executable, __file__, *argv, *mode_args[mode]]
             done = subprocess.run([*cmd, '--out', str(out)], check=False)
             if done.returncode != 0:
                 raise SystemExit(done.returncode)
@@ -222,7 +283,7 @@ def compare_cpu_kernels(args: argparse.Namespace) -> None:
         each_off = ', '.join(f'{r["median_s"]:.3f}' for r in offs)
         each_on = ', '.join(f'{r["median_s"]:.3f}' for r in ons)
         print(
-            f'CPU fast paths ({shape}): {off_s / on_s:.2f}x faster ({off_s:.3f} s '
+            f'{title} ({shape}): {off_s / on_s:.2f}x faster ({off_s:.3f} s '
             f'-> {on_s:.3f} s; process medians off {each_off}, on {each_on})'
         )
     records = [r for mode in ('off', 'on') for run in runs[mode] for r in run]

@@ -20,6 +20,8 @@ Each round runs the official generator in a fresh process (random weights, seed
 0; they are saved), then ours in a fresh process with those weights converted,
 on the same image and mask; the outputs must agree (``--atol``) or the run
 stops. Prints every timed forward, both medians, peak memory and the speedup.
+Both processes keep freed memory for reuse, as the ``inpaintzoo`` commands do
+(``--no-keep-freed-memory``: glibc's defaults in both).
 The official code is imported only from a checkout that belongs to you and is
 not writable by group/others.
 """
@@ -38,6 +40,7 @@ from inpaintzoo.apis.tool_options import (
     add_timing_arguments,
     write_json,
 )
+from inpaintzoo.utils.freed_memory import add_freed_memory_argument
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -62,6 +65,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         '--atol', type=float, default=1e-4, help='largest allowed output difference'
     )
     parser.add_argument('--out', default=None, help='write the result as JSON here')
+    add_freed_memory_argument(parser)
     add_debug_argument(parser)
     return parser.parse_args(argv)
 
@@ -80,6 +84,7 @@ def main(argv: list[str] | None = None) -> None:
         rounds=args.rounds,
         kwargs=args.official_kwargs,
         atol=args.atol,
+        keep_freed_memory=args.keep_freed_memory,
     )
     print('\n'.join(result.lines()))
     write_json(args.out, result.to_dict())

@@ -28,7 +28,6 @@ erfc has a fractional error below 1.2e-7).
 from __future__ import annotations
 
 import ctypes
-import os
 from collections.abc import Iterator
 
 import torch
@@ -36,6 +35,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from inpaintzoo.models.ssm.cpu_kernel import Dw2dArgs, LnArgs, load_kernel
+from inpaintzoo.utils.env_switch import env_switch
 
 ENV_VAR = 'INPAINTZOO_CPU_KERNELS'
 
@@ -46,12 +46,7 @@ def kernels_enabled() -> bool:
     Raises:
         ValueError: the variable holds anything else than on/off words.
     """
-    value = os.environ.get(ENV_VAR, 'on').strip().lower() or 'on'
-    if value in ('on', '1', 'true', 'auto'):
-        return True
-    if value in ('off', '0', 'false'):
-        return False
-    raise ValueError(f'${ENV_VAR} must be on or off, got {value!r}')
+    return env_switch(ENV_VAR)
 
 
 def use_fused_cpu(x: Tensor, *params: Tensor | None) -> bool:
