@@ -23,6 +23,7 @@ from typing import Any
 import torch
 
 from inpaintzoo.apis.cli import run_cli
+from inpaintzoo.utils import freed_memory
 from inpaintzoo.utils.errors import ConfigError
 
 #: the four models of the scaling plot: name -> paper-size config
@@ -59,6 +60,8 @@ class ScalingRecord:
         gmac (float | None): GMACs of the forward (with ``flops``).
         message (str): Why it failed ('' when ok).
         cfg_options (dict): Overrides used (NCLG-MT: its ``input_size``).
+        keep_freed_memory (bool): The case process kept freed memory for reuse
+            (:mod:`inpaintzoo.utils.freed_memory`).
     """
 
     model: str
@@ -70,6 +73,7 @@ class ScalingRecord:
     gmac: float | None = None
     message: str = ''
     cfg_options: dict | None = None
+    keep_freed_memory: bool = False
 
     @property
     def pixels(self) -> int:
@@ -136,6 +140,7 @@ def run_scaling_case(
     runs: int = 3,
     flops: bool = False,
     cfg_options: dict | None = None,
+    keep_freed_memory: bool = False,
 ) -> ScalingRecord:
     """Time ``config``'s generator at ``size`` x ``size`` in a fresh process.
 
@@ -152,6 +157,8 @@ def run_scaling_case(
         flops (bool): Also count MACs (one more traced forward).
         cfg_options (dict, optional): Overrides for every size (merged with
             :func:`size_options`).
+        keep_freed_memory (bool): The child keeps freed memory for reuse, as the
+            ``inpaintzoo`` programs do (:mod:`inpaintzoo.utils.freed_memory`).
 
     Returns:
         ScalingRecord: ``status='ok'`` with the time, or the failure.
@@ -165,7 +172,14 @@ def run_scaling_case(
         count_macs=flops,
         cfg_options=options or None,
     )
-    payload = json.dumps(dict(case=case, threads=threads, max_mem_gb=max_mem_gb))
+    payload = json.dumps(
+        dict(
+            case=case,
+            threads=threads,
+            max_mem_gb=max_mem_gb,
+            keep_freed_memory=keep_freed_memory,
+        )
+    )
     record = ScalingRecord(model, config, size, 'error', cfg_options=options or None)
     try:
         proc = subprocess.run(
@@ -185,6 +199,7 @@ def run_scaling_case(
             record.median_s = result['median_s']
             record.peak_mib = result['peak_mem_mb']
             record.gmac = result['gmac']
+            record.keep_freed_memory = result['keep_freed_memory']
             return record
     lines = proc.stderr.strip().splitlines()
     last = lines[-1] if lines else f'exit status {proc.returncode}'
@@ -208,6 +223,7 @@ def _child_main(payload: str) -> None:
     if args.get('max_mem_gb'):
         limit = int(args['max_mem_gb'] * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    kept = bool(args.get('keep_freed_memory')) and freed_memory.keep_freed_memory()
     if args.get('threads'):
         torch.set_num_threads(args['threads'])
     from inpaintzoo.apis.benchmark import benchmark_generator
@@ -215,7 +231,8 @@ def _child_main(payload: str) -> None:
     case = args['case']
     case['shape'] = tuple(case['shape'])
     result = benchmark_generator(**case)
-    print(RESULT_MARKER + json.dumps(result.to_dict()), flush=True)
+    record = dict(result.to_dict(), keep_freed_memory=kept)
+    print(RESULT_MARKER + json.dumps(record), flush=True)
 
 
 if __name__ == '__main__':

@@ -13,6 +13,7 @@ from inpaintzoo.apis.scaling import (
     size_options,
 )
 from inpaintzoo.apis.scaling_plot import exponents, scaling_table
+from inpaintzoo.utils import freed_memory
 from inpaintzoo.utils.errors import ConfigError
 
 from .test_analysis_tools import run_tool
@@ -89,6 +90,7 @@ def test_tiny_sweep_in_subprocesses(tmp_path, monkeypatch, capsys):
     args = ['--config', f'tiny={HINT_TINY}', '--models', 'tiny', '--sizes', '16', '32']
     args += ['--runs', '1', '--warmup', '0', '--threads', '1']
     args += ['--out-json', str(out_json), '--out-png', str(png)]
+    args += ['--keep-freed-memory']  # the tests' environment turns the default off
     assert run_tool('plot_scaling.py', args, monkeypatch) == 0
     rows = json.loads(out_json.read_text())
     assert [(r['model'], r['size'], r['status']) for r in rows] == [
@@ -96,5 +98,7 @@ def test_tiny_sweep_in_subprocesses(tmp_path, monkeypatch, capsys):
         ('tiny', 32, 'ok'),
     ]
     assert all(r['median_s'] > 0 and r['peak_mib'] > 0 for r in rows)
+    # each case process kept freed memory (where the C library is glibc)
+    assert all(r['keep_freed_memory'] is freed_memory.is_glibc() for r in rows)
     assert png.read_bytes()[:8] == PNG_MAGIC
     assert '| tiny |' in capsys.readouterr().out

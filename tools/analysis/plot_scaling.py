@@ -35,6 +35,7 @@ from inpaintzoo.apis.scaling import (
 from inpaintzoo.apis.scaling_plot import exponents, plot_scaling, scaling_table
 from inpaintzoo.apis.tool_options import add_threads_argument, add_timing_arguments
 from inpaintzoo.utils.errors import ConfigError
+from inpaintzoo.utils.freed_memory import add_freed_memory_argument
 
 
 def parse_config(text: str) -> tuple[str, str]:
@@ -96,6 +97,7 @@ def parse_args() -> argparse.Namespace:
         help='replot this earlier --out-json instead of measuring',
     )
     add_cfg_options_argument(parser)
+    add_freed_memory_argument(parser)
     add_debug_argument(parser)
     return parser.parse_args()
 
@@ -141,6 +143,7 @@ def measure(args: argparse.Namespace) -> list[ScalingRecord]:
                 runs=args.runs,
                 flops=args.flops,
                 cfg_options=args.cfg_options,
+                keep_freed_memory=args.keep_freed_memory,
             )
             detail = (
                 f'{record.median_s:.3f} s, peak {record.peak_mib:.0f} MiB'
