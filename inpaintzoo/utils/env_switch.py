@@ -2,6 +2,8 @@
 
 import os
 
+from inpaintzoo.utils.errors import ConfigError
+
 #: words that turn a switch on / off (compared in lower case)
 ON_WORDS = ('on', '1', 'true', 'yes', 'auto')
 OFF_WORDS = ('off', '0', 'false', 'no')
@@ -14,11 +16,12 @@ def env_switch(name: str) -> bool:
         name (str): environment variable name.
 
     Raises:
-        ValueError: the variable holds anything else than on/off words.
+        ConfigError: (a ``ValueError``) the variable holds anything else than
+            on/off words; the ``inpaintzoo`` programs print it as one line.
     """
     value = os.environ.get(name, 'on').strip().lower() or 'on'
     if value in ON_WORDS:
         return True
     if value in OFF_WORDS:
         return False
-    raise ValueError(f'${name} must be on or off, got {value!r}')
+    raise ConfigError(f'${name} must be on or off, got {value!r}')

@@ -4,6 +4,7 @@ import pytest
 
 from inpaintzoo.models.layers import fused_cpu
 from inpaintzoo.utils.env_switch import env_switch
+from inpaintzoo.utils.errors import ConfigError
 
 NAME = 'INPAINTZOO_TEST_SWITCH'
 
@@ -22,8 +23,20 @@ def test_unset_is_on_and_other_words_are_refused(monkeypatch):
     monkeypatch.delenv(NAME, raising=False)
     assert env_switch(NAME) is True
     monkeypatch.setenv(NAME, 'maybe')
-    with pytest.raises(ValueError, match=rf"\${NAME} must be on or off, got 'maybe'"):
+    with pytest.raises(ConfigError, match=rf"\${NAME} must be on or off, got 'maybe'"):
         env_switch(NAME)
+
+
+def test_a_bad_word_is_one_error_line_in_the_program(monkeypatch, capsys):
+    from inpaintzoo.cli.main import main
+
+    monkeypatch.setenv('INPAINTZOO_KEEP_FREED_MEMORY', 'bogus')
+    with pytest.raises(SystemExit) as exc:
+        main(['inpaint', 'a.png', '--model', 'm', '--mask', 'b.png', '--out', 'o'])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    expected = "$INPAINTZOO_KEEP_FREED_MEMORY must be on or off, got 'bogus'"
+    assert err == f'error: {expected}\n'
 
 
 def test_cpu_kernels_switch(monkeypatch):
