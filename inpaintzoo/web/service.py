@@ -19,6 +19,7 @@ without a browser.
   :class:`InpaintOutcome` whose ``message`` says what went wrong and what to do.
 """
 
+import functools
 import logging
 import os
 import threading
@@ -31,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from inpaintzoo.utils import freed_memory
 from inpaintzoo.utils.errors import (
     InpaintzooError,
     InvalidImageError,
@@ -492,6 +494,25 @@ def run_model(
 # --------------------------------------------------------------------- request
 
 
+def releases_freed_memory(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a request handler, then give freed memory back to the system.
+
+    Only where the server keeps freed memory
+    (:func:`inpaintzoo.utils.freed_memory.release_freed_memory`): requests stay
+    fast, and an idle server does not hold the peak memory of its last picture.
+    """
+
+    @functools.wraps(handler)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(*args, **kwargs)
+        finally:
+            freed_memory.release_freed_memory()
+
+    return wrapped
+
+
+@releases_freed_memory
 def handle_request(
     cache: ModelCache,
     choices: Sequence[ModelChoice],
@@ -572,6 +593,7 @@ def face_api_available() -> bool:
     return True
 
 
+@releases_freed_memory
 def handle_face_request(
     cache: ModelCache,
     choices: Sequence[ModelChoice],

@@ -108,3 +108,48 @@ def test_argument_defaults_to_keep_and_can_be_turned_off(
     assert calls == [1]
     # a namespace without the option (a command that does not offer it): no
     assert freed_memory.apply_freed_memory_argument(argparse.Namespace()) is False
+
+
+#: a child process: RSS (MiB) after freeing a filled 512 MiB tensor, then after
+#: release_freed_memory(), and what release_freed_memory() returned
+RELEASE_CHILD = textwrap.dedent(
+    """
+    import json, sys
+    import torch
+    from inpaintzoo.utils import freed_memory
+
+    def rss():
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmRSS:'):
+                    return int(line.split()[1]) / 1024
+
+    if sys.argv[1] == 'keep':
+        freed_memory.keep_freed_memory()
+    torch.empty(128 << 20).fill_(1.0)  # 512 MiB, freed at once
+    kept = rss()
+    released = freed_memory.release_freed_memory()
+    print(json.dumps({'kept': kept, 'after': rss(), 'released': released}))
+    """
+)
+
+
+def run_release_child(mode: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, '-c', RELEASE_CHILD, mode],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@glibc_only
+def test_release_gives_kept_memory_back_and_is_a_no_op_otherwise() -> None:
+    kept = run_release_child('keep')
+    assert kept['released'] is True
+    assert kept['kept'] - kept['after'] > 400  # MiB: the freed 512 MiB block
+    default = run_release_child('default')
+    assert default['released'] is False  # glibc unmapped the block on free
+    assert default['kept'] - default['after'] < 100

@@ -333,3 +333,19 @@ def test_status_is_announced_once_per_picture():
     new = {'background': np.ones((90, 70, 4), np.uint8), 'layers': []}
     assert _picture_ready(new, seen)[0].startswith('Picture loaded (70x90)')
     assert _picture_ready({'background': None}, seen) == (gr.update(), seen)
+
+
+def test_every_request_gives_freed_memory_back_afterwards(tiny_choice, monkeypatch):
+    """Answered, failed and face requests alike (only matters where it is kept)."""
+    released = []
+    monkeypatch.setattr(
+        service.freed_memory, 'release_freed_memory', lambda: released.append(1)
+    )
+    editor = _editor(_picture(), _layer(40, 56, (5, 15, 10, 30)))
+    assert handle_request(ModelCache(), tiny_choice, 'tiny', 'cpu', editor).ok
+    assert released == [1]
+    assert not handle_request(ModelCache(), [], None, 'cpu', editor).ok
+    assert released == [1, 1]
+    out, _ = service.handle_face_request(ModelCache(), tiny_choice, 'tiny', 'cpu', None)
+    assert not out.ok
+    assert released == [1, 1, 1]
