@@ -47,9 +47,10 @@ CHILD = textwrap.dedent(
 FRESH_FAULTS = 4 * (96 << 20) // 4096
 
 
-def run_child(mode: str) -> dict:
+def run_child(mode: str, code: str = CHILD) -> dict:
+    """Run ``code`` in a fresh Python with ``mode``; its last line as JSON."""
     done = subprocess.run(
-        [sys.executable, '-c', CHILD, mode],
+        [sys.executable, '-c', code, mode],
         capture_output=True,
         text=True,
         check=True,
@@ -134,22 +135,11 @@ RELEASE_CHILD = textwrap.dedent(
 )
 
 
-def run_release_child(mode: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, '-c', RELEASE_CHILD, mode],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 @glibc_only
 def test_release_gives_kept_memory_back_and_is_a_no_op_otherwise() -> None:
-    kept = run_release_child('keep')
+    kept = run_child('keep', RELEASE_CHILD)
     assert kept['released'] is True
     assert kept['kept'] - kept['after'] > 400  # MiB: the freed 512 MiB block
-    default = run_release_child('default')
+    default = run_child('default', RELEASE_CHILD)
     assert default['released'] is False  # glibc unmapped the block on free
     assert default['kept'] - default['after'] < 100
