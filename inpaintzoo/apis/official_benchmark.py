@@ -547,8 +547,11 @@ def benchmark_against_official(
     converter = get_official_converter(arch)
     merged = converter.merge_kwargs(kwargs or {})
     threads = threads or torch.get_num_threads()
-    result = OfficialComparison(arch, (h, w), batch, threads, device, merged)
-    result.keep_freed_memory = keep_freed_memory  # as far as every process could
+    # keep_freed_memory: as asked, then as far as every worker process could
+    result = OfficialComparison(
+        arch, (h, w), batch, threads, device, merged,
+        keep_freed_memory=keep_freed_memory,
+    )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix='inpaintzoo-official-') as tmp:
         spec_path = Path(tmp) / 'spec.json'
         spec = dict(

@@ -86,7 +86,7 @@ def keep_by_default() -> bool:
     """``$INPAINTZOO_KEEP_FREED_MEMORY``: on (also unset or empty) or off.
 
     Raises:
-        ValueError: the variable holds anything else than on/off words.
+        ConfigError: the variable holds anything else than on/off words.
     """
     return env_switch(ENV_VAR)
 

@@ -1,6 +1,7 @@
 """tools/analysis/get_flops.py and benchmark_latency.py on tiny configs (in-process)."""
 
 import json
+import os
 import runpy
 import subprocess
 import sys
@@ -94,14 +95,19 @@ def test_cpu_kernels_both_runs_each_mode_in_its_own_process(tmp_path):
     hint_tiny = 'configs/hint/hint-tiny_1xb4-300_demo-64x64.py'
     cmd = [sys.executable, str(TOOLS / 'benchmark_latency.py'), hint_tiny]
     cmd += ['--shape', '32', '32', '--runs', '1', '--no-peak', '--no-flops']
-    cmd += ['--cpu-kernels=both', '--out', str(out)]
-    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    cmd += ['--cpu-kernels=both', '--out', str(out), '--no-keep-freed-memory']
+    env = dict(os.environ, INPAINTZOO_KEEP_FREED_MEMORY='on')  # the flag must win
+    done = subprocess.run(
+        cmd, cwd=REPO, capture_output=True, text=True, check=False, env=env
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert 'CPU fast paths (1x3x32x32):' in done.stdout
     assert done.stdout.count('(fresh process)') == 4
     assert 'process medians off' in done.stdout
     records = json.loads(out.read_text())
     assert [r['cpu_fast_paths'] for r in records] == ['off', 'off', 'on', 'on']
+    # the setting not compared reaches every child as given
+    assert [r['keep_freed_memory'] for r in records] == [False] * 4
 
 
 def test_freed_memory_both_runs_each_setting_in_its_own_process(tmp_path):
@@ -110,12 +116,15 @@ def test_freed_memory_both_runs_each_setting_in_its_own_process(tmp_path):
     cmd = [sys.executable, str(TOOLS / 'benchmark_latency.py'), MXT_TINY]
     cmd += ['--shape', '32', '32', '--runs', '1', '--no-peak', '--no-flops']
     cmd += ['--no-keep-freed-memory', '--freed-memory', 'both', '--out', str(out)]
+    cmd += ['--cpu-kernels', 'off']
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert 'Kept freed memory (1x3x32x32):' in done.stdout
     assert done.stdout.count('(fresh process)') == 4
     records = json.loads(out.read_text())
     assert [r['keep_freed_memory'] for r in records] == [False, False, True, True]
+    # the setting not compared reaches every child as given
+    assert [r['cpu_fast_paths'] for r in records] == ['off'] * 4
 
 
 def test_one_comparison_at_a_time(monkeypatch, capsys):
@@ -133,5 +142,9 @@ def test_argv_without_drops_both_option_forms():
         '2',
     ]
     argv = ['cfg.py', '--keep-freed-memory', '--freed-memory', 'both', '--runs', '2']
-    options, flags = tool['COMPARED_OPTIONS'], tool['COMPARED_FLAGS']
-    assert tool['_argv_without'](argv, options, flags) == ['cfg.py', '--runs', '2']
+    freed = tool['COMPARISONS']['freed_memory']
+    assert tool['_argv_without'](argv, freed.options, freed.flags) == [
+        'cfg.py',
+        '--runs',
+        '2',
+    ]

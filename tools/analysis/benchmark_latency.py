@@ -36,6 +36,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from inpaintzoo.apis.benchmark import DTYPES, benchmark_sweep, check_benchmark_args
@@ -145,15 +146,37 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-#: what ``--cpu-kernels both`` / ``--freed-memory both`` compare: the title and
-#: each mode's arguments for the child processes
+@dataclass(frozen=True)
+class Comparison:
+    """What ``--cpu-kernels both`` or ``--freed-memory both`` compares.
+
+    Attributes:
+        title (str): for the printed lines.
+        options (tuple[str, ...]): options (with a value) of the parent's argv a
+            child does not inherit: the one that asked for the comparison and
+            those the child gets in ``modes``; every other argument, the other
+            setting included, reaches the child as given.
+        flags (tuple[str, ...]): flags (no value) a child does not inherit.
+        modes (dict): each mode's (``'off'``, ``'on'``) arguments of the child.
+    """
+
+    title: str
+    options: tuple[str, ...]
+    flags: tuple[str, ...]
+    modes: dict[str, list[str]]
+
+
 COMPARISONS = {
-    'cpu_kernels': (
+    'cpu_kernels': Comparison(
         'CPU fast paths',
+        ('--cpu-kernels', '--out'),
+        (),
         {'off': ['--cpu-kernels', 'off'], 'on': ['--cpu-kernels', 'on']},
     ),
-    'freed_memory': (
+    'freed_memory': Comparison(
         'Kept freed memory',
+        ('--freed-memory', '--out'),
+        ('--keep-freed-memory', '--no-keep-freed-memory'),
         {'off': ['--no-keep-freed-memory'], 'on': ['--keep-freed-memory']},
     ),
 }
@@ -167,7 +190,7 @@ def main() -> None:
             'compare one setting at a time: --cpu-kernels both or --freed-memory both'
         )
     if compared:
-        compare_modes(args, *COMPARISONS[compared[0]])
+        compare_modes(args, COMPARISONS[compared[0]])
         return
     apply_freed_memory_argument(args)
     set_threads(args.threads)
@@ -220,12 +243,6 @@ def main() -> None:
     write_json(args.out, records)
 
 
-#: options and flags a comparison child must not inherit from the parent's argv
-#: (it gets its own mode instead)
-COMPARED_OPTIONS = ('--cpu-kernels', '--freed-memory', '--out')
-COMPARED_FLAGS = ('--keep-freed-memory', '--no-keep-freed-memory')
-
-
 def _argv_without(
     argv: list[str], options: tuple[str, ...], flags: tuple[str, ...] = ()
 ) -> list[str]:
@@ -246,9 +263,7 @@ def _argv_without(
 BOTH_ORDER = ('off', 'on', 'on', 'off')
 
 
-def compare_modes(
-    args: argparse.Namespace, title: str, mode_args: dict[str, list[str]]
-) -> None:
+def compare_modes(args: argparse.Namespace, comparison: Comparison) -> None:
     """Time two settings off, on, on, off, each in a fresh process; speedups.
 
     Used by ``--cpu-kernels both`` and ``--freed-memory both``. Separate
@@ -262,16 +277,16 @@ def compare_modes(
 
     Args:
         args (Namespace): the parsed arguments (``--out`` is written here).
-        title (str): what is compared, for the printed lines.
-        mode_args (dict): the child's arguments for ``'off'`` and ``'on'``.
+        comparison (Comparison): what is compared.
     """
-    argv = _argv_without(sys.argv[1:], COMPARED_OPTIONS, COMPARED_FLAGS)
+    title = comparison.title
+    argv = _argv_without(sys.argv[1:], comparison.options, comparison.flags)
     runs: dict[str, list[list[dict]]] = {'off': [], 'on': []}
     with tempfile.TemporaryDirectory() as tmp:
         for i, mode in enumerate(BOTH_ORDER):
             out = Path(tmp) / f'{i}-{mode}.json'
             print(f'--- {title} {mode} (fresh process)', flush=True)
-            cmd = [sys.executable, __file__, *argv, *mode_args[mode]]
+            cmd = [sys.executable, __file__, *argv, *comparison.modes[mode]]
             done = subprocess.run([*cmd, '--out', str(out)], check=False)
             if done.returncode != 0:
                 raise SystemExit(done.returncode)

@@ -44,7 +44,7 @@ def kernels_enabled() -> bool:
     """False when ``$INPAINTZOO_CPU_KERNELS`` is ``off`` / ``0`` / ``false``.
 
     Raises:
-        ValueError: the variable holds anything else than on/off words.
+        ConfigError: the variable holds anything else than on/off words.
     """
     return env_switch(ENV_VAR)
 
