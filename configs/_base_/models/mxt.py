@@ -40,4 +40,8 @@ model = dict(
     ),
     # the official MxT does NOT divide its L1 loss by the hole ratio (§3.8)
     losses=dict(l1=dict(divide_by_hole_ratio=False)),
+    # under --amp, as the official MxT loop: G forward in float32 outside autocast,
+    # D and the L1 / perceptual / adversarial losses in autocast (style: float32),
+    # one GradScaler shared by G and D
+    train_cfg=dict(generator_autocast=False),
 )

@@ -37,4 +37,8 @@ model = dict(
         pad_mode='reflect',
         with_cp=False,  # activation checkpointing: True or 4 bools (levels 1-4)
     ),
+    # under --amp, as the official SEM-Net loop: G forward in float32 outside autocast,
+    # D and the L1 / perceptual / adversarial losses in autocast (style: float32),
+    # one GradScaler shared by G and D
+    train_cfg=dict(generator_autocast=False),
 )

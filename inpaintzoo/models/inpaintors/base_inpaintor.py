@@ -1,6 +1,6 @@
 """One-stage inpaintor: a generator trained with pixel-space losses."""
 
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from mmengine.model import BaseModel
@@ -9,6 +9,8 @@ from torch import Tensor, nn
 from inpaintzoo.models.backbones.input_checks import check_image_tensor, fill_holes
 from inpaintzoo.registry import MODELS
 from inpaintzoo.structures import InpaintSample
+from inpaintzoo.utils.dtypes import at_least_float32
+from inpaintzoo.utils.errors import ConfigError
 
 ForwardMode = Literal['tensor', 'predict', 'loss']
 
@@ -43,7 +45,12 @@ class BaseInpaintor(BaseModel):
             ``loss_<name>``. Defaults to no loss (inference only).
         data_preprocessor (dict, optional): defaults to
             ``InpaintDataPreprocessor``.
-        train_cfg (dict, optional): training knobs of subclasses.
+        train_cfg (dict, optional): training knobs; here ``generator_autocast``
+            (bool, default True): under mixed precision (an ``AmpOptimWrapper``'s
+            autocast) a training forward of the generator runs in autocast;
+            False runs it in float32 with autocast off while the losses and the
+            discriminator stay in autocast (the official MxT / SEM-Net AMP loop).
+            Subclasses add their own keys.
         test_cfg (dict, optional): unused, reserved for test-time options.
         init_cfg (dict, optional): MMEngine init config.
     """
@@ -66,6 +73,27 @@ class BaseInpaintor(BaseModel):
         )
         self.train_cfg = dict(train_cfg or {})
         self.test_cfg = dict(test_cfg or {})
+        self.generator_autocast = self.train_cfg.get('generator_autocast', True)
+        if not isinstance(self.generator_autocast, bool):
+            raise ConfigError(
+                'model.train_cfg.generator_autocast must be True or False, got '
+                f'{self.generator_autocast!r}'
+            )
+
+    def run_generator(self, img: Tensor, mask: Tensor) -> Any:
+        """Call the generator, outside autocast when training asks for it.
+
+        Args:
+            img (Tensor): (N, 3, H, W) hole-filled input.
+            mask (Tensor): (N, 1, H, W), 1 = hole.
+
+        Returns:
+            Any: what the generator returns (a tensor, or NCLG-MT's tuple).
+        """
+        if self.training and not self.generator_autocast:
+            with torch.autocast(device_type=img.device.type, enabled=False):
+                return self.generator(at_least_float32(img), at_least_float32(mask))
+        return self.generator(img, mask)
 
     def generate(self, img: Tensor, mask: Tensor) -> Tensor:
         """Check the inputs, zero the holes and run the generator.
@@ -85,7 +113,7 @@ class BaseInpaintor(BaseModel):
             InvalidMaskError: bad mask.
         """
         check_image_tensor(img, mask, source='model input img')
-        return self.generator(fill_holes(img, mask, 0.0), mask)
+        return self.run_generator(fill_holes(img, mask, 0.0), mask)
 
     def generator_losses(self, out: Tensor, gt: Tensor, mask: Tensor) -> dict:
         """Weighted generator losses ``{'loss_<name>': scalar}`` (no adversarial)."""

@@ -2,8 +2,9 @@
 
 from typing import Literal
 
-from mmengine.optim import AmpOptimWrapper, OptimWrapperDict
+from mmengine.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict
 from torch import Tensor
+from torch.amp import GradScaler
 
 from inpaintzoo.models.inpaintors.base_inpaintor import BaseInpaintor
 from inpaintzoo.registry import MODELS
@@ -29,7 +30,16 @@ class GANInpaintor(BaseInpaintor):
       (``d_loss`` does not reach G because the output is detached) and works
       under DDP.
     * ``'sequential'`` (MMagic / BaseGAN style): update D on the detached output,
-      then update G with D frozen. Supports AMP wrappers.
+      then update G with D frozen.
+
+    Mixed precision (``AmpOptimWrapper`` for both networks, ``tools/train.py
+    --amp``): ``'joint'`` scales ``d_loss + g_loss`` with one ``GradScaler`` shared
+    by the two wrappers (G's; D's wrapper is pointed at it on the first step),
+    then D step, G step and one ``update()`` - the official MxT / SEM-Net GPU
+    loop. Each optimiser skips its own step when its gradients hold Inf/NaN
+    (torch's rule for several optimisers on one scaler). ``'sequential'`` keeps a
+    scaler per wrapper. ``train_cfg.generator_autocast=False`` runs the generator
+    forward outside autocast (see :class:`BaseInpaintor`).
 
     The D loss is ``(L(D(gt), real) + L(D(out.detach()), fake)) / 2`` as in the
     official code; it is logged as ``loss_d_real`` and ``loss_d_fake`` (each half).
@@ -53,7 +63,8 @@ class GANInpaintor(BaseInpaintor):
             G's term only.
         losses (dict, optional): pixel-space generator losses.
         data_preprocessor (dict, optional): preprocessor config.
-        train_cfg (dict, optional): ``update_order`` ('joint' | 'sequential').
+        train_cfg (dict, optional): ``update_order`` ('joint' | 'sequential') and
+            :class:`BaseInpaintor`'s ``generator_autocast``.
         test_cfg (dict, optional): reserved.
         init_cfg (dict, optional): MMEngine init config.
     """
@@ -149,12 +160,7 @@ class GANInpaintor(BaseInpaintor):
         return out, self.generator_losses(out, gt, mask)
 
     def _joint_step(self, inputs: dict, ow_g, ow_d) -> dict:
-        if isinstance(ow_g, AmpOptimWrapper) or isinstance(ow_d, AmpOptimWrapper):
-            raise ConfigError(
-                "update_order='joint' with AMP needs one GradScaler shared by G and "
-                "D, which is not implemented yet; use update_order='sequential' "
-                'with --amp'
-            )
+        scaler = shared_loss_scaler(ow_g, ow_d)
         ow_g.zero_grad()
         ow_d.zero_grad()
         gt = inputs['img']
@@ -167,9 +173,12 @@ class GANInpaintor(BaseInpaintor):
             g_losses.update(self.adversarial_loss(out))
         loss_g, log_g = self.parse_losses(g_losses)
         loss_d, log_d = self.parse_losses(d_losses)
-        ow_g.backward(loss_d + loss_g)
-        ow_d.step()
-        ow_g.step()
+        ow_g.backward(loss_d + loss_g)  # scaled by the shared scaler under AMP
+        if scaler is None:
+            ow_d.step()
+        else:
+            amp_step_without_update(ow_d)
+        ow_g.step()  # under AMP: G's step, then the one scaler update
         log_g['loss_g'] = log_g.pop('loss')
         log_d['loss_d'] = log_d.pop('loss')
         return {**log_g, **log_d}
@@ -195,3 +204,46 @@ class GANInpaintor(BaseInpaintor):
         log_g['loss_g'] = log_g.pop('loss')
         log_d['loss_d'] = log_d.pop('loss')
         return {**log_g, **log_d}
+
+
+def shared_loss_scaler(ow_g: OptimWrapper, ow_d: OptimWrapper) -> GradScaler | None:
+    """The one loss scaler of a joint G/D step, or None without AMP.
+
+    Points D's ``AmpOptimWrapper`` at G's scaler (once; checkpoints then save the
+    same scaler state under both entries).
+
+    Args:
+        ow_g (OptimWrapper): the generator's optim wrapper.
+        ow_d (OptimWrapper): the discriminator's optim wrapper.
+
+    Returns:
+        GradScaler | None: G's ``loss_scaler`` when both wrappers are
+        ``AmpOptimWrapper``, None when neither is.
+
+    Raises:
+        ConfigError: only one of the two is an ``AmpOptimWrapper``.
+    """
+    amp_g, amp_d = (isinstance(w, AmpOptimWrapper) for w in (ow_g, ow_d))
+    if amp_g != amp_d:
+        raise ConfigError(
+            "update_order='joint' back-propagates G's and D's losses together, so "
+            'both optim_wrapper entries must be AmpOptimWrapper or neither (got '
+            f'generator={type(ow_g).__name__}, discriminator={type(ow_d).__name__})'
+        )
+    if not amp_g:
+        return None
+    ow_d.loss_scaler = ow_g.loss_scaler
+    return ow_g.loss_scaler
+
+
+def amp_step_without_update(wrapper: AmpOptimWrapper) -> None:
+    """``AmpOptimWrapper.step`` without ``loss_scaler.update()``.
+
+    Unscales and clips (when ``clip_grad`` is set), then steps through the scaler,
+    which skips the step if this optimiser's gradients hold Inf/NaN. The shared
+    scaler is updated once, by the last wrapper's ``step``.
+    """
+    if wrapper.clip_grad_kwargs:
+        wrapper.loss_scaler.unscale_(wrapper.optimizer)
+        wrapper._clip_grad()
+    wrapper.loss_scaler.step(wrapper.optimizer)

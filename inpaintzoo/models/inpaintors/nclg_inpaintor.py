@@ -111,7 +111,7 @@ class NCLGInpaintor(GANInpaintor):
             normalised landmarks (N, 2K) (or None without a landmark branch).
         """
         check_image_tensor(img, mask, source='model input img')
-        return split_output(self.generator(fill_holes(img, mask, 0.0), mask))
+        return split_output(self.run_generator(fill_holes(img, mask, 0.0), mask))
 
     def generate(self, img: Tensor, mask: Tensor) -> Tensor:
         """Raw image only (N, 3, H, W), for the image-only APIs."""

@@ -19,6 +19,7 @@ from torchvision.models.vgg import cfgs as _VGG_CFGS
 from torchvision.models.vgg import make_layers
 
 from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.dtypes import at_least_float32
 from inpaintzoo.utils.errors import CheckpointMismatchError, ConfigError
 
 _ARCHS = {'vgg16': ('D', VGG16_Weights.IMAGENET1K_V1),
@@ -239,8 +240,12 @@ class LazyFrozen:
 
     Not an ``nn.Module``: as a plain attribute of a module it never appears in
     ``parameters()``/``state_dict()`` and ``.to()`` ignores it. The net is built on the
-    first call (eval, ``requires_grad_(False)``) and follows the input's device and
-    dtype. Gradients still flow to the input. ``deepcopy`` (e.g. EMA) shares it;
+    first call (eval, ``requires_grad_(False)``) and follows the input's device.
+    Its weights stay float32 (float64 for float64 inputs, a lossless round trip):
+    float16 / bfloat16 inputs are computed in float32, and under autocast the ops
+    cast for themselves. Converting the shared weights to a half dtype and back,
+    as a half input followed by a float32 one would, would round them for good.
+    Gradients still flow to the input. ``deepcopy`` (e.g. EMA) shares it;
     pickling drops the built net.
 
     Args:
@@ -264,8 +269,13 @@ class LazyFrozen:
         return self._net
 
     def __call__(self, x: Tensor, *args, **kwargs):
-        """Run the frozen net on ``x`` (first positional argument), on x's device."""
+        """Run the frozen net on ``x`` (first positional argument), on x's device.
+
+        The result is float32 for float16 / bfloat16 / float32 inputs without
+        autocast, float64 for float64 inputs.
+        """
         net = self.net
+        x = at_least_float32(x)
         p = next(iter(net.parameters()), None)
         if p is not None and (p.device != x.device or p.dtype != x.dtype):
             net.to(device=x.device, dtype=x.dtype)

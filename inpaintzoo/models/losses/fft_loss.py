@@ -13,6 +13,7 @@ from torch import Tensor, nn
 
 from inpaintzoo.models.losses.pixel_losses import check_inputs
 from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.dtypes import at_least_float32
 from inpaintzoo.utils.errors import ConfigError
 
 FFT_NORMS = ('backward', 'ortho', 'forward')
@@ -34,7 +35,7 @@ def fft_real_imag(
     """
     fft = torch.fft.rfft2 if onesided else torch.fft.fft2
     spec = fft(
-        img.float() if img.dtype in (torch.float16, torch.bfloat16) else img,
+        at_least_float32(img),
         dim=(-2, -1),
         norm=norm,
     )

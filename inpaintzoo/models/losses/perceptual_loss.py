@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from inpaintzoo.models.losses.feature_extractors import shared_lazy_frozen
 from inpaintzoo.models.losses.pixel_losses import check_inputs
 from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.dtypes import at_least_float32
 from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
 
 
@@ -76,9 +77,7 @@ def gram_matrix(feat: Tensor) -> Tensor:
         Tensor: (N, C, C) Gram matrices, float32 for half inputs, else feat's dtype.
     """
     n, c, h, w = feat.shape
-    f = feat.reshape(n, c, h * w)
-    if f.dtype in (torch.float16, torch.bfloat16):
-        f = f.float()
+    f = at_least_float32(feat.reshape(n, c, h * w))
     with torch.autocast(device_type=feat.device.type, enabled=False):
         return torch.bmm(f, f.transpose(1, 2)) / (c * h * w)
 
@@ -191,6 +190,12 @@ class StyleLoss(_FeatureLoss):
         hole_only (bool): multiply both images by the mask first. Defaults to True.
         feature_net (dict | None): as in :class:`PerceptualLoss`. Defaults to None.
         share_feature_net (bool): as in :class:`PerceptualLoss`. Defaults to True.
+        full_precision (bool): compute the features with autocast off and half
+            inputs cast to float32, as the official MxT / SEM-Net AMP loop keeps
+            its style loss outside autocast (Gram matrices of fp16 features lose
+            precision where the weight is 250). False runs the features in the
+            caller's autocast. Without autocast and for float32 / float64 inputs
+            both are the same. Defaults to True.
     """
 
     def __init__(
@@ -201,11 +206,13 @@ class StyleLoss(_FeatureLoss):
         hole_only: bool = True,
         feature_net: dict | None = None,
         share_feature_net: bool = True,
+        full_precision: bool = True,
     ) -> None:
         super().__init__(
             layers, layer_weights, loss_weight, feature_net, share_feature_net
         )
         self.hole_only = hole_only
+        self.full_precision = bool(full_precision)
 
     def forward(self, pred: Tensor, gt: Tensor, mask: Tensor | None = None) -> Tensor:
         """Compute the loss.
@@ -223,7 +230,12 @@ class StyleLoss(_FeatureLoss):
             if mask is None:
                 raise InvalidMaskError('StyleLoss(hole_only=True) needs the mask')
             pred, gt = pred * mask, gt * mask
-        feats_pred, feats_gt = self._features(pred, gt)
+        if self.full_precision:
+            # the frozen net computes half inputs in float32 (LazyFrozen)
+            with torch.autocast(device_type=pred.device.type, enabled=False):
+                feats_pred, feats_gt = self._features(pred, gt)
+        else:
+            feats_pred, feats_gt = self._features(pred, gt)
         loss = sum(
             w * (gram_matrix(fp) - gram_matrix(fg)).abs().mean()
             for w, fp, fg in zip(self.layer_weights, feats_pred, feats_gt)
