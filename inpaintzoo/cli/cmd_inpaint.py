@@ -20,8 +20,8 @@ from inpaintzoo.cli.inputs import (
 )
 from inpaintzoo.cli.progress import emit, progress, progress_enabled
 from inpaintzoo.cli.shared_args import (
-    add_device_and_progress_arguments,
     add_images_argument,
+    add_run_arguments,
     add_tiling_arguments,
 )
 
@@ -85,7 +85,7 @@ def add_inpaint_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         help='mask values above it are holes (default: the API default)',
     )
-    add_device_and_progress_arguments(parser)
+    add_run_arguments(parser)
     parser.set_defaults(handler=run_inpaint)
     return parser
 

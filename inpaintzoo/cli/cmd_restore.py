@@ -17,8 +17,8 @@ from typing import Any
 from inpaintzoo.cli.inputs import check_out_dir, collect_images, plan_outputs
 from inpaintzoo.cli.progress import emit, progress, progress_enabled
 from inpaintzoo.cli.shared_args import (
-    add_device_and_progress_arguments,
     add_images_argument,
+    add_run_arguments,
     add_tiling_arguments,
 )
 from inpaintzoo.utils.errors import ConfigError
@@ -62,7 +62,7 @@ def add_restore_parser(subparsers: Any) -> argparse.ArgumentParser:
         help='whole: the image at once (default); sliding: overlapping tiles',
     )
     add_tiling_arguments(parser)
-    add_device_and_progress_arguments(parser)
+    add_run_arguments(parser)
     parser.set_defaults(handler=run_restore)
     return parser
 

@@ -30,7 +30,7 @@ def add_tiling_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_device_and_progress_arguments(parser: argparse.ArgumentParser) -> None:
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--device``, ``--keep-freed-memory`` and ``--progress``.
 
     ``--device`` defaults to auto, ``--keep-freed-memory`` to keep
