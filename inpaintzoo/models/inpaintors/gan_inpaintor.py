@@ -160,6 +160,7 @@ class GANInpaintor(BaseInpaintor):
         return out, self.generator_losses(out, gt, mask)
 
     def _joint_step(self, inputs: dict, ow_g, ow_d) -> dict:
+        check_no_accumulation(ow_g, ow_d)
         scaler = shared_loss_scaler(ow_g, ow_d)
         ow_g.zero_grad()
         ow_d.zero_grad()
@@ -204,6 +205,26 @@ class GANInpaintor(BaseInpaintor):
         log_g['loss_g'] = log_g.pop('loss')
         log_d['loss_d'] = log_d.pop('loss')
         return {**log_g, **log_d}
+
+
+def check_no_accumulation(*wrappers: OptimWrapper) -> None:
+    """Refuse gradient accumulation in the joint order instead of ignoring it.
+
+    The joint step zeroes, back-propagates and steps G and D every iteration (the
+    official loop has no accumulation); MMEngine's ``accumulative_counts`` is only
+    honoured by ``update_params``, which the joint step cannot use.
+
+    Raises:
+        ConfigError: a wrapper has ``accumulative_counts`` > 1.
+    """
+    for wrapper in wrappers:
+        counts = getattr(wrapper, '_accumulative_counts', 1)
+        if counts != 1:
+            raise ConfigError(
+                f"update_order='joint' steps G and D every iteration, so it cannot "
+                f'accumulate gradients (optim_wrapper accumulative_counts={counts}); '
+                "use model.train_cfg.update_order='sequential', or a larger batch"
+            )
 
 
 def shared_loss_scaler(ow_g: OptimWrapper, ow_d: OptimWrapper) -> GradScaler | None:

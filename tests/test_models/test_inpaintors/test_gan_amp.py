@@ -229,3 +229,24 @@ def test_joint_amp_step_on_cuda(generator_autocast):
     assert max_param_diff(params(model.generator), before) > 0
     expected = torch.float16 if generator_autocast else torch.float32
     assert dtypes['generator'] == expected
+
+
+@pytest.mark.parametrize('network', ['generator', 'discriminator'])
+def test_joint_step_refuses_gradient_accumulation(network):
+    """accumulative_counts would be ignored by the joint step: refused instead."""
+    model = build()
+    nets = dict(generator=model.generator, discriminator=model.discriminator)
+    lrs = dict(generator=LR_G, discriminator=LR_D)
+    optim = OptimWrapperDict(
+        **{
+            name: OptimWrapper(
+                torch.optim.Adam(net.parameters(), lrs[name]),
+                accumulative_counts=2 if name == network else 1,
+            )
+            for name, net in nets.items()
+        }
+    )
+    before = params(model)
+    with pytest.raises(ConfigError, match='accumulative_counts=2'):
+        model.train_step(make_batch(), optim)
+    assert max_param_diff(params(model), before) == 0
