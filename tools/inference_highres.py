@@ -12,6 +12,7 @@ import torch
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.apis.highres import STRATEGIES
 from inpaintzoo.apis.highres_run import build_inpaintor, inpaint_file
+from inpaintzoo.cli.shared_args import add_orientation_argument
 from inpaintzoo.utils.freed_memory import (
     add_freed_memory_argument,
     apply_freed_memory_argument,
@@ -40,6 +41,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         '--mask-convention', choices=('white_hole', 'black_hole'), default='white_hole'
     )
     parser.add_argument('--mask-threshold', type=float, default=0)
+    add_orientation_argument(parser)
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')
     add_freed_memory_argument(parser)
@@ -71,6 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         train_size=args.train_size,
         mask_convention=args.mask_convention,
         mask_threshold=args.mask_threshold,
+        orientation=args.orientation,
         **strategy_options(args),
     )
     print(report.line())

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
+from inpaintzoo.cli.shared_args import add_orientation_argument
 from inpaintzoo.utils.errors import ConfigError, WeightsUnavailableError
 from inpaintzoo.utils.freed_memory import (
     add_freed_memory_argument,
@@ -88,6 +89,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument('--device', default='cpu', help='cpu (default), cuda, ...')
     parser.add_argument('--out', required=True, help='output folder')
+    add_orientation_argument(parser)
     add_freed_memory_argument(parser)
     add_debug_argument(parser)
     return parser.parse_args(argv)
@@ -173,12 +175,14 @@ def main(argv: list[str] | None = None) -> int:
     from inpaintzoo.apis.face import inpaint_face
     from inpaintzoo.utils.image_io import read_image
 
-    image = read_image(Path(args.image))
+    image = read_image(Path(args.image), orientation=args.orientation)
     model = load_model(args)
     res = inpaint_face(
         model,
         image,
-        mask=None if args.mask is None else read_image_mask(args.mask),
+        mask=None
+        if args.mask is None
+        else read_image_mask(args.mask, args.orientation),
         auto_mask=args.auto_mask,
         face_index=args.face_index,
         margin=args.margin,
@@ -193,11 +197,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def read_image_mask(path: str) -> np.ndarray:
-    """The mask file's values (H, W) uint8 (0/1 files become 0/255)."""
+def read_image_mask(path: str, orientation: str = 'exif') -> np.ndarray:
+    """The mask file's values (H, W) uint8 (0/1 files become 0/255).
+
+    ``orientation`` turns it as the photo (``--orientation``).
+    """
     from inpaintzoo.utils.image_io import read_mask_values
 
-    return read_mask_values(Path(path))
+    return read_mask_values(Path(path), orientation)
 
 
 if __name__ == '__main__':

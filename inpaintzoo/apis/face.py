@@ -151,6 +151,7 @@ def inpaint_face(
     crop_size: int = TEMPLATE_SIZE,
     upsample: int = 1,
     mask_convention: str = 'hole-white',
+    orientation: str = 'exif',
 ) -> FaceInpaintResult:
     """Inpaint the upper lip (or a given hole) of a face photo at full resolution.
 
@@ -174,6 +175,9 @@ def inpaint_face(
             model's input; smaller models get it resized).
         upsample (int): detector upsampling (finds smaller faces, slower).
         mask_convention (str): ``'hole-white'`` (default) or ``'known-white'``.
+        orientation (str): ``'exif'`` (default: a photo file or PIL image is
+            turned by its EXIF orientation tag, so the face is upright as viewers
+            show it) or ``'stored'``.
 
     Returns:
         FaceInpaintResult: full-size result, crop in/out, masks, landmarks, box.
@@ -189,11 +193,11 @@ def inpaint_face(
     from inpaintzoo.apis.inference import inpaint
     from inpaintzoo.face.detection import detect_faces
 
-    photo = to_rgb_uint8(image)
+    photo = to_rgb_uint8(image, orientation)
     photo_hole = None
     if mask is not None:
-        photo_hole = to_hole_mask(mask, mask_convention)
-        check_same_size(photo, photo_hole, image, mask)
+        photo_hole = to_hole_mask(mask, mask_convention, orientation=orientation)
+        check_same_size(photo, photo_hole, image, mask, orientation)
         photo_hole = (photo_hole > 0.5).astype(np.uint8) * np.uint8(255)
     elif auto_mask not in AUTO_MASKS:
         raise ConfigError(

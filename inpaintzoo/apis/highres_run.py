@@ -92,15 +92,20 @@ def read_pair(
     mask_path: str | os.PathLike,
     convention: str = 'white_hole',
     threshold: float = 0,
+    orientation: str = 'exif',
 ) -> tuple[Tensor, Tensor]:
     """Image ``(1, 3, H, W)`` float in [0, 1] and mask ``(1, 1, H, W)``, 1 = hole.
+
+    ``orientation``: ``'exif'`` (default) turns both files by their EXIF
+    orientation tag, ``'stored'`` reads them as stored
+    (:mod:`inpaintzoo.utils.image_io`).
 
     Raises:
         ImageReadError: a file is missing or not an image.
         InvalidMaskError: the mask's size differs from the image's.
     """
-    image = read_image(image_path)
-    mask = read_mask(mask_path, convention, threshold)
+    image = read_image(image_path, orientation=orientation)
+    mask = read_mask(mask_path, convention, threshold, orientation)
     if mask.shape != image.shape[:2]:
         raise InvalidMaskError(
             f'mask {mask_path} is {mask.shape[1]}x{mask.shape[0]} (W x H) but image '
@@ -156,10 +161,16 @@ def inpaint_file(
     train_size: int = 256,
     mask_convention: str = 'white_hole',
     mask_threshold: float = 0,
+    orientation: str = 'exif',
     **options,
 ) -> HighresReport:
-    """Read, inpaint with ``strategy``, write a PNG/JPEG; return the report."""
-    image, mask = read_pair(image_path, mask_path, mask_convention, mask_threshold)
+    """Read, inpaint with ``strategy``, write a PNG/JPEG; return the report.
+
+    ``orientation`` as in :func:`read_pair`.
+    """
+    image, mask = read_pair(
+        image_path, mask_path, mask_convention, mask_threshold, orientation
+    )
     target = output_path(out, image_path)
     if target.exists() and target.is_dir():
         raise ConfigError(

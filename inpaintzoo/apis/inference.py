@@ -233,6 +233,7 @@ def inpaint(
     mask_threshold: int = DEFAULT_MASK_THRESHOLD,
     strategy: str = 'whole',
     return_raw: bool = False,
+    orientation: str = 'exif',
     **strategy_options,
 ) -> np.ndarray | InpaintResult | list:
     """Inpaint one image or a list/batch of images of any size.
@@ -252,6 +253,9 @@ def inpaint(
             high-resolution strategy of :mod:`inpaintzoo.apis.highres`
             (``'sliding'``, ``'crop'``, ``'resize'``).
         return_raw: also return the raw network output.
+        orientation: ``'exif'`` (default: image and mask files and PIL images
+            are turned by their EXIF orientation tag, as viewers show them) or
+            ``'stored'`` (pixels as stored); see :mod:`inpaintzoo.apis.inputs`.
         **strategy_options: passed to the strategy (``tile``, ``overlap``, ...).
 
     Returns:
@@ -278,9 +282,9 @@ def inpaint(
     images, masks, batched = pair_inputs(image, mask)
     results = []
     for img_src, mask_src in zip(images, masks, strict=True):
-        img = to_rgb_uint8(img_src)
-        hole = to_hole_mask(mask_src, mask_convention, mask_threshold)
-        check_same_size(img, hole, img_src, mask_src)
+        img = to_rgb_uint8(img_src, orientation)
+        hole = to_hole_mask(mask_src, mask_convention, mask_threshold, orientation)
+        check_same_size(img, hole, img_src, mask_src, orientation)
         res = run_one(model, img, hole, strategy, strategy_options)
         results.append(res if return_raw else res.composite)
     return results if batched else results[0]

@@ -19,6 +19,13 @@ Masks, the documented rule:
   ``'known-white'`` a value ``< 128`` (``255 - value > 127``) is a hole.
 * A mask must have the image's size; otherwise :class:`InvalidMaskError` names
   both sizes.
+
+Orientation (``orientation=``): ``'exif'`` (default) turns image and mask files,
+and PIL images, by their EXIF orientation tag, so a phone photo is inpainted as
+viewers, browsers (and ``inpaintzoo serve``), OpenCV and MMagic show it, and the
+result is written that way up. ``'stored'`` uses the pixels as stored, as the
+datasets and the official code do. Arrays and tensors carry no tag and are used
+as given.
 """
 
 import os
@@ -31,7 +38,14 @@ import torch
 from PIL import Image
 
 from inpaintzoo.utils.errors import InvalidImageError, InvalidMaskError
-from inpaintzoo.utils.image_io import read_image, read_mask_values
+from inpaintzoo.utils.image_io import (
+    Orientation,
+    check_orientation,
+    file_exif_orientation,
+    orient,
+    read_image,
+    read_mask_values,
+)
 from inpaintzoo.utils.mask import binarize_mask
 
 #: user-facing mask conventions -> :func:`binarize_mask` conventions
@@ -69,18 +83,25 @@ def _is_batch(item: Any) -> bool:
     return (torch.is_tensor(item) or isinstance(item, np.ndarray)) and item.ndim == 4
 
 
-def to_rgb_uint8(image: ImageLike) -> np.ndarray:
+def to_rgb_uint8(image: ImageLike, orientation: Orientation = 'exif') -> np.ndarray:
     """One image -> ``(H, W, 3)`` uint8 RGB.
+
+    Args:
+        image: a file path, array, PIL image or tensor (module doc).
+        orientation: ``'exif'`` (default) or ``'stored'``, for files and PIL
+            images (module doc).
 
     Raises:
         ImageReadError: an unreadable file.
         InvalidImageError: a type, shape, dtype or value range that is not an
             image (the message says what is accepted).
+        ConfigError: an unknown ``orientation``.
     """
+    check_orientation(orientation)
     if isinstance(image, str | os.PathLike):
-        return read_image(Path(image))
+        return read_image(Path(image), orientation=orientation)
     if isinstance(image, Image.Image):
-        return np.asarray(image.convert('RGB'))
+        return np.asarray(orient(image, orientation).convert('RGB'))
     if torch.is_tensor(image):
         arr = image.detach().cpu()
         if arr.dim() == 4 and arr.shape[0] == 1:
@@ -121,11 +142,16 @@ def to_rgb_uint8(image: ImageLike) -> np.ndarray:
     )
 
 
-def mask_values(mask: ImageLike) -> np.ndarray:
-    """One mask -> ``(H, W)`` uint8 values before thresholding (0/1 -> 0/255)."""
+def mask_values(mask: ImageLike, orientation: Orientation = 'exif') -> np.ndarray:
+    """One mask -> ``(H, W)`` uint8 values before thresholding (0/1 -> 0/255).
+
+    ``orientation`` as in :func:`to_rgb_uint8`.
+    """
+    check_orientation(orientation)
     if isinstance(mask, str | os.PathLike):
-        return read_mask_values(Path(mask))
+        return read_mask_values(Path(mask), orientation)
     if isinstance(mask, Image.Image):
+        mask = orient(mask, orientation)
         mask = np.asarray(mask.convert('RGB') if mask.mode not in ('L', '1') else mask)
     if torch.is_tensor(mask):
         arr = mask.detach().cpu()
@@ -168,6 +194,7 @@ def to_hole_mask(
     mask: ImageLike,
     convention: str = 'hole-white',
     threshold: float = DEFAULT_MASK_THRESHOLD,
+    orientation: Orientation = 'exif',
 ) -> np.ndarray:
     """One mask -> ``(H, W)`` float32 in {0, 1}, 1 = hole (module rule)."""
     if convention not in MASK_CONVENTIONS:
@@ -178,7 +205,8 @@ def to_hole_mask(
         )
     if not 0 <= threshold < 255:
         raise InvalidMaskError(f'mask_threshold must be in [0, 255), got {threshold}')
-    return binarize_mask(mask_values(mask), MASK_CONVENTIONS[convention], threshold)
+    values = mask_values(mask, orientation)
+    return binarize_mask(values, MASK_CONVENTIONS[convention], threshold)
 
 
 def pair_inputs(images: Any, masks: Any) -> tuple[list[Any], list[Any], bool]:
@@ -211,9 +239,17 @@ def _mask_is_list(masks: Any) -> bool:
 
 
 def check_same_size(
-    image: np.ndarray, mask: np.ndarray, image_src: Any, mask_src: Any
+    image: np.ndarray,
+    mask: np.ndarray,
+    image_src: Any,
+    mask_src: Any,
+    orientation: Orientation = 'exif',
 ) -> None:
-    """Raise :class:`InvalidMaskError` naming both sizes if they differ."""
+    """Raise :class:`InvalidMaskError` naming both sizes if they differ.
+
+    When the image file is turned by its EXIF tag and the mask fits it the other
+    way round, the message says so and names the ``orientation`` switch.
+    """
     if image.shape[:2] != mask.shape[:2]:
         ih, iw = image.shape[:2]
         mh, mw = mask.shape[:2]
@@ -221,7 +257,33 @@ def check_same_size(
             f'mask {_name(mask_src)} is {mw}x{mh} (W x H) but image '
             f"{_name(image_src)} is {iw}x{ih}: a mask must have its image's size; "
             'resize the mask (nearest neighbour) or pass the matching one'
+            + _orientation_hint(image_src, mask_src, (ih, iw), (mh, mw), orientation)
         )
+
+
+def _orientation_hint(
+    image_src: Any,
+    mask_src: Any,
+    image_hw: tuple[int, int],
+    mask_hw: tuple[int, int],
+    orientation: str,
+) -> str:
+    """A hint when a turned (EXIF 5-8) image file and its mask are swapped sizes."""
+    if mask_hw != image_hw[::-1]:
+        return ''
+    tags = [
+        file_exif_orientation(src) if isinstance(src, str | os.PathLike) else 1
+        for src in (image_src, mask_src)
+    ]
+    if max(tags) < 5:  # 1-4 keep the size
+        return ''
+    other = 'stored' if orientation == 'exif' else 'exif'
+    return (
+        f' (EXIF orientation tags: image {tags[0]}, mask {tags[1]}; they were read '
+        f"with orientation='{orientation}': if the mask was drawn on the picture "
+        f"the other way round, use orientation='{other}' "
+        f'(`--orientation {other}`))'
+    )
 
 
 def to_model_inputs(images: Sequence[np.ndarray], masks: Sequence[np.ndarray]) -> dict:

@@ -102,6 +102,7 @@ def restore(
     image: Any,
     *,
     strategy: str = 'whole',
+    orientation: str = 'exif',
     **strategy_options: Any,
 ) -> np.ndarray | list[np.ndarray]:
     """Restore (deblur) one picture or a list/batch of pictures of any size.
@@ -113,6 +114,8 @@ def restore(
             tensor (uint8, or float in [0, 1]); or a list of them, or an
             (N, 3, H, W) tensor. Sizes may differ between pictures.
         strategy: ``'whole'`` (default) or ``'sliding'``.
+        orientation: ``'exif'`` (default: files and PIL images turned by their
+            EXIF orientation tag) or ``'stored'``; see :mod:`inpaintzoo.apis.inputs`.
         **strategy_options: ``'sliding'``: ``tile`` (512), ``overlap`` (64).
 
     Returns:
@@ -138,7 +141,7 @@ def restore(
     )
     items = split_batch(image) if batched else [image]
     outs = [
-        _restore_one(model, to_rgb_uint8(item), strategy, strategy_options)
+        _restore_one(model, to_rgb_uint8(item, orientation), strategy, strategy_options)
         for item in items
     ]
     return outs if batched else outs[0]

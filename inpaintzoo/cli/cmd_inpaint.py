@@ -21,6 +21,7 @@ from inpaintzoo.cli.inputs import (
 from inpaintzoo.cli.progress import emit, progress, progress_enabled
 from inpaintzoo.cli.shared_args import (
     add_images_argument,
+    add_orientation_argument,
     add_run_arguments,
     add_tiling_arguments,
 )
@@ -85,6 +86,7 @@ def add_inpaint_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         help='mask values above it are holes (default: the API default)',
     )
+    add_orientation_argument(parser)
     add_run_arguments(parser)
     parser.set_defaults(handler=run_inpaint)
     return parser
@@ -102,6 +104,7 @@ def _api_options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {
         'mask_convention': args.mask_convention,
         'strategy': args.strategy,
+        'orientation': args.orientation,
     }
     if args.mask_threshold is not None:
         options['mask_threshold'] = args.mask_threshold

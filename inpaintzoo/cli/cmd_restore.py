@@ -18,6 +18,7 @@ from inpaintzoo.cli.inputs import check_out_dir, collect_images, plan_outputs
 from inpaintzoo.cli.progress import emit, progress, progress_enabled
 from inpaintzoo.cli.shared_args import (
     add_images_argument,
+    add_orientation_argument,
     add_run_arguments,
     add_tiling_arguments,
 )
@@ -62,6 +63,7 @@ def add_restore_parser(subparsers: Any) -> argparse.ArgumentParser:
         help='whole: the image at once (default); sliding: overlapping tiles',
     )
     add_tiling_arguments(parser)
+    add_orientation_argument(parser)
     add_run_arguments(parser)
     parser.set_defaults(handler=run_restore)
     return parser
@@ -84,7 +86,10 @@ def _plan(args: argparse.Namespace, images: list[Path]) -> list[Path]:
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
-    options: dict[str, Any] = {'strategy': args.strategy}
+    options: dict[str, Any] = {
+        'strategy': args.strategy,
+        'orientation': args.orientation,
+    }
     for name in ('tile', 'overlap'):
         value = getattr(args, name)
         if value is not None:

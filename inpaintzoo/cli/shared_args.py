@@ -10,6 +10,7 @@ and help texts cannot drift apart. Each helper keeps the order of its arguments 
 import argparse
 
 from inpaintzoo.utils.freed_memory import add_freed_memory_argument
+from inpaintzoo.utils.image_io import ORIENTATIONS
 
 
 def add_images_argument(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +20,18 @@ def add_images_argument(parser: argparse.ArgumentParser) -> None:
         nargs='+',
         metavar='IMAGE_OR_DIR',
         help='image files and/or folders of images (not recursive)',
+    )
+
+
+def add_orientation_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--orientation {exif,stored}`` (``args.orientation``, default exif)."""
+    parser.add_argument(
+        '--orientation',
+        choices=ORIENTATIONS[::-1],
+        default='exif',
+        help='exif (default): turn image and mask files by their EXIF orientation '
+        'tag, as viewers and the browser app show them (the result is written that '
+        'way up); stored: the pixels as stored, as datasets are read',
     )
 
 

@@ -6,11 +6,14 @@ so a file gives the same pixels wherever it is used.
 
 Rules (also in ``docs/data_preparation.md``):
 
-* **Orientation: EXIF orientation is ignored.** Pixels are returned in the order
-  they are stored, as the official code's ``imageio.imread`` and a plain Pillow
-  ``Image.open`` return them. ``cv2.imread``, ``mmcv.imread`` and
+* **Orientation** (``orientation=``): ``'stored'`` (the default here, for
+  datasets and scoring) ignores the EXIF orientation tag. Pixels come back in the
+  order they are stored, as the official code's ``imageio.imread`` and a plain
+  Pillow ``Image.open`` return them. ``cv2.imread``, ``mmcv.imread`` and
   ``mmcv.imfrombytes`` (flag ``'color'``) rotate by the tag instead, so mixing
   them with Pillow-based readers pairs a rotated GT with an unrotated mask.
+  ``'exif'`` applies the tag: the picture as viewers and browsers show it, what
+  the inference API and the ``inpaintzoo`` command use for the user's own photos.
 * **Integrity:** a file is decoded completely with Pillow while
   ``ImageFile.LOAD_TRUNCATED_IMAGES`` is off, and a JPEG must have an end-of-image
   marker after its last scan. A truncated or corrupt file raises
@@ -27,12 +30,20 @@ Rules (also in ``docs/data_preparation.md``):
 
 import io
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from inpaintzoo.utils.errors import ImageReadError, InvalidMaskError
+from inpaintzoo.utils.errors import ConfigError, ImageReadError, InvalidMaskError
 from inpaintzoo.utils.mask import MaskConvention, binarize_mask
+
+#: ``'stored'``: pixels as stored (EXIF orientation ignored); ``'exif'``: turned
+#: by the EXIF orientation tag, as viewers show the picture
+Orientation = Literal['stored', 'exif']
+ORIENTATIONS: tuple[str, ...] = ('stored', 'exif')
+#: EXIF tag of the orientation (1 = as stored, 2-8 = mirrored and/or turned)
+EXIF_ORIENTATION_TAG = 0x0112
 
 _SIXTEEN_BIT_MODES = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
 _JPEG_SOS, _JPEG_EOI = b'\xff\xda', b'\xff\xd9'
@@ -67,6 +78,48 @@ def _decode(path: str | Path) -> Image.Image:
             'last scan); re-export or re-download it'
         )
     return img
+
+
+def check_orientation(orientation: str) -> None:
+    """Raise :class:`ConfigError` unless ``orientation`` is in :data:`ORIENTATIONS`."""
+    if orientation not in ORIENTATIONS:
+        raise ConfigError(
+            f'orientation must be one of {ORIENTATIONS}, got {orientation!r}'
+        )
+
+
+def exif_orientation(img: Image.Image) -> int:
+    """The EXIF orientation tag of ``img``: 1 (as stored) to 8; 1 if absent or bad."""
+    try:
+        value = img.getexif().get(EXIF_ORIENTATION_TAG, 1)
+    except (OSError, ValueError, SyntaxError, KeyError, TypeError):
+        return 1  # unreadable EXIF: shown as stored by viewers too
+    return int(value) if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def orient(img: Image.Image, orientation: str) -> Image.Image:
+    """``img`` as stored, or turned by its EXIF orientation tag (``'exif'``).
+
+    Args:
+        img (Image.Image): a decoded image.
+        orientation (str): ``'stored'`` or ``'exif'``.
+
+    Returns:
+        Image.Image: ``img`` itself, or its mirrored / turned copy.
+    """
+    check_orientation(orientation)
+    if orientation == 'stored' or exif_orientation(img) == 1:
+        return img
+    return ImageOps.exif_transpose(img)
+
+
+def file_exif_orientation(path: str | Path) -> int:
+    """The EXIF orientation tag of an image file (1 if none, or unreadable)."""
+    try:
+        with Image.open(path) as img:
+            return exif_orientation(img)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return 1
 
 
 def _raw_pixels(img: Image.Image, path: str | Path) -> np.ndarray:
@@ -119,21 +172,27 @@ def check_min_size(
         )
 
 
-def read_image(path: str | Path, min_size: int = 1) -> np.ndarray:
+def read_image(
+    path: str | Path, min_size: int = 1, orientation: Orientation = 'stored'
+) -> np.ndarray:
     """Read an image file as RGB uint8 with the module's rules.
 
     Args:
         path (str | Path): image file.
         min_size (int): smallest allowed height and width. Defaults to 1.
+        orientation (str): ``'stored'`` (default: stored pixel order, EXIF
+            orientation ignored) or ``'exif'`` (turned as viewers show it).
 
     Returns:
-        np.ndarray: (H, W, 3) uint8 RGB, stored pixel order (EXIF ignored).
+        np.ndarray: (H, W, 3) uint8 RGB.
 
     Raises:
         ImageReadError: naming the file if it is missing, corrupt, truncated, of
             an unsupported kind or smaller than ``min_size``.
+        ConfigError: an unknown ``orientation``.
     """
-    arr = _to_uint8(_raw_pixels(_decode(path), path))
+    check_orientation(orientation)
+    arr = _to_uint8(_raw_pixels(orient(_decode(path), orientation), path))
     if arr.ndim == 2:
         arr = np.repeat(arr[..., None], 3, axis=2)
     elif arr.shape[2] == 4:
@@ -142,7 +201,9 @@ def read_image(path: str | Path, min_size: int = 1) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def read_mask_values(path: str | Path) -> np.ndarray:
+def read_mask_values(
+    path: str | Path, orientation: Orientation = 'stored'
+) -> np.ndarray:
     """Read a mask file as one 8-bit channel, before binarisation.
 
     Colour channels are collapsed by their maximum; alpha is ignored. A file
@@ -152,11 +213,14 @@ def read_mask_values(path: str | Path) -> np.ndarray:
 
     Args:
         path (str | Path): mask file.
+        orientation (str): ``'stored'`` (default) or ``'exif'``, as in
+            :func:`read_image`.
 
     Returns:
         np.ndarray: (H, W) uint8.
     """
-    arr = _raw_pixels(_decode(path), path)
+    check_orientation(orientation)
+    arr = _raw_pixels(orient(_decode(path), orientation), path)
     if arr.ndim == 3:
         arr = arr[..., :3].max(axis=2)
     if arr.size and int(arr.max()) == 1:
@@ -168,6 +232,7 @@ def read_mask(
     path: str | Path,
     convention: MaskConvention = 'white_hole',
     threshold: float = 0,
+    orientation: Orientation = 'stored',
 ) -> np.ndarray:
     """Read a mask file and binarise it; 1 = hole.
 
@@ -181,6 +246,8 @@ def read_mask(
         path (str | Path): mask file (grey, RGB, RGBA, palette; 8 or 16 bit).
         convention (str): ``'white_hole'`` or ``'black_hole'``.
         threshold (float): see :func:`binarize_mask`. Defaults to 0.
+        orientation (str): ``'stored'`` (default) or ``'exif'``, as in
+            :func:`read_image`.
 
     Returns:
         np.ndarray: (H, W) float32 in {0, 1}, 1 = hole.
@@ -189,7 +256,7 @@ def read_mask(
         ImageReadError: if the file is missing, corrupt or not an image.
         InvalidMaskError: if the convention is unknown.
     """
-    values = read_mask_values(path)
+    values = read_mask_values(path, orientation)
     try:
         return binarize_mask(values, convention, threshold)
     except InvalidMaskError as err:

@@ -115,3 +115,25 @@ def test_peak_memory_sees_torch_allocations():
     after = peak_rss_mib()
     del big
     assert after - before > 200
+
+
+def test_read_pair_turns_both_files_by_their_exif_tags(tmp_path):
+    stored = np.random.default_rng(0).integers(0, 256, (12, 20, 3), dtype=np.uint8)
+    hole = np.zeros((12, 20), np.uint8)
+    hole[2:5, 3:9] = 255
+    exif = Image.Exif()
+    exif[0x0112] = 3  # turned 180 degrees
+    Image.fromarray(stored).save(tmp_path / 'img.png', exif=exif)
+    Image.fromarray(hole).save(tmp_path / 'mask.png', exif=exif)
+    img, mask = read_pair(tmp_path / 'img.png', tmp_path / 'mask.png')
+    shown = stored[::-1, ::-1]
+    np.testing.assert_array_equal(
+        (img[0].permute(1, 2, 0) * 255).round().byte().numpy(), shown
+    )
+    np.testing.assert_array_equal(mask[0, 0].numpy(), hole[::-1, ::-1] > 0)
+    img, mask = read_pair(
+        tmp_path / 'img.png', tmp_path / 'mask.png', orientation='stored'
+    )
+    np.testing.assert_array_equal(
+        (img[0].permute(1, 2, 0) * 255).round().byte().numpy(), stored
+    )

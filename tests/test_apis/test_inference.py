@@ -224,3 +224,31 @@ def test_real_highres_strategies_keep_size_and_known_pixels(
 def test_unknown_strategy_is_refused(model, picture, hole):
     with pytest.raises(ConfigError, match='strategy'):
         inpaint(model, picture, hole, strategy='tiles')
+
+
+def test_exif_turned_photo_is_inpainted_as_shown(model, picture, hole, tmp_path):
+    """A phone photo stored sideways with an EXIF tag, the mask drawn as shown."""
+    stored = np.ascontiguousarray(np.rot90(picture, k=1))  # H, W swapped on disk
+    photo = tmp_path / 'phone.png'
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown = stored turned 90 degrees clockwise = picture
+    Image.fromarray(stored).save(photo, exif=exif)
+    drawn = tmp_path / 'drawn.png'
+    Image.fromarray(hole).save(drawn)
+    expected = inpaint(model, picture, hole)
+    assert np.array_equal(inpaint(model, str(photo), str(drawn)), expected)
+    with Image.open(photo) as pil:  # a PIL image keeps its tag too
+        assert np.array_equal(inpaint(model, pil, hole), expected)
+    tagged = tmp_path / 'tagged_mask.png'  # a mask saved sideways with its own tag
+    Image.fromarray(np.ascontiguousarray(np.rot90(hole, k=1))).save(tagged, exif=exif)
+    assert np.array_equal(inpaint(model, str(photo), str(tagged)), expected)
+    with pytest.raises(InvalidMaskError, match="orientation='exif'"):
+        inpaint(model, str(photo), str(drawn), orientation='stored')
+    on_stored = tmp_path / 'on_stored.png'  # a mask drawn on the stored pixels
+    Image.fromarray(np.ascontiguousarray(np.rot90(hole, k=1))).save(on_stored)
+    with pytest.raises(InvalidMaskError, match="orientation='stored'"):
+        inpaint(model, str(photo), str(on_stored))
+    out = inpaint(model, str(photo), str(on_stored), orientation='stored')
+    _check_composite(out, stored, np.rot90(hole, k=1))  # the network is not turned
+    with pytest.raises(ConfigError, match='orientation'):
+        inpaint(model, picture, hole, orientation='upright')

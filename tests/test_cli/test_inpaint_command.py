@@ -73,6 +73,7 @@ def test_odd_size_file_with_one_mask(tmp_path, api, capsys):
     assert api.inpaint_calls[0][2] == {
         'mask_convention': 'hole-white',
         'strategy': 'whole',
+        'orientation': 'exif',
     }
     assert capsys.readouterr().out.strip().splitlines() == [str(out)]
 
@@ -85,7 +86,8 @@ def test_folder_with_mask_dir_and_strategy_options(tmp_path, api, capsys):
         ['inpaint', '--model', 'hint_celeba-hq', str(tmp_path / 'imgs'),
          '--mask-dir', str(tmp_path / 'masks'), '--out', str(tmp_path / 'out'),
          '--strategy', 'sliding', '--tile', '16', '--overlap', '4',
-         '--mask-convention', 'known-white', '--mask-threshold', '100', '--no-progress']
+         '--mask-convention', 'known-white', '--mask-threshold', '100', '--no-progress',
+         '--orientation', 'stored']
     )  # fmt: skip
     assert sorted(p.name for p in (tmp_path / 'out').iterdir()) == [
         'a.png',
@@ -102,6 +104,7 @@ def test_folder_with_mask_dir_and_strategy_options(tmp_path, api, capsys):
     assert api.inpaint_calls[0][2] == {
         'mask_convention': 'known-white',
         'strategy': 'sliding',
+        'orientation': 'stored',
         'mask_threshold': 100,
         'tile': 16,
         'overlap': 4,

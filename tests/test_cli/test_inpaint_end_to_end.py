@@ -84,3 +84,35 @@ def test_installed_console_script(tiny_model_files, tmp_path):
     out = tmp_path / 'out' / 'photo.png'
     assert proc.stdout.strip().splitlines()[-1] == str(out)
     assert np.asarray(Image.open(out)).shape == (300, 451, 3)
+
+
+def test_exif_turned_photo_is_written_as_shown(tiny_model_files, tmp_path, capsys):
+    """A sideways-stored phone JPEG: the mask is drawn on the picture as shown and
+    the result PNG (no EXIF) shows the same way up."""
+    config, ckpt = tiny_model_files
+    rng = np.random.default_rng(1)
+    shown = rng.integers(0, 256, (31, 45, 3), dtype=np.uint8)  # H 31, W 45
+    photo = tmp_path / 'phone.jpg'
+    exif = Image.Exif()
+    exif[0x0112] = 8  # shown = stored turned 90 degrees anticlockwise
+    Image.fromarray(np.ascontiguousarray(np.rot90(shown, k=-1))).save(
+        photo, exif=exif, quality=95
+    )
+    hole = np.zeros((31, 45), np.uint8)
+    hole[10:20, 5:25] = 255
+    Image.fromarray(hole).save(tmp_path / 'hole.png')
+    argv = ['inpaint', '--model', str(config), '--checkpoint', str(ckpt), str(photo),
+            '--mask', str(tmp_path / 'hole.png'), '--device', 'cpu']  # fmt: skip
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, '--out', str(tmp_path / 'out')])
+    assert exc.value.code == 0
+    out = np.asarray(Image.open(tmp_path / 'out' / 'phone.png'))
+    assert out.shape == (31, 45, 3)
+    with Image.open(photo) as jpeg:  # the decoded JPEG, turned as shown
+        known = np.rot90(np.asarray(jpeg.convert('RGB')), k=1)
+    assert np.array_equal(out[hole == 0], known[hole == 0])
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, '--out', str(tmp_path / 'o2'), '--orientation', 'stored'])
+    assert exc.value.code == 2
+    assert '--orientation exif' in capsys.readouterr().err

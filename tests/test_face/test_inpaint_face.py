@@ -190,3 +190,31 @@ def test_tool_default_model_needs_local_weights(tool, tmp_path, monkeypatch):
     monkeypatch.setenv('INPAINTZOO_HOME', str(tmp_path / 'cache'))
     with pytest.raises((ConfigError, WeightsUnavailableError), match='--config C'):
         tool.main([str(CELEBA_00000), '--out', str(tmp_path / 'o')])
+
+
+def test_tool_turns_a_sideways_phone_photo_upright(
+    tool, nclg_files, tmp_path, monkeypatch, capsys
+):
+    """A photo stored sideways with an EXIF tag (as phones write them): the face
+    is found in the picture as shown, and the result is written that way up."""
+    config, ckpt = nclg_files
+    shown = photo(CELEBA_00000)
+    phone = tmp_path / 'phone.jpg'
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown = stored turned 90 degrees clockwise
+    Image.fromarray(np.ascontiguousarray(np.rot90(shown, k=1))).save(
+        phone, exif=exif, quality=98
+    )
+    args = [str(phone), '--config', str(config), '--checkpoint', str(ckpt)]
+    code = tool.main([*args, '--out', str(tmp_path / 'out')])
+    assert code == 0
+    h, w = shown.shape[:2]
+    assert Image.open(tmp_path / 'out' / 'result.png').size == (w, h)
+    capsys.readouterr()
+    # as stored, the face lies on its side and the detector finds none
+    code, err = _run(
+        tool, [*args, '--orientation', 'stored', '--out', str(tmp_path / 'o2')],
+        monkeypatch, capsys,
+    )  # fmt: skip
+    assert code == USER_ERROR_EXIT
+    assert err.startswith('error: no face found')

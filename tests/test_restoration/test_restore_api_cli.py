@@ -108,3 +108,16 @@ def test_inpaint_api_refuses_a_restorer(tiny_files):
     img = np.zeros((8, 8, 3), np.uint8)
     with pytest.raises(ConfigError, match='restorer'):
         inpaint(model, img, np.zeros((8, 8), np.uint8))
+
+
+def test_exif_turned_file_is_restored_as_shown(tiny_files, tmp_path):
+    config, ckpt = tiny_files
+    model = init_model(str(config), str(ckpt), device='cpu')
+    stored = random_rgb(np.random.default_rng(2), 24, 40)  # H 24, W 40 on disk
+    path = tmp_path / 'sideways.png'
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(stored).save(path, exif=exif)
+    shown = np.ascontiguousarray(np.rot90(stored, k=-1))
+    np.testing.assert_array_equal(restore(model, str(path)), restore(model, shown))
+    assert restore(model, str(path), orientation='stored').shape == (24, 40, 3)
