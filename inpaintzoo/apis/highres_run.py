@@ -34,7 +34,7 @@ from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
 from inpaintzoo.utils.image_io import read_image, read_mask
 from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
 
-IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.avif')
 
 
 @dataclass

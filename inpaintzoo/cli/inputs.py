@@ -3,8 +3,9 @@
 Rules (also in ``docs/inference.md``):
 
 * An input is an image file or a folder; a folder contributes its image files
-  (``.png .jpg .jpeg .bmp .webp .tif .tiff``, not recursive), sorted by name.
-  A file given twice is used once.
+  (``.png .jpg .jpeg .bmp .webp .tif .tiff .avif``, not recursive), sorted by
+  name. A file given twice is used once. HEIC/HEIF files cannot be decoded: a
+  folder's are skipped with a note on stderr that says how to convert them.
 * ``--mask FILE`` is one mask for every image; ``--mask-dir DIR`` pairs each
   image with the mask of the same file stem (``photo.jpg`` <- ``photo.png``).
   Images without a mask are an error that lists them.
@@ -14,11 +15,16 @@ Rules (also in ``docs/inference.md``):
   ...) appended, so an input is never overwritten.
 """
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from inpaintzoo.evaluation.folder_io import IMAGE_EXTENSIONS, list_images
 from inpaintzoo.utils.errors import ConfigError, FolderPairingError, ImageReadError
+from inpaintzoo.utils.image_io import (
+    UNDECODABLE_PHOTO_HINT,
+    UNDECODABLE_PHOTO_SUFFIXES,
+)
 
 #: how many missing names an error message lists before "... and N more"
 MAX_LISTED = 10
@@ -29,6 +35,15 @@ def _listing(names: Sequence[str]) -> str:
     shown = ', '.join(names[:MAX_LISTED])
     more = len(names) - MAX_LISTED
     return f'{shown}, ... and {more} more' if more > 0 else shown
+
+
+def _undecodable_photos(folder: Path) -> list[str]:
+    """Names of the HEIC/HEIF files of ``folder``, sorted."""
+    return sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in UNDECODABLE_PHOTO_SUFFIXES
+    )
 
 
 def collect_images(inputs: Sequence[str | Path]) -> list[Path]:
@@ -50,10 +65,20 @@ def collect_images(inputs: Sequence[str | Path]) -> list[Path]:
         path = Path(item)
         if path.is_dir():
             found = list(list_images(path).values())
+            heic = _undecodable_photos(path)
             if not found:
+                also = ''
+                if heic:
+                    also = f'; it holds {_listing(heic)}: {UNDECODABLE_PHOTO_HINT}'
                 raise ImageReadError(
                     f'input folder {path} holds no image files '
-                    f'({" ".join(IMAGE_EXTENSIONS)}); pass a folder of images'
+                    f'({" ".join(IMAGE_EXTENSIONS)}){also}; pass a folder of images'
+                )
+            if heic:
+                print(
+                    f'note: skipping {len(heic)} file(s) of {path} ({_listing(heic)}): '
+                    f'{UNDECODABLE_PHOTO_HINT}',
+                    file=sys.stderr,
                 )
         elif path.is_file():
             found = [path]

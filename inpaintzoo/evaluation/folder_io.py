@@ -9,7 +9,7 @@ from inpaintzoo.utils.image_io import read_image
 from inpaintzoo.utils.image_io import read_mask as read_mask_file
 from inpaintzoo.utils.mask import MaskConvention
 
-IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff')
+IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff', '.avif')
 
 
 def list_images(folder: str | Path) -> dict[str, Path]:

@@ -44,6 +44,22 @@ Orientation = Literal['stored', 'exif']
 ORIENTATIONS: tuple[str, ...] = ('stored', 'exif')
 #: EXIF tag of the orientation (1 = as stored, 2-8 = mirrored and/or turned)
 EXIF_ORIENTATION_TAG = 0x0112
+#: photo formats Pillow cannot decode without a third-party plugin (phones' HEIC)
+UNDECODABLE_PHOTO_SUFFIXES = ('.heic', '.heif')
+#: what to do with them
+UNDECODABLE_PHOTO_HINT = (
+    'HEIC/HEIF photos (the iPhone default) cannot be decoded here: convert them to '
+    'JPEG or PNG (e.g. `sips -s format jpeg IN.heic --out OUT.jpg` on macOS, or set '
+    'the camera to "Most Compatible")'
+)
+
+
+def undecodable_photo_hint(path: str | Path) -> str:
+    """:data:`UNDECODABLE_PHOTO_HINT` for a HEIC/HEIF file, '' for others."""
+    if Path(path).suffix.lower() in UNDECODABLE_PHOTO_SUFFIXES:
+        return UNDECODABLE_PHOTO_HINT
+    return ''
+
 
 _SIXTEEN_BIT_MODES = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
 _JPEG_SOS, _JPEG_EOI = b'\xff\xda', b'\xff\xd9'
@@ -64,6 +80,9 @@ def _decode(path: str | Path) -> Image.Image:
         img = Image.open(io.BytesIO(data))
         img.load()
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
+        hint = undecodable_photo_hint(path)
+        if hint:
+            raise ImageReadError(f'cannot read {path}: {hint}') from err
         raise ImageReadError(
             f'cannot read {path} as an image ({err}); the file is corrupt, '
             'truncated or not an image: re-export or re-download it'

@@ -83,3 +83,31 @@ def test_output_names_never_equal_an_input(tmp_path):
     assert outs == [tmp_path / 'photo_inpainted.png', tmp_path / 'photo_inpainted2.png']
     outs = plan_outputs([photo, twin, mask], [mask] * 3, tmp_path / 'out')
     assert [p.name for p in outs] == ['photo.png', 'photo_inpainted.png', 'mask.png']
+
+
+def test_heic_photos_are_named_with_what_to_do(tmp_path, capsys):
+    from inpaintzoo.utils.image_io import read_image
+
+    only = tmp_path / 'iphone'
+    only.mkdir()
+    (only / 'IMG_0001.HEIC').write_bytes(b'\0\0\0\x18ftypheic' + b'\0' * 64)
+    with pytest.raises(ImageReadError, match=r'IMG_0001\.HEIC.*convert them to JPEG'):
+        collect_images([only])
+    _png(only / 'IMG_0002.png')
+    assert [p.name for p in collect_images([only])] == ['IMG_0002.png']
+    err = capsys.readouterr().err
+    assert 'skipping 1 file(s)' in err and 'IMG_0001.HEIC' in err
+    with pytest.raises(ImageReadError, match='HEIC/HEIF photos .* cannot be decoded'):
+        read_image(only / 'IMG_0001.HEIC')
+
+
+def test_avif_is_an_image_suffix(tmp_path):
+    pytest.importorskip('PIL.AvifImagePlugin', reason='Pillow built without AVIF')
+    from inpaintzoo.utils.image_io import read_image
+
+    path = tmp_path / 'in' / 'photo.avif'
+    path.parent.mkdir()
+    pixels = np.full((8, 10, 3), 200, np.uint8)
+    Image.fromarray(pixels).save(path, quality=100)
+    assert collect_images([tmp_path / 'in']) == [path]
+    assert read_image(path).shape == (8, 10, 3)
