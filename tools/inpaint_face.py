@@ -146,14 +146,20 @@ def zoo_weights(checkpoint: str | None) -> tuple[str, str]:
     return str(resolve_config(info.config)), checkpoint
 
 
-def write_outputs(res, image: np.ndarray, out: Path) -> list[Path]:
-    """Write result, figure, landmark picture and text of a FaceInpaintResult."""
+def write_outputs(
+    res, image: np.ndarray, out: Path, like: Path | None = None
+) -> list[Path]:
+    """Write result, figure, landmark picture and text of a FaceInpaintResult.
+
+    ``like``: the photo file, whose ICC colour profile ``result.png`` keeps.
+    """
     from PIL import Image
 
+    from inpaintzoo.cli.cmd_inpaint import write_png
     from inpaintzoo.face.drawing import draw_landmarks, panel_row
 
     out.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(res.image).save(out / 'result.png')
+    write_png(res.image, out / 'result.png', like=like)
     masked = image.copy()
     masked[res.mask > 0] = 255
     figure = panel_row([('input', image), ('mask', masked), ('result', res.image)])
@@ -192,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f'face {res.face_index}: box {res.box}')
     if res.note:
         print(f'note: {res.note}')
-    for path in write_outputs(res, image, Path(args.out)):
+    for path in write_outputs(res, image, Path(args.out), like=Path(args.image)):
         print(path)
     return 0
 

@@ -31,7 +31,7 @@ from inpaintzoo.apis.highres import label_holes, run_strategy
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.config_paths import resolve_config
 from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
-from inpaintzoo.utils.image_io import read_image, read_mask
+from inpaintzoo.utils.image_io import read_icc_profile, read_image, read_mask
 from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.avif')
@@ -184,7 +184,9 @@ def inpaint_file(
     peak = peak_rss_mib()
     target.parent.mkdir(parents=True, exist_ok=True)
     pixels = (result[0].permute(1, 2, 0) * 255).round().clamp(0, 255).byte().numpy()
-    Image.fromarray(np.ascontiguousarray(pixels)).save(target)
+    icc = read_icc_profile(image_path)  # the input's colours, as viewers showed it
+    extra = {} if icc is None else {'icc_profile': icc}
+    Image.fromarray(np.ascontiguousarray(pixels)).save(target, **extra)
     holes = label_holes(mask[0, 0].numpy() > 0.5)[1]
     process_peak = max(build_peak, peak_rss_mib())
     return HighresReport(

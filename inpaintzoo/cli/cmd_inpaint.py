@@ -114,11 +114,22 @@ def _api_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def write_png(image: np.ndarray, path: Path) -> None:
-    """Write an (H, W, 3) uint8 RGB array as a PNG file."""
+def write_png(image: np.ndarray, path: Path, like: Path | None = None) -> None:
+    """Write an (H, W, 3) uint8 RGB array as a PNG file.
+
+    Args:
+        image (np.ndarray): (H, W, 3) uint8 RGB.
+        path (Path): the PNG to write.
+        like (Path, optional): the input picture; its ICC colour profile, if it
+            has one, is embedded so the result shows its colours.
+    """
     from PIL import Image
 
-    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(path, format='PNG')
+    from inpaintzoo.utils.image_io import read_icc_profile
+
+    icc = None if like is None else read_icc_profile(like)
+    extra = {} if icc is None else {'icc_profile': icc}
+    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(path, format='PNG', **extra)
 
 
 def run_inpaint(args: argparse.Namespace) -> list[Path]:
@@ -139,6 +150,6 @@ def run_inpaint(args: argparse.Namespace) -> list[Path]:
     options = _api_options(args)
     bar = progress_enabled(len(images), args.progress)
     for img, mask, out in progress(zip(images, masks, outputs), len(images), bar):
-        write_png(inpaint(model, str(img), str(mask), **options), out)
+        write_png(inpaint(model, str(img), str(mask), **options), out, like=img)
         emit(str(out))
     return outputs

@@ -116,6 +116,6 @@ def run_restore(args: argparse.Namespace) -> list[Path]:
     check_restorer(model)
     bar = progress_enabled(len(images), args.progress)
     for img, out in progress(zip(images, outputs, strict=True), len(images), bar):
-        write_png(restore(model, str(img), **options), out)
+        write_png(restore(model, str(img), **options), out, like=img)
         emit(str(out))
     return outputs

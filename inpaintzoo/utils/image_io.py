@@ -132,6 +132,21 @@ def orient(img: Image.Image, orientation: str) -> Image.Image:
     return ImageOps.exif_transpose(img)
 
 
+def read_icc_profile(path: str | Path) -> bytes | None:
+    """The embedded ICC colour profile of an image file, or None.
+
+    Pixels are read as stored (no colour conversion, as in training); writing the
+    result with the input's profile keeps its colours as viewers showed the input
+    (a phone's Display P3 photo saved without it looks duller).
+    """
+    try:
+        with Image.open(path) as img:
+            profile = img.info.get('icc_profile')
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
+    return profile if isinstance(profile, bytes) and profile else None
+
+
 def file_exif_orientation(path: str | Path) -> int:
     """The EXIF orientation tag of an image file (1 if none, or unreadable)."""
     try:

@@ -80,7 +80,14 @@ def test_tool_writes_into_a_folder(tiny_config, files, tmp_path, capsys):
         [str(tiny_config), str(img_path), str(mask_path), '--out', str(tmp_path / 'o')]
     )
     assert (tmp_path / 'o' / 'img.png').is_file()
+    assert 'icc_profile' not in Image.open(tmp_path / 'o' / 'img.png').info
     assert output_path('x/y.jpg', 'a/b.png') == Path('x/y.jpg')
+    icc = b'any colour profile bytes, kept as they are'
+    Image.open(img_path).save(img_path, icc_profile=icc)  # the input's profile ...
+    load_tool().main(
+        [str(tiny_config), str(img_path), str(mask_path), '--out', str(tmp_path / 'o')]
+    )
+    assert Image.open(tmp_path / 'o' / 'img.png').info['icc_profile'] == icc  # kept
 
 
 def test_mask_of_another_size_names_both_files(files, tmp_path):

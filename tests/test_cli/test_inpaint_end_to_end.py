@@ -116,3 +116,25 @@ def test_exif_turned_photo_is_written_as_shown(tiny_model_files, tmp_path, capsy
         main([*argv, '--out', str(tmp_path / 'o2'), '--orientation', 'stored'])
     assert exc.value.code == 2
     assert '--orientation exif' in capsys.readouterr().err
+
+
+def test_result_keeps_the_input_colour_profile(tiny_model_files, tmp_path, capsys):
+    """A photo with an embedded ICC profile (phones write Display P3): the result
+    PNG embeds the same profile, so viewers show the same colours."""
+    from PIL import ImageCms
+
+    config, ckpt = tiny_model_files
+    data = _inputs(tmp_path / 'in', {'tagged': (33, 21), 'plain': (33, 21)})
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile('sRGB')).tobytes()
+    with Image.open(data / 'tagged.jpg') as img:
+        pixels = np.asarray(img)
+    Image.fromarray(pixels).save(data / 'tagged.jpg', quality=95, icc_profile=icc)
+    with pytest.raises(SystemExit) as exc:
+        main(['inpaint', '--model', str(config), '--checkpoint', str(ckpt),
+              str(data), '--mask-dir', str(data / 'masks'),
+              '--out', str(tmp_path / 'out'), '--device', 'cpu'])  # fmt: skip
+    assert exc.value.code == 0
+    with Image.open(tmp_path / 'out' / 'tagged.png') as out:
+        assert out.info.get('icc_profile') == icc
+    with Image.open(tmp_path / 'out' / 'plain.png') as out:
+        assert 'icc_profile' not in out.info

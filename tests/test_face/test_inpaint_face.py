@@ -202,14 +202,17 @@ def test_tool_turns_a_sideways_phone_photo_upright(
     phone = tmp_path / 'phone.jpg'
     exif = Image.Exif()
     exif[0x0112] = 6  # shown = stored turned 90 degrees clockwise
+    icc = b'a phone camera colour profile (bytes kept as they are)'
     Image.fromarray(np.ascontiguousarray(np.rot90(shown, k=1))).save(
-        phone, exif=exif, quality=98
+        phone, exif=exif, quality=98, icc_profile=icc
     )
     args = [str(phone), '--config', str(config), '--checkpoint', str(ckpt)]
     code = tool.main([*args, '--out', str(tmp_path / 'out')])
     assert code == 0
     h, w = shown.shape[:2]
-    assert Image.open(tmp_path / 'out' / 'result.png').size == (w, h)
+    result = Image.open(tmp_path / 'out' / 'result.png')
+    assert result.size == (w, h)
+    assert result.info['icc_profile'] == icc  # the photo's colours
     capsys.readouterr()
     # as stored, the face lies on its side and the detector finds none
     code, err = _run(

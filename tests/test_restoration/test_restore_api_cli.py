@@ -74,6 +74,11 @@ def test_cli_restore_end_to_end(tiny_files, tmp_path):
     args = ['restore', str(img), '--config', str(config), '--checkpoint', str(ckpt)]
     assert cli_main([*args, '--out', str(out_file), '--device', 'cpu']) == 0
     assert np.asarray(Image.open(out_file)).shape == (30, 44, 3)
+    assert 'icc_profile' not in Image.open(out_file).info
+    icc = b'\0\0\x02\x4cnot checked by the writer: any profile bytes are kept'
+    Image.open(img).save(img, icc_profile=icc)
+    assert cli_main([*args, '--out', str(out_file), '--device', 'cpu']) == 0
+    assert Image.open(out_file).info['icc_profile'] == icc
     out_dir = tmp_path / 'out'
     cli_main(
         [
