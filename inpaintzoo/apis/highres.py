@@ -45,6 +45,23 @@ from inpaintzoo.utils.errors import ConfigError, InvalidImageError, InvalidMaskE
 Forward = Callable[[Tensor, Tensor], Tensor]
 
 STRATEGIES = ('whole', 'sliding', 'crop', 'resize')
+#: ``strategy='auto'`` (the default of ``inpaint`` and ``inpaintzoo inpaint``):
+#: ``'whole'`` up to this many pixels, ``'crop'`` above. The whole-image pass keeps
+#: every activation at full size: about 1 megapixel stays within roughly 10 GiB on
+#: a CPU for the paper-size models (docs/benchmarks.md), a 12 MP phone photo
+#: would need over 100 GiB.
+AUTO_WHOLE_MAX_PIXELS = 1024 * 1024
+
+
+def auto_strategy(height: int, width: int) -> str:
+    """What ``strategy='auto'`` runs for an ``height x width`` picture.
+
+    Returns:
+        str: ``'whole'`` up to :data:`AUTO_WHOLE_MAX_PIXELS` pixels, else ``'crop'``
+        (windows around the holes, downscaled to about the training size).
+    """
+    return 'whole' if height * width <= AUTO_WHOLE_MAX_PIXELS else 'crop'
+
 
 #: options each strategy accepts, with their defaults
 STRATEGY_OPTIONS: dict[str, dict[str, object]] = {

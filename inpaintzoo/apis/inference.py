@@ -231,7 +231,7 @@ def inpaint(
     *,
     mask_convention: str = 'hole-white',
     mask_threshold: int = DEFAULT_MASK_THRESHOLD,
-    strategy: str = 'whole',
+    strategy: str = 'auto',
     return_raw: bool = False,
     orientation: str = 'exif',
     **strategy_options,
@@ -249,9 +249,12 @@ def inpaint(
             ``'known-white'`` (white = known, black = hole).
         mask_threshold: grey values above it (``'hole-white'``) or below
             ``255 - it`` (``'known-white'``) are holes. Defaults to 127.
-        strategy: ``'whole'`` (default: the image at its native size) or a
-            high-resolution strategy of :mod:`inpaintzoo.apis.highres`
-            (``'sliding'``, ``'crop'``, ``'resize'``).
+        strategy: ``'auto'`` (default: ``'whole'`` up to 1 megapixel,
+            ``'crop'`` above, per image; see
+            :func:`inpaintzoo.apis.highres.auto_strategy`), ``'whole'`` (the image
+            at its native size, however large) or a high-resolution strategy of
+            :mod:`inpaintzoo.apis.highres` (``'sliding'``, ``'crop'``,
+            ``'resize'``).
         return_raw: also return the raw network output.
         orientation: ``'exif'`` (default: image and mask files and PIL images
             are turned by their EXIF orientation tag, as viewers show them) or
@@ -274,10 +277,10 @@ def inpaint(
             f'{type(model).__name__} is a restorer (no mask): use '
             'inpaintzoo.apis.restore(model, image) or `inpaintzoo restore`'
         )
-    if strategy_options and strategy == 'whole':
+    if strategy_options and strategy in ('whole', 'auto'):
         raise ConfigError(
             f'options {sorted(strategy_options)} apply to a high-resolution strategy; '
-            "strategy='whole' takes none"
+            f"strategy='{strategy}' takes none (name the strategy they are for)"
         )
     images, masks, batched = pair_inputs(image, mask)
     results = []
@@ -285,6 +288,20 @@ def inpaint(
         img = to_rgb_uint8(img_src, orientation)
         hole = to_hole_mask(mask_src, mask_convention, mask_threshold, orientation)
         check_same_size(img, hole, img_src, mask_src, orientation)
-        res = run_one(model, img, hole, strategy, strategy_options)
+        chosen = strategy
+        if strategy == 'auto':
+            from inpaintzoo.apis.highres import AUTO_WHOLE_MAX_PIXELS, auto_strategy
+
+            chosen = auto_strategy(*img.shape[:2])
+            if chosen != 'whole':
+                logger.info(
+                    "inpaint: strategy 'auto' runs '%s' for a %dx%d picture (above "
+                    "%d pixels); strategy='whole' runs it at once",
+                    chosen,
+                    img.shape[1],
+                    img.shape[0],
+                    AUTO_WHOLE_MAX_PIXELS,
+                )
+        res = run_one(model, img, hole, chosen, strategy_options)
         results.append(res if return_raw else res.composite)
     return results if batched else results[0]

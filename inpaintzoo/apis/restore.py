@@ -23,11 +23,15 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from inpaintzoo.apis.highres import blend_tiles, check_tile_overlap
+from inpaintzoo.apis.highres import (
+    AUTO_WHOLE_MAX_PIXELS,
+    blend_tiles,
+    check_tile_overlap,
+)
 from inpaintzoo.apis.inputs import split_batch, to_rgb_uint8
 from inpaintzoo.utils.errors import ConfigError
 
-RESTORE_STRATEGIES = ('whole', 'sliding')
+RESTORE_STRATEGIES = ('auto', 'whole', 'sliding')
 SLIDING_DEFAULTS = {'tile': 512, 'overlap': 64}
 
 
@@ -88,6 +92,9 @@ def _restore_one(
         {'inputs': {'img': [torch.from_numpy(img.transpose(2, 0, 1).copy())]}}
     )
     x = data['inputs']['img']  # (1, 3, H, W) float in [0, 1] on the model's device
+    if strategy == 'auto':  # whole up to 1 megapixel, tiles above (memory)
+        pixels = img.shape[0] * img.shape[1]
+        strategy = 'whole' if pixels <= AUTO_WHOLE_MAX_PIXELS else 'sliding'
     with torch.no_grad():
         if strategy == 'whole':
             out = model.restore_tensor(x)
@@ -101,7 +108,7 @@ def restore(
     model: Any,
     image: Any,
     *,
-    strategy: str = 'whole',
+    strategy: str = 'auto',
     orientation: str = 'exif',
     **strategy_options: Any,
 ) -> np.ndarray | list[np.ndarray]:
@@ -113,7 +120,8 @@ def restore(
         image: a file path, (H, W, 3) uint8 RGB array, PIL image, (3, H, W)
             tensor (uint8, or float in [0, 1]); or a list of them, or an
             (N, 3, H, W) tensor. Sizes may differ between pictures.
-        strategy: ``'whole'`` (default) or ``'sliding'``.
+        strategy: ``'auto'`` (default: ``'whole'`` up to 1 megapixel,
+            ``'sliding'`` above), ``'whole'`` or ``'sliding'``.
         orientation: ``'exif'`` (default: files and PIL images turned by their
             EXIF orientation tag) or ``'stored'``; see :mod:`inpaintzoo.apis.inputs`.
         **strategy_options: ``'sliding'``: ``tile`` (512), ``overlap`` (64).
@@ -131,10 +139,10 @@ def restore(
         raise ConfigError(
             f'restore strategy must be one of {RESTORE_STRATEGIES}, got {strategy!r}'
         )
-    if strategy == 'whole' and strategy_options:
+    if strategy != 'sliding' and strategy_options:
         raise ConfigError(
             f"options {sorted(strategy_options)} apply to strategy='sliding'; "
-            "strategy='whole' takes none"
+            f"strategy='{strategy}' takes none"
         )
     batched = isinstance(image, list | tuple) or (
         (torch.is_tensor(image) or isinstance(image, np.ndarray)) and image.ndim == 4

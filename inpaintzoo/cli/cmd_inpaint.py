@@ -6,6 +6,7 @@ A thin layer over :func:`inpaintzoo.apis.init_model` and
 """
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,9 @@ from inpaintzoo.cli.shared_args import (
     add_tiling_arguments,
 )
 
-#: values of ``--strategy`` (:data:`inpaintzoo.apis.highres.STRATEGIES`; a test
-#: keeps the two equal, so ``inpaintzoo --help`` does not have to import torch)
-STRATEGY_CHOICES = ('whole', 'sliding', 'crop', 'resize')
+#: values of ``--strategy``: ``'auto'`` + :data:`inpaintzoo.apis.highres.STRATEGIES`
+#: (a test keeps them equal, so ``inpaintzoo --help`` does not have to import torch)
+STRATEGY_CHOICES = ('auto', 'whole', 'sliding', 'crop', 'resize')
 #: values of ``--mask-convention`` (:data:`inpaintzoo.apis.inputs.MASK_CONVENTIONS`)
 MASK_CONVENTIONS = ('hole-white', 'known-white')
 #: ``--tile`` etc. are passed to the strategy only when given
@@ -67,8 +68,10 @@ def add_inpaint_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         '--strategy',
         choices=STRATEGY_CHOICES,
-        default='whole',
-        help='how large images are processed (default: whole)',
+        default='auto',
+        help='how large images are processed: auto (default) = whole up to 1 '
+        'megapixel, crop (windows around the holes) above; whole = at once at full '
+        'size, however large',
     )
     add_tiling_arguments(parser)
     parser.add_argument(
@@ -149,7 +152,37 @@ def run_inpaint(args: argparse.Namespace) -> list[Path]:
     model = init_model(args.model, args.checkpoint, device=args.device)
     options = _api_options(args)
     bar = progress_enabled(len(images), args.progress)
+    if args.strategy == 'auto':
+        note_large_pictures(images)
     for img, mask, out in progress(zip(images, masks, outputs), len(images), bar):
         write_png(inpaint(model, str(img), str(mask), **options), out, like=img)
         emit(str(out))
     return outputs
+
+
+def note_large_pictures(images: list[Path]) -> None:
+    """Say on stderr which pictures ``--strategy auto`` runs in crop windows."""
+    from PIL import Image
+
+    from inpaintzoo.apis.highres import AUTO_WHOLE_MAX_PIXELS, auto_strategy
+
+    large = []
+    for path in images:
+        try:
+            with Image.open(path) as img:  # the header only
+                width, height = img.size
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            continue  # reading it later gives the real error
+        if auto_strategy(height, width) != 'whole':
+            large.append(f'{path.name} ({width}x{height})')
+    if large:
+        shown = ', '.join(large[:3]) + (
+            f' and {len(large) - 3} more' if len(large) > 3 else ''
+        )
+        print(
+            f'note: {len(large)} picture(s) above {AUTO_WHOLE_MAX_PIXELS / 1e6:.1f} '
+            f'megapixels run as crop windows around the holes (--strategy auto): '
+            f'{shown}; --strategy whole runs them at full size at once (much more '
+            'memory)',
+            file=sys.stderr,
+        )

@@ -25,7 +25,7 @@ from inpaintzoo.cli.shared_args import (
 from inpaintzoo.utils.errors import ConfigError
 
 #: values of ``--strategy`` (:data:`inpaintzoo.apis.restore.RESTORE_STRATEGIES`)
-RESTORE_STRATEGY_CHOICES = ('whole', 'sliding')
+RESTORE_STRATEGY_CHOICES = ('auto', 'whole', 'sliding')
 _FILE_SUFFIXES = ('.png',)
 
 
@@ -59,8 +59,9 @@ def add_restore_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         '--strategy',
         choices=RESTORE_STRATEGY_CHOICES,
-        default='whole',
-        help='whole: the image at once (default); sliding: overlapping tiles',
+        default='auto',
+        help='auto (default): whole up to 1 megapixel, sliding above; whole: the '
+        'image at once, however large; sliding: overlapping tiles',
     )
     add_tiling_arguments(parser)
     add_orientation_argument(parser)

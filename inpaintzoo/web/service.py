@@ -42,14 +42,15 @@ from inpaintzoo.utils.errors import (
 
 logger = logging.getLogger(__name__)
 
-#: strategies offered in the page; ``'auto'`` = ``'whole'`` when the picture
-#: fits :data:`MAX_PIXELS` ``['whole']``, else ``'crop'``
+#: strategies offered in the page; ``'auto'`` = ``'whole'`` up to
+#: :data:`inpaintzoo.apis.highres.AUTO_WHOLE_MAX_PIXELS`, else ``'crop'`` (the
+#: same rule as ``inpaint()`` and ``inpaintzoo inpaint``)
 STRATEGY_CHOICES = ('auto', 'whole', 'crop', 'sliding', 'resize')
 #: most pixels each strategy accepts: the whole-image pass keeps every
 #: activation of the network at full size (about 1 megapixel stays within a few
 #: GiB on a CPU); the windowed strategies only hold the picture itself
 MAX_PIXELS = {
-    'whole': 1024 * 1024,
+    'whole': 1024 * 1024,  # = highres.AUTO_WHOLE_MAX_PIXELS (a test keeps them equal)
     'crop': 40_000_000,
     'sliding': 40_000_000,
     'resize': 40_000_000,
@@ -404,8 +405,8 @@ def editor_inputs(
 def choose_strategy(strategy: str, height: int, width: int) -> str:
     """The strategy to run for an ``height x width`` picture.
 
-    ``'auto'`` is ``'whole'`` up to :data:`MAX_PIXELS` ``['whole']`` pixels and
-    ``'crop'`` above.
+    ``'auto'`` is :func:`inpaintzoo.apis.highres.auto_strategy`: ``'whole'`` up
+    to :data:`MAX_PIXELS` ``['whole']`` pixels and ``'crop'`` above.
 
     Raises:
         InvalidImageError: the picture has more pixels than the strategy accepts
@@ -419,7 +420,9 @@ def choose_strategy(strategy: str, height: int, width: int) -> str:
         )
     pixels = height * width
     if strategy == 'auto':
-        strategy = 'whole' if pixels <= MAX_PIXELS['whole'] else 'crop'
+        from inpaintzoo.apis.highres import auto_strategy
+
+        strategy = auto_strategy(height, width)
     limit = MAX_PIXELS[strategy]
     if pixels > limit:
         hint = (

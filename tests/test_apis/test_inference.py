@@ -172,7 +172,7 @@ def test_other_strategies_go_through_run_strategy(model, picture, hole, monkeypa
         size=64,
         options=dict(tile=32, overlap=8),
     )
-    np.testing.assert_array_equal(out, inpaint(model, picture, hole))
+    np.testing.assert_array_equal(out, inpaint(model, picture, hole, strategy='whole'))
 
 
 def test_zoo_name_uses_the_hub(tiny_cfg, generator_ckpt, monkeypatch, tmp_path):
@@ -252,3 +252,20 @@ def test_exif_turned_photo_is_inpainted_as_shown(model, picture, hole, tmp_path)
     _check_composite(out, stored, np.rot90(hole, k=1))  # the network is not turned
     with pytest.raises(ConfigError, match='orientation'):
         inpaint(model, picture, hole, orientation='upright')
+
+
+def test_auto_strategy_runs_whole_up_to_the_limit_and_crop_above(
+    model, picture, hole, monkeypatch
+):
+    from inpaintzoo.apis import highres
+
+    assert highres.auto_strategy(1024, 1024) == 'whole'
+    assert highres.auto_strategy(1025, 1024) == 'crop'
+    whole = inpaint(model, picture, hole, strategy='whole')
+    crop = inpaint(model, picture, hole, strategy='crop')
+    assert not np.array_equal(whole, crop)
+    assert np.array_equal(inpaint(model, picture, hole), whole)  # 45 x 67: whole
+    monkeypatch.setattr(highres, 'AUTO_WHOLE_MAX_PIXELS', H * W - 1)
+    assert np.array_equal(inpaint(model, picture, hole), crop)  # one pixel above
+    with pytest.raises(ConfigError, match="strategy='auto' takes none"):
+        inpaint(model, picture, hole, context=3.0)

@@ -72,7 +72,7 @@ def test_odd_size_file_with_one_mask(tmp_path, api, capsys):
     assert api.init_calls == [('cfg.py', 'w.pth', 'cpu')]
     assert api.inpaint_calls[0][2] == {
         'mask_convention': 'hole-white',
-        'strategy': 'whole',
+        'strategy': 'auto',
         'orientation': 'exif',
     }
     assert capsys.readouterr().out.strip().splitlines() == [str(out)]
@@ -163,7 +163,7 @@ def test_mask_and_mask_dir_are_exclusive_and_one_is_required(tmp_path, capsys):
 
 def test_strategy_choices_match_the_highres_api():
     highres = pytest.importorskip('inpaintzoo.apis.highres')
-    assert tuple(highres.STRATEGIES) == cmd_inpaint.STRATEGY_CHOICES
+    assert ('auto', *highres.STRATEGIES) == cmd_inpaint.STRATEGY_CHOICES
 
 
 def test_mask_conventions_match_the_inference_api():

@@ -138,3 +138,18 @@ def test_result_keeps_the_input_colour_profile(tiny_model_files, tmp_path, capsy
         assert out.info.get('icc_profile') == icc
     with Image.open(tmp_path / 'out' / 'plain.png') as out:
         assert 'icc_profile' not in out.info
+
+
+def test_auto_strategy_notes_large_pictures(tiny_model_files, tmp_path, capsys):
+    """Above 1 MP, `--strategy auto` (the default) runs crop windows and says so."""
+    config, ckpt = tiny_model_files
+    data = _inputs(tmp_path / 'in', {'big': (1100, 960)})  # 1.06 MP
+    with pytest.raises(SystemExit) as exc:
+        main(['inpaint', '--model', str(config), '--checkpoint', str(ckpt),
+              str(data / 'big.jpg'), '--mask', str(data / 'masks' / 'big.png'),
+              '--out', str(tmp_path / 'out'), '--device', 'cpu'])  # fmt: skip
+    assert exc.value.code == 0
+    err = capsys.readouterr().err
+    assert 'big.jpg (1100x960)' in err
+    assert 'crop windows' in err
+    assert np.asarray(Image.open(tmp_path / 'out' / 'big.png')).shape == (960, 1100, 3)

@@ -126,3 +126,25 @@ def test_exif_turned_file_is_restored_as_shown(tiny_files, tmp_path):
     shown = np.ascontiguousarray(np.rot90(stored, k=-1))
     np.testing.assert_array_equal(restore(model, str(path)), restore(model, shown))
     assert restore(model, str(path), orientation='stored').shape == (24, 40, 3)
+
+
+def test_auto_strategy_tiles_pictures_above_the_limit(tiny_files, monkeypatch):
+    import inpaintzoo.apis.restore as restore_mod
+
+    config, ckpt = tiny_files
+    model = init_model(str(config), str(ckpt), device='cpu')
+    img = random_rgb(np.random.default_rng(3), 40, 52)
+    tiled = []
+    real = restore_mod.restore_sliding
+    monkeypatch.setattr(
+        restore_mod,
+        'restore_sliding',
+        lambda *a, **k: tiled.append(a[2:]) or real(*a, **k),
+    )
+    whole = restore(model, img)  # 40 x 52: whole
+    assert tiled == []
+    monkeypatch.setattr(restore_mod, 'AUTO_WHOLE_MAX_PIXELS', 40 * 52 - 1)
+    np.testing.assert_array_equal(restore(model, img), whole)  # one 512 tile
+    assert tiled == [(512, 64)]
+    with pytest.raises(ConfigError, match="strategy='auto' takes none"):
+        restore(model, img, tile=32)

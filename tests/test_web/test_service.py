@@ -349,3 +349,10 @@ def test_every_request_gives_freed_memory_back_afterwards(tiny_choice, monkeypat
     out, _ = service.handle_face_request(ModelCache(), tiny_choice, 'tiny', 'cpu', None)
     assert not out.ok
     assert released == [1, 1, 1]
+
+
+def test_auto_rule_is_the_inference_api_rule():
+    from inpaintzoo.apis.highres import AUTO_WHOLE_MAX_PIXELS
+    from inpaintzoo.web.service import MAX_PIXELS
+
+    assert MAX_PIXELS['whole'] == AUTO_WHOLE_MAX_PIXELS
