@@ -20,7 +20,7 @@ import logging
 import os
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,8 @@ from inpaintzoo.apis.fixed_size import (
 from inpaintzoo.apis.inputs import (
     DEFAULT_MASK_THRESHOLD,
     check_same_size,
+    grey_fill,
+    is_grey_picture,
     pair_inputs,
     to_hole_mask,
     to_model_inputs,
@@ -234,6 +236,7 @@ def inpaint(
     strategy: str = 'auto',
     return_raw: bool = False,
     orientation: str = 'exif',
+    match_grey: bool = True,
     **strategy_options,
 ) -> np.ndarray | InpaintResult | list:
     """Inpaint one image or a list/batch of images of any size.
@@ -259,6 +262,10 @@ def inpaint(
         orientation: ``'exif'`` (default: image and mask files and PIL images
             are turned by their EXIF orientation tag, as viewers show them) or
             ``'stored'`` (pixels as stored); see :mod:`inpaintzoo.apis.inputs`.
+        match_grey: a grey picture (every known pixel with R, G, B within 2
+            levels: grey files, black-and-white scans) gets a grey fill, the
+            luma of the network's colours, which may be tinted (default True).
+            ``raw`` stays the network output.
         **strategy_options: passed to the strategy (``tile``, ``overlap``, ...).
 
     Returns:
@@ -303,5 +310,7 @@ def inpaint(
                     AUTO_WHOLE_MAX_PIXELS,
                 )
         res = run_one(model, img, hole, chosen, strategy_options)
+        if match_grey and is_grey_picture(img, hole):
+            res = replace(res, composite=grey_fill(res.composite, hole))
         results.append(res if return_raw else res.composite)
     return results if batched else results[0]

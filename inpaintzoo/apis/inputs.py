@@ -300,3 +300,46 @@ def to_model_inputs(images: Sequence[np.ndarray], masks: Sequence[np.ndarray]) -
     img = [torch.from_numpy(np.array(i, np.uint8)).permute(2, 0, 1) for i in images]
     mask = [torch.from_numpy(np.array(m, np.float32))[None] for m in masks]
     return dict(inputs=dict(img=img, mask=mask), data_samples=None)
+
+
+#: channel spread (levels) up to which a known pixel counts as grey (JPEG noise)
+GREY_TOLERANCE = 2
+
+
+def is_grey_picture(image: np.ndarray, hole: np.ndarray) -> bool:
+    """Whether every known pixel of ``image`` is grey (R, G, B within 2 levels).
+
+    True for grey files (read as three equal channels) and for grey pictures
+    saved as RGB (an old black-and-white photo scanned in colour).
+
+    Args:
+        image (np.ndarray): (H, W, 3) uint8 RGB.
+        hole (np.ndarray): (H, W) float, 1 = hole.
+
+    Returns:
+        bool: False when there is no known pixel.
+    """
+    known = image[hole < 0.5].astype(np.int16)
+    if not known.size:
+        return False
+    return int((known.max(axis=1) - known.min(axis=1)).max()) <= GREY_TOLERANCE
+
+
+def grey_fill(composite: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """``composite`` with its hole pixels made grey: their luma in all channels.
+
+    Luma is ITU-R 601 (``0.299 R + 0.587 G + 0.114 B``, Pillow's ``'L'``), rounded.
+
+    Args:
+        composite (np.ndarray): (H, W, 3) uint8 RGB.
+        hole (np.ndarray): (H, W) float, 1 = hole.
+
+    Returns:
+        np.ndarray: (H, W, 3) uint8, a copy.
+    """
+    out = composite.copy()
+    inside = hole >= 0.5
+    rgb = out[inside].astype(np.float32)
+    luma = np.rint(rgb @ np.array([0.299, 0.587, 0.114], np.float32))
+    out[inside] = np.clip(luma, 0, 255).astype(np.uint8)[:, None]
+    return out

@@ -475,9 +475,11 @@ def run_model(
         progress (Callable, optional): called with ``(done, total)`` forwards.
 
     Returns:
-        np.ndarray: (H, W, 3) uint8 RGB composite: the input outside the hole.
+        np.ndarray: (H, W, 3) uint8 RGB composite: the input outside the hole (a
+        grey picture gets a grey fill, as with ``inpaint()``).
     """
     from inpaintzoo.apis.inference import run_one, train_size
+    from inpaintzoo.apis.inputs import grey_fill, is_grey_picture
 
     total = max(1, planned_calls(strategy, hole, train_size(model)))
     done = 0
@@ -491,7 +493,8 @@ def run_model(
     if progress is not None:
         progress(0, total)
     # as inpaint() does: fixed-size models (NCLG-MT) run resized to their size
-    return run_one(model, image, hole, strategy, {}, after_forward=count).composite
+    result = run_one(model, image, hole, strategy, {}, after_forward=count).composite
+    return grey_fill(result, hole) if is_grey_picture(image, hole) else result
 
 
 # --------------------------------------------------------------------- request

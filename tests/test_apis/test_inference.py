@@ -269,3 +269,23 @@ def test_auto_strategy_runs_whole_up_to_the_limit_and_crop_above(
     assert np.array_equal(inpaint(model, picture, hole), crop)  # one pixel above
     with pytest.raises(ConfigError, match="strategy='auto' takes none"):
         inpaint(model, picture, hole, context=3.0)
+
+
+def test_grey_picture_gets_a_grey_fill(model, picture, hole, tmp_path):
+    """An old black-and-white photo: the fill must not be tinted."""
+    grey = np.repeat(picture[..., :1], 3, axis=2)
+    res = inpaint(model, grey, hole, return_raw=True)
+    out = res.composite
+    assert (out[..., 0] == out[..., 1]).all()
+    assert (out[..., 1] == out[..., 2]).all()
+    inside = hole > 0
+    raw = np.rint(res.raw * 255)[inside]
+    luma = np.rint(raw @ np.array([0.299, 0.587, 0.114]))
+    assert np.abs(out[inside][:, 0] - luma).max() <= 1  # the raw colours' luma
+    tinted = inpaint(model, grey, hole, match_grey=False)
+    assert not (tinted[..., 0] == tinted[..., 2]).all()  # the random net tints
+    path = tmp_path / 'bw.png'
+    Image.fromarray(grey[..., 0]).save(path)  # an 'L' file
+    assert np.array_equal(inpaint(model, str(path), hole), out)
+    colour = inpaint(model, picture, hole)  # a colour picture keeps its colours
+    assert not (colour[inside][:, 0] == colour[inside][:, 2]).all()

@@ -356,3 +356,15 @@ def test_auto_rule_is_the_inference_api_rule():
     from inpaintzoo.web.service import MAX_PIXELS
 
     assert MAX_PIXELS['whole'] == AUTO_WHOLE_MAX_PIXELS
+
+
+def test_grey_picture_gets_a_grey_fill_in_the_browser_too(tiny_choice):
+    grey = np.repeat(_picture(45, 61)[..., :1], 3, axis=2)
+    editor = _editor(grey, _layer(45, 61, (10, 25, 20, 40)))
+    out = handle_request(
+        ModelCache(), tiny_choice, 'tiny', 'cpu', editor, None, 'auto', None
+    )
+    assert out.ok, out.message
+    assert (out.result[..., 0] == out.result[..., 1]).all()
+    assert (out.result[..., 1] == out.result[..., 2]).all()
+    assert not np.array_equal(out.result, grey)  # the hole was filled
