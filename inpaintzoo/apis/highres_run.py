@@ -28,6 +28,7 @@ from torch import Tensor, nn
 
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
 from inpaintzoo.apis.highres import label_holes, run_strategy
+from inpaintzoo.apis.inputs import grey_fill, is_grey_picture
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.config_paths import resolve_config
 from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
@@ -116,6 +117,11 @@ def read_pair(
     return img, torch.from_numpy(mask)[None, None].float()
 
 
+def _to_uint8_hwc(image: Tensor) -> np.ndarray:
+    """(1, 3, H, W) float in [0, 1] -> (H, W, 3) uint8."""
+    return (image[0].permute(1, 2, 0) * 255).round().clamp(0, 255).byte().numpy()
+
+
 def output_path(out: str | os.PathLike, image_path: str | os.PathLike) -> Path:
     """``out`` when it names an image file, else ``out/<image stem>.png``."""
     out = Path(out)
@@ -183,7 +189,10 @@ def inpaint_file(
     seconds = time.perf_counter() - start
     peak = peak_rss_mib()
     target.parent.mkdir(parents=True, exist_ok=True)
-    pixels = (result[0].permute(1, 2, 0) * 255).round().clamp(0, 255).byte().numpy()
+    pixels = _to_uint8_hwc(result)
+    hole = mask[0, 0].numpy()
+    if is_grey_picture(_to_uint8_hwc(image), hole):  # as inpaint(): no tinted fill
+        pixels = grey_fill(pixels, hole)
     icc = read_icc_profile(image_path)  # the input's colours, as viewers showed it
     extra = {} if icc is None else {'icc_profile': icc}
     Image.fromarray(np.ascontiguousarray(pixels)).save(target, **extra)

@@ -144,3 +144,17 @@ def test_read_pair_turns_both_files_by_their_exif_tags(tmp_path):
     np.testing.assert_array_equal(
         (img[0].permute(1, 2, 0) * 255).round().byte().numpy(), stored
     )
+
+
+def test_tool_gives_a_grey_picture_a_grey_fill(tiny_config, files, tmp_path):
+    img_path, mask_path, image, hole = files
+    grey = np.repeat(image[..., :1], 3, axis=2)
+    Image.fromarray(grey[..., 0]).save(img_path)  # an 'L' file
+    out = tmp_path / 'grey.png'
+    load_tool().main(
+        [str(tiny_config), str(img_path), str(mask_path), '--out', str(out)]
+    )
+    result = np.asarray(Image.open(out).convert('RGB'))
+    assert (result[..., 0] == result[..., 1]).all()
+    assert (result[..., 1] == result[..., 2]).all()
+    np.testing.assert_array_equal(result[~hole], grey[~hole])
