@@ -53,14 +53,20 @@ STRATEGIES = ('whole', 'sliding', 'crop', 'resize')
 AUTO_WHOLE_MAX_PIXELS = 1024 * 1024
 
 
-def auto_strategy(height: int, width: int) -> str:
+def auto_strategy(height: int, width: int, large: str = 'crop') -> str:
     """What ``strategy='auto'`` runs for an ``height x width`` picture.
 
+    Args:
+        height (int): picture height.
+        width (int): picture width.
+        large (str): the strategy above the limit: ``'crop'`` (inpainting:
+            windows around the holes, downscaled to about the training size) or
+            ``'sliding'`` (restoration: tiles, no mask).
+
     Returns:
-        str: ``'whole'`` up to :data:`AUTO_WHOLE_MAX_PIXELS` pixels, else ``'crop'``
-        (windows around the holes, downscaled to about the training size).
+        str: ``'whole'`` up to :data:`AUTO_WHOLE_MAX_PIXELS` pixels, else ``large``.
     """
-    return 'whole' if height * width <= AUTO_WHOLE_MAX_PIXELS else 'crop'
+    return 'whole' if height * width <= AUTO_WHOLE_MAX_PIXELS else large
 
 
 #: options each strategy accepts, with their defaults

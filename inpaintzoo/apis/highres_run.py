@@ -23,16 +23,15 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from PIL import Image
 from torch import Tensor, nn
 
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
 from inpaintzoo.apis.highres import label_holes, run_strategy
-from inpaintzoo.apis.inputs import grey_fill, is_grey_picture
+from inpaintzoo.apis.inputs import grey_fill_if_grey
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.config_paths import resolve_config
 from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
-from inpaintzoo.utils.image_io import read_icc_profile, read_image, read_mask
+from inpaintzoo.utils.image_io import read_image, read_mask, save_image
 from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.avif')
@@ -189,13 +188,11 @@ def inpaint_file(
     seconds = time.perf_counter() - start
     peak = peak_rss_mib()
     target.parent.mkdir(parents=True, exist_ok=True)
-    pixels = _to_uint8_hwc(result)
-    hole = mask[0, 0].numpy()
-    if is_grey_picture(_to_uint8_hwc(image), hole):  # as inpaint(): no tinted fill
-        pixels = grey_fill(pixels, hole)
-    icc = read_icc_profile(image_path)  # the input's colours, as viewers showed it
-    extra = {} if icc is None else {'icc_profile': icc}
-    Image.fromarray(np.ascontiguousarray(pixels)).save(target, **extra)
+    # as inpaint(): a grey picture gets no tinted fill
+    pixels = grey_fill_if_grey(
+        _to_uint8_hwc(result), _to_uint8_hwc(image), mask[0, 0].numpy()
+    )
+    save_image(pixels, target, like=image_path)  # the input's colour profile
     holes = label_holes(mask[0, 0].numpy() > 0.5)[1]
     process_peak = max(build_peak, peak_rss_mib())
     return HighresReport(

@@ -20,7 +20,7 @@ import logging
 import os
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,7 @@ from inpaintzoo.apis.fixed_size import (
 from inpaintzoo.apis.inputs import (
     DEFAULT_MASK_THRESHOLD,
     check_same_size,
-    grey_fill,
-    is_grey_picture,
+    grey_fill_if_grey,
     pair_inputs,
     to_hole_mask,
     to_model_inputs,
@@ -177,11 +176,13 @@ def run_one(
     strategy: str,
     strategy_options: dict,
     after_forward: Callable[[], None] | None = None,
+    match_grey: bool = True,
 ) -> InpaintResult:
     """Inpaint one (H, W, 3) uint8 image with its (H, W) hole mask.
 
     ``after_forward`` (optional) is called after each network forward (the web
-    app's progress bar).
+    app's progress bar). ``match_grey``: a grey picture gets a grey fill
+    (:func:`inpaintzoo.apis.inputs.grey_fill_if_grey`; ``raw`` stays the network's).
     """
     data = model.data_preprocessor(to_model_inputs([image], [mask]))
     img, hole = data['inputs']['img'], data['inputs']['mask']  # (1,3,H,W), (1,1,H,W)
@@ -218,8 +219,11 @@ def run_one(
     note = run_net.note()
     if note:
         logger.info('inpaint: %s', note)
+    result = _to_uint8(comp)
+    if match_grey:
+        result = grey_fill_if_grey(result, image, mask)
     return InpaintResult(
-        composite=_to_uint8(comp),
+        composite=result,
         raw=raw_np,
         landmarks=run_net.landmarks_numpy() if strategy == 'whole' else None,
         note=note,
@@ -309,8 +313,6 @@ def inpaint(
                     img.shape[0],
                     AUTO_WHOLE_MAX_PIXELS,
                 )
-        res = run_one(model, img, hole, chosen, strategy_options)
-        if match_grey and is_grey_picture(img, hole):
-            res = replace(res, composite=grey_fill(res.composite, hole))
+        res = run_one(model, img, hole, chosen, strategy_options, match_grey=match_grey)
         results.append(res if return_raw else res.composite)
     return results if batched else results[0]

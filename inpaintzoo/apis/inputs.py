@@ -343,3 +343,16 @@ def grey_fill(composite: np.ndarray, hole: np.ndarray) -> np.ndarray:
     luma = np.rint(rgb @ np.array([0.299, 0.587, 0.114], np.float32))
     out[inside] = np.clip(luma, 0, 255).astype(np.uint8)[:, None]
     return out
+
+
+def grey_fill_if_grey(
+    composite: np.ndarray, image: np.ndarray, hole: np.ndarray
+) -> np.ndarray:
+    """:func:`grey_fill` of ``composite`` if ``image`` is grey, else ``composite``.
+
+    Args:
+        composite (np.ndarray): (H, W, 3) uint8 RGB result.
+        image (np.ndarray): (H, W, 3) uint8 RGB input.
+        hole (np.ndarray): (H, W) float, 1 = hole.
+    """
+    return grey_fill(composite, hole) if is_grey_picture(image, hole) else composite

@@ -23,11 +23,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from inpaintzoo.apis.highres import (
-    AUTO_WHOLE_MAX_PIXELS,
-    blend_tiles,
-    check_tile_overlap,
-)
+from inpaintzoo.apis.highres import auto_strategy, blend_tiles, check_tile_overlap
 from inpaintzoo.apis.inputs import split_batch, to_rgb_uint8
 from inpaintzoo.utils.errors import ConfigError
 
@@ -93,8 +89,7 @@ def _restore_one(
     )
     x = data['inputs']['img']  # (1, 3, H, W) float in [0, 1] on the model's device
     if strategy == 'auto':  # whole up to 1 megapixel, tiles above (memory)
-        pixels = img.shape[0] * img.shape[1]
-        strategy = 'whole' if pixels <= AUTO_WHOLE_MAX_PIXELS else 'sliding'
+        strategy = auto_strategy(*img.shape[:2], large='sliding')
     with torch.no_grad():
         if strategy == 'whole':
             out = model.restore_tensor(x)

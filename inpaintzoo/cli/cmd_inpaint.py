@@ -126,13 +126,9 @@ def write_png(image: np.ndarray, path: Path, like: Path | None = None) -> None:
         like (Path, optional): the input picture; its ICC colour profile, if it
             has one, is embedded so the result shows its colours.
     """
-    from PIL import Image
+    from inpaintzoo.utils.image_io import save_image
 
-    from inpaintzoo.utils.image_io import read_icc_profile
-
-    icc = None if like is None else read_icc_profile(like)
-    extra = {} if icc is None else {'icc_profile': icc}
-    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(path, format='PNG', **extra)
+    save_image(image, path, like, format='PNG')
 
 
 def run_inpaint(args: argparse.Namespace) -> list[Path]:

@@ -147,6 +147,25 @@ def read_icc_profile(path: str | Path) -> bytes | None:
     return profile if isinstance(profile, bytes) and profile else None
 
 
+def save_image(
+    image: np.ndarray, path: str | Path, like: str | Path | None = None, **options
+) -> None:
+    """Write an (H, W, 3) uint8 RGB array, with the ICC profile of ``like``.
+
+    Args:
+        image (np.ndarray): (H, W, 3) uint8 RGB.
+        path (str | Path): the file to write (format from its suffix, or
+            ``options['format']``).
+        like (str | Path, optional): the input picture; its ICC colour profile,
+            if it has one (:func:`read_icc_profile`), is embedded.
+        **options: Pillow ``save`` options.
+    """
+    icc = None if like is None else read_icc_profile(like)
+    if icc is not None:
+        options['icc_profile'] = icc
+    Image.fromarray(np.ascontiguousarray(image, dtype=np.uint8)).save(path, **options)
+
+
 def file_exif_orientation(path: str | Path) -> int:
     """The EXIF orientation tag of an image file (1 if none, or unreadable)."""
     try:
@@ -225,7 +244,6 @@ def read_image(
             an unsupported kind or smaller than ``min_size``.
         ConfigError: an unknown ``orientation``.
     """
-    check_orientation(orientation)
     arr = _to_uint8(_raw_pixels(orient(_decode(path), orientation), path))
     if arr.ndim == 2:
         arr = np.repeat(arr[..., None], 3, axis=2)
@@ -253,7 +271,6 @@ def read_mask_values(
     Returns:
         np.ndarray: (H, W) uint8.
     """
-    check_orientation(orientation)
     arr = _raw_pixels(orient(_decode(path), orientation), path)
     if arr.ndim == 3:
         arr = arr[..., :3].max(axis=2)

@@ -476,10 +476,9 @@ def run_model(
 
     Returns:
         np.ndarray: (H, W, 3) uint8 RGB composite: the input outside the hole (a
-        grey picture gets a grey fill, as with ``inpaint()``).
+        grey picture gets a grey fill, by :func:`run_one`, as with ``inpaint()``).
     """
     from inpaintzoo.apis.inference import run_one, train_size
-    from inpaintzoo.apis.inputs import grey_fill, is_grey_picture
 
     total = max(1, planned_calls(strategy, hole, train_size(model)))
     done = 0
@@ -493,8 +492,7 @@ def run_model(
     if progress is not None:
         progress(0, total)
     # as inpaint() does: fixed-size models (NCLG-MT) run resized to their size
-    result = run_one(model, image, hole, strategy, {}, after_forward=count).composite
-    return grey_fill(result, hole) if is_grey_picture(image, hole) else result
+    return run_one(model, image, hole, strategy, {}, after_forward=count).composite
 
 
 # --------------------------------------------------------------------- request

@@ -130,6 +130,7 @@ def test_exif_turned_file_is_restored_as_shown(tiny_files, tmp_path):
 
 def test_auto_strategy_tiles_pictures_above_the_limit(tiny_files, monkeypatch):
     import inpaintzoo.apis.restore as restore_mod
+    from inpaintzoo.apis import highres
 
     config, ckpt = tiny_files
     model = init_model(str(config), str(ckpt), device='cpu')
@@ -143,7 +144,7 @@ def test_auto_strategy_tiles_pictures_above_the_limit(tiny_files, monkeypatch):
     )
     whole = restore(model, img)  # 40 x 52: whole
     assert tiled == []
-    monkeypatch.setattr(restore_mod, 'AUTO_WHOLE_MAX_PIXELS', 40 * 52 - 1)
+    monkeypatch.setattr(highres, 'AUTO_WHOLE_MAX_PIXELS', 40 * 52 - 1)
     np.testing.assert_array_equal(restore(model, img), whole)  # one 512 tile
     assert tiled == [(512, 64)]
     with pytest.raises(ConfigError, match="strategy='auto' takes none"):
