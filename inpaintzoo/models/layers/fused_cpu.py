@@ -274,6 +274,26 @@ def is_pointwise(conv: nn.Conv2d) -> bool:
     )
 
 
+def channel_columns(x: Tensor) -> Tensor:
+    """The (N, C, H*W) matrix of a map, a view where the layout allows.
+
+    A contiguous NCHW map gives its plain view; a channels-last one (e.g. a
+    Mamba mixer's output) the transposed view of its (N, H*W, C) storage, which
+    the matrix product reads as it is (no copy; the same numbers). Any other
+    layout is copied to NCHW first.
+
+    Args:
+        x (Tensor): (N, C, H, W).
+
+    Returns:
+        Tensor: (N, C, H*W).
+    """
+    n, c, h, w = x.shape
+    if not x.is_contiguous() and x.is_contiguous(memory_format=torch.channels_last):
+        return x.permute(0, 2, 3, 1).reshape(n, h * w, c).transpose(1, 2)
+    return x.contiguous().view(n, c, h * w)
+
+
 def _product_into(
     out: Tensor,
     weight: Tensor,
@@ -343,7 +363,7 @@ def pointwise_conv(
         return out if residual is None else residual + out
     weight = (conv.weight if weight is None else weight).detach().reshape(c_out, c)
     bias = None if conv.bias is None else conv.bias.detach()[:, None]
-    flat = x.contiguous().view(n, c, h * w)
+    flat = channel_columns(x)
     res = None if residual is None else residual.contiguous().view(n, c_out, h * w)
     out = torch.empty((n, c_out, h * w), dtype=x.dtype)
     # one product per sample: the same GEMM path whatever the batch size, so a
@@ -390,7 +410,7 @@ def pointwise_conv_concat(
     acc = out.view(n, c_out, h * w)
     for part in parts[1:]:
         c1 = c0 + part.shape[1]
-        flat = part.contiguous().view(n, part.shape[1], h * w)
+        flat = channel_columns(part)
         for i in range(n):
             acc[i].addmm_(weight[:, c0:c1], flat[i])
         c0 = c1
@@ -429,7 +449,7 @@ def pointwise_conv_with_half(conv: nn.Conv2d, full: Tensor, half: Tensor) -> Ten
     weight = conv.weight.detach().reshape(c_out, conv.in_channels)
     out = pointwise_conv(conv, full, weight=conv.weight[:, :c_full])
     small = torch.empty((n, c_out, (h // 2) * (w // 2)), dtype=full.dtype)
-    flat = half.contiguous().view(n, half.shape[1], -1)
+    flat = channel_columns(half)
     for i in range(n):
         torch.mm(weight[:, c_full:], flat[i], out=small[i])
     out.view(n, c_out, h // 2, 2, w // 2, 2).add_(

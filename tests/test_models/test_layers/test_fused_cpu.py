@@ -421,3 +421,42 @@ def test_scal_with_a_gate_subclass_that_changes_forward():
         out = layer(x)
     # project_out is linear: halving the gate halves the output
     torch.testing.assert_close(out, 0.5 * ref, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('layout', ['nchw', 'channels_last', 'strided'])
+def test_channel_columns_views_without_copying(layout):
+    """(N, C, H*W) of a map: a view of NCHW or channels-last storage, else a copy."""
+    x = torch.randn(2, 5, 4, 6)
+    if layout == 'channels_last':
+        x = x.contiguous(memory_format=torch.channels_last)
+    elif layout == 'strided':
+        x = torch.randn(2, 5, 4, 12)[..., ::2]
+    cols = fused_cpu.channel_columns(x)
+    torch.testing.assert_close(cols, x.reshape(2, 5, 24), rtol=0, atol=0)
+    shares = cols.data_ptr() == x.data_ptr() and cols._base is not None
+    assert shares == (layout != 'strided')
+
+
+@pytest.mark.parametrize('bias', [False, True])
+def test_channels_last_parts_are_multiplied_in_place(monkeypatch, bias):
+    """A Mamba mixer's channels-last output goes into the fuse product uncopied."""
+    torch.manual_seed(0)
+    conv = nn.Conv2d(7, 4, 1, bias=bias)
+    a = torch.randn(2, 3, 5, 6).contiguous(memory_format=torch.channels_last)
+    b, res = torch.randn(2, 4, 5, 6), torch.randn(2, 4, 5, 6)
+    with torch.no_grad():
+        ref = res + conv(torch.cat([b, a], dim=1))
+        copies = []
+        real = torch.Tensor.contiguous
+
+        def spy(t, *args, **kwargs):
+            if t.data_ptr() == a.data_ptr():
+                copies.append(t.shape)
+            return real(t, *args, **kwargs)
+
+        monkeypatch.setattr(torch.Tensor, 'contiguous', spy)
+        out = fused_cpu.pointwise_conv_concat(conv, [b, a], residual=res)
+        alone = fused_cpu.pointwise_conv(conv, torch.cat([b, a], 1))
+    assert not copies
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(alone, ref - res, rtol=1e-5, atol=1e-5)
