@@ -121,7 +121,6 @@ def load_model(args: argparse.Namespace):
 def zoo_weights(checkpoint: str | None) -> tuple[str, str]:
     """``(zoo config path, weights)`` of the default zoo model, cache only."""
     from inpaintzoo.hub import download, get_model_info
-    from inpaintzoo.utils.config_paths import resolve_config
 
     how = (
         f'get them with `inpaintzoo download {DEFAULT_ZOO_MODEL}`, or pass '
@@ -143,7 +142,7 @@ def zoo_weights(checkpoint: str | None) -> tuple[str, str]:
                 f'the NCLG-MT weights ({DEFAULT_ZOO_MODEL}) are not in the local '
                 f'cache: {how}. ({err})'
             ) from err
-    return str(resolve_config(info.config)), checkpoint
+    return str(info.config_path()), checkpoint
 
 
 def write_outputs(

@@ -12,7 +12,7 @@ from pathlib import Path
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.apis.demo import DEMO_CONFIGS, FACE_DEMO_MODELS, run_demo
 from inpaintzoo.apis.work_dir_lock import lock_work_dir
-from inpaintzoo.utils.config_paths import resolve_config
+from inpaintzoo.utils.config_paths import package_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -62,7 +62,7 @@ def main() -> None:
 
         picture = face_demo_picture()
     figure = inpaint_demo_picture(
-        resolve_config(DEMO_CONFIGS[args.model]),
+        package_config(DEMO_CONFIGS[args.model]),
         last_checkpoint(work_dir),
         Path(args.work_root) / 'picture',
         f'{args.model} (demo)',

@@ -13,7 +13,7 @@ from pathlib import Path
 from mmengine.config import Config
 
 from inpaintzoo.models.converters.base import get_official_converter
-from inpaintzoo.utils.config_paths import resolve_config
+from inpaintzoo.utils.config_paths import package_config
 from inpaintzoo.utils.errors import ConfigError
 
 #: paper config (name under ``configs/``) each converted architecture inherits
@@ -46,7 +46,7 @@ def matching_config_text(arch: str, official_kwargs: Mapping, checkpoint: str) -
         raise ConfigError(
             f'no paper config for arch {arch!r}; known: {sorted(PAPER_CONFIGS)}'
         )
-    base = resolve_config(PAPER_CONFIGS[arch]).resolve()
+    base = package_config(PAPER_CONFIGS[arch]).resolve()
     generator = {'_delete_': True, **matching_generator_config(arch, official_kwargs)}
     body = Config(dict(model=dict(generator=generator))).pretty_text
     return (

@@ -14,7 +14,7 @@ from inpaintzoo.apis.runner_setup import load_config
 from inpaintzoo.evaluation.baselines import telea_folder
 from inpaintzoo.evaluation.folder import evaluate_folder
 from inpaintzoo.evaluation.report import format_report_table, metrics_to_report
-from inpaintzoo.utils.config_paths import resolve_config
+from inpaintzoo.utils.config_paths import package_config
 
 #: demo config of each model, named relative to ``configs/`` (resolved from the
 #: checkout, or from the configs packaged in ``inpaintzoo/.mim`` once installed)
@@ -78,7 +78,7 @@ def run_demo(
         options[f'{split}_dataloader.dataset.data_root'] = data_root
     if max_iters is not None:
         options['train_cfg.max_iters'] = max_iters
-    config = resolve_config(DEMO_CONFIGS[model])  # any working directory
+    config = package_config(DEMO_CONFIGS[model])  # any working directory
     cfg = load_config(str(config), options, str(work / model))
     cfg.custom_hooks = [
         *cfg.get('custom_hooks', []),

@@ -109,7 +109,7 @@ def resolve_model_config(
             f'{name!r} is neither a config file nor a zoo model name: {err} '
             '(a config is named by a path ending in .py)'
         ) from err
-    return Config.fromfile(str(resolve_config(info.config))), info.name
+    return Config.fromfile(str(info.config_path())), info.name
 
 
 def init_model(

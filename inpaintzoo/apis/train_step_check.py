@@ -42,7 +42,7 @@ from inpaintzoo.models.converters import (
 from inpaintzoo.models.converters.equivalence import Check
 from inpaintzoo.models.losses import LazyFrozen, VGGFeatureExtractor
 from inpaintzoo.registry import MODELS
-from inpaintzoo.utils.config_paths import resolve_config
+from inpaintzoo.utils.config_paths import package_config, resolve_config
 from inpaintzoo.utils.errors import CheckpointMismatchError, ConfigError
 
 #: training config (under ``configs/``) whose model, losses and optimisers the
@@ -206,7 +206,11 @@ def build_train_step_model(
             f'{sorted(ARCH_CONFIGS)} (or pass config=...)'
         )
     init_default_scope('inpaintzoo')
-    cfg = Config.fromfile(str(resolve_config(config or ARCH_CONFIGS[arch])))
+    if config is None:  # our own table: never a file of the working directory
+        path = package_config(ARCH_CONFIGS[arch])
+    else:
+        path = resolve_config(config)
+    cfg = Config.fromfile(str(path))
     model_cfg = copy.deepcopy(cfg.model.to_dict())
     model_cfg['generator'] = official_kwargs_to_config(
         arch, fixture.config['generator_kwargs']

@@ -73,8 +73,11 @@ def _bucket_results(items: list, where: str) -> dict:
     return results
 
 
-def parse_metafile(path: Path) -> list[ZooModel]:
+def parse_metafile(path: Path, root: Path | None = None) -> list[ZooModel]:
     """The :class:`ZooModel` entries of one metafile.
+
+    ``root``: for a private index, the folder its ``Import`` paths start from;
+    a ``Config`` that is not one of inpaintzoo's is looked up there.
 
     Raises:
         ConfigError: a model lacks ``Alias``, ``Config`` or ``Metadata.Architecture``.
@@ -116,6 +119,7 @@ def parse_metafile(path: Path) -> list[ZooModel]:
                 collection=str(collection),
                 results_source=str(entry.get('Results Source', '')),
                 metafile=str(path),
+                root='' if root is None else str(root),
             )
         )
     return models
@@ -129,14 +133,17 @@ def load_models() -> list[ZooModel]:
     """
     models: list[ZooModel] = []
     seen: dict[str, str] = {}
+    packaged = packaged_index()
     for index in index_files():
         for rel in _load_yaml(index).get('Import') or []:
-            metafile = _import_base(index, rel) / rel
+            base = _import_base(index, rel)
+            metafile = base / rel
             if not metafile.is_file():
                 raise ConfigError(
                     f'{index} imports {rel!r}, but {metafile} does not exist'
                 )
-            for model in parse_metafile(metafile):
+            private = None if index == packaged else base
+            for model in parse_metafile(metafile, private):
                 for key in {model.name, model.metafile_name} - {''}:
                     if key in seen:
                         raise ConfigError(

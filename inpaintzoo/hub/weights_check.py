@@ -26,7 +26,6 @@ from inpaintzoo.engine.atomic_io import temp_name
 from inpaintzoo.engine.checkpoint import file_sha256
 from inpaintzoo.hub.cache import write_sidecar
 from inpaintzoo.hub.zoo_model import ZooModel
-from inpaintzoo.utils.config_paths import resolve_config
 from inpaintzoo.utils.errors import CheckpointMismatchError, CorruptCheckpointError
 
 GENERATOR_PREFIX = 'generator.'
@@ -37,7 +36,7 @@ def build_generator(info: ZooModel) -> nn.Module:
     from inpaintzoo.registry import MODELS
 
     init_default_scope('inpaintzoo')
-    cfg = Config.fromfile(str(resolve_config(info.config)))
+    cfg = Config.fromfile(str(info.config_path()))
     return MODELS.build(cfg.model.generator)
 
 

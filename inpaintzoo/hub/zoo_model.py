@@ -110,8 +110,9 @@ class ZooModel:
         arch (str): converter / architecture name (``'hint'``, ``'mxt'``,
             ``'sem_net'``).
         task (str): ``'inpainting'``.
-        config (str): config path relative to the repository root, resolvable
-            by :func:`inpaintzoo.utils.config_paths.resolve_config`.
+        config (str): config path relative to the repository root (or, in a
+            private index, to the folder its ``Import`` paths start from); the
+            file is :meth:`config_path`.
         dataset (str): training data, e.g. ``'CelebA-HQ'``.
         params (int | None): generator parameter count (the config's built
             generator); official files must convert to exactly this many.
@@ -121,6 +122,8 @@ class ZooModel:
         collection (str): the metafile collection (``'HINT'``).
         results_source (str): where :attr:`results` come from (table numbers).
         metafile (str): the metafile this entry was read from.
+        root (str): the folder a private index's ``Import`` (and ``Config``)
+            paths start from; empty for the packaged zoo.
     """
 
     name: str
@@ -135,6 +138,32 @@ class ZooModel:
     collection: str = ''
     results_source: str = ''
     metafile: str = ''
+    root: str = ''
+
+    def config_path(self) -> Path:
+        """The config file of :attr:`config`, never looked up in the working directory.
+
+        inpaintzoo's own configs first (:func:`~inpaintzoo.utils.config_paths.
+        package_config`), then, for a private index, :attr:`root` / ``config``.
+
+        Raises:
+            ConfigNotFoundError: neither exists.
+        """
+        from inpaintzoo.utils.config_paths import package_config
+        from inpaintzoo.utils.errors import ConfigNotFoundError
+
+        try:
+            return package_config(self.config)
+        except ConfigNotFoundError as err:
+            own = Path(self.root) / self.config if self.root else None
+            if own is not None and own.is_file():
+                return own
+            where = f' or under {self.root}' if self.root else ''
+            raise ConfigNotFoundError(
+                f'zoo model {self.name!r} ({self.metafile}) names config '
+                f"{self.config!r}, which is not among inpaintzoo's configs"
+                f'{where}: {err}'
+            ) from err
 
     def cache_dir(self) -> Path:
         """Folder of this model in the weights cache (``$INPAINTZOO_HOME/<name>``)."""

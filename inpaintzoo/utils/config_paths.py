@@ -9,6 +9,9 @@ A config is named either by a path that exists (``configs/hint/x.py`` from the
 repository root, an absolute path, or any user file) or by its name relative to
 ``configs/`` (``hint/hint-tiny_1xb4-300_demo-64x64.py``,
 ``_base_/models/hint.py``); a leading ``configs/`` is accepted in both forms.
+Names that inpaintzoo itself supplies (zoo metafiles, the demo and converter
+tables) go through :func:`package_config`, which never looks in the working
+directory: a config is Python, and a same-named file there must not run.
 """
 
 from pathlib import Path
@@ -69,8 +72,35 @@ def resolve_config(name: str | Path, package_dir: Path | None = None) -> Path:
     path = Path(name)
     if path.is_file():
         return path
+    return package_config(name, package_dir)
+
+
+def package_config(name: str | Path, package_dir: Path | None = None) -> Path:
+    """Path of one of inpaintzoo's own configs, never one of the working directory.
+
+    For names that come from inpaintzoo itself (metafiles, demo and converter
+    tables): a config is Python that MMEngine runs when it reads it, so a
+    relative name is looked up only under :func:`config_roots`; a file of the same
+    name in the current folder is never read. An absolute path is taken as it is.
+
+    Args:
+        name (str | Path): ``'configs/hint/x.py'``, ``'hint/x.py'`` or an
+            absolute path.
+        package_dir (Path, optional): the ``inpaintzoo`` package folder (tests use
+            a fake one). Defaults to the imported package.
+
+    Returns:
+        Path: an existing config file.
+
+    Raises:
+        ConfigNotFoundError: no such file; the message lists the folders searched.
+    """
+    path = Path(name)
     roots = config_roots(package_dir)
-    if not path.is_absolute():
+    if path.is_absolute():
+        if path.is_file():
+            return path
+    else:
         relative = _package_relative(path)
         for root in roots:
             candidate = root / relative

@@ -136,7 +136,7 @@ def last_demo_checkpoint(work_dir: Path) -> Path | None:
 def demo_models(demo_root: str | os.PathLike = 'work_dirs/demo') -> list[ModelChoice]:
     """The demo-trained checkpoints present under ``demo_root/<model>/``."""
     from inpaintzoo.apis.demo import DEMO_CONFIGS
-    from inpaintzoo.utils.config_paths import resolve_config
+    from inpaintzoo.utils.config_paths import package_config
 
     found = []
     for arch, config in DEMO_CONFIGS.items():
@@ -145,7 +145,7 @@ def demo_models(demo_root: str | os.PathLike = 'work_dirs/demo') -> list[ModelCh
             found.append(
                 ModelChoice(
                     f'{arch} (demo, {ckpt.name})',
-                    str(resolve_config(config)),
+                    str(package_config(config)),
                     str(ckpt),
                     arch,
                 )

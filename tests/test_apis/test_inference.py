@@ -188,6 +188,9 @@ def test_zoo_name_uses_the_hub(tiny_cfg, generator_ckpt, monkeypatch, tmp_path):
         name: str
         config: str
 
+        def config_path(self) -> str:
+            return self.config
+
     hub = types.ModuleType('inpaintzoo.hub')
 
     def get_model_info(name):

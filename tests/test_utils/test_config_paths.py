@@ -7,7 +7,7 @@ import pytest
 from mmengine.config import Config
 
 from inpaintzoo.apis.demo import DEMO_CONFIGS
-from inpaintzoo.utils.config_paths import config_roots, resolve_config
+from inpaintzoo.utils.config_paths import config_roots, package_config, resolve_config
 from inpaintzoo.utils.errors import ConfigError, ConfigNotFoundError
 from tests.conftest import REPO_ROOT
 
@@ -69,3 +69,71 @@ def test_missing_config_names_where_it_looked(installed_package: Path) -> None:
     empty = installed_package.parent / 'other' / 'inpaintzoo'
     with pytest.raises(ConfigNotFoundError, match='no configs folder found'):
         resolve_config(TINY, empty)
+
+
+def _planted_configs(folder: Path, names: list[str]) -> Path:
+    """Same-named configs in ``folder`` whose Python would leave a marker file."""
+    marker = folder / 'CONFIG_CODE_RAN'
+    for name in names:
+        path = folder / 'configs' / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'import pathlib\npathlib.Path({str(marker)!r}).touch()\n')
+    return marker
+
+
+def test_package_config_never_reads_the_working_directory(monkeypatch, tmp_path):
+    """Names inpaintzoo supplies (zoo, demo) must not run a same-named local file."""
+    from inpaintzoo.apis.inference import resolve_model_config
+    from inpaintzoo.hub import get_model_info
+
+    monkeypatch.delenv('INPAINTZOO_MODEL_INDEX', raising=False)
+    zoo = get_model_info('hint_celeba-hq')
+    marker = _planted_configs(tmp_path, [zoo.config.removeprefix('configs/'), TINY])
+    monkeypatch.chdir(tmp_path)
+    assert package_config(f'configs/{TINY}') == REPO_ROOT / 'configs' / TINY
+    assert zoo.config_path() == REPO_ROOT / zoo.config
+    cfg, name = resolve_model_config('hint_celeba-hq')  # reads the config
+    assert name == 'hint_celeba-hq'
+    assert cfg.model.generator.dim == 48
+    assert not marker.exists()
+    # a path the user names is still the user's file
+    assert resolve_config(f'configs/{TINY}') == Path(f'configs/{TINY}')
+    with pytest.raises(ConfigNotFoundError):
+        package_config('hint/only_here.py')
+    assert package_config(REPO_ROOT / 'configs' / TINY) == REPO_ROOT / 'configs' / TINY
+
+
+def test_private_zoo_configs_come_from_its_own_folder(monkeypatch, tmp_path):
+    """A private index's relative Config is read beside its index, not from cwd."""
+    import yaml
+
+    from inpaintzoo.hub import get_model_info
+
+    zoo = tmp_path / 'zoo'
+    (zoo / 'mine').mkdir(parents=True)
+    (zoo / 'mine' / 'net.py').write_text(
+        f'_base_ = {str(REPO_ROOT / "configs" / TINY)!r}\n'
+    )
+    entry = {
+        'Name': 'net',
+        'Alias': 'my_net',
+        'Config': 'mine/net.py',
+        'Metadata': {'Architecture': 'hint'},
+    }
+    (zoo / 'metafile.yml').write_text(yaml.safe_dump({'Models': [entry]}))
+    (zoo / 'model-index.yml').write_text(yaml.safe_dump({'Import': ['metafile.yml']}))
+    monkeypatch.setenv('INPAINTZOO_MODEL_INDEX', str(zoo / 'model-index.yml'))
+    work = tmp_path / 'work'
+    marker = _planted_configs(work, [])
+    (work / 'mine').mkdir(parents=True)
+    (work / 'mine' / 'net.py').write_text(
+        f'import pathlib\npathlib.Path({str(marker)!r}).touch()\n'
+    )
+    monkeypatch.chdir(work)
+    info = get_model_info('my_net')
+    assert info.config_path() == zoo / 'mine' / 'net.py'
+    assert Config.fromfile(str(info.config_path())).model.generator.dim == 16
+    assert not marker.exists()
+    (zoo / 'mine' / 'net.py').unlink()
+    with pytest.raises(ConfigNotFoundError, match=r"'my_net'.*mine/net\.py"):
+        info.config_path()

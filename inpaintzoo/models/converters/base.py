@@ -31,13 +31,13 @@ from inpaintzoo.models.converters.key_mapping import (
     summarize_keys,
 )
 from inpaintzoo.registry import CONVERTERS
-from inpaintzoo.utils.config_paths import resolve_config
+from inpaintzoo.utils.config_paths import package_config
 from inpaintzoo.utils.errors import CheckpointMismatchError, ConfigError
 
 
 @lru_cache(maxsize=8)
 def _model_section(config_name: str) -> dict:
-    cfg = Config.fromfile(str(resolve_config(config_name)))
+    cfg = Config.fromfile(str(package_config(config_name)))
     return cfg.model.to_dict()
 
 
