@@ -89,18 +89,26 @@ def check_owned(path: Path, what: str) -> None:
 
 
 def _check_ancestors(path: Path) -> None:
-    """Folders above ``path``: owned by the user or root; others-writable => sticky."""
+    """Folders above ``path``: owned by the user or root; others-writable => sticky.
+
+    Checked as written (a symbolic link on the way must belong to the user or
+    root: it decides where the cache is) and, by the caller, once more with every
+    link resolved.
+    """
     euid = _euid()
     if euid is None:
         return
     for parent in path.parents:
         st = os.lstat(parent)
         if st.st_uid not in (euid, 0):
+            link = 'a symbolic link ' if stat.S_ISLNK(st.st_mode) else ''
             raise UntrustedPathError(
-                f'{parent} (above the kernel cache {path}) is owned by uid '
+                f'{parent} (above the kernel cache {path}) is {link}owned by uid '
                 f'{st.st_uid}; choose a cache folder with $INPAINTZOO_KERNEL_DIR whose '
                 'parent folders belong to you or root'
             )
+        if stat.S_ISLNK(st.st_mode):
+            continue  # a link's own mode means nothing; its target is checked too
         if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
             raise UntrustedPathError(
                 f'{parent} (above the kernel cache {path}) is writable by group/'
@@ -136,6 +144,12 @@ def private_dir(path: Path) -> Path:
         except FileExistsError:
             continue  # created concurrently: checked below like any folder
         os.chmod(folder, PRIVATE_MODE)  # the umask may have dropped bits
+    if os.path.islink(path):
+        raise UntrustedPathError(
+            f'kernel cache {path} is a symbolic link (to {os.path.realpath(path)}); '
+            'it must be a real folder: set $INPAINTZOO_KERNEL_DIR to the folder itself'
+        )
+    _check_ancestors(path)  # as written: links on the way, and their folders
     real = path.resolve(strict=True)
     st = os.lstat(real)
     if not stat.S_ISDIR(st.st_mode):

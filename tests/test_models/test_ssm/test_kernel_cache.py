@@ -380,3 +380,38 @@ def test_without_a_working_compiler_falls_back(tmp_path, monkeypatch, cc, messag
     finally:
         set_scan_impl(None)
         load_kernel.cache_clear()
+
+
+@needs_posix
+@pytest.mark.parametrize('where', ['folder', 'above'])
+def test_a_symlinked_cache_is_refused(fake_cc, tmp_path, monkeypatch, where):
+    """A link as the cache, or another user's link above it, decides nothing.
+
+    The target is the user's own private folder, so only the link is wrong:
+    someone who can plant it could point the cache wherever they like.
+    """
+    own = tmp_path / 'own'
+    own.mkdir(mode=0o700)
+    if where == 'folder':
+        link = tmp_path / 'kernels'
+        link.symlink_to(own)
+        expected = 'is a symbolic link'
+        cache = link
+    else:
+        if os.geteuid() != 0:
+            pytest.skip('a link owned by another user needs root')
+        link = tmp_path / 'via'
+        link.symlink_to(own)
+        os.chown(link, 65534, 65534, follow_symlinks=False)
+        expected = 'symbolic link owned by uid 65534'
+        cache = link / 'kernels'
+    with pytest.raises(cpu_kernel.kernel_cache.UntrustedPathError, match=expected):
+        cpu_kernel.kernel_cache.private_dir(cache)
+    monkeypatch.setenv(cpu_kernel.KERNEL_DIR_ENV, str(cache))
+    with pytest.warns(RuntimeWarning, match=expected):
+        lib = load_kernel()
+    assert Path(lib.path).parent == cpu_kernel._fallback_dir().resolve()
+    assert not any(own.rglob('*.so'))
+    # a link of the user's own above a real folder is fine (e.g. /tmp -> /private/tmp)
+    if where == 'folder':
+        assert cpu_kernel.kernel_cache.private_dir(link / 'sub') == own / 'sub'
