@@ -119,7 +119,8 @@ def suggest_keys(key: str, known: Sequence[str], limit: int = 3) -> list[str]:
 
     Paths whose last component equals ``key``'s come first (``max_iters`` ->
     ``train_cfg.max_iters``), then paths whose last component is close to it
-    (``maxiters``), then close matches of the whole path, all by :mod:`difflib`.
+    (``maxiters``), then close matches of the whole path, all by :mod:`difflib`;
+    within that order, keys beside ``key`` (same parent) come before the others.
     Ancestors of ``key`` itself are never suggested.
     """
     candidates = [p for p in known if p != key and not key.startswith(p + '.')]
@@ -132,7 +133,10 @@ def suggest_keys(key: str, known: Sequence[str], limit: int = 3) -> list[str]:
     for tail in close_tails:
         ordered += sorted(by_tail[tail], key=len)
     ordered += difflib.get_close_matches(key, candidates, n=limit, cutoff=0.6)
-    return list(dict.fromkeys(ordered))[:limit]
+    ordered = list(dict.fromkeys(ordered))
+    parent = key.rsplit('.', 1)[0] + '.' if '.' in key else ''
+    ordered.sort(key=lambda path: not path.startswith(parent))  # siblings first
+    return ordered[:limit]
 
 
 def unknown_cfg_keys(cfg: Mapping, options: Mapping[str, Any]) -> list[str]:

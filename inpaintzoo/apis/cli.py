@@ -13,13 +13,17 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 
+import mmengine
 from mmengine.config.utils import ConfigParsingError
 
 from inpaintzoo.apis.cfg_options import add_cfg_options_argument
 from inpaintzoo.utils.errors import InpaintzooError
 
 DEBUG_ENV = 'INPAINTZOO_DEBUG'
+#: MMEngine's package folder (where the registry and the runner call classes)
+MMENGINE_DIR = Path(mmengine.__file__).resolve().parent
 #: exit status of a run that stopped on a user-input error (as argparse)
 USER_ERROR_EXIT = 2
 #: built-in exception types that mean "the input is wrong", not "the code is"
@@ -67,7 +71,7 @@ def is_user_error(exc: BaseException) -> bool:
     parsing errors, syntax errors inside a config file and unknown registry
     types (a misspelt ``type=`` in a config).
     """
-    if isinstance(exc, USER_ERROR_TYPES):
+    if isinstance(exc, USER_ERROR_TYPES) or config_call_error(exc):
         return True
     text = str(exc.args[0]) if exc.args else ''
     if isinstance(exc, SyntaxError):
@@ -77,12 +81,48 @@ def is_user_error(exc: BaseException) -> bool:
     return False
 
 
+#: what Python says when a call's arguments do not fit the callee's signature
+SIGNATURE_ERROR_TEXTS = (
+    'got an unexpected keyword argument',
+    'required positional argument',
+    'required keyword-only argument',
+    'got multiple values for argument',
+)
+
+
+def config_call_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is MMEngine calling a class with keywords it does not take.
+
+    A ``TypeError`` about the signature, raised in MMEngine's own frame (the
+    registry's or the runner's call with a config section's keys), is a
+    misspelt, surplus or missing config key, e.g. ``model.generator.dimm=8``.
+    The same error deeper down, inside the called code, is a bug and keeps its
+    traceback.
+    """
+    if not isinstance(exc, TypeError) or not any(
+        text in str(exc) for text in SIGNATURE_ERROR_TEXTS
+    ):
+        return False
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    here = Path(tb.tb_frame.f_code.co_filename).resolve()
+    return here.is_relative_to(MMENGINE_DIR)
+
+
 def error_message(exc: BaseException) -> str:
     """The message shown for ``exc``: its text without the class name.
 
     A ``KeyError`` keeps its text unquoted; a registry miss loses MMEngine's
     trailing link; an empty message falls back to the class name.
     """
+    if config_call_error(exc):
+        return (
+            f'{exc} (built from the config: a key that is misspelt, or that this '
+            'class does not take or needs; check the config and --cfg-options)'
+        )
     if isinstance(exc, KeyError) and exc.args:
         text = str(exc.args[0])
         text = text.split(' Please check whether the value of', 1)[0]

@@ -187,15 +187,36 @@ def slurm_env_to_torch() -> None:
         env['MASTER_ADDR'] = first_slurm_host(env['SLURM_NODELIST'])
 
 
+def _optim_wrapper_entries(cfg: Config) -> list:
+    """The optim wrapper configs of ``cfg``: one per sub-network, or the one."""
+    ow = cfg.get('optim_wrapper')
+    if not isinstance(ow, dict):
+        return []
+    entries = [ow[k] for k in ow if isinstance(ow[k], dict) and 'optimizer' in ow[k]]
+    return entries or [ow]
+
+
+def check_amp_device(cfg: Config) -> None:
+    """Refuse an ``AmpOptimWrapper`` in ``cfg`` where there is no CUDA device.
+
+    MMEngine asserts this deep inside the runner; this says it in one line.
+    """
+    amp = [e for e in _optim_wrapper_entries(cfg) if e.get('type') == 'AmpOptimWrapper']
+    if amp and not torch.cuda.is_available():
+        raise ConfigError(
+            "optim_wrapper type='AmpOptimWrapper' (mixed precision) needs a CUDA "
+            'device, and none is available here: MMEngine refuses it on CPU; use '
+            "type='OptimWrapper'"
+        )
+
+
 def enable_amp(cfg: Config) -> None:
     """Turn every optim wrapper of ``cfg`` into ``AmpOptimWrapper`` (GPU only)."""
     if not torch.cuda.is_available():
         raise ConfigError(
             '--amp needs a CUDA device: MMEngine refuses AmpOptimWrapper on CPU'
         )
-    ow = cfg.optim_wrapper
-    entries = [ow[k] for k in ow if isinstance(ow[k], dict) and 'optimizer' in ow[k]]
-    for entry in entries or [ow]:
+    for entry in _optim_wrapper_entries(cfg):
         if entry.get('type', 'OptimWrapper') != 'OptimWrapper':
             raise ConfigError(
                 f"--amp expects type='OptimWrapper' entries, got {entry.get('type')!r}"
@@ -226,6 +247,7 @@ def build_runner(cfg: Config) -> Runner:
     ``InpaintRunner`` loads and resumes through inpaintzoo's safe checkpoint
     loaders; ``Runner.from_cfg`` would use MMEngine's stock ones.
     """
+    check_amp_device(cfg)
     if cfg.get('runner_type') is None:
         cfg.runner_type = 'InpaintRunner'
     return RUNNERS.build(cfg)

@@ -19,7 +19,12 @@ import torch
 from mmengine.evaluator import Evaluator
 from mmengine.utils import ProgressBar
 
-from inpaintzoo.utils.errors import ConfigError, FolderPairingError, InvalidMaskError
+from inpaintzoo.utils.errors import (
+    ConfigError,
+    FolderPairingError,
+    InvalidImageError,
+    InvalidMaskError,
+)
 from inpaintzoo.utils.image_io import check_min_size
 from inpaintzoo.utils.mask import MaskConvention
 
@@ -172,7 +177,7 @@ def load_sample(
         check_min_size(img.shape, path, min_size, SSIM_NEEDS)
     mask = read_mask(mask_path, mask_convention)
     if pred_u8.shape != gt_u8.shape:
-        raise ValueError(
+        raise InvalidImageError(
             f'size mismatch: prediction {pred_path} is {pred_u8.shape[1]}x'
             f'{pred_u8.shape[0]} but ground truth {gt_path} is {gt_u8.shape[1]}x'
             f'{gt_u8.shape[0]} (W x H); images are never resized'

@@ -13,6 +13,7 @@ from inpaintzoo.evaluation.folder_io import read_rgb
 from inpaintzoo.utils.errors import (
     FolderPairingError,
     ImageReadError,
+    InvalidImageError,
     InvalidMaskError,
 )
 
@@ -83,7 +84,7 @@ def test_unmatched_refused_by_default_reported_when_allowed(folders, tmp_path):
 
 def test_size_mismatch_is_an_error(folders):
     write(folders / 'pred' / 'b.png', np.zeros((30, 32, 3), np.uint8))
-    with pytest.raises(ValueError, match=r'b\.png is 32x30'):
+    with pytest.raises(InvalidImageError, match=r'b\.png is 32x30'):
         evaluate_folder(*dirs(folders), metrics=['PSNR'])
     write(folders / 'pred' / 'b.png', np.zeros((32, 32, 3), np.uint8))
     cv2.imwrite(str(folders / 'mask' / 'a.png'), np.zeros((16, 16), np.uint8))

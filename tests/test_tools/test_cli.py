@@ -170,3 +170,76 @@ def test_warnings_are_printed_one_line_each(cfg):
 def test_suggestions_never_name_an_ancestor():
     known = ['model', 'model.generator', 'model.generator.dim']
     assert suggest_keys('model.generator.dimm', known) == ['model.generator.dim']
+
+
+def test_suggestions_put_the_siblings_first():
+    known = [
+        'default_hooks.logger.interval',
+        'default_hooks.checkpoint.interval',
+        'train_cfg.val_interval',
+    ]
+    hints = suggest_keys('default_hooks.checkpoint.intervall', known)
+    assert hints[0] == 'default_hooks.checkpoint.interval'
+    assert set(hints) == set(known)
+
+
+def _built_with(**kwargs):
+    """Build a registered class the way a config does (MMEngine's registry call)."""
+    from mmengine.registry import init_default_scope
+
+    from inpaintzoo.registry import MODELS
+
+    init_default_scope('inpaintzoo')
+    return MODELS.build(dict(type='ChannelLayerNorm', **kwargs))
+
+
+def test_config_keys_a_class_does_not_take_are_a_user_error(capsys):
+    """A misspelt config key: one line naming the class and the key, exit 2."""
+    with pytest.raises(TypeError) as err:
+        _built_with(dim=4, biass=True)
+    assert is_user_error(err.value)
+    message = error_message(err.value)
+    assert "unexpected keyword argument 'biass'" in message
+    assert 'misspelt' in message
+    with pytest.raises(TypeError) as missing:
+        _built_with()  # dim is required
+    assert is_user_error(missing.value)
+
+    def main():
+        _built_with(dim=4, biass=True)
+
+    with pytest.raises(SystemExit) as stop:
+        run_cli(main, argv=[])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.startswith('error: ChannelLayerNorm.__init__()')
+
+
+def test_the_same_type_error_inside_the_code_is_a_bug():
+    """Raised below MMEngine's call (in the built code): the traceback stays."""
+
+    def inner(**kwargs):
+        raise TypeError("f() got an unexpected keyword argument 'x'")
+
+    with pytest.raises(TypeError) as err:
+        inner()
+    assert not is_user_error(err.value)
+    assert not is_user_error(TypeError("f() got an unexpected keyword argument 'x'"))
+
+
+def test_amp_optim_wrapper_on_a_cpu_machine_is_one_line(monkeypatch):
+    import torch
+
+    from inpaintzoo.apis.runner_setup import build_runner
+    from inpaintzoo.utils.errors import ConfigError
+
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    cfg = Config(
+        dict(
+            optim_wrapper=dict(
+                generator=dict(type='AmpOptimWrapper', optimizer=dict(type='Adam')),
+                discriminator=dict(type='OptimWrapper', optimizer=dict(type='Adam')),
+            )
+        )
+    )
+    with pytest.raises(ConfigError, match=r"type='AmpOptimWrapper'.*needs a CUDA"):
+        build_runner(cfg)

@@ -1,6 +1,7 @@
 """Generic U-shaped inpainting backbone of HINT / MxT / SEM-Net (reference §1.4)."""
 
 import math
+import numbers
 from collections.abc import Sequence
 
 import torch
@@ -52,10 +53,24 @@ def cp_levels(with_cp: bool | Sequence[bool]) -> tuple[bool, bool, bool, bool]:
 
 
 def _four(name: str, value: Sequence[int]) -> list[int]:
-    value = [int(v) for v in value]
-    if len(value) != 4 or min(value) < 1:
-        raise ConfigError(f'{name} must hold 4 positive integers, got {value}')
-    return value
+    ok = isinstance(value, Sequence) and not isinstance(value, str)
+    items = list(value) if ok else []
+    if len(items) != 4 or not all(_is_positive_int(v) for v in items):
+        raise ConfigError(f'{name} must hold 4 positive integers, got {value!r}')
+    return [int(v) for v in items]
+
+
+def _is_positive_int(value: object) -> bool:
+    integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    return integral and value >= 1
+
+
+def _positive_int(name: str, value: object) -> int:
+    if not _is_positive_int(value):
+        raise ConfigError(
+            f'InpaintUNet.{name} must be a positive integer, got {value!r}'
+        )
+    return int(value)
 
 
 @MODELS.register_module()
@@ -155,6 +170,9 @@ class InpaintUNet(BaseModule):
         init_cfg: dict | None = None,
     ) -> None:
         super().__init__(init_cfg=init_cfg)
+        sizes = {'dim': dim, 'in_channels': in_channels, 'out_channels': out_channels}
+        for name, value in sizes.items():
+            _positive_int(name, value)
         num_blocks, num_heads = (
             _four('num_blocks', num_blocks),
             _four('num_heads', num_heads),

@@ -181,3 +181,24 @@ def test_cuda_matches_cpu():
         ref = net(img, mask)
         out = net.cuda()(img.cuda(), mask.cuda()).cpu()
     torch.testing.assert_close(out, ref, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ('key', 'value', 'named'),
+    [
+        ('dim', 'abc', 'dim'),
+        ('dim', 0, 'dim'),
+        ('dim', True, 'dim'),
+        ('out_channels', 2.5, 'out_channels'),
+        ('num_blocks', ['a', 1, 1, 1], 'num_blocks'),
+        ('num_heads', 4, 'num_heads'),
+    ],
+)
+def test_bad_sizes_in_the_config_are_named(key, value, named):
+    """A typo'd value (--cfg-options model.generator.dim=abc) is one clear error."""
+    from inpaintzoo.utils.errors import ConfigError
+
+    cfg = dict(type='InpaintUNet', dim=8, num_blocks=[1, 1, 1, 1])
+    cfg[key] = value
+    with pytest.raises(ConfigError, match=named):
+        MODELS.build(cfg)
