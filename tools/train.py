@@ -58,7 +58,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     local_rank_to_env(args.local_rank)
-    cfg = load_config(args.config, args.cfg_options, args.work_dir)
+    cfg = load_config(args.config, args.cfg_options, args.work_dir, args.strategy)
     check_data_paths(cfg, loaders_used_by_training(cfg), args.config)
     setup_strategy(cfg, args.strategy, args.launcher)
     setup_launcher(cfg, args.launcher)

@@ -139,6 +139,78 @@ def suggest_keys(key: str, known: Sequence[str], limit: int = 3) -> list[str]:
     return ordered[:limit]
 
 
+_MISSING = object()
+
+
+def _node_at(cfg: Any, parts: Sequence[str]) -> Any:
+    """The value at a dotted path (dict keys, list indices), or ``_MISSING``."""
+    node = cfg
+    for part in parts:
+        if isinstance(node, Mapping) or hasattr(node, 'items'):
+            if part not in node:
+                return _MISSING
+            node = node[part]
+        elif isinstance(node, list | tuple) and part.isdigit():
+            if int(part) >= len(node):
+                return _MISSING
+            node = node[int(part)]
+        else:
+            return _MISSING
+    return node
+
+
+def taken_by_component(cfg: Mapping, key: str) -> bool:
+    """Whether a new ``key`` is an argument of the registered class that receives it.
+
+    ``model.losses.perceptual.feature_net.weights`` is absent from the config,
+    but its deepest existing parent ``model.losses.perceptual`` builds
+    ``type='PerceptualLoss'``, which takes ``feature_net``: the key is read,
+    though the file does not spell its default out. A class taking ``**kwargs``
+    does not count (nothing says the key is used).
+    """
+    parts = key.split('.')
+    for depth in range(len(parts) - 1, 0, -1):
+        node = _node_at(cfg, parts[:depth])
+        if node is _MISSING:
+            continue
+        kind = node.get('type') if hasattr(node, 'get') else None
+        return isinstance(kind, str) and _class_takes(kind, parts[depth])
+    return False
+
+
+def _class_takes(type_name: str, argument: str) -> bool:
+    """Whether the class registered as ``type_name`` has a parameter ``argument``."""
+    import inspect
+
+    from inpaintzoo import registry
+
+    named = inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY
+    for reg in (
+        registry.MODELS,
+        registry.DATASETS,
+        registry.TRANSFORMS,
+        registry.HOOKS,
+        registry.OPTIMIZERS,
+        registry.OPTIM_WRAPPERS,
+        registry.PARAM_SCHEDULERS,
+        registry.STRATEGIES,
+        registry.MODEL_WRAPPERS,
+        registry.METRICS,
+    ):
+        try:
+            cls = reg.get(type_name)
+        except Exception:  # a scope or import problem: not this registry's
+            cls = None
+        if cls is None:
+            continue
+        try:
+            params = inspect.signature(cls).parameters
+        except (TypeError, ValueError):
+            return False
+        return argument in params and params[argument].kind in named
+    return False
+
+
 def unknown_cfg_keys(cfg: Mapping, options: Mapping[str, Any]) -> list[str]:
     """One warning line per ``--cfg-options`` key that matches nothing in ``cfg``.
 
@@ -171,7 +243,7 @@ def unknown_cfg_keys(cfg: Mapping, options: Mapping[str, Any]) -> list[str]:
                 '(the values built from it are already fixed)'
             )
             hint_lead, hint_end = '; set ', ' instead'
-        elif key in known_set:
+        elif key in known_set or taken_by_component(cfg, key):
             continue
         else:
             parent = key.rsplit('.', 1)[0] if '.' in key else ''

@@ -20,9 +20,16 @@ from inpaintzoo.utils.errors import ConfigError
 
 
 def load_config(
-    config: str, cfg_options: dict | None = None, work_dir: str | None = None
+    config: str,
+    cfg_options: dict | None = None,
+    work_dir: str | None = None,
+    strategy: str = 'ddp',
 ) -> Config:
-    """Read ``config``, apply ``--cfg-options`` and pick the work dir.
+    """Read ``config``, merge ``--strategy``, apply ``--cfg-options``, set the work dir.
+
+    The strategy file (``fsdp``: ``configs/_base_/strategies/fsdp.py``) is merged
+    before ``--cfg-options``, so options under ``strategy.`` change it rather
+    than being replaced by it.
 
     ``--cfg-options`` keys that match nothing the runner reads get a one-line
     warning on stderr each (see :func:`warn_unknown_cfg_keys`).
@@ -34,6 +41,7 @@ def load_config(
     if not osp.isfile(config):
         raise FileNotFoundError(f'config file {config} does not exist')
     cfg = Config.fromfile(config)
+    merge_strategy(cfg, strategy)
     if cfg_options:
         if launcher_rank() == 0:  # keys that match nothing: one warning line each
             warn_unknown_cfg_keys(cfg, cfg_options)
@@ -123,6 +131,23 @@ def setup_strategy(cfg: Config, strategy: str, launcher: str) -> None:
             f'--strategy {strategy} needs a distributed launch: use '
             'tools/dist_train.sh or tools/slurm_train.sh (or --launcher pytorch '
             'under torchrun)'
+        )
+    if cfg.get('strategy') is None:  # not merged by load_config yet
+        merge_strategy(cfg, strategy)
+
+
+def merge_strategy(cfg: Config, strategy: str) -> None:
+    """Merge the strategy file of ``strategy`` into ``cfg`` (nothing for ``ddp``).
+
+    Raises:
+        ConfigError: unknown name, or the file is missing.
+    """
+    if strategy == 'ddp':
+        return
+    if strategy not in STRATEGY_FILES:
+        raise ConfigError(
+            f'unknown --strategy {strategy!r}; choose ddp or '
+            + ', '.join(STRATEGY_FILES)
         )
     path = osp.join(STRATEGY_DIR, STRATEGY_FILES[strategy])
     if not osp.isfile(path):

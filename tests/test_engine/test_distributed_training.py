@@ -286,3 +286,22 @@ def test_fsdp_strategy_config():
     assert 'model_wrapper_cfg' not in cfg
     with pytest.raises(ConfigError, match='needs a distributed launch'):
         setup_strategy(Config(), 'fsdp', 'none')
+
+
+def test_cfg_options_change_the_fsdp_strategy_instead_of_being_replaced(capsys):
+    """``--strategy fsdp --cfg-options strategy.model_wrapper.X=...`` keeps X."""
+    from inpaintzoo.apis.runner_setup import load_config
+
+    config = str(REPO / 'configs/hint/hint-tiny_1xb4-300_demo-64x64.py')
+    options = {
+        'strategy.model_wrapper.sharding_strategy': 'SHARD_GRAD_OP',
+        'strategy.model_wrapper.cpu_offload': True,
+    }
+    cfg = load_config(config, options, strategy='fsdp')
+    setup_strategy(cfg, 'fsdp', 'pytorch')
+    wrapper = cfg.strategy['model_wrapper']
+    assert wrapper['sharding_strategy'] == 'SHARD_GRAD_OP'
+    assert wrapper['cpu_offload'] is True
+    assert wrapper['type'] == 'SeparateFSDP'
+    assert cfg.runner_type == 'InpaintFlexibleRunner'
+    assert 'matches nothing' not in capsys.readouterr().err

@@ -243,3 +243,26 @@ def test_amp_optim_wrapper_on_a_cpu_machine_is_one_line(monkeypatch):
     )
     with pytest.raises(ConfigError, match=r"type='AmpOptimWrapper'.*needs a CUDA"):
         build_runner(cfg)
+
+
+def test_arguments_of_the_receiving_class_are_not_unknown():
+    """A key the file leaves at its default is still read by the class it reaches."""
+    from inpaintzoo.apis.cfg_options import taken_by_component, unknown_cfg_keys
+
+    cfg = Config(
+        dict(
+            model=dict(
+                losses=dict(perceptual=dict(type='PerceptualLoss', loss_weight=0.1)),
+                generator=dict(type='InpaintUNet', dim=8),
+            )
+        )
+    )
+    taken = 'model.losses.perceptual.feature_net.weights'
+    assert taken_by_component(cfg, taken)
+    assert taken_by_component(cfg, 'model.generator.with_cp')
+    assert not taken_by_component(cfg, 'model.generator.dimm')
+    assert not taken_by_component(cfg, 'model.losses.style.feature_net.weights')
+    assert not taken_by_component(cfg, 'model.losses.perceptual.featur_net.weights')
+    warned = unknown_cfg_keys(cfg, {taken: None, 'model.generator.dimm': 3})
+    assert len(warned) == 1
+    assert "'model.generator.dimm'" in warned[0]

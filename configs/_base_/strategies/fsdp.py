@@ -13,6 +13,11 @@ strategy = dict(
         # FULL_SHARD shards parameters, gradients and optimiser state;
         # SHARD_GRAD_OP keeps parameters whole between forward and backward
         sharding_strategy='FULL_SHARD',
+        # MMFullyShardedDataParallel's other options, at their defaults (None), so
+        # that --cfg-options strategy.model_wrapper.<key>=... changes a known key:
+        cpu_offload=None,  # True: parameters and gradients live on the CPU
+        auto_wrap_policy=None,  # e.g. dict(type='size_based_auto_wrap_policy', ...)
+        mixed_precision=None,  # e.g. dict(param_dtype='bfloat16')
     ),
     state_dict_cfg='full',
 )
