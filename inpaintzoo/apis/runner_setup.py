@@ -121,11 +121,7 @@ def setup_strategy(cfg: Config, strategy: str, launcher: str) -> None:
     """
     if strategy == 'ddp':
         return
-    if strategy not in STRATEGY_FILES:
-        raise ConfigError(
-            f'unknown --strategy {strategy!r}; choose ddp or '
-            + ', '.join(STRATEGY_FILES)
-        )
+    strategy_file(strategy)  # a known name and an existing file
     if launcher == 'none':
         raise ConfigError(
             f'--strategy {strategy} needs a distributed launch: use '
@@ -136,14 +132,12 @@ def setup_strategy(cfg: Config, strategy: str, launcher: str) -> None:
         merge_strategy(cfg, strategy)
 
 
-def merge_strategy(cfg: Config, strategy: str) -> None:
-    """Merge the strategy file of ``strategy`` into ``cfg`` (nothing for ``ddp``).
+def strategy_file(strategy: str) -> str:
+    """The config file of a ``--strategy`` other than ``ddp``.
 
     Raises:
         ConfigError: unknown name, or the file is missing.
     """
-    if strategy == 'ddp':
-        return
     if strategy not in STRATEGY_FILES:
         raise ConfigError(
             f'unknown --strategy {strategy!r}; choose ddp or '
@@ -152,7 +146,18 @@ def merge_strategy(cfg: Config, strategy: str) -> None:
     path = osp.join(STRATEGY_DIR, STRATEGY_FILES[strategy])
     if not osp.isfile(path):
         raise ConfigError(f'strategy config {path} not found (run from a checkout)')
-    extra = Config.fromfile(path)
+    return path
+
+
+def merge_strategy(cfg: Config, strategy: str) -> None:
+    """Merge the strategy file of ``strategy`` into ``cfg`` (nothing for ``ddp``).
+
+    Raises:
+        ConfigError: unknown name, or the file is missing.
+    """
+    if strategy == 'ddp':
+        return
+    extra = Config.fromfile(strategy_file(strategy))
     cfg.runner_type = extra.runner_type
     cfg.strategy = extra.strategy.to_dict()
     cfg.pop('model_wrapper_cfg', None)  # the strategy wraps the model

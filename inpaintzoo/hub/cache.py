@@ -1,8 +1,11 @@
 """The weights cache: where it is, offline mode, and sha256 sidecar files.
 
 Layout: ``$INPAINTZOO_HOME/<zoo name>/`` holds the fetched files (official
-``InpaintingModel_gen.pth`` or our published file) and the converted generator
-``<zoo name>.safetensors`` with its hash in ``<zoo name>.safetensors.sha256``.
+``InpaintingModel_gen.pth`` or our published file, under their own names), and
+its sub-folder ``converted/`` the converted generator ``<zoo name>.safetensors``
+with its hash in ``<zoo name>.safetensors.sha256``. The sidecar guards the
+cache against damage only; how the source was checked (published sha256 or
+structure only) is in the converted file's metadata (``source_check``).
 ``INPAINTZOO_HOME`` defaults to ``$XDG_CACHE_HOME/inpaintzoo``, i.e.
 ``~/.cache/inpaintzoo``.
 """
@@ -25,7 +28,9 @@ _TRUE = {'1', 'true', 'yes', 'on'}
 __all__ = [
     'HOME_ENV',
     'OFFLINE_ENV',
+    'adopt_legacy_converted',
     'cache_root',
+    'converted_metadata',
     'file_sha256',
     'is_offline',
     'model_cache_dir',
@@ -105,3 +110,35 @@ def verified_cached_file(path: str | os.PathLike) -> Path | None:
     path.unlink(missing_ok=True)
     _sidecar(path).unlink(missing_ok=True)
     return None
+
+
+def converted_metadata(path: str | os.PathLike) -> dict[str, str]:
+    """The metadata of a converted ``.safetensors`` file; ``{}`` if unreadable."""
+    try:
+        from safetensors import safe_open
+
+        with safe_open(str(path), 'pt') as f:
+            return dict(f.metadata() or {})
+    except Exception:  # not a safetensors file, or safetensors missing
+        return {}
+
+
+def adopt_legacy_converted(legacy: Path, target: Path, name: str) -> bool:
+    """Move a converted file of an older layout to ``target``; whether it did.
+
+    Older versions kept the converted generator at ``<zoo name>/<zoo name>
+    .safetensors``, a name a fetched file may have too. ``legacy`` is moved
+    (with its sidecar) only if it is intact against its sidecar and its
+    metadata names zoo model ``name``, i.e. it was written by the converter;
+    anything else is left where it is, untouched.
+    """
+    expected = read_sidecar(legacy) if legacy.is_file() else None
+    if not expected or file_sha256(legacy) != expected:
+        return False
+    if converted_metadata(legacy).get('zoo_name') != name:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(legacy, target)
+    os.replace(_sidecar(legacy), _sidecar(target))
+    logger.info('moved the converted weights %s to %s', legacy, target)
+    return True

@@ -2,8 +2,8 @@
 
 Order of work for the zoo model ``name`` (cache folder ``$INPAINTZOO_HOME/<name>``):
 
-1. the converted ``<name>.safetensors`` is there and matches its recorded sha256
-   -> return it (no network, no conversion);
+1. the converted ``converted/<name>.safetensors`` is there and matches its
+   recorded sha256 -> return it (no network, no conversion);
 2. a source's files are already in the cache folder (downloaded before, or put
    there by hand) -> verify / convert them, cache the result, return it;
 3. offline (``offline=True`` or ``INPAINTZOO_OFFLINE=1``) -> raise
@@ -13,8 +13,13 @@ Order of work for the zoo model ``name`` (cache folder ``$INPAINTZOO_HOME/<name>
    If none can be fetched, :class:`WeightsUnavailableError` names each link,
    the files to fetch by hand and the exact folder to put them in.
 
-A wrong sha256 (the file is deleted) or a file of the wrong structure is an error
-at once; the other sources are not tried for it.
+A wrong sha256 (the file is deleted) or a file of the wrong structure or with
+degenerate values is an error at once; the other sources are not tried for it.
+
+A source file with no published sha256 (the official Drive files) can only be
+checked by structure. Each time such a file is converted, and the first time
+per process its converted file is reused, a warning says that its content was
+not verified against a published hash.
 """
 
 import logging
@@ -27,14 +32,19 @@ from inpaintzoo.hub.hf import fetch_hf_file, hf_file_name
 from inpaintzoo.hub.http_download import download_file, part_path
 from inpaintzoo.hub.model_index import get_model_info
 from inpaintzoo.hub.weights_check import (
+    CHECKED_BY_SHA256,
+    CHECKED_BY_STRUCTURE,
     convert_official_file,
     load_own_file,
     save_converted,
+    source_check_of,
 )
 from inpaintzoo.hub.zoo_model import WeightSource, ZooModel
 from inpaintzoo.utils.errors import CorruptCheckpointError, WeightsUnavailableError
 
 logger = logging.getLogger(__name__)
+#: converted files already warned about in this process (see :func:`_warn_reuse`)
+_WARNED_REUSE: set[str] = set()
 
 
 def _local_files(source: WeightSource, folder: Path) -> list[Path]:
@@ -42,31 +52,74 @@ def _local_files(source: WeightSource, folder: Path) -> list[Path]:
     return [folder / n for n in names]
 
 
-def _check_hash(source: WeightSource, path: Path) -> None:
-    """For sources that publish a sha256 (``url``, optionally ``hf``), check it."""
+def _check_hash(source: WeightSource, path: Path) -> bool:
+    """Check ``path`` against its published sha256; whether one was published.
+
+    ``url`` sources always have one, ``hf`` and Drive sources may. The recorded
+    value is a full sha256 (checked when the metafile is read).
+
+    Raises:
+        CorruptCheckpointError: the hash differs (the file is deleted).
+    """
     from inpaintzoo.engine.checkpoint import file_sha256
 
     expected = source.sha256.get(path.name)
-    if not expected:
-        return
+    if expected is None:
+        return False
     actual = file_sha256(path)
-    if not actual.startswith(expected):
+    if actual != expected:
         path.unlink(missing_ok=True)
         raise CorruptCheckpointError(
             f'{path} (from {source.link}) has sha256 {actual}, expected {expected}; '
             'it was deleted. Fetch it again'
         )
+    return True
+
+
+def _warn_structure_only(info: ZooModel, path: Path) -> None:
+    """One-line warning: ``path`` was checked by structure, not by a published hash."""
+    logger.warning(
+        '%s: its content could not be verified against a published sha256 (none is '
+        'published for it); zoo model %r checked it by structure only (keys, shapes, '
+        'parameter count, finite non-constant values)',
+        path,
+        info.name,
+    )
+
+
+def _warn_reuse(info: ZooModel, path: Path) -> None:
+    """Once per process: ``path`` comes from a source no published hash verified."""
+    check = source_check_of(path)
+    if check == CHECKED_BY_SHA256 or str(path) in _WARNED_REUSE:
+        return
+    _WARNED_REUSE.add(str(path))
+    how = (
+        'checked by structure only'
+        if check == CHECKED_BY_STRUCTURE
+        else 'converted by an older inpaintzoo that did not record how it was checked'
+    )
+    logger.warning(
+        '%s (zoo model %r): its source file was not verified against a published '
+        'sha256 (%s)',
+        path,
+        info.name,
+        how,
+    )
 
 
 def _prepare(info: ZooModel, source: WeightSource, files: list[Path]) -> Path:
     """Verify (official files: convert) ``files``; cache and return the result."""
     main = files[0]
-    _check_hash(source, main)
+    by_hash = _check_hash(source, main)
     if source.format == 'official':
         state = convert_official_file(info, main, source.converter or info.arch)
     else:
         state = load_own_file(info, main)
-    path = save_converted(info, state, main)
+    if not by_hash:
+        _warn_structure_only(info, main)
+    check = CHECKED_BY_SHA256 if by_hash else CHECKED_BY_STRUCTURE
+    path = save_converted(info, state, main, check)
+    _WARNED_REUSE.add(str(path))  # just warned about its source, if at all
     logger.info('zoo model %s: %s -> %s', info.name, main, path)
     return path
 
@@ -120,7 +173,7 @@ def download(name: str, *, offline: bool | None = None) -> Path:
             ``$INPAINTZOO_OFFLINE``.
 
     Returns:
-        Path: ``$INPAINTZOO_HOME/<name>/<name>.safetensors`` (keys
+        Path: ``$INPAINTZOO_HOME/<name>/converted/<name>.safetensors`` (keys
         ``generator.*``), verified against its sha256 sidecar.
 
     Raises:
@@ -128,13 +181,17 @@ def download(name: str, *, offline: bool | None = None) -> Path:
         WeightsUnavailableError: nothing cached and nothing could be fetched
             (offline, no network, optional extra missing); names the links,
             the files and the cache folder to put them in.
-        CorruptCheckpointError: a download has the wrong sha256 (deleted) or an
-            official file is unreadable.
+        CorruptCheckpointError: a download has the wrong sha256 (deleted), an
+            official file is unreadable, or the weights are degenerate (NaN/Inf,
+            every tensor one repeated value).
+        UnsafeCheckpointError: a ``.pth`` refers to a Python object outside the
+            allow-list of the safe loader.
         CheckpointMismatchError: a file's structure is not this model's.
     """
     info = get_model_info(name)
     cached = info.local_path()
     if cached is not None:
+        _warn_reuse(info, cached)
         return cached
     folder = info.cache_dir()
     for source in info.weights:

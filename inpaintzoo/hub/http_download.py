@@ -3,7 +3,8 @@
 The bytes go to ``<file>.part``; an interrupted download keeps it, and the next
 call asks the server for the rest (``Range: bytes=<size>-``). Only a complete
 file whose sha256 equals the expected one is renamed to its final name; any
-other complete file is deleted and the error gives both hashes.
+other complete file is deleted and the error gives both hashes. The expected
+hash is always the full sha256 (64 hex digits); a prefix is refused.
 """
 
 import logging
@@ -15,7 +16,8 @@ from pathlib import Path
 
 from inpaintzoo.engine.atomic_io import commit_file
 from inpaintzoo.engine.checkpoint import file_sha256
-from inpaintzoo.utils.errors import CorruptCheckpointError
+from inpaintzoo.hub.zoo_model import is_full_sha256
+from inpaintzoo.utils.errors import ConfigError, CorruptCheckpointError
 
 logger = logging.getLogger(__name__)
 
@@ -88,23 +90,29 @@ def download_file(
     Args:
         url (str): http(s) URL.
         target (str | PathLike): final path of the file.
-        sha256 (str): expected hex sha256 (full 64 digits or a prefix of 8+).
+        sha256 (str): expected sha256, all 64 hex digits (any case).
         timeout (float): socket timeout in seconds.
 
     Returns:
         Path: ``target``, complete and verified.
 
     Raises:
+        ConfigError: ``sha256`` is not 64 hex digits (nothing is fetched).
         CorruptCheckpointError: the downloaded (or cached) file has another
             sha256; it was deleted, and the message gives expected and actual.
         DownloadInterrupted: the transfer stopped early (``.part`` kept).
         urllib.error.URLError: no connection / HTTP error (``.part`` kept).
     """
     target = Path(target)
+    if not is_full_sha256(sha256):
+        raise ConfigError(
+            f'cannot download {url}: the expected sha256 {sha256!r} is not a full '
+            'sha256 (64 hex digits), so the file could not be checked'
+        )
     expected = sha256.lower()
     if target.is_file():
         actual = file_sha256(target)
-        if actual.startswith(expected):
+        if actual == expected:
             return target
         target.unlink()
         raise CorruptCheckpointError(
@@ -115,7 +123,7 @@ def download_file(
     part = part_path(target)
     _fetch_into(url, part, timeout)
     actual = file_sha256(part)
-    if not actual.startswith(expected):
+    if actual != expected:
         part.unlink(missing_ok=True)
         raise CorruptCheckpointError(
             f'{url} downloaded with sha256 {actual}, expected {expected}: the file '

@@ -5,8 +5,9 @@ Both are read from the OpenMMLab-style metafiles under ``model_zoo/`` (see
 the network or the disk except :meth:`ZooModel.local_path`.
 """
 
+import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from inpaintzoo.utils.errors import ConfigError
@@ -15,6 +16,60 @@ from inpaintzoo.utils.errors import ConfigError
 SOURCE_KINDS = ('url', 'gdrive', 'hf')
 #: what the fetched file is: an official checkpoint to convert, or ours
 FORMATS = ('official', 'inpaintzoo')
+#: sub-folder of a model's cache folder that holds the converted generator
+CONVERTED_DIR = 'converted'
+_SHA256 = re.compile(r'[0-9a-fA-F]{64}')
+
+
+def is_full_sha256(value: object) -> bool:
+    """Whether ``value`` is a string of exactly 64 hex digits (any case)."""
+    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
+
+
+def _check_file_names(files: tuple[str, ...], where: str) -> None:
+    """Refuse ``Files`` entries that are not plain names inside the cache folder."""
+    for name in files:
+        if (
+            not name
+            or name != PurePosixPath(name).name
+            or '\\' in name
+            or name.startswith('.')
+            or name == CONVERTED_DIR
+        ):
+            raise ConfigError(
+                f'{where}: Weights file name {name!r} must be a plain file name '
+                f'(no folders, not starting with ".", not {CONVERTED_DIR!r})'
+            )
+
+
+def _parse_sha256(entry: dict[str, Any], files: tuple[str, ...], where: str) -> dict:
+    """The ``SHA256`` map of a Weights item, each value 64 hex digits, lower-cased.
+
+    Raises:
+        ConfigError: not a mapping, a key that is not one of ``files``, or a
+            value that is not exactly 64 hex digits (names the file).
+    """
+    raw = entry.get('SHA256')
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f'{where}: Weights SHA256 must map file names to sha256 values, got {raw!r}'
+        )
+    sha = {}
+    for name, value in raw.items():
+        if str(name) not in files:
+            raise ConfigError(
+                f'{where}: Weights SHA256 names {name!r}, which is not in its '
+                f'Files {list(files)}'
+            )
+        if not is_full_sha256(value):
+            raise ConfigError(
+                f'{where}: Weights SHA256 of {name!r} is {value!r}; it must be the '
+                "file's full sha256, 64 hex digits in quotes"
+            )
+        sha[str(name)] = value.lower()
+    return sha
 
 
 @dataclass(frozen=True)
@@ -33,8 +88,9 @@ class WeightSource:
             ``.pth`` generator checkpoint).
         converter (str | None): arch name in
             :data:`inpaintzoo.registry.CONVERTERS` for official files.
-        sha256 (dict[str, str]): expected sha256 per file name (required for
-            ``url`` sources; official Drive files have none published).
+        sha256 (dict[str, str]): expected full sha256 (64 lower-case hex digits)
+            per file name (required for ``url`` sources; official Drive files
+            have none published and are checked by structure only).
         note (str): free text (what is known and unknown about the source).
     """
 
@@ -55,8 +111,10 @@ class WeightSource:
             where (str): ``'<metafile>: <model name>'`` for error messages.
 
         Raises:
-            ConfigError: unknown source kind or format, no files, a ``url``
-                source without a sha256, an official source without converter.
+            ConfigError: unknown source kind or format, no files, a file name
+                that is not a plain name, a sha256 that is not 64 hex digits, a
+                ``url`` source without a sha256, an official source without
+                converter.
         """
         if not isinstance(entry, dict):
             raise ConfigError(
@@ -66,7 +124,6 @@ class WeightSource:
         fmt = entry.get('Format', 'inpaintzoo')
         link = str(entry.get('Link') or '')
         files = tuple(str(f) for f in entry.get('Files') or ())
-        sha = {str(k): str(v).lower() for k, v in (entry.get('SHA256') or {}).items()}
         if kind not in SOURCE_KINDS:
             raise ConfigError(
                 f'{where}: Weights Source {kind!r} is not one of {SOURCE_KINDS}'
@@ -79,6 +136,13 @@ class WeightSource:
             raise ConfigError(
                 f'{where}: a Weights item needs a Link and a non-empty Files list'
             )
+        _check_file_names(files, where)
+        if kind == 'hf' and files != (PurePosixPath(link).name,):
+            raise ConfigError(
+                f'{where}: an hf source names exactly the file of its Link '
+                f'(Files: [{PurePosixPath(link).name}])'
+            )
+        sha = _parse_sha256(entry, files, where)
         if kind == 'url' and (len(files) != 1 or files[0] not in sha):
             raise ConfigError(
                 f'{where}: a url source names exactly one file and its SHA256 '
@@ -172,15 +236,31 @@ class ZooModel:
         return model_cache_dir(self.name)
 
     def converted_path(self) -> Path:
-        """Where the ready-to-load converted ``.safetensors`` generator lives."""
-        return self.cache_dir() / f'{self.name}.safetensors'
+        """Where the ready-to-load converted generator lives.
+
+        ``<cache dir>/converted/<name>.safetensors``: a sub-folder no source
+        file can be in (``Files`` are plain names, never ``converted``), so a
+        fetched file is never taken for the converted one or deleted as such.
+        """
+        return self.cache_dir() / CONVERTED_DIR / f'{self.name}.safetensors'
 
     def local_path(self) -> Path | None:
         """The converted ``.safetensors`` file if cached and intact, else ``None``.
 
         Intact means its sha256 equals the one recorded next to it
-        (``<file>.sha256``); no network access, no conversion.
+        (``<file>.sha256``); no network access, no conversion. A converted file
+        an older inpaintzoo left at ``<cache dir>/<name>.safetensors`` is moved
+        to :meth:`converted_path` first (see
+        :func:`~inpaintzoo.hub.cache.adopt_legacy_converted`) and its values are
+        checked as a new conversion's would be; degenerate ones are deleted.
         """
-        from inpaintzoo.hub.cache import verified_cached_file
+        from inpaintzoo.hub.cache import adopt_legacy_converted, verified_cached_file
 
-        return verified_cached_file(self.converted_path())
+        target = self.converted_path()
+        if not target.is_file():
+            legacy = self.cache_dir() / f'{self.name}.safetensors'
+            if adopt_legacy_converted(legacy, target, self.name):
+                from inpaintzoo.hub.weights_check import drop_if_degenerate
+
+                drop_if_degenerate(target)
+        return verified_cached_file(target)

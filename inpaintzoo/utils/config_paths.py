@@ -57,17 +57,10 @@ def _package_relative(name: Path) -> Path:
 def resolve_config(name: str | Path, package_dir: Path | None = None) -> Path:
     """Path of a config given as an existing path or a name under ``configs/``.
 
-    Args:
-        name (str | Path): ``'configs/hint/x.py'``, ``'hint/x.py'``, an absolute
-            path or a path relative to the working directory.
-        package_dir (Path, optional): the ``inpaintzoo`` package folder (tests use
-            a fake one). Defaults to the imported package.
-
-    Returns:
-        Path: an existing config file.
-
-    Raises:
-        ConfigNotFoundError: no such file; the message lists the folders searched.
+    For paths the user types: ``name`` (``'configs/hint/x.py'``, ``'hint/x.py'``,
+    absolute, or relative to the working directory) is taken as it is when such a
+    file exists, else looked up like :func:`package_config` (same arguments,
+    result and error).
     """
     path = Path(name)
     if path.is_file():

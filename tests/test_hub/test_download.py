@@ -75,7 +75,7 @@ def test_url_source_downloads_verifies_and_reuses(
 ):
     tiny_zoo('tiny_url', [url_source(http_server, converted_bytes)])
     path = download('tiny_url')
-    assert path == zoo_home / 'tiny_url' / 'tiny_url.safetensors'
+    assert path == zoo_home / 'tiny_url' / 'converted' / 'tiny_url.safetensors'
     assert path.suffix == '.safetensors'
     assert get_model_info('tiny_url').local_path() == path
     assert_is_tiny_generator(path, tiny_generator)
@@ -181,7 +181,7 @@ def test_wrong_architecture_is_refused(zoo_home, tiny_zoo, monkeypatch):
     fake_gdown(monkeypatch, {GEN: buf.getvalue()})
     with pytest.raises(CheckpointMismatchError, match="'tiny_official'"):
         download('tiny_official')
-    assert not (zoo_home / 'tiny_official' / 'tiny_official.safetensors').exists()
+    assert not get_model_info('tiny_official').converted_path().exists()
 
 
 def test_parameter_count_differs_from_metafile(

@@ -3,7 +3,7 @@
 import pytest
 
 from inpaintzoo.hub.http_download import DownloadInterrupted, download_file, part_path
-from inpaintzoo.utils.errors import CorruptCheckpointError
+from inpaintzoo.utils.errors import ConfigError, CorruptCheckpointError
 from tests.test_hub.conftest import sha256_hex
 
 DATA = bytes(range(256)) * 64  # 16 KiB
@@ -16,8 +16,23 @@ def test_download_verifies_and_renames(http_server, tmp_path):
     assert target.read_bytes() == DATA
     assert not part_path(target).exists()
     # a second call finds the verified file and sends no request
-    download_file(http_server.url('/w.bin'), target, sha256_hex(DATA)[:8])
+    download_file(http_server.url('/w.bin'), target, sha256_hex(DATA).upper())
     assert len(http_server.requests) == 1
+
+
+@pytest.mark.parametrize('expected', ['', 'a', 'zz-not-hex', 'PREFIX8', 'x' * 64])
+def test_a_hash_that_is_not_64_hex_digits_is_refused(http_server, tmp_path, expected):
+    """Only a full sha256 checks a file: a prefix or empty value never turns it off."""
+    http_server.files['/w.bin'] = DATA
+    target = tmp_path / 'w.bin'
+    if expected == 'PREFIX8':
+        expected = sha256_hex(DATA)[:8]
+    with pytest.raises(ConfigError, match='64 hex digits'):
+        download_file(http_server.url('/w.bin'), target, expected)
+    assert http_server.requests == []
+    target.write_bytes(DATA)  # even a cached file with a matching prefix
+    with pytest.raises(ConfigError, match='64 hex digits'):
+        download_file(http_server.url('/w.bin'), target, sha256_hex(DATA)[:8])
 
 
 def test_corrupted_download_is_deleted_and_named(http_server, tmp_path):

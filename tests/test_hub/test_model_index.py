@@ -116,3 +116,66 @@ def test_installed_wheel_finds_the_mim_copy(tmp_path):
     (pkg.parent / 'model_zoo').mkdir()  # not a checkout (no setup.py): ignored
     (pkg.parent / 'model_zoo' / 'model-index.yml').write_text('Import: []\n')
     assert packaged_index(pkg) == index
+
+
+def url_entry(sha) -> dict:
+    """A url Weights item whose SHA256 of ``y.pth`` is ``sha``."""
+    return {
+        'Source': 'url',
+        'Link': 'https://x/y.pth',
+        'Files': ['y.pth'],
+        'SHA256': {'y.pth': sha},
+    }
+
+
+@pytest.mark.parametrize(
+    'sha', ['', 'a', 'zz-not-hex', None, '0a1b2c3d', '0' * 63, 'g' * 64, 0, 10**70]
+)
+def test_sha256_must_be_64_hex_digits(sha):
+    """An empty, short, non-hex, null or number value never turns the check off."""
+    with pytest.raises(ConfigError) as err:
+        WeightSource.from_metafile(url_entry(sha), 'zoo/metafile.yml: tiny')
+    msg = str(err.value)
+    assert 'zoo/metafile.yml: tiny' in msg
+    assert "'y.pth'" in msg
+    assert '64 hex digits' in msg
+
+
+def test_full_sha256_any_case_is_accepted_lower_cased():
+    source = WeightSource.from_metafile(url_entry('AB' * 32), 'm')
+    assert source.sha256 == {'y.pth': 'ab' * 32}
+
+
+def test_sha256_of_a_file_not_in_files_is_refused():
+    entry = {
+        'Source': 'gdrive',
+        'Link': 'https://drive.google.com/drive/folders/x',
+        'Files': ['InpaintingModel_gen.pth'],
+        'Format': 'official',
+        'Converter': 'hint',
+        'SHA256': {'InpaintingModel_gen.pt': 'a' * 64},  # typo: file left unchecked
+    }
+    with pytest.raises(ConfigError, match=r"'InpaintingModel_gen\.pt'.*not in its"):
+        WeightSource.from_metafile(entry, 'm')
+
+
+@pytest.mark.parametrize('name', ['../y.pth', 'sub/y.pth', '.y.pth', 'converted'])
+def test_file_names_must_be_plain_names(name):
+    """Files stay inside the cache folder and away from ``converted/``."""
+    entry = url_entry('a' * 64)
+    entry['Files'] = [name]
+    entry['SHA256'] = {name: 'a' * 64}
+    with pytest.raises(ConfigError, match='plain file name'):
+        WeightSource.from_metafile(entry, 'm')
+
+
+def test_hf_files_must_be_the_file_of_the_link():
+    """Else the SHA256 would be looked up under another name and never checked."""
+    entry = {
+        'Source': 'hf',
+        'Link': 'hf://org/repo/w/tiny.safetensors',
+        'Files': ['other.safetensors'],
+        'SHA256': {'other.safetensors': 'a' * 64},
+    }
+    with pytest.raises(ConfigError, match=r'Files: \[tiny.safetensors\]'):
+        WeightSource.from_metafile(entry, 'm')
