@@ -101,8 +101,16 @@ def _check_inputs(image: Tensor, mask: Tensor) -> None:
         )
 
 
-def check_tile_overlap(tile: int, overlap: int) -> tuple[int, int]:
+def check_tile_overlap(
+    tile: int, overlap: int, defaulted: tuple[str, ...] = ()
+) -> tuple[int, int]:
     """``(tile, overlap)`` as ints, checked for the sliding window.
+
+    Args:
+        tile (int): tile side.
+        overlap (int): least overlap of neighbouring tiles.
+        defaulted (tuple[str, ...]): which of ``'tile'`` / ``'overlap'`` took
+            their default (the message then says so and names the option).
 
     Raises:
         ConfigError: unless ``tile >= 1`` and ``0 <= overlap <= tile / 2``.
@@ -111,9 +119,24 @@ def check_tile_overlap(tile: int, overlap: int) -> tuple[int, int]:
     if tile < 1 or overlap < 0 or 2 * overlap > tile:
         raise ConfigError(
             f'sliding needs tile >= 1 and 0 <= overlap <= tile / 2, got '
-            f'tile={tile}, overlap={overlap}'
+            f'{_tiling_values(tile, overlap, defaulted)}'
         )
     return tile, overlap
+
+
+def _tiling_values(tile: int, overlap: int, defaulted: tuple[str, ...]) -> str:
+    """``'tile=64, overlap=64'``, saying which value is a default and what to pass."""
+    if 'overlap' in defaulted and tile >= 1 and 'tile' not in defaulted:
+        return (
+            f'tile={tile} with the default overlap={overlap}; pass a smaller '
+            f'overlap too (--overlap {tile // 2} or less; overlap= in Python)'
+        )
+    if 'tile' in defaulted and 'overlap' not in defaulted:
+        return (
+            f'overlap={overlap} with the default tile={tile}; pass a larger tile '
+            f'too (--tile {max(2 * overlap, 1)} or more; tile= in Python)'
+        )
+    return f'tile={tile}, overlap={overlap}'
 
 
 def _resolve_options(strategy: str, options: dict) -> dict:
@@ -129,14 +152,32 @@ def _resolve_options(strategy: str, options: dict) -> dict:
         )
     resolved = {**allowed, **options}
     if strategy == 'sliding':
-        tile, overlap = check_tile_overlap(resolved['tile'], resolved['overlap'])
-        resolved.update(tile=tile, overlap=overlap)
-    if strategy == 'crop' and not float(resolved['context']) >= 1.0:
-        raise ConfigError(
-            f'crop needs context >= 1 (window side / hole side), got '
-            f'{resolved["context"]!r}'
+        defaulted = tuple(k for k in ('tile', 'overlap') if k not in options)
+        tile, overlap = check_tile_overlap(
+            resolved['tile'], resolved['overlap'], defaulted
         )
+        resolved.update(tile=tile, overlap=overlap)
+    if strategy == 'crop':
+        check_context(resolved['context'])
     return resolved
+
+
+def check_context(context: object) -> float:
+    """The ``'crop'`` context as a float, checked: finite and at least 1.
+
+    Raises:
+        ConfigError: ``context`` is not a number, below 1, NaN or infinite.
+    """
+    try:
+        value = float(context)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value >= 1.0):
+        raise ConfigError(
+            f'crop needs context >= 1 (window side / hole side), a finite number, '
+            f'got {context!r}'
+        )
+    return value
 
 
 def _call(forward: Forward, img: Tensor, mask: Tensor) -> Tensor:

@@ -40,10 +40,11 @@ from inpaintzoo.apis.inputs import (
     DEFAULT_MASK_THRESHOLD,
     check_same_size,
     grey_fill_if_grey,
+    hole_and_values,
     pair_inputs,
-    to_hole_mask,
     to_model_inputs,
     to_rgb_uint8,
+    warn_unusual_hole,
 )
 from inpaintzoo.models.inpaintors.base_inpaintor import BaseInpaintor, composite
 from inpaintzoo.registry import MODELS
@@ -112,6 +113,67 @@ def resolve_model_config(
     return Config.fromfile(str(info.config_path())), info.name
 
 
+def _device_refusal(option: str, device: str, why: str) -> ConfigError:
+    """The one-line error for a bad device, worded for the API or the CLI.
+
+    ``option`` is ``'device'`` (API: ``device='cuda'``) or ``'--device'`` (CLI:
+    ``--device cuda``).
+    """
+    if option.startswith('--'):
+        return ConfigError(f'{option} {device}: {why}; use {option} cpu')
+    return ConfigError(f"{option}={device!r}: {why}; use {option}='cpu'")
+
+
+def _cuda_problem(index: int | None) -> str | None:
+    """Why ``cuda[:index]`` cannot be used here, or None."""
+    if not torch.cuda.is_available():
+        return 'no CUDA GPU is available here'
+    count = torch.cuda.device_count()
+    if index is not None and index >= count:
+        return (
+            f'there is no GPU {index}: this machine has {count} CUDA GPU(s), '
+            f'cuda:0 to cuda:{count - 1}'
+        )
+    return None
+
+
+def resolve_device(device: str | torch.device | None, option: str = 'device') -> str:
+    """Check a device name before any model work; ``None`` picks CUDA or the CPU.
+
+    Args:
+        device: ``'cpu'``, ``'cuda'``, ``'cuda:1'``, ``'mps'`` or None.
+        option (str): how messages name it: ``'device'`` (API) or
+            ``'--device'`` (command line).
+
+    Returns:
+        str: the device to use.
+
+    Raises:
+        ConfigError: an unknown device name, or a device this machine lacks
+            (one line naming it and what to use instead).
+    """
+    if device is None:
+        return 'cuda' if torch.cuda.is_available() else 'cpu'
+    text = str(device).strip()
+    try:
+        parsed = torch.device(text)
+    except (RuntimeError, ValueError, TypeError) as err:
+        raise _device_refusal(
+            option, text, 'unknown device (expected cpu, cuda or cuda:N)'
+        ) from err
+    problem = None
+    if parsed.type == 'cuda':
+        problem = _cuda_problem(parsed.index)
+    elif parsed.type == 'mps':
+        if not torch.backends.mps.is_available():
+            problem = 'no Apple MPS device is available here'
+    elif parsed.type != 'cpu':
+        problem = f'device type {parsed.type!r} is not supported (cpu, cuda, mps)'
+    if problem is not None:
+        raise _device_refusal(option, text, problem)
+    return text
+
+
 def init_model(
     model: str | os.PathLike | Config,
     checkpoint: str | os.PathLike | None = None,
@@ -133,10 +195,12 @@ def init_model(
         BaseInpaintor: the model; ``model.cfg`` holds its config.
 
     Raises:
-        ConfigError / ConfigNotFoundError: ``model`` names nothing known.
+        ConfigError / ConfigNotFoundError: ``model`` names nothing known, or
+            ``device`` is unknown or missing here (:func:`resolve_device`).
         CheckpointMismatchError: the checkpoint does not fit the config.
         WeightsUnavailableError: zoo weights could not be downloaded.
     """
+    device = resolve_device(device)
     cfg, zoo_name = resolve_model_config(model)
     init_default_scope(cfg.get('default_scope', 'inpaintzoo'))
     net = MODELS.build(cfg.model)
@@ -152,8 +216,6 @@ def init_model(
             stacklevel=2,
         )
     net.cfg = cfg
-    if device is None:
-        device = 'cuda' if torch.cuda.is_available() else 'cpu'
     return net.to(device).eval()
 
 
@@ -250,8 +312,10 @@ def inpaint(
         image: a file path, (H, W, 3) uint8 RGB array, PIL image, (3, H, W)
             tensor (uint8, or float in [0, 1]); or a list of them, or an
             (N, 3, H, W) tensor. Sizes may differ between images.
-        mask: same kinds (one channel, or RGB collapsed by maximum), one per
-            image or one for all; see :mod:`inpaintzoo.apis.inputs` for the rule.
+        mask: same kinds, one per image or one for all: (H, W), (H, W, 1|3|4)
+            or (1, H, W) arrays, (H, W), (C, H, W) or (1, C, H, W) tensors;
+            RGB is collapsed by maximum, a hole drawn in the alpha channel is
+            read from it; see :mod:`inpaintzoo.apis.inputs` for the rule.
         mask_convention: ``'hole-white'`` (default: white = hole) or
             ``'known-white'`` (white = known, black = hole).
         mask_threshold: grey values above it (``'hole-white'``) or below
@@ -277,9 +341,14 @@ def inpaint(
         :class:`InpaintResult` with ``return_raw=True``, or a list of those for a
         list/batch input.
 
+    Warns:
+        NoHoleWarning: a mask without a hole pixel (that image is returned
+            unchanged); AllHoleWarning: a mask that is hole everywhere. Both
+            are :class:`inpaintzoo.apis.inputs.MaskWarning`.
+
     Raises:
         ImageReadError: an unreadable image or mask file.
-        InvalidImageError: an input that is not an image.
+        InvalidImageError: an input that is not an image, or has no pixel.
         InvalidMaskError: a bad mask, an unknown convention, or a mask whose size
             differs from its image's (both sizes named).
     """
@@ -297,8 +366,13 @@ def inpaint(
     results = []
     for img_src, mask_src in zip(images, masks, strict=True):
         img = to_rgb_uint8(img_src, orientation)
-        hole = to_hole_mask(mask_src, mask_convention, mask_threshold, orientation)
+        hole, values = hole_and_values(
+            mask_src, mask_convention, mask_threshold, orientation
+        )
         check_same_size(img, hole, img_src, mask_src, orientation)
+        warn_unusual_hole(
+            hole, values, img_src, mask_src, mask_convention, mask_threshold
+        )
         chosen = strategy
         if strategy == 'auto':
             from inpaintzoo.apis.highres import AUTO_WHOLE_MAX_PIXELS, auto_strategy

@@ -2,9 +2,11 @@
 
 Images: a file path (read with :func:`inpaintzoo.utils.image_io.read_image`), an
 ``(H, W, 3)`` uint8 RGB numpy array (``(H, W)`` grey and ``(H, W, 4)`` RGBA are
-accepted; alpha is dropped), a PIL image, or a tensor ``(3, H, W)`` /
-``(N, 3, H, W)``, uint8 in [0, 255] or floating point in [0, 1]. Float numpy
-arrays in [0, 1] are accepted too.
+accepted; alpha is dropped), a PIL image (converted exactly as its file would be
+read: 16-bit keeps its high byte, floating-point modes are refused), or a tensor
+``(3, H, W)`` / ``(N, 3, H, W)``, uint8 in [0, 255] or floating point in [0, 1]
+(bfloat16 and float16 included). Float numpy arrays in [0, 1] are accepted too.
+An image must have at least one pixel.
 
 Masks, the documented rule:
 
@@ -17,8 +19,18 @@ Masks, the documented rule:
 * Grey values (anti-aliased edges) are thresholded at ``mask_threshold``
   (default 127): with ``'hole-white'`` a value ``> 127`` is a hole, with
   ``'known-white'`` a value ``< 128`` (``255 - value > 127``) is a hole.
+* Colour channels are collapsed by their maximum. A hole drawn in the alpha
+  channel (alpha varies, every visible pixel has the same colour: a brush on a
+  transparent layer) is read from alpha, opaque = white
+  (:func:`inpaintzoo.utils.image_io.collapse_mask_channels`); files, PIL images
+  and RGBA arrays alike.
+* Shapes: arrays ``(H, W)``, ``(H, W, 1|3|4)`` or ``(1, H, W)``; tensors
+  ``(H, W)``, ``(C, H, W)`` or ``(1, C, H, W)`` with C = 1, 3 or 4.
 * A mask must have the image's size; otherwise :class:`InvalidMaskError` names
   both sizes.
+* A mask without a hole pixel warns (:class:`NoHoleWarning`: the image comes
+  back unchanged), and so does one that is hole everywhere
+  (:class:`AllHoleWarning`: the model invents the whole picture).
 
 Orientation (``orientation=``): ``'exif'`` (default) turns image and mask files,
 and PIL images, by their EXIF orientation tag, so a phone photo is inpainted as
@@ -29,6 +41,7 @@ as given.
 """
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -41,8 +54,10 @@ from inpaintzoo.utils.errors import InvalidImageError, InvalidMaskError
 from inpaintzoo.utils.image_io import (
     Orientation,
     check_orientation,
+    collapse_mask_channels,
     file_exif_orientation,
-    orient,
+    image_pixels,
+    mask_pixels,
     read_image,
     read_mask_values,
 )
@@ -83,6 +98,36 @@ def _is_batch(item: Any) -> bool:
     return (torch.is_tensor(item) or isinstance(item, np.ndarray)) and item.ndim == 4
 
 
+def _tensor_numpy(tensor: torch.Tensor) -> np.ndarray:
+    """A tensor's values as a numpy array on the CPU.
+
+    Floating point other than float64 (bfloat16 and float16, which numpy lacks
+    or computes poorly) becomes float32 first.
+    """
+    arr = tensor.detach().cpu()
+    if arr.is_floating_point() and arr.dtype != torch.float64:
+        arr = arr.float()
+    return arr.numpy()
+
+
+def check_not_empty(shape: tuple[int, ...], item: Any, what: str = 'image') -> None:
+    """Refuse an array, tensor or PIL image with no pixel.
+
+    Args:
+        shape (tuple[int, ...]): its ``(H, W, ...)`` shape.
+        item: the input, named in the message.
+        what (str): ``'image'`` or ``'mask'``.
+
+    Raises:
+        InvalidImageError: ``H == 0`` or ``W == 0``.
+    """
+    height, width = shape[:2]
+    if height == 0 or width == 0:
+        raise InvalidImageError(
+            f'{what} {_name(item)} is {width}x{height} (W x H); need at least 1x1'
+        )
+
+
 def to_rgb_uint8(image: ImageLike, orientation: Orientation = 'exif') -> np.ndarray:
     """One image -> ``(H, W, 3)`` uint8 RGB.
 
@@ -92,44 +137,59 @@ def to_rgb_uint8(image: ImageLike, orientation: Orientation = 'exif') -> np.ndar
             images (module doc).
 
     Raises:
-        ImageReadError: an unreadable file.
+        ImageReadError: an unreadable file, or a PIL image of a mode files of
+            which are refused too (floating point).
         InvalidImageError: a type, shape, dtype or value range that is not an
-            image (the message says what is accepted).
+            image, or no pixel at all (the message says what is accepted).
         ConfigError: an unknown ``orientation``.
     """
     check_orientation(orientation)
     if isinstance(image, str | os.PathLike):
         return read_image(Path(image), orientation=orientation)
     if isinstance(image, Image.Image):
-        return np.asarray(orient(image, orientation).convert('RGB'))
+        arr = image_pixels(image, _name(image), orientation)  # as files are read
+        check_not_empty(arr.shape, image)
+        return arr
     if torch.is_tensor(image):
-        arr = image.detach().cpu()
-        if arr.dim() == 4 and arr.shape[0] == 1:
-            arr = arr[0]
-        if arr.dim() != 3 or arr.shape[0] not in (1, 3):
-            raise InvalidImageError(
-                f'image tensor must be (3, H, W) or (N, 3, H, W), got shape '
-                f'{tuple(image.shape)}'
-            )
-        return to_rgb_uint8(arr.permute(1, 2, 0).numpy())
+        return _array_to_rgb_uint8(_image_tensor_hwc(image), image)
     if not isinstance(image, np.ndarray):
         raise InvalidImageError(
             f'image must be a file path, a numpy array, a PIL image or a tensor, '
             f'got {type(image).__name__}'
         )
+    return _array_to_rgb_uint8(image, image)
+
+
+def _image_tensor_hwc(image: torch.Tensor) -> np.ndarray:
+    """A ``(3, H, W)`` / ``(1, 3, H, W)`` image tensor as an ``(H, W, 3)`` array."""
+    arr = image
+    if arr.dim() == 4 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.dim() != 3 or arr.shape[0] not in (1, 3):
+        raise InvalidImageError(
+            f'image tensor must be (3, H, W) or (N, 3, H, W), got shape '
+            f'{tuple(image.shape)}'
+        )
+    return _tensor_numpy(arr.permute(1, 2, 0))
+
+
+def _array_to_rgb_uint8(image: np.ndarray, source: Any) -> np.ndarray:
+    """An ``(H, W)``, ``(H, W, 1|3|4)`` array -> ``(H, W, 3)`` uint8 RGB.
+
+    ``source`` (the array or tensor the user gave) is named in messages.
+    """
     arr = image[..., None] if image.ndim == 2 else image
     if arr.ndim != 3 or arr.shape[2] not in (1, 3, 4):
         raise InvalidImageError(
             f'image array must be (H, W, 3) RGB (or (H, W) grey, (H, W, 4) RGBA), '
             f'got shape {image.shape}'
         )
+    check_not_empty(arr.shape, source)
     arr = np.repeat(arr, 3, axis=2) if arr.shape[2] == 1 else arr[..., :3]
     if arr.dtype == np.uint8:
         return np.ascontiguousarray(arr)
     if np.issubdtype(arr.dtype, np.floating):
-        if arr.size and not (
-            np.isfinite(arr).all() and 0 <= arr.min() <= arr.max() <= 1
-        ):
+        if not (np.isfinite(arr).all() and 0 <= arr.min() <= arr.max() <= 1):
             raise InvalidImageError(
                 f'float image of shape {image.shape} must hold finite values in '
                 f'[0, 1], got [{np.nanmin(arr):.4g}, {np.nanmax(arr):.4g}]; pass '
@@ -145,36 +205,65 @@ def to_rgb_uint8(image: ImageLike, orientation: Orientation = 'exif') -> np.ndar
 def mask_values(mask: ImageLike, orientation: Orientation = 'exif') -> np.ndarray:
     """One mask -> ``(H, W)`` uint8 values before thresholding (0/1 -> 0/255).
 
-    ``orientation`` as in :func:`to_rgb_uint8`.
+    Files and PIL images are read alike (:func:`inpaintzoo.utils.image_io.mask_pixels`:
+    colour by maximum, or the alpha channel when the hole is drawn in it).
+    Arrays: ``(H, W)``, ``(H, W, 1|3|4)`` or ``(1, H, W)``; tensors: ``(H, W)``,
+    ``(C, H, W)`` or ``(1, C, H, W)`` with C = 1, 3 or 4 (channels collapsed the
+    same way). ``orientation`` as in :func:`to_rgb_uint8`.
     """
     check_orientation(orientation)
     if isinstance(mask, str | os.PathLike):
         return read_mask_values(Path(mask), orientation)
     if isinstance(mask, Image.Image):
-        mask = orient(mask, orientation)
-        mask = np.asarray(mask.convert('RGB') if mask.mode not in ('L', '1') else mask)
+        return mask_pixels(mask, _name(mask), orientation)  # as files are read
+    return _array_mask_values(_mask_hw(mask), mask)
+
+
+def _mask_hw(mask: Any) -> np.ndarray:
+    """An array or tensor mask as ``(H, W)``, its channels collapsed.
+
+    Raises:
+        InvalidMaskError: another type, or a shape listed as refused.
+    """
     if torch.is_tensor(mask):
-        arr = mask.detach().cpu()
-        while arr.dim() > 2 and arr.shape[0] == 1:
+        arr = _tensor_numpy(mask)
+        if arr.ndim == 4 and arr.shape[0] == 1:
             arr = arr[0]
-        mask = arr.numpy()
-    if not isinstance(mask, np.ndarray):
+        if arr.ndim == 3:
+            if arr.shape[0] not in (1, 3, 4):
+                raise InvalidMaskError(
+                    f'mask tensor must be (H, W), (C, H, W) or (1, C, H, W) with '
+                    f'C = 1, 3 or 4, got shape {tuple(mask.shape)}'
+                )
+            arr = np.moveaxis(arr, 0, -1)
+    elif isinstance(mask, np.ndarray):
+        arr = mask
+        if arr.ndim == 3 and arr.shape[2] not in (1, 3, 4) and arr.shape[0] == 1:
+            arr = arr[0]  # (1, H, W)
+    else:
         raise InvalidMaskError(
             f'mask must be a file path, a numpy array, a PIL image or a tensor, '
             f'got {type(mask).__name__}'
         )
-    arr = mask
-    if arr.ndim == 3:
-        if arr.shape[2] not in (1, 3, 4):
-            raise InvalidMaskError(
-                f'mask must be (H, W), (H, W, 1|3|4) or (1, H, W), got shape '
-                f'{mask.shape}'
-            )
-        arr = arr[..., :3].max(axis=2)
+    if arr.ndim == 3 and arr.shape[2] in (1, 3, 4):
+        arr = collapse_mask_channels(arr)
     if arr.ndim != 2:
-        raise InvalidMaskError(f'mask must be 2-D (H, W), got shape {mask.shape}')
+        raise InvalidMaskError(
+            f'mask must be (H, W), (H, W, 1|3|4) or (1, H, W) (tensors: (C, H, W), '
+            f'C = 1, 3 or 4), got shape {tuple(mask.shape)}'
+        )
+    return arr
+
+
+def _array_mask_values(arr: np.ndarray, source: Any) -> np.ndarray:
+    """``(H, W)`` mask values of any dtype -> uint8 (0/1 and [0, 1] scaled)."""
     if arr.dtype == bool:
         return arr.astype(np.uint8) * np.uint8(255)
+    if not np.issubdtype(arr.dtype, np.number):
+        raise InvalidMaskError(
+            f'mask {_name(source)} has dtype {arr.dtype}; pass bool, integer or '
+            'float values'
+        )
     if arr.size and not np.isfinite(arr).all():
         raise InvalidMaskError('mask holds NaN or Inf values')
     top = float(arr.max()) if arr.size else 0.0
@@ -197,6 +286,25 @@ def to_hole_mask(
     orientation: Orientation = 'exif',
 ) -> np.ndarray:
     """One mask -> ``(H, W)`` float32 in {0, 1}, 1 = hole (module rule)."""
+    return hole_and_values(mask, convention, threshold, orientation)[0]
+
+
+def hole_and_values(
+    mask: ImageLike,
+    convention: str = 'hole-white',
+    threshold: float = DEFAULT_MASK_THRESHOLD,
+    orientation: Orientation = 'exif',
+) -> tuple[np.ndarray, np.ndarray]:
+    """One mask -> its hole and the values it was thresholded from.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: ``(H, W)`` float32 in {0, 1} (1 = hole)
+        and ``(H, W)`` uint8 values (:func:`mask_values`).
+
+    Raises:
+        InvalidMaskError: an unknown convention, a threshold outside [0, 255),
+            or a mask that is not one.
+    """
     if convention not in MASK_CONVENTIONS:
         raise InvalidMaskError(
             f'mask_convention must be one of {sorted(MASK_CONVENTIONS)}, got '
@@ -206,7 +314,73 @@ def to_hole_mask(
     if not 0 <= threshold < 255:
         raise InvalidMaskError(f'mask_threshold must be in [0, 255), got {threshold}')
     values = mask_values(mask, orientation)
-    return binarize_mask(values, MASK_CONVENTIONS[convention], threshold)
+    return binarize_mask(values, MASK_CONVENTIONS[convention], threshold), values
+
+
+class MaskWarning(UserWarning):
+    """A mask that is valid but almost surely not what the user meant."""
+
+
+class NoHoleWarning(MaskWarning):
+    """A mask without a hole pixel: the image comes back unchanged."""
+
+
+class AllHoleWarning(MaskWarning):
+    """A mask that is hole everywhere: nothing of the image is kept."""
+
+
+def _hole_rule(convention: str, threshold: float) -> str:
+    """How a value becomes a hole, for messages.
+
+    E.g. ``'a value above 127 is a hole with hole-white'``.
+    """
+    if convention == 'known-white':
+        return f'a value below {255 - threshold:g} is a hole with {convention}'
+    return f'a value above {threshold:g} is a hole with {convention}'
+
+
+def warn_unusual_hole(
+    hole: np.ndarray,
+    values: np.ndarray,
+    image_src: Any,
+    mask_src: Any,
+    convention: str = 'hole-white',
+    threshold: float = DEFAULT_MASK_THRESHOLD,
+) -> None:
+    """Warn when a mask has no hole pixel, or is hole everywhere.
+
+    Args:
+        hole (np.ndarray): (H, W) float32, 1 = hole (:func:`hole_and_values`).
+        values (np.ndarray): (H, W) uint8 values it was thresholded from.
+        image_src: the image as given (named in the message).
+        mask_src: the mask as given (named in the message).
+        convention (str): ``'hole-white'`` or ``'known-white'``.
+        threshold (float): the threshold used.
+
+    Warns:
+        NoHoleWarning: no hole pixel (the values' range and the rule are named).
+        AllHoleWarning: every pixel is a hole.
+    """
+    if not hole.size:
+        return
+    where = f'mask {_name(mask_src)} (for image {_name(image_src)})'
+    if not hole.any():
+        warnings.warn(
+            f'{where} has no hole pixel: its values lie in [{int(values.min())}, '
+            f'{int(values.max())}] and {_hole_rule(convention, threshold)}; the '
+            'image is returned unchanged (check the mask, its convention and the '
+            'threshold)',
+            NoHoleWarning,
+            stacklevel=3,
+        )
+    elif hole.all():
+        warnings.warn(
+            f'{where} is hole everywhere ({_hole_rule(convention, threshold)}): '
+            'the model invents the whole picture, nothing of the image is kept '
+            '(check the mask and its convention)',
+            AllHoleWarning,
+            stacklevel=3,
+        )
 
 
 def pair_inputs(images: Any, masks: Any) -> tuple[list[Any], list[Any], bool]:

@@ -25,7 +25,7 @@ from torch import Tensor
 
 from inpaintzoo.apis.highres import auto_strategy, blend_tiles, check_tile_overlap
 from inpaintzoo.apis.inputs import split_batch, to_rgb_uint8
-from inpaintzoo.utils.errors import ConfigError
+from inpaintzoo.utils.errors import ConfigError, InvalidImageError
 
 RESTORE_STRATEGIES = ('auto', 'whole', 'sliding')
 SLIDING_DEFAULTS = {'tile': 512, 'overlap': 64}
@@ -59,7 +59,8 @@ def sliding_options(options: dict) -> tuple[int, int]:
             'accepts: tile, overlap'
         )
     opts = {**SLIDING_DEFAULTS, **options}
-    return check_tile_overlap(opts['tile'], opts['overlap'])
+    defaulted = tuple(k for k in SLIDING_DEFAULTS if k not in options)
+    return check_tile_overlap(opts['tile'], opts['overlap'], defaulted)
 
 
 def restore_sliding(forward: Any, image: Tensor, tile: int, overlap: int) -> Tensor:
@@ -127,7 +128,8 @@ def restore(
     Raises:
         ConfigError: not a restorer, an unknown strategy or option.
         ImageReadError: an unreadable file.
-        InvalidImageError: an input that is not an image.
+        InvalidImageError: an input that is not an image, has no pixel, or an
+            empty list.
     """
     check_restorer(model)
     if strategy not in RESTORE_STRATEGIES:
@@ -143,6 +145,8 @@ def restore(
         (torch.is_tensor(image) or isinstance(image, np.ndarray)) and image.ndim == 4
     )
     items = split_batch(image) if batched else [image]
+    if not items:
+        raise InvalidImageError('no image given: pass at least one image')
     outs = [
         _restore_one(model, to_rgb_uint8(item, orientation), strategy, strategy_options)
         for item in items

@@ -7,19 +7,22 @@ A thin layer over :func:`inpaintzoo.apis.init_model` and
 
 import argparse
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
 from inpaintzoo.cli.inputs import (
-    check_out_dir,
+    check_readable,
     collect_images,
+    make_parent,
     pair_masks,
-    plan_outputs,
+    plan_results,
 )
-from inpaintzoo.cli.progress import emit, progress, progress_enabled
+from inpaintzoo.cli.progress import emit, note, progress, progress_enabled
 from inpaintzoo.cli.shared_args import (
     add_images_argument,
     add_orientation_argument,
@@ -63,7 +66,10 @@ def add_inpaint_parser(subparsers: Any) -> argparse.ArgumentParser:
         '--mask-dir', default=None, help='folder of masks named like the images'
     )
     parser.add_argument(
-        '--out', required=True, help='output folder (not an input folder)'
+        '--out',
+        required=True,
+        help='output folder (not an input folder), or an output .png file when '
+        'one image is given',
     )
     parser.add_argument(
         '--strategy',
@@ -125,14 +131,21 @@ def write_png(image: np.ndarray, path: Path, like: Path | None = None) -> None:
         path (Path): the PNG to write.
         like (Path, optional): the input picture; its ICC colour profile, if it
             has one, is embedded so the result shows its colours.
+
+    The folder of ``path`` is created when missing (a run that fails before its
+    first result leaves no empty folder behind).
     """
     from inpaintzoo.utils.image_io import save_image
 
+    make_parent(path)
     save_image(image, path, like, format='PNG')
 
 
 def run_inpaint(args: argparse.Namespace) -> list[Path]:
     """Inpaint every input image; print each written path on stdout.
+
+    Everything that can be checked without the model is checked first: the
+    files (every image and mask header), ``--out`` and ``--device``.
 
     Args:
         args (argparse.Namespace): parsed ``inpaint`` arguments.
@@ -142,18 +155,52 @@ def run_inpaint(args: argparse.Namespace) -> list[Path]:
     """
     images = collect_images(args.images)
     masks = pair_masks(images, args.mask, args.mask_dir)
-    out_dir = check_out_dir(args.out, args.images, args.mask_dir)
-    outputs = plan_outputs(images, masks, out_dir)
+    outputs = plan_results(args.out, images, masks, args.images, args.mask_dir)
+    check_readable([*images, *masks])
+    options = _api_options(args)
+    from inpaintzoo.apis.inference import resolve_device
+
+    resolve_device(args.device, '--device')  # one line naming a bad --device
     init_model, inpaint = load_inference_api()
     model = init_model(args.model, args.checkpoint, device=args.device)
-    options = _api_options(args)
     bar = progress_enabled(len(images), args.progress)
     if args.strategy == 'auto':
         note_large_pictures(images)
-    for img, mask, out in progress(zip(images, masks, outputs), len(images), bar):
-        write_png(inpaint(model, str(img), str(mask), **options), out, like=img)
-        emit(str(out))
+    with mask_warnings_on_stderr():
+        for img, mask, out in progress(zip(images, masks, outputs), len(images), bar):
+            write_png(inpaint(model, str(img), str(mask), **options), out, like=img)
+            emit(str(out))
     return outputs
+
+
+@contextmanager
+def mask_warnings_on_stderr() -> Iterator[None]:
+    """Show each mask warning of ``inpaint()`` as one line ``warning: ...`` on stderr.
+
+    Every image's warning is shown (the message names the image); other
+    warnings keep Python's usual display.
+    """
+    from inpaintzoo.apis.inputs import MaskWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter('always', MaskWarning)
+        shown = warnings.showwarning
+
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
+            if issubclass(category, MaskWarning):
+                note(f'warning: {message}')
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
 
 
 def note_large_pictures(images: list[Path]) -> None:

@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from inpaintzoo.cli.inputs import check_out_dir, collect_images, plan_outputs
+from inpaintzoo.cli.inputs import check_readable, collect_images, plan_results
 from inpaintzoo.cli.progress import emit, progress, progress_enabled
 from inpaintzoo.cli.shared_args import (
     add_images_argument,
@@ -26,7 +26,6 @@ from inpaintzoo.utils.errors import ConfigError
 
 #: values of ``--strategy`` (:data:`inpaintzoo.apis.restore.RESTORE_STRATEGIES`)
 RESTORE_STRATEGY_CHOICES = ('auto', 'whole', 'sliding')
-_FILE_SUFFIXES = ('.png',)
 
 
 def add_restore_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -37,7 +36,8 @@ def add_restore_parser(subparsers: Any) -> argparse.ArgumentParser:
         description=(
             'Restore every image with a restorer (e.g. the SEM-Net deblurrer) and '
             'write <out>/<stem>.png, or the --out file for a single image ending '
-            'in .png. Inputs are never overwritten.'
+            'in .png (other image suffixes are refused). Inputs are never '
+            'overwritten.'
         ),
     )
     add_images_argument(parser)
@@ -70,22 +70,6 @@ def add_restore_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _plan(args: argparse.Namespace, images: list[Path]) -> list[Path]:
-    """Output paths: the ``--out`` file (one image), else ``<out>/<stem>.png``."""
-    out = Path(args.out)
-    if out.suffix.lower() in _FILE_SUFFIXES:
-        if len(images) != 1:
-            raise ConfigError(
-                f'--out {out} is a file but {len(images)} images were given; pass a '
-                'folder for several images'
-            )
-        if out.resolve() == images[0].resolve():
-            raise ConfigError(f'--out {out} is the input image; choose another file')
-        out.parent.mkdir(parents=True, exist_ok=True)
-        return [out]
-    return plan_outputs(images, [], check_out_dir(out, args.images, None))
-
-
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {
         'strategy': args.strategy,
@@ -103,16 +87,21 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 def run_restore(args: argparse.Namespace) -> list[Path]:
     """Restore every input image; print each written path on stdout.
 
+    The files (every image header), ``--out`` (a folder, or one .png file) and
+    ``--device`` are checked before the model is built.
+
     Returns:
         list[Path]: the written PNG files, in input order.
     """
-    from inpaintzoo.apis.inference import init_model
+    from inpaintzoo.apis.inference import init_model, resolve_device
     from inpaintzoo.apis.restore import check_restorer, restore
     from inpaintzoo.cli.cmd_inpaint import write_png
 
     images = collect_images(args.images)
     options = _options(args)
-    outputs = _plan(args, images)
+    outputs = plan_results(args.out, images, [], args.images)
+    check_readable(images)
+    resolve_device(args.device, '--device')  # one line naming a bad --device
     model = init_model(args.model, args.checkpoint, device=args.device)
     check_restorer(model)
     bar = progress_enabled(len(images), args.progress)

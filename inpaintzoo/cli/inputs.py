@@ -12,9 +12,16 @@ Rules (also in ``docs/inference.md``):
 * ``--out DIR`` must not be a folder the inputs or masks were read from.
   Results are ``<out>/<stem>.png``; a name that would be an input or mask file,
   or that another image already took, gets ``_inpainted`` (then ``_inpainted2``,
-  ...) appended, so an input is never overwritten.
+  ...) appended, so an input is never overwritten. ``--out FILE.png`` (one
+  image) names the result itself; another image suffix (``.jpg`` ...) is refused,
+  since results are lossless PNG; an existing folder is a folder, whatever its
+  name. The folder is created when the first result is written, so a run that
+  fails before leaves none behind.
+* Before any model work every input and mask file is opened (its header only);
+  all that cannot be read are reported in one error.
 """
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,15 +31,18 @@ from inpaintzoo.utils.errors import ConfigError, FolderPairingError, ImageReadEr
 from inpaintzoo.utils.image_io import (
     UNDECODABLE_PHOTO_HINT,
     UNDECODABLE_PHOTO_SUFFIXES,
+    image_file_problem,
 )
 
 #: how many missing names an error message lists before "... and N more"
 MAX_LISTED = 10
+#: suffixes that make ``--out`` a file name rather than a folder
+OUT_FILE_SUFFIXES = (*IMAGE_EXTENSIONS, '.gif', *UNDECODABLE_PHOTO_SUFFIXES)
 
 
-def _listing(names: Sequence[str]) -> str:
+def _listing(names: Sequence[str], sep: str = ', ') -> str:
     """``'a, b, c'``, cut after :data:`MAX_LISTED` names."""
-    shown = ', '.join(names[:MAX_LISTED])
+    shown = sep.join(names[:MAX_LISTED])
     more = len(names) - MAX_LISTED
     return f'{shown}, ... and {more} more' if more > 0 else shown
 
@@ -119,6 +129,11 @@ def pair_masks(
         raise ConfigError('give exactly one of --mask FILE and --mask-dir DIR')
     if mask is not None:
         mask_path = Path(mask)
+        if mask_path.is_dir():
+            raise ImageReadError(
+                f'--mask {mask_path} is a folder, not an image file; pass '
+                '--mask-dir for a folder of masks named like the images'
+            )
         if not mask_path.is_file():
             raise ImageReadError(f'mask file not found: {mask_path}')
         masks = [mask_path] * len(images)
@@ -146,7 +161,9 @@ def pair_masks(
 def check_out_dir(
     out_dir: str | Path, inputs: Sequence[str | Path], mask_dir: str | Path | None
 ) -> Path:
-    """Refuse an output folder the inputs are read from; create it otherwise.
+    """Refuse an output folder the inputs are read from, or one not writable.
+
+    The folder is not created here (see :func:`make_parent`).
 
     Args:
         out_dir (str | Path): the ``--out`` folder.
@@ -154,11 +171,12 @@ def check_out_dir(
         mask_dir (str | Path, optional): the ``--mask-dir`` folder.
 
     Returns:
-        Path: the output folder (created if needed).
+        Path: the output folder.
 
     Raises:
         ConfigError: ``out_dir`` is an input folder or the mask folder.
-        NotADirectoryError: ``out_dir`` exists and is a file.
+        NotADirectoryError: ``out_dir`` (or a folder above it) exists and is a file.
+        PermissionError: it cannot be created or written in.
     """
     out = Path(out_dir)
     folders = [Path(p) for p in inputs if Path(p).is_dir()]
@@ -172,8 +190,118 @@ def check_out_dir(
             )
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f'--out {out} exists and is not a folder')
-    out.mkdir(parents=True, exist_ok=True)
+    check_writable(out, out)
     return out
+
+
+def check_writable(folder: Path, out: Path) -> None:
+    """Refuse a ``folder`` that cannot be created or written in.
+
+    Args:
+        folder (Path): where results go (it need not exist yet).
+        out (Path): the ``--out`` argument, named in messages.
+
+    Raises:
+        NotADirectoryError: the nearest existing path above it is a file.
+        PermissionError: that folder is not writable.
+    """
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(f'--out {out}: {existing} is a file, not a folder')
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(f'--out {out}: cannot write in {existing}')
+
+
+def make_parent(path: Path) -> None:
+    """Create the folder of a result file (and those above it) when missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def plan_results(
+    out: str | Path,
+    images: Sequence[Path],
+    masks: Sequence[Path],
+    inputs: Sequence[str | Path],
+    mask_dir: str | Path | None = None,
+) -> list[Path]:
+    """The result file of each image, from ``--out`` (a folder or one .png file).
+
+    ``--out`` is a file name when it ends in an image suffix and is not an
+    existing folder; only ``.png`` is accepted then, for one image.
+
+    Args:
+        out (str | Path): the ``--out`` argument.
+        images (Sequence[Path]): input images.
+        masks (Sequence[Path]): their masks (protected too; may be empty).
+        inputs (Sequence[str | Path]): the image arguments (files or folders).
+        mask_dir (str | Path, optional): the ``--mask-dir`` folder.
+
+    Returns:
+        list[Path]: one result path per image; nothing is created yet.
+
+    Raises:
+        ConfigError: another image suffix, a file for several images, or a
+            file that is an input or mask.
+    """
+    path = Path(out)
+    if path.is_dir() or path.suffix.lower() not in OUT_FILE_SUFFIXES:
+        return plan_outputs(images, masks, check_out_dir(path, inputs, mask_dir))
+    return [check_out_file(path, images, masks)]
+
+
+def check_out_file(out: Path, images: Sequence[Path], masks: Sequence[Path]) -> Path:
+    """Check ``--out FILE``: a .png, one image, not an input or mask file.
+
+    Raises:
+        ConfigError: as :func:`plan_results` says.
+    """
+    if out.suffix.lower() != '.png':
+        raise ConfigError(
+            f'--out must be a folder or a .png file (results are lossless PNG), '
+            f'got {out}: name it {out.with_suffix(".png").name} or pass a folder'
+        )
+    if len(images) != 1:
+        raise ConfigError(
+            f'--out {out} is a file but {len(images)} images were given; pass a '
+            'folder for several images'
+        )
+    if out.resolve() in {p.resolve() for p in (*images, *masks)}:
+        raise ConfigError(f'--out {out} is an input image or mask; choose another file')
+    check_writable(out.parent, out)
+    return out
+
+
+def check_readable(files: Sequence[Path]) -> None:
+    """Open every file's header; report all that cannot be read in one error.
+
+    Cheap enough to run before any model work (a truncated file is only found
+    when it is decoded).
+
+    Args:
+        files (Sequence[Path]): images and masks (repeats are checked once).
+
+    Raises:
+        ImageReadError: naming each unreadable file and why.
+    """
+    problems: list[str] = []
+    seen: set[Path] = set()
+    for file in files:
+        key = file.resolve()
+        if key in seen:
+            continue
+        seen.add(key)
+        problem = image_file_problem(file)
+        if problem is not None:
+            problems.append(problem)
+    if len(problems) == 1:
+        raise ImageReadError(f'{problems[0]} (nothing was run)')
+    if problems:
+        raise ImageReadError(
+            f'{len(problems)} of {len(seen)} input files cannot be read, nothing '
+            f'was run: {_listing(problems, "; ")}'
+        )
 
 
 def plan_outputs(

@@ -59,3 +59,13 @@ def emit(line: str) -> None:
         print(line, flush=True)
         return
     tqdm.write(line, file=sys.stdout)
+
+
+def note(line: str) -> None:
+    """Print ``line`` on stderr without breaking a progress bar there."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        print(line, file=sys.stderr, flush=True)
+        return
+    tqdm.write(line, file=sys.stderr)

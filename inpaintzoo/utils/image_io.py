@@ -24,8 +24,11 @@ Rules (also in ``docs/data_preparation.md``):
   floating-point images are refused.
 * **Channels (images):** grey, bilevel and palette images become RGB; an alpha
   channel is dropped (not composited); CMYK/YCbCr/LAB/HSV are converted to RGB.
-* **Masks:** see :func:`read_mask` — 0/1-valued files are recognised, then the
-  rule of :func:`inpaintzoo.utils.mask.binarize_mask` gives 1 = hole.
+* **Masks:** see :func:`read_mask` — 0/1-valued files are recognised, a hole
+  drawn only in the alpha channel is taken from it (:func:`collapse_mask_channels`),
+  then the rule of :func:`inpaintzoo.utils.mask.binarize_mask` gives 1 = hole.
+* **Pillow images** handed over as objects go through the same conversion
+  (:func:`image_pixels`, :func:`mask_pixels`) as files.
 """
 
 import io
@@ -65,11 +68,69 @@ _SIXTEEN_BIT_MODES = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
 _JPEG_SOS, _JPEG_EOI = b'\xff\xda', b'\xff\xd9'
 
 
+def _path_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be an image file before opening it, or None."""
+    if path.is_dir():
+        return f'{path} is a folder, not an image file'
+    if not path.is_file():
+        return f'file not found: {path}'
+    try:
+        empty = path.stat().st_size == 0
+    except OSError as err:
+        return f'cannot read {path}: {err}'
+    if empty:
+        return f'{path} is empty (0 bytes), not an image: re-export or re-download it'
+    return None
+
+
+def _unidentified_problem(path: Path, head: bytes) -> str:
+    """Message for a file Pillow recognises as no image format (``head``: its start)."""
+    hint = undecodable_photo_hint(path)
+    if hint:
+        return f'cannot read {path}: {hint}'
+    text = head[:512]
+    kind = ' (it holds text)' if text and text.isascii() and b'\0' not in text else ''
+    return (
+        f'cannot read {path}: not an image file{kind}; Pillow knows no image '
+        'format in it: re-export it as PNG or JPEG'
+    )
+
+
+def image_file_problem(path: str | Path) -> str | None:
+    """Why an image or mask file cannot be read, from its header; None if it can.
+
+    Cheap (the header only): a folder, a missing, empty or unidentifiable file is
+    found; a truncated one is found only when it is decoded (:func:`read_image`).
+
+    Args:
+        path (str | Path): the file.
+
+    Returns:
+        str | None: a one-line message naming the file, or None.
+    """
+    path = Path(path)
+    problem = _path_problem(path)
+    if problem is not None:
+        return problem
+    try:
+        with Image.open(path):
+            pass
+    except UnidentifiedImageError:
+        with open(path, 'rb') as file:
+            return _unidentified_problem(path, file.read(512))
+    except Image.DecompressionBombError as err:
+        return f'refusing to decode {path}: {err}'
+    except (OSError, ValueError, SyntaxError) as err:
+        return f'cannot read {path} as an image ({err})'
+    return None
+
+
 def _decode(path: str | Path) -> Image.Image:
     """Open and fully decode ``path``; refuse missing, corrupt or cut files."""
     path = Path(path)
-    if not path.is_file():
-        raise ImageReadError(f'file not found: {path}')
+    problem = _path_problem(path)
+    if problem is not None:
+        raise ImageReadError(problem)
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -79,7 +140,9 @@ def _decode(path: str | Path) -> Image.Image:
     try:
         img = Image.open(io.BytesIO(data))
         img.load()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
+    except UnidentifiedImageError as err:
+        raise ImageReadError(_unidentified_problem(path, data[:512])) from err
+    except (OSError, ValueError, SyntaxError) as err:
         hint = undecodable_photo_hint(path)
         if hint:
             raise ImageReadError(f'cannot read {path}: {hint}') from err
@@ -188,8 +251,8 @@ def _raw_pixels(img: Image.Image, path: str | Path) -> np.ndarray:
         return arr.astype(np.uint16)
     if img.mode == 'F':
         raise ImageReadError(
-            f'{path}: floating-point images are not supported; save it as an '
-            '8-bit or 16-bit PNG'
+            f'{path}: floating-point images (mode F) are not supported; save it '
+            'as an 8-bit or 16-bit PNG (in Python: pass a float array in [0, 1])'
         )
     if img.mode in ('1', 'LA', 'La'):
         img = img.convert('L')
@@ -225,6 +288,34 @@ def check_min_size(
         )
 
 
+def image_pixels(
+    img: Image.Image, name: str | Path, orientation: Orientation = 'stored'
+) -> np.ndarray:
+    """A decoded Pillow image as RGB uint8 with the module's rules.
+
+    The one conversion behind :func:`read_image`, also used for PIL images
+    handed to the inference API, so an object and its file give the same pixels
+    (16-bit keeps its high byte; floating-point images are refused).
+
+    Args:
+        img (Image.Image): a decoded image, any mode.
+        name (str | Path): its file, or how a message names it.
+        orientation (str): ``'stored'`` (default) or ``'exif'``.
+
+    Returns:
+        np.ndarray: (H, W, 3) uint8 RGB (alpha dropped, not composited).
+
+    Raises:
+        ImageReadError: an unsupported mode (floating point, 32-bit values).
+    """
+    arr = _to_uint8(_raw_pixels(orient(img, orientation), name))
+    if arr.ndim == 2:
+        arr = np.repeat(arr[..., None], 3, axis=2)
+    elif arr.shape[2] == 4:
+        arr = arr[..., :3]  # alpha dropped, not composited
+    return np.ascontiguousarray(arr)
+
+
 def read_image(
     path: str | Path, min_size: int = 1, orientation: Orientation = 'stored'
 ) -> np.ndarray:
@@ -244,13 +335,84 @@ def read_image(
             an unsupported kind or smaller than ``min_size``.
         ConfigError: an unknown ``orientation``.
     """
-    arr = _to_uint8(_raw_pixels(orient(_decode(path), orientation), path))
-    if arr.ndim == 2:
-        arr = np.repeat(arr[..., None], 3, axis=2)
-    elif arr.shape[2] == 4:
-        arr = arr[..., :3]  # alpha dropped, not composited
+    arr = image_pixels(_decode(path), path, orientation)
     check_min_size(arr.shape, path, min_size)
-    return np.ascontiguousarray(arr)
+    return arr
+
+
+def _hole_in_alpha(colour: np.ndarray, alpha: np.ndarray) -> bool:
+    """Whether a mask's hole is drawn in its alpha channel, not its colour.
+
+    True when alpha varies while every pixel that is not fully transparent has
+    one and the same colour: the colour then carries nothing (a brush of one
+    colour on a transparent layer, "transparent white" around an opaque hole).
+
+    Args:
+        colour (np.ndarray): (H, W) colour values (RGB collapsed by maximum).
+        alpha (np.ndarray): (H, W) alpha values (0 = fully transparent).
+    """
+    if not alpha.size or alpha.min() == alpha.max():
+        return False
+    visible = colour[alpha > 0]
+    return bool(visible.min() == visible.max())
+
+
+def collapse_mask_channels(arr: np.ndarray) -> np.ndarray:
+    """One value per pixel of a mask with channels: colour, or the alpha channel.
+
+    Colour channels are collapsed by their maximum. With an alpha channel (C = 2,
+    grey + alpha, or C = 4, RGBA) whose values vary while the visible pixels all
+    have one colour, the hole is in the alpha channel and alpha is the value
+    (opaque = white; see :func:`_hole_in_alpha`); otherwise alpha is ignored.
+
+    Args:
+        arr (np.ndarray): (H, W) or (H, W, C) with C in 1-4, any numeric dtype.
+
+    Returns:
+        np.ndarray: (H, W), the dtype of ``arr``.
+    """
+    if arr.ndim == 2:
+        return arr
+    channels = arr.shape[2]
+    colour = arr[..., : 3 if channels >= 3 else 1].max(axis=2)
+    if channels in (2, 4) and _hole_in_alpha(colour, arr[..., -1]):
+        return arr[..., -1]
+    return colour
+
+
+def _raw_mask_pixels(img: Image.Image, name: str | Path) -> np.ndarray:
+    """Like :func:`_raw_pixels`, but transparency is kept as a last alpha channel."""
+    if img.mode in ('LA', 'La'):
+        return np.asarray(img.convert('LA'))
+    if img.mode in ('PA', 'RGBa') or (img.mode == 'P' and 'transparency' in img.info):
+        return np.asarray(img.convert('RGBA'))
+    return _raw_pixels(img, name)
+
+
+def mask_pixels(
+    img: Image.Image, name: str | Path, orientation: Orientation = 'stored'
+) -> np.ndarray:
+    """A decoded Pillow mask as one 8-bit channel, before binarisation.
+
+    The one conversion behind :func:`read_mask_values`, also used for PIL masks
+    handed to the inference API. Channels are collapsed by
+    :func:`collapse_mask_channels` (colour by maximum, or the alpha channel when
+    the hole is drawn in it). Values all 0 or 1 (8- or 16-bit, at least one 1)
+    make a **0/1 mask**, scaled to 0/255, so ``1`` means white for either
+    convention. Other 16-bit values keep their high byte.
+
+    Args:
+        img (Image.Image): a decoded mask, any mode.
+        name (str | Path): its file, or how a message names it.
+        orientation (str): ``'stored'`` (default) or ``'exif'``.
+
+    Returns:
+        np.ndarray: (H, W) uint8.
+    """
+    arr = collapse_mask_channels(_raw_mask_pixels(orient(img, orientation), name))
+    if arr.size and int(arr.max()) == 1:
+        return arr.astype(np.uint8) * np.uint8(255)
+    return _to_uint8(arr)
 
 
 def read_mask_values(
@@ -258,10 +420,7 @@ def read_mask_values(
 ) -> np.ndarray:
     """Read a mask file as one 8-bit channel, before binarisation.
 
-    Colour channels are collapsed by their maximum; alpha is ignored. A file
-    whose values are all 0 or 1 (8- or 16-bit, at least one 1) is a **0/1
-    mask** and is scaled to 0/255, so ``1`` means white for either convention.
-    Other 16-bit files keep their high byte.
+    See :func:`mask_pixels` (colour or alpha, 0/1 files, 16-bit files).
 
     Args:
         path (str | Path): mask file.
@@ -271,12 +430,7 @@ def read_mask_values(
     Returns:
         np.ndarray: (H, W) uint8.
     """
-    arr = _raw_pixels(orient(_decode(path), orientation), path)
-    if arr.ndim == 3:
-        arr = arr[..., :3].max(axis=2)
-    if arr.size and int(arr.max()) == 1:
-        return arr.astype(np.uint8) * np.uint8(255)
-    return _to_uint8(arr)
+    return mask_pixels(_decode(path), path, orientation)
 
 
 def read_mask(

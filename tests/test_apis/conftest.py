@@ -43,3 +43,11 @@ def generator_ckpt(trained_model, tmp_path_factory) -> Path:
     }
     torch.save(dict(state_dict=state, meta=dict(note='generator only')), path)
     return path
+
+
+@pytest.fixture(scope='module')
+def loaded_model(tiny_cfg, generator_ckpt):
+    """``generator_ckpt`` loaded by ``init_model`` on the CPU (the API's way)."""
+    from inpaintzoo.apis import init_model
+
+    return init_model(tiny_cfg, str(generator_ckpt), device='cpu')

@@ -71,7 +71,8 @@ def test_out_dir_may_not_be_an_input_or_mask_folder(tmp_path):
             tmp_path / 'masks', [tmp_path / 'in' / 'a.png'], tmp_path / 'masks'
         )
     out = check_out_dir(tmp_path / 'new' / 'out', [tmp_path / 'in'], None)
-    assert out.is_dir()
+    assert out == tmp_path / 'new' / 'out'
+    assert not out.exists()  # created with the first result, not before
 
 
 def test_output_names_never_equal_an_input(tmp_path):
