@@ -14,7 +14,7 @@ _LAZY = {
     'InpaintResult': 'inpaintzoo.apis.inference',
     'init_model': 'inpaintzoo.apis.inference',
     'inpaint': 'inpaintzoo.apis.inference',
-    'restore': 'inpaintzoo.apis.restore',
+    'restore': 'inpaintzoo.apis.restoration',
 }
 
 

@@ -24,7 +24,7 @@ from inpaintzoo.cli.shared_args import (
 )
 from inpaintzoo.utils.errors import ConfigError
 
-#: values of ``--strategy`` (:data:`inpaintzoo.apis.restore.RESTORE_STRATEGIES`)
+#: values of ``--strategy`` (:data:`inpaintzoo.apis.restoration.RESTORE_STRATEGIES`)
 RESTORE_STRATEGY_CHOICES = ('auto', 'whole', 'sliding')
 
 
@@ -94,7 +94,7 @@ def run_restore(args: argparse.Namespace) -> list[Path]:
         list[Path]: the written PNG files, in input order.
     """
     from inpaintzoo.apis.inference import init_model, resolve_device
-    from inpaintzoo.apis.restore import check_restorer, restore
+    from inpaintzoo.apis.restoration import check_restorer, restore
     from inpaintzoo.cli.cmd_inpaint import write_png
 
     images = collect_images(args.images)

@@ -21,7 +21,7 @@ from inpaintzoo.apis.inputs import (
     mask_values,
     to_rgb_uint8,
 )
-from inpaintzoo.apis.restore import restore
+from inpaintzoo.apis.restoration import restore
 from inpaintzoo.utils.errors import ConfigError, ImageReadError, InvalidImageError
 
 H, W = 29, 37

@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 
 from inpaintzoo.apis import inference as inference_mod
-from inpaintzoo.apis import restore as restore_mod
+from inpaintzoo.apis import restoration as restore_mod
 from inpaintzoo.cli import cmd_inpaint, main
 from inpaintzoo.cli.main import cli_main
 from inpaintzoo.utils.errors import ConfigError, ImageReadError

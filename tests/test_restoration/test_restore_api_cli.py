@@ -9,7 +9,7 @@ from mmengine.registry import init_default_scope
 from PIL import Image
 
 from inpaintzoo.apis.inference import init_model
-from inpaintzoo.apis.restore import restore, restore_sliding
+from inpaintzoo.apis.restoration import restore, restore_sliding
 from inpaintzoo.cli.main import cli_main
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import ConfigError
@@ -129,7 +129,7 @@ def test_exif_turned_file_is_restored_as_shown(tiny_files, tmp_path):
 
 
 def test_auto_strategy_tiles_pictures_above_the_limit(tiny_files, monkeypatch):
-    import inpaintzoo.apis.restore as restore_mod
+    import inpaintzoo.apis.restoration as restore_mod
     from inpaintzoo.apis import highres
 
     config, ckpt = tiny_files
@@ -149,3 +149,22 @@ def test_auto_strategy_tiles_pictures_above_the_limit(tiny_files, monkeypatch):
     assert tiled == [(512, 64)]
     with pytest.raises(ConfigError, match="strategy='auto' takes none"):
         restore(model, img, tile=32)
+
+
+def test_the_package_name_restore_is_the_function():
+    """``from inpaintzoo.apis import restore`` (the documented import) is callable.
+
+    It stays so after the module behind it is imported by name, which used to
+    rebind ``inpaintzoo.apis.restore`` to that module.
+    """
+    import subprocess
+    import sys
+
+    code = (
+        'import inpaintzoo.apis.restoration\n'
+        'from inpaintzoo.apis import init_model, restore\n'
+        'import inpaintzoo.apis as apis\n'
+        'assert callable(restore) and restore.__name__ == "restore", restore\n'
+        'assert apis.restore is restore\n'
+    )
+    subprocess.run([sys.executable, '-c', code], check=True)

@@ -2,8 +2,7 @@
 
 Example::
 
-    from inpaintzoo.apis import init_model
-    from inpaintzoo.apis.restore import restore
+    from inpaintzoo.apis import init_model, restore
 
     model = init_model('configs/sem_net_deblur/sem-deblur_1xb4-300k_gopro-256x256.py',
                        'sem_deblur_gopro.pth')
