@@ -15,7 +15,10 @@ Rules (``docs/get_started.md``, "Checkpoints and trust"):
   unpickling.
 * Files that are not PyTorch checkpoints, are truncated or are broken symbolic
   links get messages that say so (:class:`CorruptCheckpointError`,
-  ``FileNotFoundError``).
+  ``FileNotFoundError``). Zip checkpoints are checked against their CRCs before
+  they are unpickled, so damaged tensor data never loads as wrong weights.
+* ``file://`` URLs name local paths; other URL schemes (``s3://``,
+  ``torchvision://``, ...) are refused (:class:`UnsupportedCheckpointURLError`).
 
 Importing this module changes nothing in MMEngine or torch. MMEngine's
 ``CheckpointLoader`` uses these loaders only inside
@@ -34,7 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import torch
 from mmengine.dist import get_dist_info
@@ -43,7 +46,11 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from torch.hub import download_url_to_file
 
 from inpaintzoo.engine.safe_globals import runner_checkpoint_globals
-from inpaintzoo.utils.errors import CorruptCheckpointError, UnsafeCheckpointError
+from inpaintzoo.utils.errors import (
+    CorruptCheckpointError,
+    UnsafeCheckpointError,
+    UnsupportedCheckpointURLError,
+)
 
 #: environment variable that switches full unpickling of local files on ("1")
 UNSAFE_PICKLE_ENV = 'INPAINTZOO_UNSAFE_PICKLE'
@@ -58,8 +65,11 @@ UNSAFE_PICKLE_HELP = (
 _OLD_TRUST_ENV = 'INPAINTZOO_TRUST_CHECKPOINTS'
 _ZIP_MAGIC = b'PK\x03\x04'
 _HASH_PART = re.compile(r'[0-9a-fA-F]{8,64}')
-_URL_SCHEME = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*://')
+#: ``scheme://`` at the start of a name; also ``open-mmlab:s3://`` (MMEngine's)
+_URL_SCHEME = re.compile(r'^[A-Za-z][A-Za-z0-9+.:-]*://')
 _DISALLOWED_GLOBAL = re.compile(r'GLOBAL ([\w.]+)|unrecognized function ([^\s]+)')
+#: torch's zip reader failing on the archive's layout (e.g. a missing member)
+_ZIP_READER_ERROR = re.compile(r'PytorchStreamReader|inline_container')
 
 
 def unsafe_pickle_enabled() -> bool:
@@ -141,7 +151,8 @@ def check_checkpoint_integrity(filename: str | os.PathLike) -> None:
     problem = _zip_problem(path)
     if problem:
         raise CorruptCheckpointError(
-            f'checkpoint {path} is corrupt or truncated ({problem})'
+            f'checkpoint {path} is corrupt or truncated ({problem}); use another '
+            'checkpoint, or download or copy it again'
         )
 
 
@@ -153,15 +164,20 @@ def _is_zip(path: Path) -> bool:
 def _zip_problem(path: Path) -> str | None:
     """What is wrong with a zip checkpoint's structure or CRCs; ``None`` if intact.
 
-    Legacy (non-zip) files cannot be checked without unpickling; they get ``None``.
+    Reads every member once and compares it with its CRC-32, so flipped bytes
+    anywhere in the tensor data are found, not only truncation. A zip without a
+    ``data.pkl`` member is no PyTorch checkpoint. Legacy (non-zip) files cannot
+    be checked without unpickling; they get ``None``.
     """
     if not _is_zip(path):
         return None
     try:
         with zipfile.ZipFile(path) as archive:
+            if not any(PurePosixPath(n).name == 'data.pkl' for n in archive.namelist()):
+                return 'a zip archive without data.pkl: not a PyTorch checkpoint'
             bad = archive.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError) as err:
-        return str(err)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        return str(err) or type(err).__name__
     return f'member {bad} fails its CRC check' if bad is not None else None
 
 
@@ -186,16 +202,21 @@ def load_local_checkpoint(
         allow_unsafe_pickle: fall back to full unpickling when the safe load is
             refused. ``None`` follows :func:`unsafe_pickle_enabled`.
 
+    A zip checkpoint (torch >= 1.6) is checked member by member against its
+    CRCs before anything is unpickled (:func:`check_checkpoint_integrity`), so
+    damaged tensor data is refused instead of loading as wrong weights.
+
     Returns:
         The checkpoint (a dict, usually with ``state_dict`` of tensors).
 
     Raises:
         FileNotFoundError: missing file or broken symbolic link.
-        CorruptCheckpointError: not a checkpoint, empty, truncated or corrupt.
+        CorruptCheckpointError: not a checkpoint, empty, truncated or corrupt
+            (a member failing its CRC is named).
         UnsafeCheckpointError: the file holds objects outside the allow-list.
     """
-    path = _check_local_file(filename)
-    _check_format(path)
+    check_checkpoint_integrity(filename)
+    path = Path(filename).expanduser()
     try:
         with runner_checkpoint_globals():
             return torch.load(path, map_location=map_location, weights_only=True)
@@ -204,6 +225,7 @@ def load_local_checkpoint(
             raise CorruptCheckpointError(
                 f'checkpoint {path} is corrupt or truncated: {err}'
             ) from err
+        switchable = allow_unsafe_pickle is None  # False: never, say nothing of it
         if allow_unsafe_pickle is None:
             allow_unsafe_pickle = unsafe_pickle_enabled()
         if not allow_unsafe_pickle:
@@ -212,17 +234,21 @@ def load_local_checkpoint(
                 if os.environ.get(_OLD_TRUST_ENV)
                 else ''
             )
+            hint = (
+                f' If you wrote this file yourself, pass {UNSAFE_PICKLE_FLAG} to '
+                f'tools/train.py or set {UNSAFE_PICKLE_ENV}=1{old}'
+                if switchable
+                else ''
+            )
             raise UnsafeCheckpointError(
                 f'refusing to load checkpoint {path}: it refers to the Python object '
                 f'{_refused_global(err)}, which is neither a tensor type nor on the '
                 'allow-list of runner checkpoint types; unpickling it could run '
-                'arbitrary code. If you wrote this file yourself, pass '
-                f'{UNSAFE_PICKLE_FLAG} to tools/train.py or set '
-                f'{UNSAFE_PICKLE_ENV}=1{old}'
+                f'arbitrary code.{hint}'
             ) from err
     except (RuntimeError, EOFError, OSError, ValueError, KeyError) as err:
-        if _is_zip(path) and _zip_problem(path) is None:
-            raise  # an intact file: e.g. a bad map_location, not corruption
+        if _is_zip(path) and not _ZIP_READER_ERROR.search(str(err)):
+            raise  # CRCs checked above: e.g. a bad map_location, not corruption
         raise CorruptCheckpointError(
             f'checkpoint {path} is corrupt or truncated ({type(err).__name__}: '
             f'{str(err).splitlines()[0] if str(err) else ""}); use another checkpoint'
@@ -329,18 +355,37 @@ def load_http_checkpoint(
     return load_local_checkpoint(target, map_location, allow_unsafe_pickle=False)
 
 
-def load_checkpoint_file(filename: str, map_location: Any = None) -> dict:
-    """Load a local path or an http(s) URL with the rules of this module.
+def local_path_of_url(url: str) -> str:
+    """The local path a ``file://`` URL names (``file:///tmp/x.pth`` -> ``/tmp/x.pth``).
 
     Raises:
-        ValueError: for other URL schemes (``s3://``, ``open-mmlab://``, ...).
+        UnsupportedCheckpointURLError: the URL names another host.
+    """
+    parsed = urlparse(url)
+    if parsed.netloc not in ('', 'localhost'):
+        raise UnsupportedCheckpointURLError(
+            f'cannot load checkpoint {url}: a file:// URL must name a file on this '
+            f'machine, not on {parsed.netloc!r}; copy it here and pass the local path'
+        )
+    return unquote(parsed.path)
+
+
+def load_checkpoint_file(filename: str, map_location: Any = None) -> dict:
+    """Load a local path, a ``file://`` URL or an http(s) URL with this module's rules.
+
+    Raises:
+        UnsupportedCheckpointURLError: other URL schemes (``s3://``,
+            ``open-mmlab://``, ...); also a ``ValueError``.
     """
     if filename.startswith(('http://', 'https://')):
         return load_http_checkpoint(filename, map_location)
+    if filename.startswith('file://'):
+        return load_local_checkpoint(local_path_of_url(filename), map_location)
     if _URL_SCHEME.match(filename):
-        raise ValueError(
+        raise UnsupportedCheckpointURLError(
             f'cannot load checkpoint {filename}: only local paths and http(s) URLs '
-            'are supported; download it and pass the local path'
+            'are supported (and file:// URLs of this machine); download it and pass '
+            'the local path'
         )
     return load_local_checkpoint(filename, map_location)
 
@@ -350,11 +395,15 @@ def _mmengine_local(filename: str, map_location: Any = None) -> dict:
     return load_local_checkpoint(filename, map_location)
 
 
-def _mmengine_http(
-    filename: str, map_location: Any = None, model_dir: str | None = None
-) -> dict:
-    """MMEngine ``CheckpointLoader`` scheme for http(s) URLs."""
-    return load_http_checkpoint(filename, map_location, model_dir)
+def _mmengine_url(filename: str, map_location: Any = None) -> dict:
+    """MMEngine ``CheckpointLoader`` scheme for every URL (``scheme://...``).
+
+    http(s) and ``file://`` URLs load as :func:`load_checkpoint_file` loads them;
+    other schemes (``s3://``, ``open-mmlab://``, ``torchvision://``, ...) are
+    refused with :class:`UnsupportedCheckpointURLError` instead of going
+    through MMEngine's unchecked loaders.
+    """
+    return load_checkpoint_file(filename, map_location)
 
 
 @contextmanager
@@ -362,18 +411,17 @@ def inpaintzoo_checkpoint_schemes() -> Iterator[None]:
     """Route MMEngine's ``CheckpointLoader`` through this module inside the block.
 
     Covers ``Runner.load_checkpoint``/``resume`` and ``init_cfg=dict(type=
-    'Pretrained')``. The previous schemes are restored on exit, also after an
-    error; nesting is fine.
+    'Pretrained')``: local paths and every ``scheme://`` URL (http(s) and
+    ``file://`` load, other schemes are refused). The previous schemes are
+    restored on exit, also after an error; nesting is fine.
     """
     saved = CheckpointLoader._schemes
-    CheckpointLoader._schemes = OrderedDict(saved)
+    # only these two: MMEngine's own URL loaders (torchvision://, s3://, ...)
+    # would bypass the weights-only and hash rules
+    CheckpointLoader._schemes = OrderedDict(
+        [(_URL_SCHEME.pattern.removeprefix('^'), _mmengine_url), ('', _mmengine_local)]
+    )
     try:
-        CheckpointLoader.register_scheme(
-            prefixes='', loader=_mmengine_local, force=True
-        )
-        CheckpointLoader.register_scheme(
-            prefixes=('http://', 'https://'), loader=_mmengine_http, force=True
-        )
         yield
     finally:
         CheckpointLoader._schemes = saved

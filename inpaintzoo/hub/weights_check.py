@@ -165,8 +165,8 @@ def load_official_file(path: Path) -> dict:
         raw = load_local_checkpoint(path, 'cpu', allow_unsafe_pickle=False)
     except UnsafeCheckpointError as err:
         raise UnsafeCheckpointError(
-            f'{err}. (The model zoo never fully unpickles downloaded weights, so '
-            f'that switch does not apply here: delete {path} and fetch it again)'
+            f'{err} The model zoo never fully unpickles downloaded weights: delete '
+            f'{path} and fetch it again'
         ) from err
     except (CorruptCheckpointError, OSError) as err:  # also a missing file
         raise CorruptCheckpointError(

@@ -56,6 +56,14 @@ class UnsafeCheckpointError(CheckpointMismatchError):
     """Loading a checkpoint would need full unpickling (or an unchecked download)."""
 
 
+class UnsupportedCheckpointURLError(CheckpointMismatchError, ValueError):
+    """A checkpoint URL of a scheme that cannot be loaded (``s3://``, ...).
+
+    Only local paths, ``file://`` URLs of this machine and hash-named http(s)
+    URLs load; the message says to download the file and pass its local path.
+    """
+
+
 class UntrustedPathError(InpaintzooError, OSError):
     """A cache folder or file others could write, or one failing its recorded hash."""
 

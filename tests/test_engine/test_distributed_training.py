@@ -240,7 +240,10 @@ def test_two_processes_match_one_with_double_batch(
 
 def test_slurm_env_to_torch_fills_rendezvous_variables(monkeypatch):
     for name in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT'):
-        monkeypatch.delenv(name, raising=False)
+        # set first, so that teardown removes what slurm_env_to_torch writes (a
+        # RANK left behind made later runners and work-dir locks distributed)
+        monkeypatch.setenv(name, '')
+        monkeypatch.delenv(name)
     monkeypatch.setenv('SLURM_PROCID', '5')
     monkeypatch.setenv('SLURM_NTASKS', '8')
     monkeypatch.setenv('SLURM_LOCALID', '1')

@@ -34,6 +34,24 @@ class ToyModel(BaseModel):
         return {'loss': out.pow(2).mean()} if mode == 'loss' else out
 
 
+def toy_training(work_dir: str | Path, max_iters: int, name: str) -> dict:
+    """Runner arguments shared by the toy runners: model, data, loop, optimiser."""
+    data = [dict(inputs=torch.full((2,), float(i))) for i in range(8)]
+    return dict(
+        model=ToyModel(),
+        work_dir=str(work_dir),
+        experiment_name=f'{name}_{uuid.uuid4().hex}',
+        train_dataloader=dict(
+            dataset=data,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            batch_size=2,
+            collate_fn=dict(type='default_collate'),
+        ),
+        train_cfg=dict(by_epoch=False, max_iters=max_iters),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
+    )
+
+
 def toy_runner(
     work_dir: str | Path,
     max_iters: int = 3,
@@ -45,19 +63,8 @@ def toy_runner(
 
     ``resume``: ``True`` for auto-resume, a path to resume from it, ``False`` not.
     """
-    data = [dict(inputs=torch.full((2,), float(i))) for i in range(8)]
     return InpaintRunner(
-        model=ToyModel(),
-        work_dir=str(work_dir),
-        experiment_name=f'toy_{uuid.uuid4().hex}',
-        train_dataloader=dict(
-            dataset=data,
-            sampler=dict(type='DefaultSampler', shuffle=False),
-            batch_size=2,
-            collate_fn=dict(type='default_collate'),
-        ),
-        train_cfg=dict(by_epoch=False, max_iters=max_iters),
-        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
+        **toy_training(work_dir, max_iters, 'toy'),
         default_hooks=dict(
             checkpoint=dict(
                 type=hook_type,

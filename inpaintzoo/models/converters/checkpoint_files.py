@@ -1,7 +1,6 @@
 """Official checkpoint files -> one inpaintzoo checkpoint dict."""
 
-import torch
-
+from inpaintzoo.engine.checkpoint import load_local_checkpoint
 from inpaintzoo.models.converters.base import get_official_converter, unwrap_checkpoint
 from inpaintzoo.models.converters.convert import convert_official
 from inpaintzoo.registry import MODELS
@@ -26,9 +25,12 @@ def convert_official_files(
 
     Raises:
         CheckpointMismatchError: keys or shapes do not fit (names the likely arch).
+        CorruptCheckpointError: a file is no checkpoint, truncated or damaged.
+        UnsafeCheckpointError: a file refers to a Python object outside the
+            allow-list (never unpickled; the message names it).
     """
     converter = get_official_converter(arch)
-    raw = torch.load(gen_path, map_location='cpu', weights_only=True)
+    raw = load_local_checkpoint(gen_path, 'cpu', allow_unsafe_pickle=False)
     gen_sd = unwrap_checkpoint(raw, arch)
     convert_official(gen_sd, arch)  # key check first: names a foreign arch
     kwargs = converter.infer_kwargs(gen_sd)
@@ -44,7 +46,7 @@ def convert_official_files(
     if isinstance(raw, dict) and 'iteration' in raw:
         meta['iteration'] = int(raw['iteration'])
     if dis_path is not None:
-        raw_d = torch.load(dis_path, map_location='cpu', weights_only=True)
+        raw_d = load_local_checkpoint(dis_path, 'cpu', allow_unsafe_pickle=False)
         dis_sd = unwrap_checkpoint(raw_d, 'discriminator')
         convert_official(dis_sd, 'discriminator')  # key check first
         d_conv = get_official_converter('discriminator')
