@@ -38,10 +38,29 @@ def format_params(params: int | None) -> str:
 
 
 def weights_status(model: Any) -> str:
-    """``'local'`` (downloaded), ``'download'`` (has a source) or ``'none'``."""
-    if model.local_path() is not None:
-        return 'local'
+    """``'local:<check>'`` (downloaded), ``'download'`` (has a source) or ``'none'``.
+
+    ``<check>`` says how the downloaded source was verified (recorded in the
+    converted file): ``sha256`` (its published hash) or ``structure`` (keys,
+    shapes, parameter count and values only: no hash is published); a file
+    converted before that was recorded shows plain ``'local'``.
+    """
+    local = model.local_path()
+    if local is not None:
+        check = source_check(local)
+        return 'local' if check is None else f'local:{check}'
     return 'download' if model.weights else 'none'
+
+
+def source_check(path: Any) -> str | None:
+    """How the source of the converted file ``path`` was checked, if recorded."""
+    try:
+        from inpaintzoo.hub.weights_check import source_check_of
+
+        check = source_check_of(path)
+    except Exception:  # unreadable metadata: the table still lists the model
+        return None
+    return None if check == 'unknown' else str(check)
 
 
 def model_row(model: Any) -> tuple[str, ...]:
@@ -88,6 +107,7 @@ def model_record(model: Any) -> dict[str, Any]:
         record = {'name': model.name}
     local = model.local_path()
     record['local_path'] = None if local is None else str(local)
+    record['source_check'] = None if local is None else source_check(local)
     return record
 
 
@@ -101,7 +121,9 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     print(format_table([model_row(m) for m in models], COLUMNS))
     print(
-        f'{len(models)} model(s). WEIGHTS: local = downloaded; download = '
+        f'{len(models)} model(s). WEIGHTS: local:sha256 = downloaded, matched its '
+        'published sha256; local:structure = downloaded, no published hash, so '
+        'checked by keys, shapes, parameter count and values only; download = '
         'fetch with `inpaintzoo download NAME`; none = no published weights'
     )
     return 0

@@ -107,3 +107,22 @@ def test_real_list_shows_every_zoo_model(capsys):
     cli_main(['list'])
     rows = capsys.readouterr().out.splitlines()[1:-1]
     assert [row.split()[0] for row in rows] == names
+
+
+def test_list_says_how_local_weights_were_checked(fake_hub, capsys, tmp_path):
+    """local:sha256 / local:structure from the converted file's metadata."""
+    import torch
+    from safetensors.torch import save_file
+
+    models, _ = fake_hub
+    models[1].local = tmp_path / 'm.st'
+    for path, check in [(models[0].local, 'structure'), (models[1].local, 'sha256')]:
+        save_file({'w': torch.zeros(2)}, str(path), {'source_check': check})
+    assert cli_main(['list']) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[-1] == 'local:structure'
+    assert lines[2].split()[-1] == 'local:sha256'
+    assert 'local:structure = downloaded, no published hash' in lines[-1]
+    cli_main(['list', '--json'])
+    records = json.loads(capsys.readouterr().out)
+    assert [r['source_check'] for r in records] == ['structure', 'sha256', None]
