@@ -94,6 +94,10 @@ def import_app() -> Any:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Serve the app until interrupted; the temporary folder is then removed."""
+    if args.device is not None:  # one line for a bad --device, before any start-up
+        from inpaintzoo.apis.inference import resolve_device
+
+        resolve_device(args.device, '--device')
     temp_dir = tempfile.mkdtemp(prefix='inpaintzoo-web-')
     try:
         prepare_gradio_environment(temp_dir)

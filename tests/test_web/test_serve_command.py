@@ -26,6 +26,19 @@ def test_without_gradio_the_error_names_the_extra(monkeypatch, tmp_path):
     assert list(tmp_path.iterdir()) == []  # its temp folder is removed
 
 
+def test_bad_device_is_refused_before_the_app_starts(monkeypatch, tmp_path):
+    from inpaintzoo.utils.errors import ConfigError
+
+    monkeypatch.setattr(cmd_serve.tempfile, 'tempdir', str(tmp_path))
+    monkeypatch.setattr(
+        cmd_serve, 'import_app', lambda: pytest.fail('the app was started')
+    )
+    args = build_parser().parse_args(['serve', '--device', 'foo'])
+    with pytest.raises(ConfigError, match='--device foo'):
+        cmd_serve.run_serve(args)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_environment_is_set_for_the_server_process_only(monkeypatch, tmp_path):
     for name in ('GRADIO_ANALYTICS_ENABLED', 'GRADIO_TEMP_DIR'):
         # setenv first: monkeypatch then restores "unset" at teardown (a bare
