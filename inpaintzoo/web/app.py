@@ -189,7 +189,7 @@ def build_app(
                 mask_upload = gr.Image(
                     label='Mask (optional, white = hole)',
                     type='numpy',
-                    image_mode='RGB',
+                    image_mode='RGBA',  # masks drawn in transparency keep alpha
                     sources=('upload',),
                     height=160,
                     elem_id='mask-upload',

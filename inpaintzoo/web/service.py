@@ -354,7 +354,9 @@ def editor_inputs(
             (H, W, 3|4) uint8 and ``layers``, a list of (H, W, 4) uint8 RGBA
             brush layers (alpha > 0 where a stroke is).
         mask_upload (optional): an uploaded mask, (H, W) or (H, W, 3|4) uint8,
-            white = hole (alpha is ignored); joined with the painted strokes.
+            white = hole; a mask drawn in transparency (alpha varies, one
+            visible colour) takes its hole from alpha, as files do; joined
+            with the painted strokes.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: (H, W, 3) uint8 RGB picture and (H, W)
@@ -384,9 +386,7 @@ def editor_inputs(
     if mask_upload is not None:
         from inpaintzoo.apis.inputs import to_hole_mask
 
-        upload = np.asarray(mask_upload)
-        if upload.ndim == 3 and upload.shape[2] == 4:
-            upload = upload[..., :3]
+        upload = np.asarray(mask_upload)  # RGBA: a mask drawn in transparency too
         if upload.shape[:2] != (height, width):
             raise InvalidMaskError(
                 f'the uploaded mask is {upload.shape[1]}x{upload.shape[0]} but the '

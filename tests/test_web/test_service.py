@@ -67,6 +67,21 @@ def test_uploaded_mask_joins_the_strokes_and_transparency_goes_white():
     assert hole.sum() == 4 + 50
 
 
+def test_uploaded_mask_drawn_in_transparency_takes_its_hole_from_alpha():
+    """A black brush on a transparent layer (RGB all 0): alpha is the hole."""
+    upload = np.zeros((40, 56, 4), np.uint8)
+    upload[20:25, 40:50, 3] = 255
+    _, hole = editor_inputs(_editor(_picture(), _layer(40, 56, None)), upload)
+    assert hole.sum() == 50
+    assert hole[20:25, 40:50].all()
+    opaque = np.dstack(
+        [np.zeros((40, 56, 3), np.uint8), np.full((40, 56), 255, np.uint8)]
+    )
+    opaque[20:25, 40:50, :3] = 255  # an ordinary opaque mask: the colour decides
+    _, hole = editor_inputs(_editor(_picture(), _layer(40, 56, None)), opaque)
+    assert hole.sum() == 50
+
+
 def test_no_mask_no_picture_and_wrong_sizes_are_messages():
     img = _picture()
     with pytest.raises(service.InvalidMaskError, match='No mask'):
