@@ -17,8 +17,8 @@ Rules (also in ``docs/inference.md``):
   since results are lossless PNG; an existing folder is a folder, whatever its
   name. The folder is created when the first result is written, so a run that
   fails before leaves none behind.
-* Before any model work every input and mask file is opened (its header only);
-  all that cannot be read are reported in one error.
+* Before any model work every input and mask file is decoded once; all that
+  cannot be read (truncated ones too) are reported in one error.
 """
 
 import os
@@ -274,7 +274,7 @@ def check_out_file(out: Path, images: Sequence[Path], masks: Sequence[Path]) -> 
 
 
 def check_readable(files: Sequence[Path]) -> None:
-    """Open every file's header; report all that cannot be read in one error.
+    """Decode every file once; report all that cannot be read in one error.
 
     Cheap enough to run before any model work (a truncated file is only found
     when it is decoded).

@@ -97,10 +97,11 @@ def _unidentified_problem(path: Path, head: bytes) -> str:
 
 
 def image_file_problem(path: str | Path) -> str | None:
-    """Why an image or mask file cannot be read, from its header; None if it can.
+    """Why an image or mask file cannot be read; None if it can.
 
-    Cheap (the header only): a folder, a missing, empty or unidentifiable file is
-    found; a truncated one is found only when it is decoded (:func:`read_image`).
+    The file is decoded once (as :func:`read_image` will), so a folder, a
+    missing, empty, unidentifiable, corrupt or truncated file is found before a
+    long run starts rather than in its middle; the decoded pixels are dropped.
 
     Args:
         path (str | Path): the file.
@@ -108,20 +109,10 @@ def image_file_problem(path: str | Path) -> str | None:
     Returns:
         str | None: a one-line message naming the file, or None.
     """
-    path = Path(path)
-    problem = _path_problem(path)
-    if problem is not None:
-        return problem
     try:
-        with Image.open(path):
-            pass
-    except UnidentifiedImageError:
-        with open(path, 'rb') as file:
-            return _unidentified_problem(path, file.read(512))
-    except Image.DecompressionBombError as err:
-        return f'refusing to decode {path}: {err}'
-    except (OSError, ValueError, SyntaxError) as err:
-        return f'cannot read {path} as an image ({err})'
+        _decode(path).close()
+    except ImageReadError as err:
+        return str(err)
     return None
 
 

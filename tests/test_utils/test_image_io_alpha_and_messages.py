@@ -95,7 +95,14 @@ def test_empty_text_and_folder_files_are_named_plainly(tmp_path):
         assert problem.split(':')[0] in str(err.value)
 
 
-def test_header_probe_passes_a_good_file(tmp_path):
+def test_probe_passes_a_good_file_and_finds_a_truncated_one(tmp_path):
     Image.fromarray(np.zeros((H, W, 3), np.uint8)).save(tmp_path / 'ok.png')
     assert image_file_problem(tmp_path / 'ok.png') is None
     assert 'not found' in image_file_problem(tmp_path / 'nope.png')
+    noise = np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8)
+    Image.fromarray(noise).save(tmp_path / 'cut.png')
+    data = (tmp_path / 'cut.png').read_bytes()
+    (tmp_path / 'cut.png').write_bytes(data[: len(data) // 2])
+    problem = image_file_problem(tmp_path / 'cut.png')
+    assert problem is not None
+    assert 'cut.png' in problem
