@@ -274,6 +274,18 @@ def check_state_values(
             f'({_shown(not_float)}); it is not a weights file of this model (or was '
             'converted wrongly)'
         )
+    check_finite(state, filename)
+
+
+def check_finite(
+    state: Mapping, filename: str, advice: str = 'use another checkpoint'
+) -> None:
+    """Refuse NaN or Inf in any floating tensor of ``state``.
+
+    Raises:
+        CorruptCheckpointError: names the file, the count of tensors, the first
+            keys and ``advice`` (what to do instead).
+    """
     bad = [
         k
         for k, v in state.items()
@@ -283,7 +295,7 @@ def check_state_values(
         raise CorruptCheckpointError(
             f'checkpoint {filename} holds NaN or Inf values in {len(bad)} tensors '
             f'({_shown(bad, 5)}); these are no usable weights (a diverged training '
-            'or a damaged file): use another checkpoint'
+            f'or a damaged file): {advice}'
         )
 
 

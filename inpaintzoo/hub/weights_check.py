@@ -27,6 +27,7 @@ from mmengine.registry import init_default_scope
 from torch import nn
 
 from inpaintzoo.apis.checkpoint_loading import (
+    check_finite,
     extract_state_dict,
     load_safetensors_file,
     state_dict_differences,
@@ -111,16 +112,11 @@ def check_values(state: dict[str, torch.Tensor], source: str) -> None:
     no trained network, even when its keys, shapes and count are right.
 
     Raises:
-        CorruptCheckpointError: names the file and the first offending tensor.
+        CorruptCheckpointError: names the file and the offending tensors.
     """
-    floats = {k: v for k, v in state.items() if torch.is_floating_point(v)}
-    for key, value in floats.items():
-        if not bool(torch.isfinite(value).all()):
-            raise CorruptCheckpointError(
-                f'{source} holds NaN or Inf values (first in {key!r}); these are not '
-                'usable weights. The file is refused; delete it and fetch it again'
-            )
-    if floats and not any(_varies(v) for v in floats.values()):
+    check_finite(state, source, 'the file is refused; delete it and fetch it again')
+    floats = [v for v in state.values() if torch.is_floating_point(v)]
+    if floats and not any(_varies(v) for v in floats):
         raise CorruptCheckpointError(
             f'{source} is degenerate: each of its {len(floats)} floating tensors holds '
             'one repeated value (e.g. all zeros), so it is no trained network. The '
