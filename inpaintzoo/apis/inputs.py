@@ -110,13 +110,15 @@ def _tensor_numpy(tensor: torch.Tensor) -> np.ndarray:
     return arr.numpy()
 
 
-def check_not_empty(shape: tuple[int, ...], item: Any, what: str = 'image') -> None:
-    """Refuse an array, tensor or PIL image with no pixel.
+def check_not_empty(shape: tuple[int, ...], item: Any) -> None:
+    """Refuse an image array, tensor or PIL image with no pixel.
+
+    (Files get :func:`inpaintzoo.utils.image_io.check_min_size`, which raises
+    the file reader's :class:`ImageReadError`.)
 
     Args:
         shape (tuple[int, ...]): its ``(H, W, ...)`` shape.
         item: the input, named in the message.
-        what (str): ``'image'`` or ``'mask'``.
 
     Raises:
         InvalidImageError: ``H == 0`` or ``W == 0``.
@@ -124,7 +126,7 @@ def check_not_empty(shape: tuple[int, ...], item: Any, what: str = 'image') -> N
     height, width = shape[:2]
     if height == 0 or width == 0:
         raise InvalidImageError(
-            f'{what} {_name(item)} is {width}x{height} (W x H); need at least 1x1'
+            f'image {_name(item)} is {width}x{height} (W x H); need at least 1x1'
         )
 
 
