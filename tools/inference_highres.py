@@ -6,12 +6,14 @@ gets ``<IMAGE stem>.png``. See docs/inference_highres.md.
 """
 
 import argparse
+from pathlib import Path
 
 import torch
 
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.apis.highres import STRATEGIES
 from inpaintzoo.apis.highres_run import build_inpaintor, inpaint_file
+from inpaintzoo.cli.inputs import plan_results
 from inpaintzoo.cli.shared_args import add_orientation_argument
 from inpaintzoo.utils.freed_memory import (
     add_freed_memory_argument,
@@ -27,7 +29,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         'mask', help='mask file (white = hole unless --mask-convention)'
     )
     parser.add_argument('--checkpoint', help='weights (.pth); random weights without')
-    parser.add_argument('--out', required=True, help='output image file or folder')
+    parser.add_argument('--out', required=True, help='output .png file or folder')
     parser.add_argument('--strategy', choices=STRATEGIES, default='crop')
     parser.add_argument(
         '--train-size', type=int, default=256, help='training resolution'
@@ -63,12 +65,15 @@ def main(argv: list[str] | None = None) -> None:
     apply_freed_memory_argument(args)
     if args.threads:
         torch.set_num_threads(args.threads)
+    # the same --out rules as `inpaintzoo inpaint`, checked before the model is built
+    image, mask = Path(args.image), Path(args.mask)
+    (target,) = plan_results(args.out, [image], [mask], [image])
     model = build_inpaintor(args.config, args.checkpoint, args.device)
     report = inpaint_file(
         model,
-        args.image,
-        args.mask,
-        args.out,
+        image,
+        mask,
+        target,
         strategy=args.strategy,
         train_size=args.train_size,
         mask_convention=args.mask_convention,

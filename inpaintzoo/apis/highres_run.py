@@ -121,12 +121,29 @@ def _to_uint8_hwc(image: Tensor) -> np.ndarray:
     return (image[0].permute(1, 2, 0) * 255).round().clamp(0, 255).byte().numpy()
 
 
-def output_path(out: str | os.PathLike, image_path: str | os.PathLike) -> Path:
-    """``out`` when it names an image file, else ``out/<image stem>.png``."""
+def output_path(
+    out: str | os.PathLike,
+    image_path: str | os.PathLike,
+    mask_path: str | os.PathLike | None = None,
+) -> Path:
+    """``out`` when it names an image file, else ``out/<image stem>.png``.
+
+    Raises:
+        ConfigError: the result would overwrite the image or the mask.
+    """
     out = Path(out)
-    if out.suffix.lower() in IMAGE_SUFFIXES:
-        return out
-    return out / f'{Path(image_path).stem}.png'
+    target = (
+        out
+        if out.suffix.lower() in IMAGE_SUFFIXES
+        else out / f'{Path(image_path).stem}.png'
+    )
+    inputs = [Path(p) for p in (image_path, mask_path) if p is not None]
+    if target.resolve() in {p.resolve() for p in inputs}:
+        raise ConfigError(
+            f'the result {target} would overwrite an input (image or mask); '
+            'choose another --out'
+        )
+    return target
 
 
 def inpaint_highres(
@@ -176,7 +193,7 @@ def inpaint_file(
     image, mask = read_pair(
         image_path, mask_path, mask_convention, mask_threshold, orientation
     )
-    target = output_path(out, image_path)
+    target = output_path(out, image_path, mask_path)
     if target.exists() and target.is_dir():
         raise ConfigError(
             f'--out {target} is a folder; name an image file or a new path'

@@ -15,7 +15,7 @@ from inpaintzoo.apis.highres_run import (
     output_path,
     read_pair,
 )
-from inpaintzoo.utils.errors import ImageReadError, InvalidMaskError
+from inpaintzoo.utils.errors import ConfigError, ImageReadError, InvalidMaskError
 from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
 from tests.tiny_config import REPO, shrink_generator
 
@@ -88,6 +88,24 @@ def test_tool_writes_into_a_folder(tiny_config, files, tmp_path, capsys):
         [str(tiny_config), str(img_path), str(mask_path), '--out', str(tmp_path / 'o')]
     )
     assert Image.open(tmp_path / 'o' / 'img.png').info['icc_profile'] == icc  # kept
+
+
+def test_tool_never_overwrites_its_inputs(tiny_config, files, tmp_path):
+    img_path, mask_path, image, _ = files
+    tool = load_tool()
+    for out in (img_path, mask_path):  # --out naming an input is refused
+        with pytest.raises(ConfigError, match='input image or mask'):
+            tool.main(
+                [str(tiny_config), str(img_path), str(mask_path), '--out', str(out)]
+            )
+    with pytest.raises(ConfigError, match=r'\.png file'):  # lossless results only
+        tool.main([str(tiny_config), str(img_path), str(mask_path), '--out', 'r.jpg'])
+    # the image's own folder: the result gets a new name beside it
+    tool.main([str(tiny_config), str(img_path), str(mask_path), '--out', str(tmp_path)])
+    np.testing.assert_array_equal(np.asarray(Image.open(img_path)), image)
+    assert (tmp_path / 'img_inpainted.png').is_file()
+    with pytest.raises(ConfigError, match='overwrite an input'):  # the API too
+        output_path(tmp_path, img_path, mask_path)
 
 
 def test_mask_of_another_size_names_both_files(files, tmp_path):
