@@ -18,6 +18,7 @@ train_pipeline = [
         mask_source=mask_root + '/train',
         convention='white_hole',
         interpolation='bicubic',
+        threshold_after_resize=True,
     ),
     dict(type='PackInpaintInputs'),
 ]
@@ -25,7 +26,11 @@ test_pipeline = [
     dict(type='LoadImage'),
     dict(type='CenterCropResize', size=img_size),
     dict(
-        type='LoadMask', convention='white_hole', resize=True, interpolation='bicubic'
+        type='LoadMask',
+        convention='white_hole',
+        resize=True,
+        interpolation='bicubic',
+        threshold_after_resize=True,
     ),
     dict(type='PackInpaintInputs'),
 ]

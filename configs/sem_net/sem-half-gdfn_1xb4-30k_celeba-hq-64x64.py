@@ -11,6 +11,7 @@ train_dataloader = dict(
                 mask_source='data/nvidia_masks/train',
                 convention='white_hole',
                 interpolation='bicubic',
+                threshold_after_resize=True,
             ),
             dict(type='PackInpaintInputs'),
         ]
@@ -26,6 +27,7 @@ val_dataloader = dict(
                 convention='white_hole',
                 resize=True,
                 interpolation='bicubic',
+                threshold_after_resize=True,
             ),
             dict(type='PackInpaintInputs'),
         ]

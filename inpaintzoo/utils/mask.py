@@ -8,8 +8,9 @@ Rule (documented in ``docs/data_preparation.md``):
    repositories): a pixel is a hole iff its value is ``> threshold``.
    ``'black_hole'`` (MAT / LaMa-style, 255 = known): a pixel is a hole iff its
    value is ``<= 255 - threshold - 1``, i.e. the image is inverted first.
-3. ``threshold`` defaults to 0, the official rule: any non-zero pixel is a hole,
-   so anti-aliased grey edges count as hole.
+3. ``threshold`` defaults to 0, the official rule of HINT, MxT and SEM-Net and of
+   every model's training masks: any non-zero pixel is a hole, so anti-aliased
+   grey edges count as hole (NCLG-MT's test masks: 100, see docs/data_preparation.md).
 
 The result is ``float32`` with 1 = hole and 0 = known.
 """

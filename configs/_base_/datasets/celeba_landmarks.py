@@ -8,8 +8,9 @@
 # 178x178 and resized to 256; the landmarks get the same shift and scale, rounded and
 # clamped to [0, 255] as the official code does (landmark_rounding='official'). A
 # missing landmark file is reported when the dataset loads. NVIDIA irregular masks:
-# random training masks, fixed test masks per hole-ratio bucket (the thesis drew
-# 3,300 training and 200 validation masks from each of the three buckets).
+# random training masks (official mode 3: any value > 0 is a hole), fixed test masks
+# per hole-ratio bucket (official mode 6 of NCLG-MT: grey value > 100 after the resize);
+# the thesis drew 3,300 training and 200 validation masks from each of the three buckets.
 _base_ = './celeba.py'
 data_root = 'data/celeba'
 mask_root = 'data/nvidia_masks'
@@ -23,7 +24,8 @@ train_pipeline = [
         type='RandomMaskFromFiles',
         mask_source=mask_root + '/train',
         convention='white_hole',
-        interpolation='bicubic',  # official resize, then any value > 0 is a hole
+        interpolation='bicubic',
+        threshold_after_resize=True,  # official: resize the grey mask, then > 0 is a hole
     ),
     dict(type='PackInpaintInputs'),
 ]
@@ -32,7 +34,14 @@ test_pipeline = [
     dict(type='LoadLandmarks'),
     dict(type='CenterCropResize', size=img_size, landmark_rounding='official'),
     dict(
-        type='LoadMask', convention='white_hole', resize=True, interpolation='bicubic'
+        # the official NCLG-MT test (mask mode 6, reference-models §1.10): resize the
+        # grey mask (bicubic), then a value > 100 is a hole (HINT/MxT/SEM-Net: > 0)
+        type='LoadMask',
+        convention='white_hole',
+        resize=True,
+        interpolation='bicubic',
+        threshold=100,
+        threshold_after_resize=True,
     ),
     dict(type='PackInpaintInputs'),
 ]

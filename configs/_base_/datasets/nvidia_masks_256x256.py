@@ -15,7 +15,8 @@ train_pipeline = [
         type='RandomMaskFromFiles',
         mask_source=mask_root + '/train',
         convention='white_hole',
-        interpolation='bicubic',  # official resize, then any value > 0 is a hole
+        interpolation='bicubic',
+        threshold_after_resize=True,  # official: resize the grey mask, then > 0 is a hole
     ),
     dict(type='PackInpaintInputs'),
 ]
@@ -23,7 +24,11 @@ test_pipeline = [
     dict(type='LoadImage'),
     dict(type='CenterCropResize', size=img_size),
     dict(
-        type='LoadMask', convention='white_hole', resize=True, interpolation='bicubic'
+        type='LoadMask',
+        convention='white_hole',
+        resize=True,
+        interpolation='bicubic',
+        threshold_after_resize=True,
     ),
     dict(type='PackInpaintInputs'),
 ]

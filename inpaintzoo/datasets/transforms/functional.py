@@ -68,6 +68,38 @@ def resize_mask(
     return (np.asarray(out) > 0).astype(np.float32)
 
 
+def resize_mask_values(
+    values: np.ndarray,
+    size: tuple[int, int],
+    interpolation: MaskInterpolation = 'nearest',
+) -> np.ndarray:
+    """Resize a grey mask *before* binarisation (no-op at the same size).
+
+    The order of the official NCLG-MT test (mask mode 6): the raw 8-bit grey
+    mask is resized, and only then thresholded, so a threshold such as 100 acts
+    on the interpolated grey values, not on an already binary mask.
+
+    Args:
+        values (np.ndarray): (H, W) uint8 grey mask values.
+        size (tuple[int, int]): target (height, width).
+        interpolation (str): ``'nearest'`` or ``'bicubic'`` (Pillow's filter,
+            as the official ``Image.resize``). Defaults to ``'nearest'``.
+
+    Returns:
+        np.ndarray: (height, width) uint8.
+    """
+    if interpolation not in _PIL_FILTERS:
+        raise ValueError(
+            f"mask interpolation must be 'nearest' or 'bicubic', got {interpolation!r}"
+        )
+    if values.shape[:2] == tuple(size):
+        return values
+    out = Image.fromarray(np.asarray(values, np.uint8)).resize(
+        (size[1], size[0]), _PIL_FILTERS[interpolation]
+    )
+    return np.asarray(out).copy()
+
+
 def center_crop_box(height: int, width: int) -> tuple[int, int, int]:
     """Square centre crop as in the official code.
 

@@ -1,14 +1,19 @@
 """Load the image, the (paired) mask and the landmark file named in the results dict."""
 
+import numpy as np
 from mmcv.transforms import BaseTransform
 
 from inpaintzoo.datasets.face_landmarks import read_landmarks
 from inpaintzoo.datasets.masks.bucket import mask_bucket
-from inpaintzoo.datasets.transforms.functional import MaskInterpolation, resize_mask
+from inpaintzoo.datasets.transforms.functional import (
+    MaskInterpolation,
+    resize_mask,
+    resize_mask_values,
+)
 from inpaintzoo.registry import TRANSFORMS
 from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
-from inpaintzoo.utils.image_io import read_image, read_mask
-from inpaintzoo.utils.mask import MaskConvention
+from inpaintzoo.utils.image_io import read_image, read_mask, read_mask_values
+from inpaintzoo.utils.mask import MaskConvention, binarize_mask
 
 
 def _required_path(results: dict, key: str, hint: str) -> str:
@@ -60,7 +65,9 @@ class LoadMask(BaseTransform):
 
     Uses the shared reader :func:`inpaintzoo.utils.image_io.read_mask`: a file
     of 0/1 values is recognised as such (scaled to 0/255) before the convention
-    and threshold apply.
+    and threshold apply. Each model's official test rule (reference-models
+    §1.10, mode 6) is a setting: HINT / MxT / SEM-Net ``threshold=0``; NCLG-MT
+    ``threshold=100, threshold_after_resize=True`` (resize the grey mask first).
 
     Required keys: ``mask_path``, and ``img`` when the size is checked. Added keys:
     ``mask`` (H, W) float32 in {0, 1}; ``mask_bucket`` when not set yet.
@@ -69,12 +76,23 @@ class LoadMask(BaseTransform):
         convention (str): ``'white_hole'`` (NVIDIA, official repos) or
             ``'black_hole'`` (MAT/LaMa, 255 = known). Defaults to ``'white_hole'``.
         threshold (float): binarisation threshold, see
-            :func:`inpaintzoo.utils.mask.binarize_mask`. Defaults to 0.
+            :func:`inpaintzoo.utils.mask.binarize_mask`. Defaults to 0 (HINT,
+            MxT, SEM-Net); NCLG-MT's test uses 100.
         resize (bool): resize a mask whose size differs from ``img`` (then
             re-binarise); if False such a mask raises
             :class:`InvalidMaskError`. Defaults to True.
         interpolation (str): ``'nearest'`` or ``'bicubic'`` (the official code's
             resize, which grows holes slightly). Defaults to ``'nearest'``.
+        threshold_after_resize (bool): order of the two steps. False (default,
+            the HINT / MxT / SEM-Net configs): binarise at the file's size, then
+            resize the binary mask and take ``> 0`` again. True (the official
+            NCLG-MT test, reference-models §1.10 mode 6, used with
+            ``threshold=100``): resize the grey values read from the file, then
+            binarise them with ``convention`` and ``threshold``. The grey
+            values are those of the shared reader (channels collapsed by
+            maximum), which for a grey file, as all NVIDIA and NCLG masks are,
+            is the raw value that upstream's ``rgb2gray`` passes through.
+            Defaults to False.
 
     Raises:
         ImageReadError: if the mask file is missing or not an image.
@@ -88,6 +106,7 @@ class LoadMask(BaseTransform):
         threshold: float = 0,
         resize: bool = True,
         interpolation: MaskInterpolation = 'nearest',
+        threshold_after_resize: bool = False,
     ) -> None:
         if convention not in ('white_hole', 'black_hole'):
             raise ConfigError(
@@ -103,6 +122,7 @@ class LoadMask(BaseTransform):
         self.threshold = threshold
         self.resize = resize
         self.interpolation = interpolation
+        self.threshold_after_resize = bool(threshold_after_resize)
 
     def transform(self, results: dict) -> dict:
         """Load the mask into ``results['mask']``."""
@@ -113,26 +133,52 @@ class LoadMask(BaseTransform):
             "mask_source/mask_mode='paired' or a mask source transform "
             '(FreeFormMask, RandomMaskFromFiles, BoxMask) instead',
         )
-        mask = read_mask(path, self.convention, self.threshold)
-        img = results.get('img')
-        if img is not None and mask.shape != img.shape[:2]:
-            if not self.resize:
-                raise InvalidMaskError(
-                    f'mask {path} has size {mask.shape} (H, W) but image '
-                    f'{results.get("img_path")} has size {img.shape[:2]}; '
-                    'set resize=True to resize the mask'
-                )
-            mask = resize_mask(mask, img.shape[:2], self.interpolation)
+        if self.threshold_after_resize:
+            values = self._fit(read_mask_values(path), results, path)
+            try:
+                mask = binarize_mask(values, self.convention, self.threshold)
+            except InvalidMaskError as err:
+                raise InvalidMaskError(f'{path}: {err}') from err
+        else:
+            mask = self._fit(
+                read_mask(path, self.convention, self.threshold), results, path
+            )
         results['mask'] = mask
         if results.get('mask_bucket') is None:
             results['mask_bucket'] = mask_bucket(mask)
         return results
 
+    def _fit(self, arr: np.ndarray, results: dict, path: str) -> np.ndarray:
+        """Resize an (H, W) mask to ``results['img']``'s size, or refuse it.
+
+        Args:
+            arr (np.ndarray): (H, W) uint8 grey values (``threshold_after_resize``)
+                or float32 binary mask.
+            results (dict): the transform's results; unchanged if no ``img``.
+            path (str): the mask file, for the message.
+
+        Returns:
+            np.ndarray: ``arr`` at the image's (H, W), same dtype.
+        """
+        img = results.get('img')
+        if img is None or arr.shape == img.shape[:2]:
+            return arr
+        if not self.resize:
+            raise InvalidMaskError(
+                f'mask {path} has size {arr.shape} (H, W) but image '
+                f'{results.get("img_path")} has size {img.shape[:2]}; '
+                'set resize=True to resize the mask'
+            )
+        if self.threshold_after_resize:
+            return resize_mask_values(arr, img.shape[:2], self.interpolation)
+        return resize_mask(arr, img.shape[:2], self.interpolation)
+
     def __repr__(self) -> str:
         return (
             f'{type(self).__name__}(convention={self.convention!r}, '
             f'threshold={self.threshold}, resize={self.resize}, '
-            f'interpolation={self.interpolation!r})'
+            f'interpolation={self.interpolation!r}, '
+            f'threshold_after_resize={self.threshold_after_resize})'
         )
 
 

@@ -134,8 +134,11 @@ class PerceptualLoss(_FeatureLoss):
             ``net(x, layers) -> list[Tensor]``. ``None`` = :func:`default_feature_net`;
             a dict without ``type`` overrides its keys (:func:`resolve_feature_net`):
             ``dict(weights=None)`` trains without pretrained weights (offline),
-            ``dict(arch='vgg16', normalize_input=True)`` is the thesis variant.
-            Defaults to None.
+            ``dict(arch='vgg16')`` with ``layers=['pool1', ..., 'pool5']`` is
+            the thesis's VGG-16 (Eqs. 4.10-4.11; the ``*-thesis`` configs). The
+            thesis does not say whether inputs are ImageNet-normalised; the
+            code does not normalise, and ``normalize_input=True`` is an
+            option. Defaults to None.
         share_feature_net (bool): share one network with other losses of the same
             ``feature_net`` config in this process. Defaults to True.
     """
