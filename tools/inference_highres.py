@@ -12,7 +12,13 @@ import torch
 
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.apis.highres import STRATEGIES
-from inpaintzoo.apis.highres_run import build_inpaintor, inpaint_file
+from inpaintzoo.apis.highres_run import (
+    FALLBACK_TRAIN_SIZE,
+    MASK_CONVENTION_CHOICES,
+    build_inpaintor,
+    inpaint_file,
+)
+from inpaintzoo.apis.inputs import DEFAULT_MASK_THRESHOLD
 from inpaintzoo.cli.inputs import plan_results
 from inpaintzoo.cli.shared_args import add_orientation_argument
 from inpaintzoo.utils.freed_memory import (
@@ -32,7 +38,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--out', required=True, help='output .png file or folder')
     parser.add_argument('--strategy', choices=STRATEGIES, default='crop')
     parser.add_argument(
-        '--train-size', type=int, default=256, help='training resolution'
+        '--train-size',
+        type=int,
+        default=None,
+        help='training resolution the strategies work at (crop windows are at '
+        'least this wide; crop and resize downscale to about its square). '
+        f"Default: the config's img_size, or {FALLBACK_TRAIN_SIZE} when the config "
+        'states none (what `inpaintzoo inpaint` uses)',
     )
     parser.add_argument('--tile', type=int, default=512, help='sliding: tile side')
     parser.add_argument('--overlap', type=int, default=64, help='sliding: tile overlap')
@@ -40,9 +52,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         '--context', type=float, default=2.0, help='crop: window / hole side'
     )
     parser.add_argument(
-        '--mask-convention', choices=('white_hole', 'black_hole'), default='white_hole'
+        '--mask-convention',
+        choices=MASK_CONVENTION_CHOICES,
+        default='hole-white',
+        help='hole-white: white = hole (default); known-white: black = hole '
+        '(LaMa/MAT masks). white_hole / black_hole are the same two',
     )
-    parser.add_argument('--mask-threshold', type=float, default=0)
+    parser.add_argument(
+        '--mask-threshold',
+        type=float,
+        default=DEFAULT_MASK_THRESHOLD,
+        help='a mask value above it is a hole (hole-white; below 255 minus it '
+        f'with known-white). Default {DEFAULT_MASK_THRESHOLD}, as `inpaintzoo '
+        'inpaint`; 0 makes every non-zero (anti-aliased) pixel a hole',
+    )
     add_orientation_argument(parser)
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')

@@ -6,6 +6,13 @@ else with MMEngine from the config), read the image and mask files, run
 :func:`~inpaintzoo.apis.highres.run_strategy` under ``torch.inference_mode()``,
 write the composite, and report wall time and peak resident memory.
 
+It reads masks as :func:`inpaintzoo.apis.inpaint` and ``inpaintzoo inpaint`` do
+(same conventions, threshold 127 by default) and takes the strategies' training
+size from the config's ``img_size`` unless one is given, so a picture gives the
+same hole and, for the same strategy, the same result as through the CLI.
+Fixed-size models (NCLG-MT) run through :class:`FixedSizeForward` (resized to
+their input size and back), as in :func:`inpaintzoo.apis.inference.run_one`.
+
 Peak memory is the kernel's high-water mark of the process's resident set
 (``VmHWM`` in ``/proc/self/status``, the value behind ``ru_maxrss``), which sees
 every allocation torch makes, unlike ``tracemalloc``. It is reset (``clear_refs``)
@@ -14,6 +21,7 @@ only (weights included, they are resident); :attr:`HighresReport.process_peak_mi
 is the whole process's peak, model building included.
 """
 
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -26,8 +34,13 @@ from mmengine.registry import init_default_scope
 from torch import Tensor, nn
 
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
+from inpaintzoo.apis.fixed_size import FixedSizeForward, fixed_input_size, network_call
 from inpaintzoo.apis.highres import label_holes, run_strategy
-from inpaintzoo.apis.inputs import grey_fill_if_grey
+from inpaintzoo.apis.inputs import (
+    DEFAULT_MASK_THRESHOLD,
+    MASK_CONVENTIONS,
+    grey_fill_if_grey,
+)
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.config_paths import resolve_config
 from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
@@ -35,6 +48,12 @@ from inpaintzoo.utils.image_io import read_image, read_mask, save_image
 from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.avif')
+#: ``--mask-convention`` values: the CLI's names, then the reader's older ones
+MASK_CONVENTION_CHOICES = (*MASK_CONVENTIONS, *MASK_CONVENTIONS.values())
+#: ``--train-size`` when the config states no ``img_size``
+FALLBACK_TRAIN_SIZE = 256
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -84,18 +103,55 @@ def build_inpaintor(
     model = MODELS.build(cfg.model)
     if checkpoint:
         load_model_checkpoint(model, checkpoint)
+    model.cfg = cfg
     return model.to(device).eval()
+
+
+def model_train_size(model: nn.Module) -> int:
+    """The training size of ``model``: its config's ``img_size``, else 256.
+
+    The same value ``inpaint()`` and ``inpaintzoo inpaint`` give the strategies
+    (``'crop'`` windows are at least this wide; ``'crop'`` and ``'resize'``
+    downscale to about this size squared).
+    """
+    cfg = getattr(model, 'cfg', None)
+    size = cfg.get('img_size') if cfg is not None else None
+    return int(size) if size else FALLBACK_TRAIN_SIZE
+
+
+def reader_convention(convention: str) -> str:
+    """``'hole-white'``/``'known-white'`` (CLI names) -> the reader's name.
+
+    ``'white_hole'``/``'black_hole'`` pass through unchanged.
+
+    Raises:
+        InvalidMaskError: any other value.
+    """
+    if convention in MASK_CONVENTIONS:
+        return MASK_CONVENTIONS[convention]
+    if convention in MASK_CONVENTIONS.values():
+        return convention
+    raise InvalidMaskError(
+        f'mask convention must be one of {list(MASK_CONVENTION_CHOICES)}, got '
+        f'{convention!r}'
+    )
 
 
 def read_pair(
     image_path: str | os.PathLike,
     mask_path: str | os.PathLike,
-    convention: str = 'white_hole',
-    threshold: float = 0,
+    convention: str = 'hole-white',
+    threshold: float = DEFAULT_MASK_THRESHOLD,
     orientation: str = 'exif',
 ) -> tuple[Tensor, Tensor]:
     """Image ``(1, 3, H, W)`` float in [0, 1] and mask ``(1, 1, H, W)``, 1 = hole.
 
+    The mask rule of ``inpaintzoo inpaint``: ``convention`` ``'hole-white'``
+    (default; alias ``'white_hole'``): a grey value ``> threshold`` is a hole;
+    ``'known-white'`` (alias ``'black_hole'``): a value ``< 255 - threshold``
+    is. ``threshold`` defaults to 127 (:data:`DEFAULT_MASK_THRESHOLD`), so
+    anti-aliased edges are split at mid-grey; 0 makes every non-zero value a
+    hole, as the training data loaders do.
     ``orientation``: ``'exif'`` (default) turns both files by their EXIF
     orientation tag, ``'stored'`` reads them as stored
     (:mod:`inpaintzoo.utils.image_io`).
@@ -105,7 +161,7 @@ def read_pair(
         InvalidMaskError: the mask's size differs from the image's.
     """
     image = read_image(image_path, orientation=orientation)
-    mask = read_mask(mask_path, convention, threshold, orientation)
+    mask = read_mask(mask_path, reader_convention(convention), threshold, orientation)
     if mask.shape != image.shape[:2]:
         raise InvalidMaskError(
             f'mask {mask_path} is {mask.shape[1]}x{mask.shape[0]} (W x H) but image '
@@ -151,27 +207,44 @@ def inpaint_highres(
     image: Tensor,
     mask: Tensor,
     strategy: str = 'crop',
-    train_size: int = 256,
+    train_size: int | None = None,
     **options,
 ) -> tuple[Tensor, int]:
     """Composite ``(1, 3, H, W)`` in [0, 1] and the number of network calls.
 
     ``model.generate(img, mask)`` is the forward: it checks the inputs, fills the
-    holes and runs the generator, which pads to its stride and crops back.
+    holes and runs the generator, which pads to its stride and crops back. A
+    fixed-size model (NCLG-MT) runs through :class:`FixedSizeForward`: each
+    window is resized to the model's input size and its output back.
+
+    Args:
+        model (nn.Module): an inpaintor in eval mode.
+        image (Tensor): (1, 3, H, W) float in [0, 1].
+        mask (Tensor): (1, 1, H, W) float, 1 = hole.
+        strategy (str): one of :data:`~inpaintzoo.apis.highres.STRATEGIES`.
+        train_size (int, optional): the strategies' training size; default
+            :func:`model_train_size` (the config's ``img_size``, else 256).
+        **options: the strategy's options (``tile``, ``overlap``, ``context``).
     """
     device = next(model.parameters()).device
     calls = 0
+    run_net = FixedSizeForward(network_call(model), fixed_input_size(model))
+    if train_size is None:
+        train_size = model_train_size(model)
 
     def forward(img: Tensor, hole: Tensor) -> Tensor:
         nonlocal calls
         calls += 1
-        return model.generate(img.to(device), hole.to(device)).to(img.device)
+        return run_net(img.to(device), hole.to(device)).to(img.device)
 
     with torch.inference_mode():
         raw = run_strategy(
             strategy, forward, image, mask, train_size=train_size, **options
         )
-        return torch.where(mask > 0.5, raw, image), calls
+        result = torch.where(mask > 0.5, raw, image)
+    if run_net.note():
+        logger.info('inference_highres: %s', run_net.note())
+    return result, calls
 
 
 def inpaint_file(
@@ -180,15 +253,16 @@ def inpaint_file(
     mask_path: str | os.PathLike,
     out: str | os.PathLike,
     strategy: str = 'crop',
-    train_size: int = 256,
-    mask_convention: str = 'white_hole',
-    mask_threshold: float = 0,
+    train_size: int | None = None,
+    mask_convention: str = 'hole-white',
+    mask_threshold: float = DEFAULT_MASK_THRESHOLD,
     orientation: str = 'exif',
     **options,
 ) -> HighresReport:
     """Read, inpaint with ``strategy``, write a PNG/JPEG; return the report.
 
-    ``orientation`` as in :func:`read_pair`.
+    ``mask_convention``, ``mask_threshold`` and ``orientation`` as in
+    :func:`read_pair`; ``train_size`` as in :func:`inpaint_highres`.
     """
     image, mask = read_pair(
         image_path, mask_path, mask_convention, mask_threshold, orientation

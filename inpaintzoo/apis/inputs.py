@@ -191,11 +191,20 @@ def _array_to_rgb_uint8(image: np.ndarray, source: Any) -> np.ndarray:
     if arr.dtype == np.uint8:
         return np.ascontiguousarray(arr)
     if np.issubdtype(arr.dtype, np.floating):
-        if not (np.isfinite(arr).all() and 0 <= arr.min() <= arr.max() <= 1):
+        finite = np.isfinite(arr)
+        if not finite.all():
+            n_nan = int(np.isnan(arr).sum())
             raise InvalidImageError(
                 f'float image of shape {image.shape} must hold finite values in '
-                f'[0, 1], got [{np.nanmin(arr):.4g}, {np.nanmax(arr):.4g}]; pass '
-                'uint8 RGB in [0, 255] or divide by 255'
+                f'[0, 1], got {n_nan} NaN and {int((~finite).sum()) - n_nan} Inf '
+                f'value(s) of {arr.size}; replace them (e.g. np.nan_to_num) or '
+                'check what produced the image'
+            )
+        if not 0 <= arr.min() <= arr.max() <= 1:
+            raise InvalidImageError(
+                f'float image of shape {image.shape} must hold finite values in '
+                f'[0, 1], got [{arr.min():.4g}, {arr.max():.4g}]; pass uint8 RGB '
+                'in [0, 255] or divide by 255'
             )
         return np.round(arr * 255).astype(np.uint8)
     raise InvalidImageError(

@@ -39,13 +39,19 @@ def sample_stem(sample: object, fallback: str) -> str:
 
 
 def mask_ratio(sample: object) -> float:
-    """Hole ratio of a sample's ``mask`` ((1, H, W), 1 = hole); NaN without one."""
+    """Hole ratio of a sample's ``mask`` ((1, H, W), 1 = hole); NaN without one.
+
+    The same float64 ``count_nonzero / size`` the bucket is chosen from
+    (:func:`~inpaintzoo.datasets.masks.bucket.hole_ratio`).
+    """
+    from inpaintzoo.datasets.masks.bucket import hole_ratio
+
     mask = _field(sample, 'mask')
     if mask is None:
         return math.nan
     if not torch.is_tensor(mask):
-        mask = torch.as_tensor(np.asarray(mask))
-    return float(mask.float().mean())
+        mask = np.asarray(mask)
+    return hole_ratio(mask)
 
 
 def _is_scalar(value: object) -> bool:

@@ -58,7 +58,7 @@ def fake_runner(n_val: int, n_test: int, iteration: int = 7):
         model=SimpleNamespace(generator=SimpleNamespace(fill_value=1.0)),
         val_loop=loop(n_val),
         test_loop=loop(n_test),
-        iter=iteration,
+        _train_loop=SimpleNamespace(iter=iteration),  # built: training runs
     )
 
 
@@ -78,6 +78,25 @@ def recorder(monkeypatch) -> Recorder:
         vh.Visualizer, 'get_current_instance', staticmethod(lambda: rec)
     )
     return rec
+
+
+class TestOnlyRunner:
+    """A runner of ``tools/test.py``: the train loop is still a config dict."""
+
+    def __init__(self):
+        self.model = SimpleNamespace(generator=SimpleNamespace(fill_value=1.0))
+        self.test_loop = fake_runner(0, 2).test_loop
+        self._train_loop = dict(type='IterBasedTrainLoop', max_iters=10)
+
+    @property
+    def iter(self) -> int:
+        raise AssertionError('runner.iter builds the train loop and its data set')
+
+
+def test_test_only_run_never_builds_the_train_loop(recorder):
+    hook = vh.InpaintVisualizationHook(max_images=2)
+    run(hook, TestOnlyRunner(), 'test', [sample(0), sample(1)])
+    assert sorted(recorder.images) == ['test_grid_0']
 
 
 def test_one_grid_per_run_with_all_test_images(recorder):

@@ -17,6 +17,23 @@ GRID_COLUMNS: tuple[str, ...] = ('input', 'mask', 'output', 'composite', 'truth'
 _SEP = 2  # white separator width (pixels)
 
 
+def built_train_iter(runner) -> int:
+    """The training iteration if the train loop exists, else 0, building nothing.
+
+    ``Runner.iter`` builds ``train_loop`` (and the training dataset) on first
+    access, so calling it at the end of ``tools/test.py`` (or ``runner.val()``)
+    would need the training data. Read the loop only when training built it.
+
+    Args:
+        runner (Runner): the running runner.
+
+    Returns:
+        int: ``runner.train_loop.iter`` during training, 0 in test/val-only runs.
+    """
+    loop = getattr(runner, '_train_loop', None)  # a config dict until built
+    return 0 if loop is None or isinstance(loop, dict) else int(loop.iter)
+
+
 def to_uint8_hwc(img: torch.Tensor) -> np.ndarray:
     """(3, H, W) float in [0, 1] -> (H, W, 3) uint8 RGB (rounded)."""
     arr = img.detach().float().clamp(0, 1).mul(255).round().byte()
@@ -113,7 +130,9 @@ class InpaintVisualizationHook(Hook):
 
     Grids go through the current :class:`Visualizer`; with ``LocalVisBackend``
     they are ``<work_dir>/<timestamp>/vis_data/vis_image/val_grid_<iter>.png``
-    and ``.../test_grid_<iter>.png``.
+    and ``.../test_grid_<iter>.png`` (``<iter>`` is 0 in a test-only run: the
+    hook never builds the train loop, so ``tools/test.py`` needs no training
+    data).
 
     Args:
         max_images (int): rows per grid. Defaults to 8.
@@ -157,7 +176,7 @@ class InpaintVisualizationHook(Hook):
         tile_width = self._rows[0].shape[0]
         grid = np.concatenate([grid_header(tile_width), *self._rows], axis=0)
         Visualizer.get_current_instance().add_image(
-            f'{mode}_grid', grid, step=runner.iter
+            f'{mode}_grid', grid, step=built_train_iter(runner)
         )
         self._rows = []
 

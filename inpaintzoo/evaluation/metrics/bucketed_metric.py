@@ -15,6 +15,7 @@ from .sample_utils import (
     image_counts,
     log_empty_masks,
     sample_bucket,
+    sample_name,
     split_excluded,
 )
 
@@ -26,9 +27,10 @@ class BucketedImageMetric(BaseMetric):
     :meth:`score`; a metric that is not a mean of per-image values (FID) also
     overrides :meth:`compute_metrics`. This class reads ``pred_img`` (3, H, W)
     and ``gt_img`` (3, H, W), both float in [0, 1], and ``mask`` (1, H, W) with
-    1 = hole from each sample dict; rejects images not in [0, 1]; records an
-    image whose mask has no hole as :data:`EXCLUDED_ROW` (unscored) unless
-    ``include_empty_masks``; and stores one row ``{'bucket', 'empty',
+    1 = hole from each sample dict; rejects images with NaN/Inf values or
+    values outside about [0, 1], naming the sample (:func:`check_unit_range`);
+    records an image whose mask has no hole as :data:`EXCLUDED_ROW` (unscored)
+    unless ``include_empty_masks``; and stores one row ``{'bucket', 'empty',
     **score(pred, gt)}`` per scored image. :meth:`compute_metrics` returns the
     means under ``<name>`` and ``<name>_<bucket>``, followed by the image counts
     when ``report_counts`` is true.
@@ -65,13 +67,18 @@ class BucketedImageMetric(BaseMetric):
         Args:
             data_batch (object): unused.
             data_samples (Sequence[dict]): samples as dicts (``.to_dict()``).
+
+        Raises:
+            ValueError: ``pred_img`` or ``gt_img`` of a sample holds NaN/Inf or
+                lies outside about [0, 1]; the message names the sample.
         """
         for sample in data_samples:
             pred = get_tensor(sample, 'pred_img')
             gt = get_tensor(sample, 'gt_img').to(pred.device)
             mask = get_tensor(sample, 'mask')
-            check_unit_range(pred, 'pred_img')
-            check_unit_range(gt, 'gt_img')
+            name = f'{type(self).__name__}: {sample_name(sample)}'
+            check_unit_range(pred, 'pred_img', name)
+            check_unit_range(gt, 'gt_img', name)
             empty = not has_hole(mask)
             if empty and not self.include_empty_masks:
                 self.results.append(dict(EXCLUDED_ROW))

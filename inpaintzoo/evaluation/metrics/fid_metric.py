@@ -1,5 +1,7 @@
 """FID of composites vs ground truth, overall and per bucket."""
 
+import logging
+
 import numpy as np
 import torch
 from mmengine.logging import print_log
@@ -19,13 +21,38 @@ from .sample_utils import (
 )
 
 
+def warn_if_rank_deficient(group: str, n_images: int, dim: int) -> None:
+    """Log a warning when a group has fewer images than feature dimensions.
+
+    With N <= D the (D, D) covariances have rank < D, so the Fréchet
+    distance is heavily biased (2048-d Inception features need thousands of
+    images) and not comparable with published values.
+
+    Args:
+        group (str): ``'overall'`` or a bucket label, for the message.
+        n_images (int): N, the images in the group.
+        dim (int): D, the feature dimension.
+    """
+    if n_images <= dim:
+        print_log(
+            f'FIDMetric: FID of group {group!r} uses {n_images} images but '
+            f'{dim}-d features (N <= D): the covariance estimates are '
+            'rank-deficient and the value is strongly biased; do not compare it '
+            'with published FIDs (use thousands of images per group)',
+            logger='current',
+            level=logging.WARNING,
+        )
+
+
 @METRICS.register_module()
 class FIDMetric(BucketedImageMetric):
     """Fréchet Inception Distance between the composites and the GT images.
 
     ``process`` extracts features of ``pred_img`` and ``gt_img`` (stored as
     CPU numpy arrays, never images); ``compute_metrics`` returns ``FID``
-    (all images) and ``FID_<bucket>`` for each bucket with at least 2 images.
+    (all images) and ``FID_<bucket>`` for each bucket with at least 2 images;
+    a group with no more images than feature dimensions (N <= D, e.g. at most
+    2048 for Inception) gets one logged warning that its value is biased.
     The extractor is built on the first :meth:`process` call.
 
     Images whose mask has no hole (composite == GT, no bucket) are left out by
@@ -113,7 +140,9 @@ class FIDMetric(BucketedImageMetric):
                     logger='current',
                 )
                 continue
-            mu1, s1 = feature_statistics(np.stack([r['pred_feat'] for r in rows]))
+            pred_feats = np.stack([r['pred_feat'] for r in rows])
+            warn_if_rank_deficient(group, *pred_feats.shape)
+            mu1, s1 = feature_statistics(pred_feats)
             mu2, s2 = feature_statistics(np.stack([r['gt_feat'] for r in rows]))
             out[metric_key('FID', group)] = frechet_distance(mu1, s1, mu2, s2)
         if self.report_counts:

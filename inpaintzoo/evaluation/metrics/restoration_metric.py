@@ -29,7 +29,7 @@ from inpaintzoo.evaluation.functional import ssim as uniform_ssim
 from inpaintzoo.registry import METRICS
 from inpaintzoo.utils.errors import ConfigError
 
-from .sample_utils import check_unit_range, get_tensor
+from .sample_utils import check_finite, check_unit_range, get_tensor, sample_name
 
 RESTORATION_METRICS = ('PSNR', 'SSIM')
 QUANTIZE = ('round', 'truncate')
@@ -146,7 +146,9 @@ class RestorationMetric(BaseMetric):
         for sample in data_samples:
             sample = sample.to_dict() if hasattr(sample, 'to_dict') else dict(sample)
             pred, gt = get_tensor(sample, 'pred_img'), get_tensor(sample, 'gt_img')
-            check_unit_range(gt, 'gt_img')
+            name = f'RestorationMetric: {sample_name(sample)}'
+            check_finite(pred, 'pred_img', name)  # range: clamped when quantised
+            check_unit_range(gt, 'gt_img', name)
             if pred.shape != gt.shape:
                 raise ValueError(
                     f'pred_img {tuple(pred.shape)} and gt_img {tuple(gt.shape)} of '

@@ -45,17 +45,76 @@ def get_tensor(sample: dict, key: str) -> torch.Tensor:
     return value.float()
 
 
-def check_unit_range(img: torch.Tensor, key: str) -> None:
-    """Reject images that are clearly not in [0, 1] (e.g. [0, 255] images).
+#: most negative value accepted in a [0, 1] image (float rounding, resampling
+#: overshoot); images in [-1, 1] lie far below it.
+UNIT_RANGE_LOW = -0.01
+
+
+def sample_name(sample: dict) -> str:
+    """How messages name a sample: its ``img_path``, else ``sample <idx>``."""
+    if sample.get('img_path'):
+        return str(sample['img_path'])
+    idx = sample.get('sample_idx')
+    return 'a sample without img_path' if idx is None else f'sample {idx}'
+
+
+def check_finite(values: torch.Tensor, key: str, name: str = 'sample') -> None:
+    """Reject NaN or Inf values (a diverged run, an fp16 overflow).
+
+    Args:
+        values (Tensor): any shape, e.g. (3, H, W) image or (68, 2) points.
+        key (str): field name, for the message.
+        name (str): the sample (image path), for the message.
+
+    Raises:
+        ValueError: with the number of NaN and Inf values.
+    """
+    finite = torch.isfinite(values)
+    if not bool(finite.all()):
+        n_nan = int(torch.isnan(values).sum())
+        n_inf = int((~finite).sum()) - n_nan
+        hint = (
+            'the model output is not finite (diverged weights or a mixed-precision '
+            'overflow?)'
+            if key.startswith('pred')
+            else 'check the ground-truth data'
+        )
+        raise ValueError(
+            f'{name}: {key!r} has {n_nan} NaN and {n_inf} Inf value(s) of '
+            f'{values.numel()}; {hint}, so it cannot be scored'
+        )
+
+
+def check_unit_range(img: torch.Tensor, key: str, name: str = 'sample') -> None:
+    """Reject images that are not finite floats in about [0, 1].
+
+    Accepts values in [:data:`UNIT_RANGE_LOW`, 2]; rejects NaN/Inf (see
+    :func:`check_finite`), [0, 255] images (max > 2) and [-1, 1] images
+    (min < :data:`UNIT_RANGE_LOW`).
 
     Args:
         img (Tensor): (3, H, W) float image.
         key (str): its field name, for the message.
+        name (str): the sample (image path), for the message.
+
+    Raises:
+        ValueError: naming the sample, the key and the offending values.
     """
-    if img.numel() and float(img.max()) > 2.0:
+    if not img.numel():
+        return
+    check_finite(img, key, name)
+    low, high = float(img.min()), float(img.max())
+    if high > 2.0:
         raise ValueError(
-            f'{key!r} must be float in [0, 1], got max {float(img.max()):.4g}; '
+            f'{name}: {key!r} must be float in [0, 1], got max {high:.4g}; '
             'divide [0, 255] images by 255'
+        )
+    if low < UNIT_RANGE_LOW:
+        n_neg = int((img < UNIT_RANGE_LOW).sum())
+        raise ValueError(
+            f'{name}: {key!r} must be float in [0, 1], got min {low:.4g} '
+            f'({n_neg} value(s) below {UNIT_RANGE_LOW}); map [-1, 1] images with '
+            '(x + 1) / 2'
         )
 
 
@@ -73,11 +132,11 @@ def sample_bucket(sample: dict, mask: torch.Tensor | None = None) -> str | None:
     bucket = sample.get('mask_bucket')
     if bucket:
         return str(bucket)
-    from inpaintzoo.datasets.masks.bucket import ratio_to_bucket
+    from inpaintzoo.datasets.masks.bucket import mask_bucket
 
     if mask is None:
         mask = get_tensor(sample, 'mask')
-    return ratio_to_bucket(float(mask.float().mean()))
+    return mask_bucket(mask)
 
 
 def group_by_bucket(results: Sequence[dict]) -> dict[str, list[dict]]:
