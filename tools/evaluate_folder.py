@@ -77,6 +77,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         '--csv) instead of the hole ratio, to match the test loop exactly',
     )
     parser.add_argument(
+        '--bucket',
+        metavar='LABEL',
+        help='put every image in this bucket (e.g. 20-40%%): for one bucket folder '
+        'of tools/test.py --save-images when the test scored each image once per '
+        'bucket',
+    )
+    parser.add_argument(
         '--no-progress', action='store_true', help='no progress bar on stderr'
     )
     parser.add_argument(
@@ -121,6 +128,27 @@ def compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def bucket_map(csv_path: str) -> dict[str, str]:
+    """``{stem: bucket}`` from a per-image CSV; refuses a stem in several buckets.
+
+    Raises:
+        ConfigError: the test scored an image once per bucket, so a stem alone
+            does not say which bucket a saved file belongs to.
+    """
+    seen: dict[str, set[str]] = {}
+    for row in read_scores_csv(csv_path):
+        seen.setdefault(row['stem'], set()).add(row.get('bucket', ''))
+    repeated = sorted(stem for stem, labels in seen.items() if len(labels) > 1)
+    if repeated:
+        raise ConfigError(
+            f'{csv_path} puts {len(repeated)} image(s) in several buckets (e.g. '
+            f'{repeated[0]}: {", ".join(sorted(seen[repeated[0]]))}): the test '
+            'scored each image once per bucket. Re-score each bucket folder of '
+            '--save-images on its own with --bucket LABEL'
+        )
+    return {stem: labels.pop() for stem, labels in seen.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.compare:
@@ -131,11 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         raise ConfigError(
             'give PRED_DIR GT_DIR MASK_DIR (or --compare A.json B.json ...)'
         )
-    buckets = None
-    if args.buckets:
-        buckets = {
-            row['stem']: row.get('bucket', '') for row in read_scores_csv(args.buckets)
-        }
+    if args.buckets and args.bucket:
+        raise ConfigError('give --buckets CSV or --bucket LABEL, not both')
+    buckets = args.bucket or (bucket_map(args.buckets) if args.buckets else None)
     result = evaluate_folder(
         args.pred_dir,
         args.gt_dir,

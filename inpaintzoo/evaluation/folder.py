@@ -291,7 +291,7 @@ def evaluate_folder(
     mask_pairing: MaskPairing = 'stem',
     allow_unmatched: bool = False,
     include_empty_masks: bool = False,
-    buckets: Mapping[str, str] | None = None,
+    buckets: Mapping[str, str] | str | None = None,
     progress: bool = False,
 ) -> FolderResult:
     """Score saved results against GT images and masks.
@@ -323,6 +323,8 @@ def evaluate_folder(
             instead of the hole ratio's bucket, e.g. the ``bucket`` column of
             the per-image CSV of ``tools/test.py --csv`` (the test loop takes
             buckets from ``mask_bucket`` metadata such as the NVIDIA folder).
+            A string puts every image with a hole in that one bucket (a
+            per-bucket folder of ``tools/test.py --save-images``).
             Stems it lacks fall back to the hole ratio.
         progress (bool): draw a progress bar on stderr. Defaults to False.
 
@@ -361,8 +363,9 @@ def evaluate_folder(
             mask_convention=mask_convention,
             min_size=min_size,
         )
-        if buckets and buckets.get(stem) and float(sample['mask'].max()) > 0:
-            sample['mask_bucket'] = buckets[stem]
+        label = buckets if isinstance(buckets, str) else (buckets or {}).get(stem)
+        if label and float(sample['mask'].max()) > 0:
+            sample['mask_bucket'] = label
         bucket = sample_bucket(sample)  # the metrics' own bucket rule
         if bar is not None:
             bar.update()

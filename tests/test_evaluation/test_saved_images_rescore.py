@@ -16,6 +16,7 @@ from inpaintzoo.datasets.demo import prepare_demo_data
 from inpaintzoo.evaluation import evaluate_folder
 from inpaintzoo.evaluation.per_image import read_scores_csv
 from inpaintzoo.evaluation.report import metrics_to_report
+from inpaintzoo.utils.errors import ConfigError
 from tests.test_tools.conftest import load_tool
 from tests.tiny_config import tiny_cfg
 
@@ -131,3 +132,54 @@ def test_test_tool_csv_progress_and_rescore_cli(tmp_path, demo, monkeypatch, cap
     for group, row in folder['metrics'].items():
         for name, value in row.items():
             assert value == pytest.approx(loop[group][name], abs=1e-9)
+
+
+@pytest.mark.slow
+def test_per_bucket_test_saves_every_result_and_rescores_per_bucket(tmp_path, demo):
+    """Paper configs score each image once per bucket: no result overwrites another."""
+    from inpaintzoo.datasets.masks.bucket import mask_bucket
+    from inpaintzoo.utils.image_io import read_mask
+
+    masks = tmp_path / 'bucketed'
+    for path in sorted((demo / 'test' / 'masks').glob('*.png')):
+        label = mask_bucket(read_mask(path))
+        (masks / label).mkdir(parents=True, exist_ok=True)
+        (masks / label / path.name).write_bytes(path.read_bytes())
+    labels = sorted(p.name for p in masks.iterdir())
+    assert len(labels) >= 2  # the same image is scored in several buckets
+    torch.manual_seed(0)
+    cfg = tiny(tmp_path, demo)
+    cfg.test_dataloader.dataset.update(
+        mask_source=str(masks),
+        mask_mode='paired_per_bucket',
+        buckets=labels,
+        mask_pairing='cyclic',
+    )
+    out = tmp_path / 'results'
+    cfg.custom_hooks = [
+        dict(type='SaveInpaintedImagesHook', out_dir=str(out), save_inputs=True),
+        dict(type='PerImageScoresHook', out_file=str(tmp_path / 'loop.csv')),
+    ]
+    loop = metrics_to_report(build_runner(cfg).test())
+    rows = read_scores_csv(tmp_path / 'loop.csv')
+    assert len(rows) == 8 * len(labels)
+    saved = sorted(out.glob('*/*.png'))
+    assert len(saved) == len(rows)  # one file per scored sample, none overwritten
+    for label in labels:
+        folder = evaluate_folder(
+            out / label,
+            out / label / 'gt',
+            out / label / 'masks',
+            metrics=('PSNR', 'SSIM'),
+            buckets=label,
+        )
+        assert folder.num_images == 8
+        for name in ('PSNR', 'SSIM'):
+            assert folder.report[label][name] == pytest.approx(
+                loop[label][name], abs=1e-9
+            )
+    tool = load_tool('tools/evaluate_folder.py')
+    argv = [str(out / labels[0]), str(out / labels[0] / 'gt')]
+    argv += [str(out / labels[0] / 'masks'), '--buckets', str(tmp_path / 'loop.csv')]
+    with pytest.raises(ConfigError, match=r'once per bucket.*--bucket LABEL'):
+        tool.main(argv)
