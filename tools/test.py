@@ -14,6 +14,11 @@ from inpaintzoo.apis.runner_setup import (
     setup_launcher,
     shutdown_distributed,
 )
+from inpaintzoo.apis.testing_setup import (
+    check_test_checkpoint,
+    checkpoint_test_dir,
+    prepare_out_file,
+)
 from inpaintzoo.apis.work_dir_lock import lock_work_dir
 from inpaintzoo.datasets.data_paths import TEST_LOADERS, check_data_paths
 from inpaintzoo.evaluation.report import (
@@ -32,13 +37,20 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test an inpaintzoo model')
     parser.add_argument('config', help='config file path')
     parser.add_argument('checkpoint', help='checkpoint path or URL')
-    parser.add_argument('--work-dir', help='where logs (and saved images) go')
-    parser.add_argument('--out', help='write the metrics as nested JSON here')
+    parser.add_argument(
+        '--work-dir',
+        help='where logs go (default: <config work dir>/test_<checkpoint stem>, '
+        'so a test can run while that config trains)',
+    )
+    parser.add_argument(
+        '--out', help='write the metrics as nested JSON here (folder created)'
+    )
     parser.add_argument(
         '--save-images',
         metavar='DIR',
         help='write every composite as DIR/<image stem>.png, quantised exactly as '
-        'PSNR/SSIM score it',
+        'PSNR/SSIM score it (DIR/<bucket>/<stem>.png when the test scores each '
+        'image once per hole-ratio bucket)',
     )
     parser.add_argument(
         '--save-inputs',
@@ -72,8 +84,11 @@ def main() -> None:
     apply_freed_memory_argument(args)
     local_rank_to_env(args.local_rank)
     cfg = load_config(args.config, args.cfg_options, args.work_dir)
-    if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
-        raise FileNotFoundError(f'checkpoint {args.checkpoint} does not exist')
+    check_test_checkpoint(args.checkpoint)
+    if args.work_dir is None and 'work_dir' not in (args.cfg_options or {}):
+        cfg.work_dir = checkpoint_test_dir(cfg.work_dir, args.checkpoint)
+    if args.out:
+        prepare_out_file(args.out)  # its folder now, not after hours of testing
     check_data_paths(cfg, TEST_LOADERS, args.config)
     setup_launcher(cfg, args.launcher)
     cfg.load_from = None  # loaded strictly below instead of MMEngine's strict=False

@@ -49,6 +49,33 @@ RUNNER_KEYS = frozenset(
     }
 )
 
+#: keys MMEngine's Runner reads inside type-less top-level sections, which may be
+#: absent from a config file (``auto_scale_lr`` usually is); ``*`` marks a
+#: sub-section passed on as keyword arguments (``init_dist``, ``set_multi_processing``)
+RUNNER_SECTION_KEYS: dict[str, dict[str, bool]] = {
+    'auto_scale_lr': {'enable': False, 'base_batch_size': False},
+    'randomness': {'seed': False, 'diff_rank_seed': False, 'deterministic': False},
+    'env_cfg': {
+        'cudnn_benchmark': False,
+        'mp_cfg': True,
+        'dist_cfg': True,
+        'resource_limit': False,
+    },
+}
+
+
+def runner_section_key(key: str) -> bool:
+    """Whether the Runner reads ``key`` in a :data:`RUNNER_SECTION_KEYS` section.
+
+    ``auto_scale_lr.enable`` and ``env_cfg.dist_cfg.timeout`` are;
+    ``auto_scale_lr.enabled`` is not.
+    """
+    parts = key.split('.')
+    section = RUNNER_SECTION_KEYS.get(parts[0])
+    if section is None or len(parts) < 2 or parts[1] not in section:
+        return False
+    return len(parts) == 2 or (section[parts[1]] and len(parts) == 3)
+
 
 class CfgOptionsAction(DictAction):
     """``DictAction`` that rejects an item without ``=`` with a clear message.
@@ -196,6 +223,11 @@ def _class_takes(type_name: str, argument: str) -> bool:
         registry.STRATEGIES,
         registry.MODEL_WRAPPERS,
         registry.METRICS,
+        registry.LOOPS,
+        registry.LOG_PROCESSORS,
+        registry.DATA_SAMPLERS,
+        registry.VISUALIZERS,
+        registry.VISBACKENDS,
     ):
         try:
             cls = reg.get(type_name)
@@ -243,7 +275,9 @@ def unknown_cfg_keys(cfg: Mapping, options: Mapping[str, Any]) -> list[str]:
                 '(the values built from it are already fixed)'
             )
             hint_lead, hint_end = '; set ', ' instead'
-        elif key in known_set or taken_by_component(cfg, key):
+        elif (
+            key in known_set or taken_by_component(cfg, key) or runner_section_key(key)
+        ):
             continue
         else:
             parent = key.rsplit('.', 1)[0] if '.' in key else ''

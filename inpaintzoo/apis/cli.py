@@ -19,6 +19,7 @@ import mmengine
 from mmengine.config.utils import ConfigParsingError
 
 from inpaintzoo.apis.cfg_options import add_cfg_options_argument
+from inpaintzoo.apis.config_errors import config_load_error
 from inpaintzoo.utils.errors import InpaintzooError
 
 DEBUG_ENV = 'INPAINTZOO_DEBUG'
@@ -68,10 +69,13 @@ def is_user_error(exc: BaseException) -> bool:
     """Whether ``exc`` reports bad user input rather than a bug.
 
     True for :class:`InpaintzooError`, missing/unreadable files, MMEngine config
-    parsing errors, syntax errors inside a config file and unknown registry
+    parsing errors, mistakes in a config file (syntax, bases setting the same
+    key, an error in its code: :func:`config_load_error`) and unknown registry
     types (a misspelt ``type=`` in a config).
     """
     if isinstance(exc, USER_ERROR_TYPES) or config_call_error(exc):
+        return True
+    if config_load_error(exc) is not None:
         return True
     text = str(exc.args[0]) if exc.args else ''
     if isinstance(exc, SyntaxError):
@@ -118,6 +122,9 @@ def error_message(exc: BaseException) -> str:
     A ``KeyError`` keeps its text unquoted; a registry miss loses MMEngine's
     trailing link; an empty message falls back to the class name.
     """
+    load_error = config_load_error(exc)
+    if load_error is not None:
+        return str(load_error)
     if config_call_error(exc):
         return (
             f'{exc} (built from the config: a key that is misspelt, or that this '

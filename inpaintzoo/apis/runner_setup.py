@@ -13,7 +13,9 @@ import torch.distributed as dist
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from inpaintzoo.apis.cfg_option_values import check_cfg_option_values
 from inpaintzoo.apis.cfg_options import warn_unknown_cfg_keys
+from inpaintzoo.apis.config_errors import read_config
 from inpaintzoo.apis.work_dir_lock import launcher_rank
 from inpaintzoo.registry import RUNNERS
 from inpaintzoo.utils.errors import ConfigError
@@ -34,15 +36,20 @@ def load_config(
     ``--cfg-options`` keys that match nothing the runner reads get a one-line
     warning on stderr each (see :func:`warn_unknown_cfg_keys`).
 
+    A syntax error, bases setting the same key, or an error in the config's own
+    code is one :class:`ConfigError` naming the file and line
+    (:func:`~inpaintzoo.apis.config_errors.read_config`).
+
     Work-dir priority: ``work_dir`` argument > config ``work_dir`` >
     ``work_dirs/<config stem>``. No folder is trusted for full unpickling of
     checkpoints (see ``inpaintzoo.engine.checkpoint``).
     """
     if not osp.isfile(config):
         raise FileNotFoundError(f'config file {config} does not exist')
-    cfg = Config.fromfile(config)
+    cfg = read_config(config)
     merge_strategy(cfg, strategy)
     if cfg_options:
+        check_cfg_option_values(cfg, cfg_options)  # dict strings, type-less entries
         if launcher_rank() == 0:  # keys that match nothing: one warning line each
             warn_unknown_cfg_keys(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
@@ -70,9 +77,12 @@ def setup_launcher(cfg: Config, launcher: str) -> None:
     (NCCL) for every launcher.
 
     Raises:
-        ConfigError: ``mpi`` without CUDA, or a slurm job whose environment lacks
-            what is needed to find the master node.
+        ConfigError: ``pytorch`` not started by torchrun (:func:`check_torchrun_env`),
+            ``mpi`` without CUDA, or a slurm job whose environment lacks what is
+            needed to find the master node.
     """
+    if launcher == 'pytorch':
+        check_torchrun_env()
     cfg.launcher = launcher
     if launcher == 'none' or torch.cuda.is_available():
         return
@@ -93,6 +103,27 @@ def setup_launcher(cfg: Config, launcher: str) -> None:
         cfg.model_wrapper_cfg = wrapper
     cfg.env_cfg = dict(cfg.get('env_cfg', {}))
     cfg.env_cfg['dist_cfg'] = dict(backend='gloo')
+
+
+#: variables torchrun sets for every process, read by the ``env://`` rendezvous
+TORCHRUN_VARIABLES = ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
+
+
+def check_torchrun_env() -> None:
+    """Raise unless this process was started by torchrun (``--launcher pytorch``).
+
+    Raises:
+        ConfigError: names the missing variables and the launch scripts.
+    """
+    missing = [name for name in TORCHRUN_VARIABLES if name not in os.environ]
+    if missing:
+        raise ConfigError(
+            f'--launcher pytorch: {", ".join(missing)} not set, so this process was '
+            'not started by torchrun; use tools/dist_train.sh CONFIG N (or '
+            'tools/dist_test.sh CONFIG CKPT N), or torchrun --nproc_per_node N '
+            'tools/train.py CONFIG --launcher pytorch; one process needs no '
+            '--launcher'
+        )
 
 
 #: ``--strategy`` names -> files under ``configs/_base_/strategies/``

@@ -34,6 +34,7 @@ from collections.abc import Callable, Sequence
 
 from mmengine.dataset import BaseDataset
 
+from inpaintzoo.datasets.crop_check import check_crop_fits
 from inpaintzoo.datasets.file_list import list_folder
 from inpaintzoo.registry import DATASETS
 from inpaintzoo.utils.errors import ConfigError, DataNotFoundError, FolderPairingError
@@ -240,6 +241,16 @@ class PairedImageDataset(BaseDataset):
                 f'e.g. {missing[:_SHOW]}; HIDE pairs test images with GT/<same name>'
             )
         return pairs
+
+    def full_init(self) -> None:
+        """Load the data list, then check images against a random crop.
+
+        See :func:`~inpaintzoo.datasets.crop_check.check_crop_fits`.
+        """
+        if self._fully_initialized:
+            return
+        super().full_init()
+        check_crop_fits(self)
 
     def load_data_list(self) -> list[dict]:
         """List the pairs into data infos."""

@@ -92,8 +92,13 @@ def enable_unsafe_pickle() -> None:
     )
 
 
-def _check_local_file(filename: str | os.PathLike) -> Path:
-    """``filename`` as a path to an existing regular file, or a clear error."""
+def check_local_checkpoint(filename: str | os.PathLike) -> Path:
+    """``filename`` as a path to an existing regular file, or a clear error.
+
+    Raises:
+        FileNotFoundError: missing, or a broken symbolic link.
+        IsADirectoryError: a folder (a work dir) instead of a ``.pth`` file.
+    """
     path = Path(filename).expanduser()
     if path.is_symlink() and not path.exists():
         raise FileNotFoundError(
@@ -146,7 +151,7 @@ def check_checkpoint_integrity(filename: str | os.PathLike) -> None:
         FileNotFoundError: missing file or broken symbolic link.
         CorruptCheckpointError: not a checkpoint, empty, truncated or corrupt.
     """
-    path = _check_local_file(filename)
+    path = check_local_checkpoint(filename)
     _check_format(path)
     problem = _zip_problem(path)
     if problem:

@@ -72,8 +72,9 @@ def test_config_builds_and_runs(path: Path):
     # the fill depends on the known pixels (the network reads its input) ...
     hole = masks[1].bool().expand(3, -1, -1)
     assert not torch.allclose(raw[1][hole], raw[2][hole])
-    # ... and not on the other samples of the batch
-    torch.testing.assert_close(alone, raw[1:2], rtol=1e-5, atol=1e-6)
+    # ... and not on the other samples of the batch (float32 round-off of other
+    # GEMM blockings reaches 6e-6 with one thread; a leak is orders larger)
+    torch.testing.assert_close(alone, raw[1:2], rtol=1e-4, atol=2e-5)
 
 
 def test_metafiles_point_at_configs():

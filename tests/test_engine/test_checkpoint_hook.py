@@ -100,6 +100,37 @@ def test_find_latest_valid_handles_missing_and_empty(tmp_path):
     assert find_latest_valid_checkpoint(tmp_path) == str(tmp_path / 'iter_2.pth')
 
 
+def test_copied_work_dir_resumes_its_own_checkpoint(tmp_path):
+    """A fork (``cp -r a b``) whose ``last_checkpoint`` still names ``a``."""
+    a, b = tmp_path / 'a', tmp_path / 'b'
+    a.mkdir()
+    b.mkdir()
+    _write(a / 'iter_6.pth', 6.0)  # a went on after the copy
+    (a / 'last_checkpoint').write_text(str(a / 'iter_6.pth'))
+    own = _write(b / 'iter_4.pth', 4.0)
+    (b / 'last_checkpoint').write_text(str(a / 'iter_4.pth'))  # a's old pointer
+    logger = MMLogger.get_current_instance()
+    records = []
+    logger.addFilter(lambda r: records.append(r.getMessage()) or True)
+    assert find_latest_valid_checkpoint(b) == str(own)
+    assert any('outside the work dir' in m and str(own) in m for m in records)
+    _write(a / 'iter_4.pth', 4.5)  # the named file exists too: still b's own
+    assert find_latest_valid_checkpoint(b) == str(own)
+    own.unlink()
+    assert find_latest_valid_checkpoint(b) is None  # never a's files
+
+
+def test_out_dir_layout_still_resumes(tmp_path):
+    """``CheckpointHook(out_dir=X)`` saves into ``X/<work dir name>``."""
+    work = tmp_path / 'work' / 'exp'
+    saved = tmp_path / 'out' / 'exp'
+    work.mkdir(parents=True)
+    saved.mkdir(parents=True)
+    ckpt = _write(saved / 'iter_2.pth', 2.0)
+    (work / 'last_checkpoint').write_text(str(ckpt))
+    assert find_latest_valid_checkpoint(work) == str(ckpt)
+
+
 def test_auto_resume_falls_back_past_partial_file(tmp_path):
     toy_runner(tmp_path, max_iters=2, max_keep_ckpts=5).train()
     partial = tmp_path / 'iter_3.pth'

@@ -196,7 +196,7 @@ def test_run_into_a_busy_work_dir_fails(
     if tool == 'tools/test.py':
         checkpoint = tmp_path / 'model.pth'
         checkpoint.write_bytes(b'')  # never read: the lock fails first
-        args.append(str(checkpoint))
+        args += [str(checkpoint), '--work-dir', str(work)]  # default: work/test_model
     run = run_tool(tool, *args)
     assert_one_line_error(run, f'work dir {work} is in use', f'PID {pid}')
     assert not list(Path(work).glob('*/*.log'))  # no runner was built

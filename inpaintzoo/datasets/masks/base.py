@@ -4,6 +4,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from inpaintzoo.datasets.masks.bucket import mask_bucket
+from inpaintzoo.datasets.rank_rng import global_generator
 
 
 class BaseMaskSource(BaseTransform):
@@ -14,9 +15,11 @@ class BaseMaskSource(BaseTransform):
     (seed, ``results['sample_idx']``) and not on worker or fetch order (test
     masks); without a seed each call seeds a generator from numpy's global RNG,
     which MMEngine seeds from ``randomness.seed`` (per dataloader worker), so
-    training runs are reproducible and resume replays the same masks. If a seed
-    is given but the results carry no ``sample_idx``, a generator seeded once with
-    ``seed`` is used in call order.
+    training runs are reproducible and resume replays the same masks; in the
+    main process (``num_workers=0``) of rank > 0 the rank is mixed in, so ranks
+    draw different masks (:func:`~inpaintzoo.datasets.rank_rng.global_generator`).
+    If a seed is given but the results carry no ``sample_idx``, a generator
+    seeded once with ``seed`` is used in call order.
 
     Required keys: ``img`` (or ``img_shape``). Added keys: ``mask``, and
     ``mask_bucket`` when it is not set yet.
@@ -34,8 +37,8 @@ class BaseMaskSource(BaseTransform):
     def rng_for(self, sample_idx: int | None) -> np.random.Generator:
         """Return the generator for one sample (see the class docstring)."""
         if self.seed is None:
-            # global RNG on purpose: seeded by MMEngine per worker, replayed on resume
-            return np.random.default_rng(np.random.randint(0, 2**31 - 1))  # noqa: NPY002
+            # global RNG: seeded by MMEngine per worker, replayed on resume, rank mixed
+            return global_generator(2**31 - 1)
         if sample_idx is None:
             return self._sequential_rng
         return np.random.default_rng([self.seed, int(sample_idx)])

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from inpaintzoo.datasets.rank_rng import global_generator
 from inpaintzoo.registry import TRANSFORMS
 from inpaintzoo.utils.errors import ConfigError
 
@@ -79,7 +80,8 @@ class RandomMotionBlur(BaseTransform):
             to 0.3.
         seed (int, optional): with a seed, the kernel of sample ``sample_idx`` is
             fixed (the same on every epoch: val / test sets); without, numpy's
-            global RNG draws a new kernel each time (training). Defaults to None.
+            global RNG draws a new kernel each time (training), a different one
+            on every rank also with ``num_workers=0``. Defaults to None.
     """
 
     def __init__(
@@ -100,8 +102,8 @@ class RandomMotionBlur(BaseTransform):
         self.seed = seed
 
     def _rng(self, results: dict) -> np.random.Generator:
-        if self.seed is None:
-            return np.random.default_rng(np.random.randint(0, 2**31))  # noqa: NPY002
+        if self.seed is None:  # global RNG, rank mixed in (as the mask sources)
+            return global_generator(2**31)
         return np.random.default_rng(
             [int(self.seed), int(results.get('sample_idx', 0))]
         )

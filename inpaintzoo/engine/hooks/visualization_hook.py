@@ -34,6 +34,15 @@ def built_train_iter(runner) -> int:
     return 0 if loop is None or isinstance(loop, dict) else int(loop.iter)
 
 
+def sample_stem(info: dict, default: str) -> str:
+    """File stem of a sample's input image, else of its GT, else ``default``.
+
+    A restorer's ``'sharp'`` mode has no degraded file (``img_path`` None).
+    """
+    path = info.get('img_path') or info.get('gt_path')
+    return Path(path).stem if path else default
+
+
 def stems_repeat(dataset) -> bool:
     """Whether two samples of ``dataset`` share an image file stem.
 
@@ -49,9 +58,7 @@ def stems_repeat(dataset) -> bool:
     get_info = getattr(dataset, 'get_data_info', None)
     if get_info is None:
         return True
-    stems = [
-        Path(get_info(i).get('img_path', str(i))).stem for i in range(len(dataset))
-    ]
+    stems = [sample_stem(get_info(i), str(i)) for i in range(len(dataset))]
     return len(set(stems)) < len(stems)
 
 
@@ -281,7 +288,7 @@ class SaveInpaintedImagesHook(Hook):
             out_dir = root
             if self.by_bucket:
                 out_dir = root / str(meta.get('mask_bucket') or 'no-bucket')
-            stem = Path(meta.get('img_path', f'{batch_idx}_{i}')).stem
+            stem = sample_stem(meta, f'{batch_idx}_{i}')
             if out_dir / f'{stem}.png' in self._written:
                 stem = f'{stem}_{meta.get("sample_idx", f"{batch_idx}_{i}")}'
             self._written.add(out_dir / f'{stem}.png')

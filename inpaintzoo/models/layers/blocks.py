@@ -49,6 +49,21 @@ def add_residual(
     return x + module(inp, **kwargs)
 
 
+def takes_spatial(module: object) -> bool:
+    """Whether ``module`` wants the block's raw input as ``spatial`` (``SEFN``)."""
+    return bool(getattr(module, 'takes_spatial', False))
+
+
+def spatial_kwargs(wanted: bool, raw: torch.Tensor) -> dict[str, torch.Tensor]:
+    """``{'spatial': raw}`` when ``wanted``, else ``{}`` (a plain FFN call).
+
+    Args:
+        wanted (bool): the FFN declares ``takes_spatial`` (:func:`takes_spatial`).
+        raw (Tensor): (N, C, H, W) the block's input before any residual.
+    """
+    return {'spatial': raw} if wanted else {}
+
+
 @functools.cache
 def _forward_takes_residual(cls: type) -> bool:
     """Whether ``cls.forward`` has a ``residual`` parameter.
@@ -72,7 +87,9 @@ def common_size_divisor(*modules: object) -> int:
 class SandwichBlock(BaseModule):
     """HINT's sandwich block (reference-models §2.2): FFN -> attention -> FFN.
 
-    ``x += ffn1(norm1(x)); x += attn(norm2(x)); x += ffn2(norm3(x))``.
+    ``x0 = x; x += ffn1(norm1(x)); x += attn(norm2(x)); x += ffn2(norm3(x))``.
+    An FFN that declares ``takes_spatial = True`` (:class:`SEFN`) gets the
+    block's raw input as ``spatial=x0`` in both calls, as in :class:`AttnFFNBlock`.
 
     Args:
         dim (int): Channels C.
@@ -104,20 +121,22 @@ class SandwichBlock(BaseModule):
         self.attn = MODELS.build(attn, default_args=dict(dim=dim, num_heads=num_heads))
         self.norm3 = MODELS.build(norm, default_args=dict(dim=dim))
         self.ffn2 = MODELS.build(ffn, default_args=dict(dim=dim))
-        self.size_divisor = int(getattr(self.attn, 'size_divisor', 1))
+        self.ffn_takes_spatial = takes_spatial(self.ffn1)
+        self.size_divisor = common_size_divisor(self.attn, self.ffn1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Apply the block.
 
         Args:
-            x (Tensor): (N, C, H, W).
+            x (Tensor): (N, C, H, W), H and W multiples of :attr:`size_divisor`.
 
         Returns:
             Tensor: (N, C, H, W).
         """
-        x = add_residual(x, self.ffn1, self.norm1(x))
+        extra = spatial_kwargs(self.ffn_takes_spatial, x)
+        x = add_residual(x, self.ffn1, self.norm1(x), **extra)
         x = add_residual(x, self.attn, self.norm2(x))
-        return add_residual(x, self.ffn2, self.norm3(x))
+        return add_residual(x, self.ffn2, self.norm3(x), **extra)
 
 
 @MODELS.register_module()
@@ -160,7 +179,7 @@ class AttnFFNBlock(BaseModule):
         self.attn = MODELS.build(attn, default_args=dict(dim=dim, num_heads=num_heads))
         self.norm2 = MODELS.build(norm, default_args=dict(dim=dim))
         self.ffn = MODELS.build(ffn, default_args=dict(dim=dim))
-        self.ffn_takes_spatial = bool(getattr(self.ffn, 'takes_spatial', False))
+        self.ffn_takes_spatial = takes_spatial(self.ffn)
         self.size_divisor = common_size_divisor(self.attn, self.ffn)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

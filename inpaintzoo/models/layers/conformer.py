@@ -13,6 +13,8 @@ from inpaintzoo.models.layers.blocks import (
     _check_slots,
     _defaults,
     common_size_divisor,
+    spatial_kwargs,
+    takes_spatial,
 )
 from inpaintzoo.models.layers.slot_config import check_slot_config
 from inpaintzoo.registry import MODELS
@@ -72,9 +74,11 @@ class ConformerConvModule(BaseModule):
 class ConformerBlock(BaseModule):
     """Conformer (macaron) block with HINT's slots.
 
-    ``x += s * ffn1(norm1(x)); x += attn(norm2(x)); x += conv(norm3(x));
+    ``x0 = x; x += s * ffn1(norm1(x)); x += attn(norm2(x)); x += conv(norm3(x));
     x += s * ffn2(norm4(x))``, then ``norm_out(x)`` if ``final_norm``, with
-    ``s = ffn_scale`` (the Conformer's half-step FFN residuals: 0.5). Compared
+    ``s = ffn_scale`` (the Conformer's half-step FFN residuals: 0.5). An FFN
+    with ``takes_spatial = True`` (:class:`SEFN`) gets the block's raw input
+    ``x0`` as ``spatial`` in both calls, as in :class:`AttnFFNBlock`. Compared
     with :class:`SandwichBlock` (FFN -> attention -> FFN) it adds the
     convolution module *after* the attention.
 
@@ -124,6 +128,7 @@ class ConformerBlock(BaseModule):
         self.norm_out = (
             MODELS.build(norm, default_args=dict(dim=dim)) if final_norm else None
         )
+        self.ffn_takes_spatial = takes_spatial(self.ffn1)
         self.size_divisor = common_size_divisor(self.attn, self.ffn1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -135,8 +140,9 @@ class ConformerBlock(BaseModule):
         Returns:
             Tensor: (N, C, H, W).
         """
-        x = x + self.ffn_scale * self.ffn1(self.norm1(x))
+        extra = spatial_kwargs(self.ffn_takes_spatial, x)
+        x = x + self.ffn_scale * self.ffn1(self.norm1(x), **extra)
         x = x + self.attn(self.norm2(x))
         x = x + self.conv(self.norm3(x))
-        x = x + self.ffn_scale * self.ffn2(self.norm4(x))
+        x = x + self.ffn_scale * self.ffn2(self.norm4(x), **extra)
         return x if self.norm_out is None else self.norm_out(x)

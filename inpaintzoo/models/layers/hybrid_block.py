@@ -1,12 +1,15 @@
 """MxT's Hybrid Module: parallel Mamba and SRSA branches, 1x1 fusion, then CBFN."""
 
-import math
-
 import torch
 from mmengine.model import BaseModule
 from torch import nn
 
-from inpaintzoo.models.layers.blocks import add_residual
+from inpaintzoo.models.layers.blocks import (
+    add_residual,
+    common_size_divisor,
+    spatial_kwargs,
+    takes_spatial,
+)
 from inpaintzoo.models.layers.fused_cpu import pointwise_conv_concat
 from inpaintzoo.models.layers.slot_config import check_slot_config
 from inpaintzoo.registry import MODELS
@@ -16,7 +19,9 @@ from inpaintzoo.registry import MODELS
 class HybridBlock(BaseModule):
     """Hybrid Module (reference-models §3.2).
 
-    ``x += fuse(cat(mamba(norm1(x)), attn(norm3(x))))``; ``x += ffn(norm2(x))``.
+    ``x0 = x; x += fuse(cat(mamba(norm1(x)), attn(norm3(x))))``;
+    ``x += ffn(norm2(x))``. An FFN with ``takes_spatial = True`` (:class:`SEFN`)
+    is called as ``ffn(norm2(x), spatial=x0)``, as in :class:`AttnFFNBlock`.
     ``fuse`` is a 1x1 conv 2C -> C; the Mamba output comes first in the concat.
     Names follow the official ones (``mam -> mamba``); only modules that run exist.
 
@@ -72,10 +77,8 @@ class HybridBlock(BaseModule):
         self.fuse = nn.Conv2d(2 * dim, dim, 1, bias=bias)
         self.norm2 = MODELS.build(norm, default_args=dict(dim=dim))
         self.ffn = MODELS.build(ffn, default_args=dict(dim=dim))
-        self.size_divisor = math.lcm(
-            int(getattr(self.mamba, 'size_divisor', 1)),
-            int(getattr(self.attn, 'size_divisor', 1)),
-        )
+        self.ffn_takes_spatial = takes_spatial(self.ffn)
+        self.size_divisor = common_size_divisor(self.mamba, self.attn, self.ffn)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Apply the block.
@@ -86,6 +89,8 @@ class HybridBlock(BaseModule):
         Returns:
             Tensor: (N, C, H, W).
         """
+        x_before = x
         branches = [self.mamba(self.norm1(x)), self.attn(self.norm3(x))]
         x = pointwise_conv_concat(self.fuse, branches, residual=x)
-        return add_residual(x, self.ffn, self.norm2(x))
+        extra = spatial_kwargs(self.ffn_takes_spatial, x_before)
+        return add_residual(x, self.ffn, self.norm2(x), **extra)
