@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 import torch
 from mmengine.registry import init_default_scope
+from PIL import Image
 
+from inpaintzoo.evaluation.functional import psnr
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import ConfigError
 from tests.test_tools.conftest import load_tool
@@ -48,6 +50,15 @@ def test_tools_test_scores_a_restorer(tmp_path: Path, monkeypatch):
     assert report['counts']['overall'] == 2
     assert report['overall']['PSNR'] > 0
     assert sorted(p.name for p in (tmp_path / 'o').iterdir()) == ['p0.png', 'p1.png']
+    # the saved pixels are the ones scored: RestorationMetric rounds, so must the hook
+    rescored = [
+        psnr(
+            np.asarray(Image.open(tmp_path / 'o' / f'p{k}.png')),
+            np.asarray(Image.open(tmp_path / 'data' / 'test' / 'images' / f'p{k}.png')),
+        )
+        for k in range(2)
+    ]
+    assert np.mean(rescored) == pytest.approx(report['overall']['PSNR'], abs=1e-9)
     monkeypatch.setattr(
         sys, 'argv', [*base, '--save-images', str(tmp_path / 'o'), '--save-inputs']
     )

@@ -34,6 +34,23 @@ def built_train_iter(runner) -> int:
     return 0 if loop is None or isinstance(loop, dict) else int(loop.iter)
 
 
+def evaluator_quantize(evaluator) -> str:
+    """How the evaluator's metrics turn floats into 8-bit values.
+
+    Args:
+        evaluator: an MMEngine ``Evaluator`` (its ``metrics`` are read).
+
+    Returns:
+        str: the first metric's ``quantize`` (``'round'`` or ``'truncate'``);
+        ``'truncate'`` (the inpainting metrics' official rule) when none says.
+    """
+    for metric in getattr(evaluator, 'metrics', []):
+        rule = getattr(metric, 'quantize', None)
+        if rule in ('round', 'truncate'):
+            return rule
+    return 'truncate'
+
+
 def sample_stem(info: dict, default: str) -> str:
     """File stem of a sample's input image, else of its GT, else ``default``.
 
@@ -238,8 +255,10 @@ class SaveInpaintedImagesHook(Hook):
     """Write every test composite as ``<out_dir>/<image stem>.png`` (uint8, RGB).
 
     The pixels are exactly the uint8 values PSNR/SSIM scored: the composite is
-    quantised with the metric's own :func:`quantize_official` (clamp, ×255 in
-    float32, **truncate**), not rounded. Re-scoring the folder with
+    quantised as the test evaluator's metric does, by default with the
+    inpainting metrics' :func:`quantize_official` (clamp, ×255 in float32,
+    **truncate**); a metric with ``quantize='round'`` (a restorer's
+    :class:`RestorationMetric`) gets rounded pixels. Re-scoring the folder with
     ``tools/evaluate_folder.py`` therefore gives the test loop's PSNR and SSIM
     (to the last bit when the GT and masks are the ones the model saw: pass
     ``save_inputs=True``); L1 differs slightly, see ``docs/evaluation.md``.
@@ -274,11 +293,13 @@ class SaveInpaintedImagesHook(Hook):
         self.save_inputs = save_inputs
         self.by_bucket = False
         self._written: set[Path] = set()
+        self.quantize = 'truncate'
 
     def before_test(self, runner) -> None:
         """Choose the layout: per-bucket folders when image stems repeat."""
         self.by_bucket = stems_repeat(runner.test_dataloader.dataset)
         self._written = set()
+        self.quantize = evaluator_quantize(runner.test_evaluator)
 
     def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
         """Save the batch's composites."""
@@ -303,10 +324,11 @@ class SaveInpaintedImagesHook(Hook):
                 hole = (sample.mask[0] > 0).cpu().numpy().astype(np.uint8) * 255
                 cv2.imwrite(str(out_dir / 'masks' / f'{stem}.png'), hole)
 
-    @staticmethod
-    def _write(path: Path, img: torch.Tensor) -> None:
+    def _write(self, path: Path, img: torch.Tensor) -> None:
         """Write (3, H, W) float [0, 1] as the uint8 PNG the metric scores."""
         from inpaintzoo.evaluation.functional import chw_to_hwc, quantize_official
+        from inpaintzoo.evaluation.metrics.restoration_metric import quantize_round
 
-        rgb = quantize_official(chw_to_hwc(img.detach().float().cpu()))
+        quant = quantize_round if self.quantize == 'round' else quantize_official
+        rgb = quant(chw_to_hwc(img.detach().float().cpu()))
         cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
