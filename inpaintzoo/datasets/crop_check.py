@@ -85,3 +85,17 @@ def check_crop_fits(dataset: BaseDataset) -> None:
             f'{ch}x{cw} (H x W), e.g. {", ".join(small[:_SHOW])}; remove or enlarge '
             'them, or lower the crop size'
         )
+
+
+class CropCheckedDataset(BaseDataset):
+    """A ``BaseDataset`` that checks its images against a random crop.
+
+    The check (:func:`check_crop_fits`) runs once the data list is loaded.
+    """
+
+    def full_init(self) -> None:
+        """Load the data list, then check images against a random crop."""
+        if self._fully_initialized:
+            return
+        super().full_init()
+        check_crop_fits(self)

@@ -4,10 +4,9 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 
-from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
-from inpaintzoo.datasets.crop_check import check_crop_fits
+from inpaintzoo.datasets.crop_check import CropCheckedDataset
 from inpaintzoo.datasets.file_list import list_source
 from inpaintzoo.datasets.masks.bucket import BUCKET_LABELS, mask_bucket
 from inpaintzoo.datasets.transforms.functional import read_mask
@@ -28,7 +27,7 @@ LANDMARK_EXT = '.txt'
 
 
 @DATASETS.register_module()
-class ImageMaskDataset(BaseDataset):
+class ImageMaskDataset(CropCheckedDataset):
     """Image files, optionally paired by index with mask files.
 
     ``img_source`` / ``mask_source`` is a folder (listed recursively, .jpg,
@@ -191,16 +190,6 @@ class ImageMaskDataset(BaseDataset):
         return mask_bucket(
             read_mask(mask_path, self.mask_convention, self.mask_threshold)
         )
-
-    def full_init(self) -> None:
-        """Load the data list, then check images against a random crop.
-
-        See :func:`~inpaintzoo.datasets.crop_check.check_crop_fits`.
-        """
-        if self._fully_initialized:
-            return
-        super().full_init()
-        check_crop_fits(self)
 
     def load_data_list(self) -> list[dict]:
         """List the images (and paired masks, landmark files) into data infos."""

@@ -32,9 +32,7 @@ sorted with digit runs compared as numbers.
 import os
 from collections.abc import Callable, Sequence
 
-from mmengine.dataset import BaseDataset
-
-from inpaintzoo.datasets.crop_check import check_crop_fits
+from inpaintzoo.datasets.crop_check import CropCheckedDataset
 from inpaintzoo.datasets.file_list import list_folder
 from inpaintzoo.registry import DATASETS
 from inpaintzoo.utils.errors import ConfigError, DataNotFoundError, FolderPairingError
@@ -95,7 +93,7 @@ def pair_folders(blur_dir: str, gt_dir: str) -> list[tuple[str, str]]:
 
 
 @DATASETS.register_module()
-class PairedImageDataset(BaseDataset):
+class PairedImageDataset(CropCheckedDataset):
     """Degraded / clean image pairs (see the module docstring for the layouts).
 
     Args:
@@ -241,16 +239,6 @@ class PairedImageDataset(BaseDataset):
                 f'e.g. {missing[:_SHOW]}; HIDE pairs test images with GT/<same name>'
             )
         return pairs
-
-    def full_init(self) -> None:
-        """Load the data list, then check images against a random crop.
-
-        See :func:`~inpaintzoo.datasets.crop_check.check_crop_fits`.
-        """
-        if self._fully_initialized:
-            return
-        super().full_init()
-        check_crop_fits(self)
 
     def load_data_list(self) -> list[dict]:
         """List the pairs into data infos."""

@@ -9,6 +9,7 @@ from mmengine.registry import init_default_scope
 
 from inpaintzoo.registry import MODELS
 from tests.test_apis.tiny_inpaintor import tiny_config
+from tests.tiny_config import REPO, shrink_generator
 
 
 @pytest.fixture(scope='module', autouse=True)
@@ -51,3 +52,14 @@ def loaded_model(tiny_cfg, generator_ckpt):
     from inpaintzoo.apis import init_model
 
     return init_model(tiny_cfg, str(generator_ckpt), device='cpu')
+
+
+@pytest.fixture(scope='module')
+def tiny_mxt_config(tmp_path_factory) -> Path:
+    """The tiny MxT demo config (img_size 64), shrunk and dumped."""
+    cfg = shrink_generator(
+        Config.fromfile(str(REPO / 'configs/mxt/mxt-tiny_1xb4-300_demo-64x64.py'))
+    )
+    path = tmp_path_factory.mktemp('cfg') / 'tiny_mxt.py'
+    cfg.dump(str(path))
+    return path

@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from PIL import Image
 
 from inpaintzoo.apis.highres_run import (
@@ -17,7 +16,7 @@ from inpaintzoo.apis.highres_run import (
 )
 from inpaintzoo.utils.errors import ConfigError, ImageReadError, InvalidMaskError
 from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
-from tests.tiny_config import REPO, shrink_generator
+from tests.tiny_config import REPO
 
 
 def load_tool():
@@ -27,16 +26,6 @@ def load_tool():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(scope='module')
-def tiny_config(tmp_path_factory) -> Path:
-    cfg = shrink_generator(
-        Config.fromfile(str(REPO / 'configs/mxt/mxt-tiny_1xb4-300_demo-64x64.py'))
-    )
-    path = tmp_path_factory.mktemp('cfg') / 'tiny_mxt.py'
-    cfg.dump(str(path))
-    return path
 
 
 @pytest.fixture
@@ -53,13 +42,13 @@ def files(tmp_path):
 
 @pytest.mark.parametrize('strategy', ['whole', 'sliding', 'crop', 'resize'])
 def test_tool_inpaints_and_prints_time_and_memory(
-    strategy, tiny_config, files, tmp_path, capsys
+    strategy, tiny_mxt_config, files, tmp_path, capsys
 ):
     img_path, mask_path, image, hole = files
     out = tmp_path / 'out' / 'result.png'
     load_tool().main(
         [
-            *(str(tiny_config), str(img_path), str(mask_path), '--out', str(out)),
+            *(str(tiny_mxt_config), str(img_path), str(mask_path), '--out', str(out)),
             *('--strategy', strategy, '--tile', '64', '--overlap', '16'),
             *('--train-size', '48'),
         ]
@@ -74,10 +63,16 @@ def test_tool_inpaints_and_prints_time_and_memory(
     np.testing.assert_array_equal(result[~hole], image[~hole])  # composited
 
 
-def test_tool_writes_into_a_folder(tiny_config, files, tmp_path, capsys):
+def test_tool_writes_into_a_folder(tiny_mxt_config, files, tmp_path, capsys):
     img_path, mask_path, _, _ = files
     load_tool().main(
-        [str(tiny_config), str(img_path), str(mask_path), '--out', str(tmp_path / 'o')]
+        [
+            str(tiny_mxt_config),
+            str(img_path),
+            str(mask_path),
+            '--out',
+            str(tmp_path / 'o'),
+        ]
     )
     assert (tmp_path / 'o' / 'img.png').is_file()
     assert 'icc_profile' not in Image.open(tmp_path / 'o' / 'img.png').info
@@ -85,23 +80,33 @@ def test_tool_writes_into_a_folder(tiny_config, files, tmp_path, capsys):
     icc = b'any colour profile bytes, kept as they are'
     Image.open(img_path).save(img_path, icc_profile=icc)  # the input's profile ...
     load_tool().main(
-        [str(tiny_config), str(img_path), str(mask_path), '--out', str(tmp_path / 'o')]
+        [
+            str(tiny_mxt_config),
+            str(img_path),
+            str(mask_path),
+            '--out',
+            str(tmp_path / 'o'),
+        ]
     )
     assert Image.open(tmp_path / 'o' / 'img.png').info['icc_profile'] == icc  # kept
 
 
-def test_tool_never_overwrites_its_inputs(tiny_config, files, tmp_path):
+def test_tool_never_overwrites_its_inputs(tiny_mxt_config, files, tmp_path):
     img_path, mask_path, image, _ = files
     tool = load_tool()
     for out in (img_path, mask_path):  # --out naming an input is refused
         with pytest.raises(ConfigError, match='input image or mask'):
             tool.main(
-                [str(tiny_config), str(img_path), str(mask_path), '--out', str(out)]
+                [str(tiny_mxt_config), str(img_path), str(mask_path), '--out', str(out)]
             )
     with pytest.raises(ConfigError, match=r'\.png file'):  # lossless results only
-        tool.main([str(tiny_config), str(img_path), str(mask_path), '--out', 'r.jpg'])
+        tool.main(
+            [str(tiny_mxt_config), str(img_path), str(mask_path), '--out', 'r.jpg']
+        )
     # the image's own folder: the result gets a new name beside it
-    tool.main([str(tiny_config), str(img_path), str(mask_path), '--out', str(tmp_path)])
+    tool.main(
+        [str(tiny_mxt_config), str(img_path), str(mask_path), '--out', str(tmp_path)]
+    )
     np.testing.assert_array_equal(np.asarray(Image.open(img_path)), image)
     assert (tmp_path / 'img_inpainted.png').is_file()
     with pytest.raises(ConfigError, match='overwrite an input'):  # the API too
@@ -117,10 +122,10 @@ def test_mask_of_another_size_names_both_files(files, tmp_path):
         read_pair(tmp_path / 'nothere.png', tmp_path / 'small.png')
 
 
-def test_strategies_agree_with_the_model_where_they_should(tiny_config, files):
+def test_strategies_agree_with_the_model_where_they_should(tiny_mxt_config, files):
     img_path, mask_path, _, _ = files
     torch.manual_seed(0)
-    model = build_inpaintor(tiny_config)
+    model = build_inpaintor(tiny_mxt_config)
     image, mask = read_pair(img_path, mask_path)
     whole, calls = inpaint_highres(model, image, mask, 'whole')
     assert calls == 1
@@ -164,13 +169,13 @@ def test_read_pair_turns_both_files_by_their_exif_tags(tmp_path):
     )
 
 
-def test_tool_gives_a_grey_picture_a_grey_fill(tiny_config, files, tmp_path):
+def test_tool_gives_a_grey_picture_a_grey_fill(tiny_mxt_config, files, tmp_path):
     img_path, mask_path, image, hole = files
     grey = np.repeat(image[..., :1], 3, axis=2)
     Image.fromarray(grey[..., 0]).save(img_path)  # an 'L' file
     out = tmp_path / 'grey.png'
     load_tool().main(
-        [str(tiny_config), str(img_path), str(mask_path), '--out', str(out)]
+        [str(tiny_mxt_config), str(img_path), str(mask_path), '--out', str(out)]
     )
     result = np.asarray(Image.open(out).convert('RGB'))
     assert (result[..., 0] == result[..., 1]).all()

@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from PIL import Image
 
 from inpaintzoo.apis.highres_run import build_inpaintor, model_train_size, read_pair
@@ -14,18 +13,6 @@ from inpaintzoo.apis.inference import inpaint
 from inpaintzoo.apis.inputs import to_hole_mask
 from tests.test_apis.test_highres_run import load_tool
 from tests.test_apis.tiny_nclg import write_tiny_nclg
-from tests.tiny_config import REPO, shrink_generator
-
-
-@pytest.fixture(scope='module')
-def tiny_mxt(tmp_path_factory) -> Path:
-    """The tiny MxT demo config (img_size 64), dumped."""
-    cfg = shrink_generator(
-        Config.fromfile(str(REPO / 'configs/mxt/mxt-tiny_1xb4-300_demo-64x64.py'))
-    )
-    path = tmp_path_factory.mktemp('cfg') / 'tiny_mxt.py'
-    cfg.dump(str(path))
-    return path
 
 
 @pytest.fixture
@@ -72,21 +59,29 @@ def test_mask_threshold_is_the_cli_default(soft_files):
     np.testing.assert_array_equal(known_white.numpy(), black_hole.numpy())
 
 
-def test_train_size_defaults_to_the_config_img_size(tiny_mxt, soft_files, tmp_path):
+def test_train_size_defaults_to_the_config_img_size(
+    tiny_mxt_config, soft_files, tmp_path
+):
     img_path, mask_path, _, _ = soft_files
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        model = build_inpaintor(tiny_mxt)
+        model = build_inpaintor(tiny_mxt_config)
     ckpt = tmp_path / 'mxt.pth'
     torch.save(dict(state_dict=model.state_dict()), ckpt)
     assert model_train_size(model) == 64
-    args = load_tool().parse_args([str(tiny_mxt), 'a', 'b', '--out', 'o'])
+    args = load_tool().parse_args([str(tiny_mxt_config), 'a', 'b', '--out', 'o'])
     assert args.train_size is None
     for strategy in ('crop', 'resize'):
         out = tmp_path / f'{strategy}.png'
         load_tool().main(
             [
-                *(str(tiny_mxt), str(img_path), str(mask_path), '--out', str(out)),
+                *(
+                    str(tiny_mxt_config),
+                    str(img_path),
+                    str(mask_path),
+                    '--out',
+                    str(out),
+                ),
                 *('--checkpoint', str(ckpt), '--strategy', strategy),
             ]
         )

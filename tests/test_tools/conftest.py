@@ -1,4 +1,5 @@
 import importlib.util
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,3 +64,34 @@ def run_tool(monkeypatch, capsys) -> Callable[..., ToolRun]:
         return ToolRun(code, captured.out, captured.err)
 
     return run
+
+
+# a second process that takes the work-dir lock with the same protocol as
+# lock_work_dir (flock on <work_dir>/.lock, PID inside), without importing torch
+HOLDER = """
+import fcntl, os, sys
+os.makedirs(sys.argv[1], exist_ok=True)
+f = open(os.path.join(sys.argv[1], '.lock'), 'a+')
+fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+f.truncate(0); f.write(f'{os.getpid()}\\n'); f.flush()
+print('locked', flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def locked_work_dir(tmp_path):
+    """A work dir locked by a second process; yields (work dir, its PID)."""
+    work = tmp_path / 'work'
+    holder = subprocess.Popen(
+        [sys.executable, '-c', HOLDER, str(work)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == 'locked'
+        yield work, holder.pid
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)

@@ -4,13 +4,11 @@ Audit defects 4, 5, 6 and 8-10 (researcher workflow): each case used to end in
 a traceback, a late or misleading error, or (``auto_scale_lr``) a false warning.
 """
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.test_tools.test_tool_errors import HOLDER, assert_one_line_error
+from tests.test_tools.test_tool_errors import assert_one_line_error
 from tests.tiny_config import REPO, tiny_cfg
 
 DEMO = str(REPO / 'configs/hint/hint-tiny_1xb4-300_demo-64x64.py')
@@ -129,29 +127,11 @@ def _tiny_config(tmp_path, demo_root, work):
     return config, empty
 
 
-@pytest.fixture
-def training_work_dir(tmp_path):
-    """A work dir locked by a second process, as a running training holds it."""
-    work = tmp_path / 'work'
-    holder = subprocess.Popen(
-        [sys.executable, '-c', HOLDER, str(work)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == 'locked'
-        yield work
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=60)
-
-
 def test_test_runs_beside_a_training_of_the_config(
-    run_tool, training_work_dir, demo_root, tmp_path
+    run_tool, locked_work_dir, demo_root, tmp_path
 ):
     """Audit 10: the training holds the work dir; a test gets test_<ckpt stem>."""
-    work = training_work_dir
+    work, _ = locked_work_dir
     config, empty = _tiny_config(tmp_path, demo_root, work)
     run = run_tool('tools/test.py', str(config), str(empty))
     assert_one_line_error(run, f'checkpoint {empty} is empty')  # not 'in use'
