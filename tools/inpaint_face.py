@@ -138,9 +138,11 @@ def zoo_weights(checkpoint: str | None) -> tuple[str, str]:
         try:
             checkpoint = str(download(DEFAULT_ZOO_MODEL, offline=True))
         except WeightsUnavailableError as err:
+            # one line: the cache lookup's own message (about offline mode, which
+            # this tool sets itself) would only confuse; it stays in --debug
             raise WeightsUnavailableError(
                 f'the NCLG-MT weights ({DEFAULT_ZOO_MODEL}) are not in the local '
-                f'cache: {how}. ({err})'
+                f'cache: {how}'
             ) from err
     return str(info.config_path()), checkpoint
 
@@ -181,13 +183,19 @@ def main(argv: list[str] | None = None) -> int:
     from inpaintzoo.utils.image_io import read_image
 
     image = read_image(Path(args.image), orientation=args.orientation)
+    mask = None
+    if args.mask is not None:  # sizes checked with the file names, before the model
+        from inpaintzoo.apis.inputs import check_same_size
+
+        mask = read_image_mask(args.mask, args.orientation)
+        check_same_size(
+            image, mask, Path(args.image), Path(args.mask), args.orientation
+        )
     model = load_model(args)
     res = inpaint_face(
         model,
         image,
-        mask=None
-        if args.mask is None
-        else read_image_mask(args.mask, args.orientation),
+        mask=mask,
         auto_mask=args.auto_mask,
         face_index=args.face_index,
         margin=args.margin,

@@ -137,6 +137,35 @@ def choose_face(
     return index, face
 
 
+def face_holding_hole(
+    faces: list, hole: np.ndarray, crop_size: int = TEMPLATE_SIZE
+) -> int | None:
+    """Index of the face whose aligned crop holds most of ``hole``.
+
+    Args:
+        faces (list[DetectedFace]): detected faces, left to right.
+        hole (np.ndarray): (H, W) hole in photo pixels, > 0 = hole.
+        crop_size (int): side of the aligned crop. Defaults to 256.
+
+    Returns:
+        int | None: the index, or None when no face's crop holds a hole pixel.
+    """
+    from inpaintzoo.face.align import estimate_alignment, transform_points
+
+    ys, xs = np.nonzero(np.asarray(hole) > 0)
+    if xs.size == 0:
+        return None
+    points = np.stack([xs, ys], axis=1).astype(np.float64)
+    counts = []
+    for face in faces:
+        alignment = estimate_alignment(face.landmarks, hole.shape[:2], crop_size)
+        crop = transform_points(points, alignment.matrix)
+        inside = ((crop >= 0) & (crop < crop_size)).all(axis=1)
+        counts.append(int(inside.sum()))
+    best = int(np.argmax(counts)) if counts else 0
+    return best if counts and counts[best] > 0 else None
+
+
 def inpaint_face(
     model: Any,
     image: Any,

@@ -44,6 +44,36 @@ def check_restorer(model: Any) -> None:
         )
 
 
+def check_restorer_config(model: str) -> None:
+    """Refuse a config whose ``model.type`` is not a restorer, before any build.
+
+    Checked on the registered class (no model is built and no weights are
+    fetched), so ``inpaintzoo restore --config <inpainting zoo name>`` is
+    refused before a download. An unknown type is left to the model build.
+
+    Args:
+        model (str): a config path or zoo name (the ``--config`` value).
+
+    Raises:
+        ConfigError: the model type has no ``restore_tensor`` method, or
+            ``model`` is neither a config nor a zoo name.
+    """
+    from inpaintzoo.apis.inference import resolve_model_config
+    from inpaintzoo.registry import MODELS
+
+    cfg, _ = resolve_model_config(model)
+    name = model
+    mtype = (cfg.get('model') or {}).get('type')
+    cls = MODELS.get(mtype) if isinstance(mtype, str) else mtype
+    if cls is None or callable(getattr(cls, 'restore_tensor', None)):
+        return
+    raise ConfigError(
+        f'{name}: {getattr(cls, "__name__", mtype)} is not a restorer (model.type '
+        "must be 'Restorer', e.g. configs/sem_net_deblur/*); inpainting models "
+        'need a mask: use `inpaintzoo inpaint --mask`'
+    )
+
+
 def sliding_options(options: dict) -> tuple[int, int]:
     """``(tile, overlap)`` from ``options`` (defaults 512, 64), checked.
 

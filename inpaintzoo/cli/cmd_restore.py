@@ -46,7 +46,8 @@ def add_restore_parser(subparsers: Any) -> argparse.ArgumentParser:
         '--model',
         dest='model',
         required=True,
-        help='restorer config file (e.g. configs/sem_net_deblur/...) or zoo name',
+        help='restorer config file, e.g. configs/sem_net_deblur/... (the model zoo '
+        'holds inpainting models only: they need `inpaintzoo inpaint`)',
     )
     parser.add_argument(
         '--checkpoint', default=None, help='.pth or .safetensors weights'
@@ -87,14 +88,19 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 def run_restore(args: argparse.Namespace) -> list[Path]:
     """Restore every input image; print each written path on stdout.
 
-    The files (every image header), ``--out`` (a folder, or one .png file) and
-    ``--device`` are checked before the model is built.
+    The files (every image header), ``--out`` (a folder, or one .png file),
+    ``--device`` and the config's model type are checked before the model is
+    built or any weights are fetched.
 
     Returns:
         list[Path]: the written PNG files, in input order.
     """
     from inpaintzoo.apis.inference import init_model, resolve_device
-    from inpaintzoo.apis.restoration import check_restorer, restore
+    from inpaintzoo.apis.restoration import (
+        check_restorer,
+        check_restorer_config,
+        restore,
+    )
     from inpaintzoo.cli.cmd_inpaint import write_png
 
     images = collect_images(args.images)
@@ -102,6 +108,8 @@ def run_restore(args: argparse.Namespace) -> list[Path]:
     outputs = plan_results(args.out, images, [], args.images)
     check_readable(images)
     resolve_device(args.device, '--device')  # one line naming a bad --device
+    # the model type before any weights are fetched (a zoo name would download)
+    check_restorer_config(args.model)
     model = init_model(args.model, args.checkpoint, device=args.device)
     check_restorer(model)
     bar = progress_enabled(len(images), args.progress)

@@ -9,9 +9,12 @@ process, removed when the server stops.
 import argparse
 import os
 import shutil
+import socket
 import tempfile
+from pathlib import Path
 from typing import Any
 
+from inpaintzoo.utils.errors import ConfigError
 from inpaintzoo.utils.freed_memory import add_freed_memory_argument
 
 #: default address: this machine only (``--host 0.0.0.0`` shares it on the LAN)
@@ -92,12 +95,56 @@ def import_app() -> Any:
     return app
 
 
+def port_is_free(host: str, port: int) -> bool:
+    """Whether ``host:port`` can be bound now (as the server will bind it)."""
+    with socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def port_in_use_error(host: str, port: int) -> ConfigError:
+    """``port N is in use: pass --port M`` with M the next free port (one line)."""
+    free = next(
+        (p for p in range(port + 1, min(port + 101, 65536)) if port_is_free(host, p)),
+        None,
+    )
+    hint = f'pass --port {free}' if free is not None else 'pass another --port'
+    return ConfigError(f'port {port} is in use: {hint}')
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse bad arguments in one line before anything starts.
+
+    ``--device``, ``--model`` (a config file or zoo name), ``--checkpoint`` (an
+    existing file; only with ``--model``) and a ``--port`` that is in use.
+
+    Raises:
+        ConfigError: naming the argument and what to pass instead.
+    """
+    from inpaintzoo.apis.inference import resolve_device, resolve_model_config
+
+    if args.device is not None:
+        resolve_device(args.device, '--device')
+    if args.checkpoint is not None:
+        if args.model is None:
+            raise ConfigError(
+                f'--checkpoint {args.checkpoint} needs --model (its config file)'
+            )
+        if '://' not in args.checkpoint and not Path(args.checkpoint).is_file():
+            raise ConfigError(f'--checkpoint {args.checkpoint} does not exist')
+    if args.model is not None:
+        resolve_model_config(args.model)  # a missing config or unknown zoo name
+    if not port_is_free(args.host, args.port):
+        raise port_in_use_error(args.host, args.port)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Serve the app until interrupted; the temporary folder is then removed."""
-    if args.device is not None:  # one line for a bad --device, before any start-up
-        from inpaintzoo.apis.inference import resolve_device
-
-        resolve_device(args.device, '--device')
+    check_arguments(args)  # one line for a bad argument, before any start-up
     temp_dir = tempfile.mkdtemp(prefix='inpaintzoo-web-')
     try:
         prepare_gradio_environment(temp_dir)

@@ -2,8 +2,9 @@
 
 The crop result is warped back with the alignment's inverse and blended with a
 feathered alpha: 1 on the hole (warped back to the photo), falling linearly to 0
-over ``feather`` pixels outside it. Every photo pixel farther than ``feather``
-from the hole keeps its original bytes exactly.
+at ``feather`` pixels (exact Euclidean distance between pixel centres) outside
+it. Every photo pixel ``feather`` or more pixels from the hole keeps its
+original bytes exactly.
 """
 
 import cv2
@@ -67,17 +68,21 @@ def mask_to_crop(photo_mask: np.ndarray, alignment: FaceAlignment) -> np.ndarray
 
 
 def feather_alpha(photo_mask: np.ndarray, feather: float) -> np.ndarray:
-    """(H, W) float32 alpha: 1 on the hole, ``1 - d / (feather + 1)`` at distance d.
+    """(H, W) float32 alpha: 1 on the hole, ``1 - d / feather`` at distance d.
 
-    Zero from ``feather + 1`` pixels away; ``feather=0`` gives the hard hole.
+    ``d`` is the exact Euclidean distance (pixel centres) to the nearest hole
+    pixel, so the alpha is 0 for every pixel ``feather`` or more pixels away;
+    ``feather=0`` gives the hard hole.
     """
     if not feather >= 0:
         raise ConfigError(f'feather must be >= 0 pixels, got {feather!r}')
     hole = np.asarray(photo_mask) > 127
     if feather == 0 or not hole.any():
         return hole.astype(np.float32)
-    dist = cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 5)
-    return np.clip(1 - dist / (feather + 1), 0, 1).astype(np.float32)
+    dist = cv2.distanceTransform(
+        (~hole).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE
+    )
+    return np.clip(1 - dist / feather, 0, 1).astype(np.float32)
 
 
 def paste_back(
@@ -98,7 +103,7 @@ def paste_back(
 
     Returns:
         np.ndarray: (H, W, 3) uint8; equal to ``photo`` byte for byte wherever
-        the alpha is 0 (farther than ``feather`` from the hole, or outside the
+        the alpha is 0 (``feather`` or more pixels from the hole, or outside the
         crop).
     """
     h, w = photo.shape[:2]

@@ -4,8 +4,9 @@ Layout: on the left the picture with a brush (size slider, eraser) to paint the
 hole, an optional mask upload and example pictures; on the right the model,
 device and high-resolution strategy menus, the Run button (and, for a face
 model, the "Auto lip mask" button of the cleft-lip workflow with the predicted
-landmarks overlaid on request), a status line (elapsed time, or what went
-wrong), a before/after slider and the result as a PNG download.
+landmarks overlaid on request; a Face number for photos with several faces), a
+status line (the server's model time, or what went wrong), a before/after slider
+(JPEG preview) and the result as a PNG download.
 
 Requests go through Gradio's queue, so a long run shows its progress (one step
 per network forward) while the page stays responsive. Each browser session
@@ -27,7 +28,7 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from inpaintzoo.web import service
+from inpaintzoo.web import face_service, service
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,44 @@ INTRO = (
     'the brush (its size is in the brush menu; the eraser removes paint), or upload '
     'a mask (white = hole). Large pictures use a high-resolution strategy.'
 )
+
+
+#: page-load script: an upload the editor cannot decode sends its file name to
+#: the hidden ``#upload-problem`` box (the editor itself stays silent about it)
+WATCH_UPLOADS_JS = """() => {
+  const report = (name) => {
+    const box = document.querySelector('#upload-problem textarea');
+    if (!box) return;
+    box.value = name + '#' + Date.now();  // a new value each time: a change
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  };
+  const check = (file) => {
+    if (file) createImageBitmap(file).then((b) => b.close(), () => report(file.name));
+  };
+  const inEditor = (el) => el instanceof Element && el.closest('#editor');
+  document.addEventListener('change', (e) => {
+    const t = e.target;
+    if (inEditor(t) && t.type === 'file' && t.files) check(t.files[0]);
+  }, true);
+  document.addEventListener('drop', (e) => {
+    if (inEditor(e.target) && e.dataTransfer) check(e.dataTransfer.files[0]);
+  }, true);
+}"""
+
+
+def _unreadable_upload(value: str | None) -> tuple[Any, None]:
+    """Status after the browser failed to decode an upload into the editor.
+
+    ``value``: ``'<file name>#<time>'``, set by :data:`WATCH_UPLOADS_JS`.
+
+    Returns:
+        tuple: the status update and ``None`` for the announced picture (the
+        next picture loaded is announced again, even the previous one).
+    """
+    if not value:
+        return gr.update(), None
+    name = value.rsplit('#', 1)[0]
+    return service.NOT_AN_IMAGE_MESSAGE.format(name=name), None
 
 
 def write_examples(folder: Path) -> list[str]:
@@ -120,12 +159,12 @@ def build_app(
     if device not in devices:
         devices.append(device)
     labels = [c.label for c in choices]
-    face_ok = service.face_api_available()
+    face_ok = face_service.face_api_available()
     first_is_face = bool(choices) and choices[0].is_face
 
     def run(
         editor: dict | None,
-        mask_upload: np.ndarray | None,
+        mask_upload: str | None,
         label: str | None,
         dev: str,
         strategy: str,
@@ -154,10 +193,11 @@ def build_app(
         label: str | None,
         dev: str,
         show_landmarks: bool,
+        face_index: float | None,
         state: dict | None,
     ) -> tuple[str, Any, Any, dict | None]:
-        outcome, shown = service.handle_face_request(
-            cache, choices, label, dev, editor, show_landmarks
+        outcome, shown = face_service.handle_face_request(
+            cache, choices, label, dev, editor, show_landmarks, face_index
         )
         if not outcome.ok:
             return outcome.message, None, None, state
@@ -186,14 +226,16 @@ def build_app(
                     format='png',
                     elem_id='editor',
                 )
-                mask_upload = gr.Image(
+                # a file, decoded by our own reader: a file that is not an
+                # image gets a message in the status line (gr.Image would fail
+                # in Gradio's preprocessing with a bare "Error" badge)
+                mask_upload = gr.File(
                     label='Mask (optional, white = hole)',
-                    type='numpy',
-                    image_mode='RGBA',  # masks drawn in transparency keep alpha
-                    sources=('upload',),
-                    height=160,
+                    type='filepath',
+                    height=100,
                     elem_id='mask-upload',
                 )
+                upload_problem = gr.Textbox(visible='hidden', elem_id='upload-problem')
                 examples = write_examples(temp / 'examples')
                 if examples:
                     gr.Examples(examples=examples, inputs=editor, label='Examples')
@@ -218,14 +260,21 @@ def build_app(
                     show_landmarks = gr.Checkbox(
                         label='overlay predicted landmarks', value=False
                     )
+                    face_index = gr.Number(
+                        label='Face (0 = leftmost; empty: the painted one)',
+                        value=None,
+                        precision=0,
+                        minimum=0,
+                        elem_id='face-index',
+                    )
                 status = gr.Markdown(
                     '' if labels else f'**Error:** {service.no_model_message()}',
                     elem_id='status',
                 )
                 before_after = gr.ImageSlider(
-                    label='Before / after',
+                    label='Before / after (preview; the download is lossless)',
                     type='numpy',
-                    format='png',
+                    format='jpeg',  # fast to encode and send; PNG took seconds
                     elem_id='before-after',
                 )
                 result_file = gr.File(
@@ -240,7 +289,7 @@ def build_app(
         )
         lip_button.click(
             run_face,
-            inputs=[editor, model, dev, show_landmarks, state],
+            inputs=[editor, model, dev, show_landmarks, face_index, state],
             outputs=[status, before_after, result_file, state],
             concurrency_limit=1,
         )
@@ -256,6 +305,13 @@ def build_app(
                 outputs=[status, announced],
                 queue=False,
             )
+        upload_problem.change(
+            _unreadable_upload,
+            inputs=upload_problem,
+            outputs=[status, announced],
+            queue=False,
+        )
+        demo.load(None, js=WATCH_UPLOADS_JS)
     return demo.queue(default_concurrency_limit=1)
 
 
@@ -280,12 +336,25 @@ def serve(
     # SIGTERM (service managers, test harnesses) ends like Ctrl+C: Gradio closes
     # the server and the caller removes the temporary folder
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    demo.launch(
-        server_name=host,
-        server_port=port,
-        share=False,
-        inbrowser=False,
-        allowed_paths=[str(temp)],
-        footer_links=[],
-        theme=gr.themes.Default(),
-    )
+    try:
+        # quiet: Gradio's start-up text suggests share=True, which this app never
+        # uses; our own line below names the address instead
+        demo.launch(
+            server_name=host,
+            server_port=port,
+            share=False,
+            inbrowser=False,
+            allowed_paths=[str(temp)],
+            footer_links=[],
+            theme=gr.themes.Default(),
+            quiet=True,
+            prevent_thread_lock=True,
+        )
+    except OSError as err:  # the port was taken after the command's own check
+        if 'port' not in str(err).lower():
+            raise
+        from inpaintzoo.cli.cmd_serve import port_in_use_error
+
+        raise port_in_use_error(host, port) from err
+    print(f'inpaintzoo serve: running on {demo.local_url} (Ctrl+C stops it)')
+    demo.block_thread()

@@ -17,6 +17,9 @@ without a browser.
   large for the chosen high-resolution strategy (:data:`MAX_PIXELS`).
 * Errors: :func:`handle_request` never raises; it returns an
   :class:`InpaintOutcome` whose ``message`` says what went wrong and what to do.
+
+The "Auto lip mask" button (the cleft-lip workflow) is
+:mod:`inpaintzoo.web.face_service`.
 """
 
 import functools
@@ -65,8 +68,18 @@ NO_IMAGE_MESSAGE = (
     'No picture: upload a picture (or pick an example), then paint the hole. '
     '(Just uploaded one? Wait until the status line says "Picture loaded".)'
 )
+#: the status line when the editor could not read an uploaded file
+NOT_AN_IMAGE_MESSAGE = (
+    '**Error:** {name} is not an image file the browser can read: upload a PNG, '
+    'JPEG or WebP picture.'
+)
 #: architecture name prefixes of the face models (auto lip mask, landmarks)
 FACE_ARCHS = ('nclg',)
+
+#: what the status line's time measures (said next to it)
+TIME_NOTE = (
+    '(model loading and inpainting on the server; upload and display not counted)'
+)
 
 ProgressFn = Callable[[int, int], None]
 
@@ -287,8 +300,13 @@ def _is_config(name: str) -> bool:
 # ------------------------------------------------------------------------ mask
 
 
-def _rgb(array: Any, what: str) -> np.ndarray:
-    """(H, W, 3) uint8 RGB of an editor image; transparency onto white."""
+def picture_rgb(array: Any, what: str) -> np.ndarray:
+    """(H, W, 3) uint8 RGB of an editor image; alpha dropped, as the CLI does.
+
+    The colour of a semi-transparent pixel is the one the browser sends (its
+    stored colour); a fully transparent pixel's colour is discarded by the
+    browser's canvas and arrives black.
+    """
     arr = np.asarray(array)
     if arr.ndim == 2:
         arr = np.repeat(arr[..., None], 3, axis=2)
@@ -299,11 +317,7 @@ def _rgb(array: Any, what: str) -> np.ndarray:
         )
     if arr.dtype != np.uint8:
         arr = np.clip(arr, 0, 255).astype(np.uint8)
-    if arr.shape[2] == 4:
-        alpha = arr[..., 3:4].astype(np.float32) / 255
-        rgb = arr[..., :3].astype(np.float32) * alpha + 255 * (1 - alpha)
-        return np.round(rgb).astype(np.uint8)
-    return np.ascontiguousarray(arr)
+    return np.ascontiguousarray(arr[..., :3])
 
 
 def picture_key(editor: Mapping[str, Any] | None) -> str | None:
@@ -344,6 +358,28 @@ def picture_status(editor: Mapping[str, Any] | None) -> str:
     return f'Picture loaded ({width}x{height}): paint the hole, then press Run.'
 
 
+def read_uploaded_mask(mask: Any) -> np.ndarray:
+    """An uploaded mask (a file path, or an array) as an (H, W) hole, 1 = hole.
+
+    A file is decoded by the project's reader (EXIF-upright, as the browser
+    shows the picture); a mask drawn in transparency takes its hole from alpha.
+
+    Raises:
+        InvalidMaskError: the file is not an image (named by its file name).
+    """
+    from inpaintzoo.apis.inputs import to_hole_mask
+
+    if not isinstance(mask, str | os.PathLike):
+        return to_hole_mask(np.asarray(mask))
+    try:
+        return to_hole_mask(os.fspath(mask))
+    except InpaintzooError as err:
+        why = str(err).split(': ', 1)[-1]
+        raise InvalidMaskError(
+            f'the uploaded mask {Path(mask).name} could not be read: {why}'
+        ) from err
+
+
 def editor_inputs(
     editor: Mapping[str, Any] | None, mask_upload: Any = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -353,10 +389,10 @@ def editor_inputs(
         editor (Mapping, optional): the image editor's value: ``background``
             (H, W, 3|4) uint8 and ``layers``, a list of (H, W, 4) uint8 RGBA
             brush layers (alpha > 0 where a stroke is).
-        mask_upload (optional): an uploaded mask, (H, W) or (H, W, 3|4) uint8,
-            white = hole; a mask drawn in transparency (alpha varies, one
-            visible colour) takes its hole from alpha, as files do; joined
-            with the painted strokes.
+        mask_upload (optional): an uploaded mask file's path (or an (H, W) /
+            (H, W, 3|4) uint8 array), white = hole; a mask drawn in
+            transparency (alpha varies, one visible colour) takes its hole
+            from alpha, as files do; joined with the painted strokes.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: (H, W, 3) uint8 RGB picture and (H, W)
@@ -365,12 +401,13 @@ def editor_inputs(
     Raises:
         InvalidImageError: no picture, or one that is not an image.
         InvalidMaskError: no hole painted or uploaded (:data:`NO_MASK_MESSAGE`),
-            or a layer / uploaded mask of another size than the picture.
+            a layer / uploaded mask of another size than the picture, or an
+            uploaded mask file that is not an image.
     """
     background = None if editor is None else editor.get('background')
     if background is None:
         raise InvalidImageError(NO_IMAGE_MESSAGE)
-    image = _rgb(background, 'the uploaded picture')
+    image = picture_rgb(background, 'the uploaded picture')
     height, width = image.shape[:2]
     hole = np.zeros((height, width), bool)
     for k, layer in enumerate(editor.get('layers') or []):
@@ -384,16 +421,14 @@ def editor_inputs(
             )
         hole |= arr[..., 3] > 0 if arr.ndim == 3 and arr.shape[2] == 4 else arr > 0
     if mask_upload is not None:
-        from inpaintzoo.apis.inputs import to_hole_mask
-
-        upload = np.asarray(mask_upload)  # RGBA: a mask drawn in transparency too
+        upload = read_uploaded_mask(mask_upload)
         if upload.shape[:2] != (height, width):
             raise InvalidMaskError(
                 f'the uploaded mask is {upload.shape[1]}x{upload.shape[0]} but the '
                 f'picture is {width}x{height}: upload a mask of the same size '
                 '(white = hole) or paint the hole instead'
             )
-        hole |= to_hole_mask(upload) > 0.5
+        hole |= upload > 0.5
     if not hole.any():
         raise InvalidMaskError(NO_MASK_MESSAGE)
     return image, hole.astype(np.float32)
@@ -576,99 +611,11 @@ def handle_request(
     seconds = time.perf_counter() - start
     height, width = image.shape[:2]
     return InpaintOutcome(
-        f'Done in {seconds:.2f} s: {width}x{height}, {int(hole.sum())} hole pixels, '
+        f'Done in {seconds:.2f} s {TIME_NOTE}: {width}x{height}, '
+        f'{int(hole.sum())} hole pixels, '
         f"strategy '{resolved}', model {choice.label}, {device}.",
         result=result,
         image=image,
         seconds=seconds,
         strategy=resolved,
     )
-
-
-# ------------------------------------------------------------------------ face
-
-
-def face_api_available() -> bool:
-    """Whether :func:`inpaintzoo.apis.face.inpaint_face` can be imported."""
-    try:
-        from inpaintzoo.apis.face import inpaint_face  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@releases_freed_memory
-def handle_face_request(
-    cache: ModelCache,
-    choices: Sequence[ModelChoice],
-    label: str | None,
-    device: str,
-    editor: Mapping[str, Any] | None,
-    show_landmarks: bool = False,
-) -> tuple[InpaintOutcome, np.ndarray | None]:
-    """The "auto lip mask" button: the cleft-lip workflow on a face photo.
-
-    The hole is the painted one when strokes exist, else the upper lip and
-    nostrils found from the face's landmarks
-    (:func:`inpaintzoo.apis.face.inpaint_face`, ``auto_mask='lip'``); the result
-    is the full-resolution photo. Never raises.
-
-    Returns:
-        tuple: the outcome (``result`` = the inpainted photo) and the picture to
-        show: the result with the predicted landmarks drawn when
-        ``show_landmarks`` and the model predicts them, else the result (None on
-        error).
-    """
-    start = time.perf_counter()
-    try:
-        from inpaintzoo.apis.face import inpaint_face
-
-        choice = next((c for c in choices if c.label == label), None)
-        if choice is None or not choice.is_face:
-            raise InvalidImageError(
-                'the auto lip mask needs a face model (NCLG): choose one in the '
-                'model menu'
-            )
-        background = None if editor is None else editor.get('background')
-        if background is None:
-            raise InvalidImageError(NO_IMAGE_MESSAGE)
-        image = _rgb(background, 'the uploaded picture')
-        try:
-            _, painted = editor_inputs(editor)
-        except InvalidMaskError:
-            painted = None  # nothing painted: the automatic lip mask
-        model = cache.get(choice, device)
-        res = inpaint_face(
-            model, image, mask=None if painted is None else painted, auto_mask='lip'
-        )
-    except (InpaintzooError, ImportError) as err:
-        return InpaintOutcome(
-            f'**Error:** {err}', seconds=time.perf_counter() - start
-        ), None
-    except Exception as err:  # a bug or a device failure: report, keep serving
-        logger.exception('face request failed')
-        text = str(err).splitlines()[0] if str(err) else ''
-        return InpaintOutcome(
-            f'**Error:** the request failed ({type(err).__name__}: {text}). The '
-            'server keeps running; see its log for details.',
-            seconds=time.perf_counter() - start,
-        ), None
-    seconds = time.perf_counter() - start
-    shown = res.image
-    extra = ''
-    if show_landmarks and res.landmarks is not None:
-        from inpaintzoo.face.drawing import draw_landmarks
-
-        shown = draw_landmarks(res.image, res.landmarks)
-        extra = ', predicted landmarks drawn'
-    elif show_landmarks:
-        extra = ' (this model predicts no landmarks)'
-    mask_kind = 'painted hole' if painted is not None else 'automatic lip mask'
-    note = f' Note: {res.note}.' if getattr(res, 'note', '') else ''
-    message = (
-        f'Done in {seconds:.2f} s: face {res.face_index} at {res.box}, '
-        f'{mask_kind} ({int((res.mask > 0).sum())} hole pixels){extra}, model '
-        f'{choice.label}, {device}.{note}'
-    )
-    outcome = InpaintOutcome(message, res.image, image, seconds, 'face')
-    return outcome, shown

@@ -48,6 +48,7 @@ def api(monkeypatch):
     monkeypatch.setattr(inference_mod, 'init_model', fake.init_model)
     monkeypatch.setattr(restore_mod, 'restore', fake.restore)
     monkeypatch.setattr(restore_mod, 'check_restorer', lambda model: None)
+    monkeypatch.setattr(restore_mod, 'check_restorer_config', lambda model: None)
     return fake
 
 

@@ -23,10 +23,15 @@ def test_saved_png_is_the_truncated_image_psnr_scores(tmp_path):
     levels = torch.arange(48, dtype=torch.float32).reshape(3, 4, 4)
     img = (levels * 5 + 0.7) / 255
     path = tmp_path / 'a.png'
-    SaveInpaintedImagesHook._write(path, img)
+    hook = SaveInpaintedImagesHook()  # an inpainting test: the default rule
+    hook._write(path, img)
     saved = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
     assert np.array_equal(saved, quantize_official(chw_to_hwc(img)))
     assert np.array_equal(saved, chw_to_hwc(levels * 5).astype(np.uint8))
+    hook.quantize = 'round'  # a restorer's RestorationMetric rounds
+    hook._write(path, img)
+    saved = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+    assert np.array_equal(saved, chw_to_hwc(levels * 5 + 1).astype(np.uint8))
 
 
 def test_every_uint8_level_survives_the_folder_round_trip():

@@ -221,3 +221,35 @@ def test_tool_turns_a_sideways_phone_photo_upright(
     )  # fmt: skip
     assert code == USER_ERROR_EXIT
     assert err.startswith('error: no face found')
+
+
+def test_tool_names_both_files_of_a_mask_of_another_size(
+    tool, tmp_path, monkeypatch, capsys
+):
+    small = tmp_path / 'small_mask.png'
+    Image.fromarray(np.zeros((100, 100), np.uint8)).save(small)
+    # refused before any model is looked up (the zoo weights are not cached)
+    monkeypatch.setenv('INPAINTZOO_HOME', str(tmp_path / 'cache'))
+    code, err = _run(
+        tool, [str(CELEBA_00000), '--mask', str(small), '--out', str(tmp_path / 'o')],
+        monkeypatch, capsys,
+    )  # fmt: skip
+    assert code == USER_ERROR_EXIT
+    assert f'mask {small} is 100x100' in err
+    assert f'image {CELEBA_00000} is 256x256' in err
+    assert 'ndarray' not in err
+    assert err.count('\n') == 1
+
+
+def test_tool_without_cached_weights_says_so_in_one_line(
+    tool, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv('INPAINTZOO_HOME', str(tmp_path / 'cache'))
+    code, err = _run(
+        tool, [str(CELEBA_00000), '--out', str(tmp_path / 'o')], monkeypatch, capsys
+    )
+    assert code == USER_ERROR_EXIT
+    assert 'not in the local cache' in err
+    assert 'inpaintzoo download nclg_celeba' in err
+    assert 'offline' not in err  # the tool's own setting, not the user's
+    assert err.count('\n') == 1

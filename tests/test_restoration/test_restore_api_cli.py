@@ -168,3 +168,20 @@ def test_the_package_name_restore_is_the_function():
         'assert apis.restore is restore\n'
     )
     subprocess.run([sys.executable, '-c', code], check=True)
+
+
+def test_cli_refuses_an_inpainting_zoo_model_before_fetching_weights(
+    tmp_path, monkeypatch
+):
+    import inpaintzoo.hub
+
+    def no_fetch(*args, **kwargs):
+        pytest.fail('weights were fetched before the model type was checked')
+
+    monkeypatch.setattr(inpaintzoo.hub, 'download', no_fetch)
+    img = write_png(
+        tmp_path / 'blurred.png', random_rgb(np.random.default_rng(0), 8, 8)
+    )
+    with pytest.raises(ConfigError, match='hint_celeba-hq: GANInpaintor is not a res'):
+        cli_main(['restore', str(img), '--config', 'hint_celeba-hq',
+                  '--out', str(tmp_path / 'o'), '--device', 'cpu'])  # fmt: skip

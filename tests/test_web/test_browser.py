@@ -309,3 +309,24 @@ def test_failing_request_shows_a_message_and_the_server_keeps_serving(
         assert _run(other).startswith('Done in')
     finally:
         other.close()
+
+
+def test_files_that_are_not_images_get_a_message(page, picture, tmp_path):
+    text = tmp_path / 'notes.png'
+    text.write_text('not a picture')
+    # into the editor: the browser cannot decode it, the page says so at once
+    page.set_input_files('#editor input[type=file]', str(text))
+    page.wait_for_function(
+        "() => document.querySelector('#status').innerText"
+        ".includes('notes.png is not an image file')",
+        timeout=60_000,
+    )
+    # as the mask: read by the server, named in the status line
+    _upload(page, picture[0])
+    _stroke(page)
+    page.set_input_files('#mask-upload input[type=file]', str(text))
+    page.wait_for_timeout(1000)
+    status = _run(page)
+    assert status.startswith('Error'), status
+    assert 'uploaded mask notes.png' in status
+    assert 'not an image file' in status

@@ -82,3 +82,45 @@ def test_page_builds_with_the_face_button_hidden_for_other_models(
         b for b in demo.blocks.values() if getattr(b, 'elem_id', '') == 'auto-lip'
     )
     assert lip.parent.visible is True
+
+
+def _refused(monkeypatch, tmp_path, argv: list[str]) -> str:
+    """The one-line ConfigError of ``serve ARGV``, raised before the app starts."""
+    from inpaintzoo.utils.errors import ConfigError
+
+    monkeypatch.setattr(cmd_serve.tempfile, 'tempdir', str(tmp_path))
+    monkeypatch.setattr(
+        cmd_serve, 'import_app', lambda: pytest.fail('the app was started')
+    )
+    with pytest.raises(ConfigError) as err:
+        cmd_serve.run_serve(build_parser().parse_args(['serve', *argv]))
+    assert list(tmp_path.iterdir()) == []
+    assert '\n' not in str(err.value)
+    return str(err.value)
+
+
+def test_missing_model_or_checkpoint_is_refused_at_start(
+    monkeypatch, tmp_path, tiny_web_model
+):
+    config, _ = tiny_web_model
+    missing = tmp_path.parent / 'nope.py'
+    assert "config '" in _refused(monkeypatch, tmp_path, ['--model', str(missing)])
+    message = _refused(
+        monkeypatch, tmp_path, ['--model', str(config), '--checkpoint', 'nope.pth']
+    )
+    assert message == '--checkpoint nope.pth does not exist'
+    message = _refused(monkeypatch, tmp_path, ['--checkpoint', str(config)])
+    assert 'needs --model' in message
+
+
+def test_port_in_use_is_one_line_naming_a_free_one(monkeypatch, tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(('127.0.0.1', 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        message = _refused(monkeypatch, tmp_path, ['--port', str(port)])
+    assert message.startswith(f'port {port} is in use: pass --port ')
+    other = int(message.rsplit(' ', 1)[1])
+    assert other != port

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from inpaintzoo.web import service
+from inpaintzoo.web import face_service, service
 from inpaintzoo.web.service import (
     NO_IMAGE_MESSAGE,
     NO_MASK_MESSAGE,
@@ -57,14 +57,36 @@ def test_strokes_make_the_hole_and_erased_pixels_do_not():
     assert np.array_equal(hole > 0.5, want)
 
 
-def test_uploaded_mask_joins_the_strokes_and_transparency_goes_white():
+def test_uploaded_mask_joins_the_strokes_and_alpha_is_dropped_as_in_the_cli():
     rgba = np.dstack([_picture(), np.full((40, 56), 255, np.uint8)])
     rgba[0, 0, 3] = 0  # a transparent pixel of the upload
+    rgba[0, 1, 3] = 100  # a semi-transparent one
     upload = np.zeros((40, 56, 3), np.uint8)
     upload[20:25, 40:50] = 255
     picture, hole = editor_inputs(_editor(rgba, _layer(40, 56, (1, 3, 1, 3))), upload)
-    assert picture[0, 0].tolist() == [255, 255, 255]
+    # the stored RGB everywhere, as `inpaintzoo inpaint` reads an RGBA file
+    assert np.array_equal(picture, rgba[..., :3])
     assert hole.sum() == 4 + 50
+
+
+def test_uploaded_mask_file_is_read_and_a_non_image_is_named(tmp_path, tiny_choice):
+    from PIL import Image
+
+    path = tmp_path / 'hole.png'
+    mask = np.zeros((40, 56), np.uint8)
+    mask[20:25, 40:50] = 255
+    Image.fromarray(mask).save(path)
+    _, hole = editor_inputs(_editor(_picture(), _layer(40, 56, None)), str(path))
+    assert hole.sum() == 50
+    text = tmp_path / 'notes.png'
+    text.write_text('not a picture')
+    with pytest.raises(service.InvalidMaskError, match=r'uploaded mask notes\.png'):
+        editor_inputs(_editor(_picture(), _layer(40, 56, None)), str(text))
+    out = service.handle_request(
+        ModelCache(), tiny_choice, 'tiny', 'cpu', _editor(_picture(), None), str(text)
+    )
+    assert out.message.startswith('**Error:** the uploaded mask notes.png'), out.message
+    assert 'not an image file' in out.message
 
 
 def test_uploaded_mask_drawn_in_transparency_takes_its_hole_from_alpha():
@@ -120,6 +142,7 @@ def test_request_runs_the_model_and_composites(tiny_choice):
     )  # fmt: skip
     assert out.ok, out.message
     assert out.message.startswith('Done in')
+    assert 'upload and display not counted' in out.message  # what the time is
     assert "'whole'" in out.message
     assert out.result.shape == (45, 61, 3)
     assert out.result.dtype == np.uint8
@@ -259,9 +282,9 @@ def test_auto_lip_mask_runs_the_face_workflow(tiny_web_model, monkeypatch):
     config, ckpt = tiny_web_model  # a stand-in model: inpaint_face is faked
     menu = [ModelChoice('face', str(config), str(ckpt), 'nclg_mt')]
     assert menu[0].is_face
-    assert service.face_api_available()
+    assert face_service.face_api_available()
     img = _picture()
-    out, shown = service.handle_face_request(
+    out, shown = face_service.handle_face_request(
         ModelCache(), menu, 'face', 'cpu', _editor(img), show_landmarks=True
     )
     assert out.ok, out.message
@@ -274,7 +297,7 @@ def test_auto_lip_mask_runs_the_face_workflow(tiny_web_model, monkeypatch):
     assert not np.array_equal(shown, out.result)  # landmarks drawn on the view
     # painted strokes are the hole instead of the automatic mask
     stroke = _layer(40, 56, (1, 4, 1, 4))
-    out, shown = service.handle_face_request(
+    out, shown = face_service.handle_face_request(
         ModelCache(), menu, 'face', 'cpu', _editor(img, stroke)
     )
     assert out.ok
@@ -285,7 +308,7 @@ def test_auto_lip_mask_runs_the_face_workflow(tiny_web_model, monkeypatch):
 def test_auto_lip_mask_needs_a_face_model(tiny_choice, monkeypatch):
     _fake_face_api(monkeypatch)
     assert not tiny_choice[0].is_face
-    out, shown = service.handle_face_request(
+    out, shown = face_service.handle_face_request(
         ModelCache(), tiny_choice, 'tiny', 'cpu', _editor(_picture())
     )
     assert shown is None
@@ -361,7 +384,9 @@ def test_every_request_gives_freed_memory_back_afterwards(tiny_choice, monkeypat
     assert released == [1]
     assert not handle_request(ModelCache(), [], None, 'cpu', editor).ok
     assert released == [1, 1]
-    out, _ = service.handle_face_request(ModelCache(), tiny_choice, 'tiny', 'cpu', None)
+    out, _ = face_service.handle_face_request(
+        ModelCache(), tiny_choice, 'tiny', 'cpu', None
+    )
     assert not out.ok
     assert released == [1, 1, 1]
 
