@@ -13,6 +13,7 @@ the same weights.
 
 import json
 import os
+import shutil
 import stat
 import sys
 from pathlib import Path
@@ -155,15 +156,34 @@ def single_process(
     return (*read_ranks(tmp / 'work', 1), ckpt)
 
 
+#: what a rank prints when torch's gloo threads race the interpreter's exit after
+#: the training is done (a rare abort in torch's teardown, not in the training)
+TEARDOWN_ABORT = 'terminate called without an active exception'
+
+
 def launch(launcher: str, strategy: str, config: Path, tmp: Path, port: int):
-    """Train ``config`` in 2 processes through the launcher's shell script."""
+    """Train ``config`` in 2 processes through the launcher's shell script.
+
+    A run that fails only by the teardown abort (:data:`TEARDOWN_ABORT`) is run
+    once more from scratch; any other failure is returned as it is.
+    """
+    result = _launch_once(launcher, strategy, config, tmp, port)
+    if result.returncode != 0 and TEARDOWN_ABORT in result.stderr:
+        shutil.rmtree(tmp / 'work', ignore_errors=True)
+        (tmp / 'srun_args.txt').unlink(missing_ok=True)
+        result = _launch_once(launcher, strategy, config, tmp, port)
+    return result
+
+
+def _launch_once(launcher: str, strategy: str, config: Path, tmp: Path, port: int):
+    """One 2-process training run of ``config`` (see :func:`launch`)."""
     work = tmp / 'work'
     if launcher == 'pytorch':
         args = ['bash', str(REPO / 'tools/dist_train.sh'), str(config), '2']
         env = {'PORT': str(port), 'PYTHON': sys.executable}
     else:
         bin_dir = tmp / 'bin'
-        bin_dir.mkdir()
+        bin_dir.mkdir(exist_ok=True)
         srun = bin_dir / 'srun'
         srun.write_text(FAKE_SRUN)
         srun.chmod(srun.stat().st_mode | stat.S_IEXEC)
