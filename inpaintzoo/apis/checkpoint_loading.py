@@ -32,6 +32,9 @@ from torch import nn
 from inpaintzoo.engine.checkpoint import load_checkpoint_file
 from inpaintzoo.utils.errors import CheckpointMismatchError, CorruptCheckpointError
 
+#: MMEngine's default ``revise_keys``: strip a ``module.`` prefix
+MODULE_PREFIX_REVISE = ((r'^module\.', ''),)
+
 _OFFICIAL_HINT = (
     'it looks like an official {kind} checkpoint; convert it first with '
     'tools/model_converters/official_to_inpaintzoo.py (or the converter of its model)'
@@ -151,9 +154,7 @@ def extract_state_dict(checkpoint: Mapping, filename: str) -> dict:
         CheckpointMismatchError: the file holds no usable state dict (see
             :func:`validate_state_dict`), or is an unconverted official file.
     """
-    state = _select_state(checkpoint, filename)
-    validate_state_dict(state, filename)
-    return {k.removeprefix('module.'): v for k, v in state.items()}
+    return revised_state_dict(checkpoint, filename, MODULE_PREFIX_REVISE)
 
 
 def revised_state_dict(

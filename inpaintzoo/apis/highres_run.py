@@ -40,16 +40,19 @@ from inpaintzoo.apis.inputs import (
     DEFAULT_MASK_THRESHOLD,
     MASK_CONVENTIONS,
     grey_fill_if_grey,
+    to_hole_mask,
 )
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.config_paths import resolve_config
 from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
-from inpaintzoo.utils.image_io import read_image, read_mask, save_image
+from inpaintzoo.utils.image_io import read_image, save_image
 from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
 
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.avif')
-#: ``--mask-convention`` values: the CLI's names, then the reader's older ones
-MASK_CONVENTION_CHOICES = (*MASK_CONVENTIONS, *MASK_CONVENTIONS.values())
+#: the reader's older convention names, accepted as aliases of the CLI's
+CONVENTION_ALIASES = {reader: cli for cli, reader in MASK_CONVENTIONS.items()}
+#: ``--mask-convention`` values: the CLI's names, then the older aliases
+MASK_CONVENTION_CHOICES = (*MASK_CONVENTIONS, *CONVENTION_ALIASES)
 #: ``--train-size`` when the config states no ``img_size``
 FALLBACK_TRAIN_SIZE = 256
 
@@ -119,24 +122,6 @@ def model_train_size(model: nn.Module) -> int:
     return int(size) if size else FALLBACK_TRAIN_SIZE
 
 
-def reader_convention(convention: str) -> str:
-    """``'hole-white'``/``'known-white'`` (CLI names) -> the reader's name.
-
-    ``'white_hole'``/``'black_hole'`` pass through unchanged.
-
-    Raises:
-        InvalidMaskError: any other value.
-    """
-    if convention in MASK_CONVENTIONS:
-        return MASK_CONVENTIONS[convention]
-    if convention in MASK_CONVENTIONS.values():
-        return convention
-    raise InvalidMaskError(
-        f'mask convention must be one of {list(MASK_CONVENTION_CHOICES)}, got '
-        f'{convention!r}'
-    )
-
-
 def read_pair(
     image_path: str | os.PathLike,
     mask_path: str | os.PathLike,
@@ -158,10 +143,13 @@ def read_pair(
 
     Raises:
         ImageReadError: a file is missing or not an image.
-        InvalidMaskError: the mask's size differs from the image's.
+        InvalidMaskError: the mask's size differs from the image's, or an
+            unknown convention or a threshold outside [0, 255) (the API's
+            :func:`~inpaintzoo.apis.inputs.to_hole_mask` reads the mask).
     """
     image = read_image(image_path, orientation=orientation)
-    mask = read_mask(mask_path, reader_convention(convention), threshold, orientation)
+    convention = CONVENTION_ALIASES.get(convention, convention)
+    mask = to_hole_mask(mask_path, convention, threshold, orientation)
     if mask.shape != image.shape[:2]:
         raise InvalidMaskError(
             f'mask {mask_path} is {mask.shape[1]}x{mask.shape[0]} (W x H) but image '

@@ -37,11 +37,16 @@ def check_restorer(model: Any) -> None:
         ConfigError: ``model`` has no ``restore_tensor`` method.
     """
     if not callable(getattr(model, 'restore_tensor', None)):
-        raise ConfigError(
-            f'{type(model).__name__} is not a restorer (model.type must be '
-            "'Restorer', e.g. configs/sem_net_deblur/*); inpainting models need a "
-            'mask: use inpaintzoo.apis.inpaint / `inpaintzoo inpaint --mask`'
-        )
+        raise not_a_restorer(type(model).__name__)
+
+
+def not_a_restorer(what: str) -> ConfigError:
+    """The error for a model (class) ``what`` that is not a restorer."""
+    return ConfigError(
+        f"{what} is not a restorer (model.type must be 'Restorer', e.g. "
+        'configs/sem_net_deblur/*); inpainting models need a mask: use '
+        'inpaintzoo.apis.inpaint / `inpaintzoo inpaint --mask`'
+    )
 
 
 def check_restorer_config(model: str) -> None:
@@ -62,16 +67,11 @@ def check_restorer_config(model: str) -> None:
     from inpaintzoo.registry import MODELS
 
     cfg, _ = resolve_model_config(model)
-    name = model
     mtype = (cfg.get('model') or {}).get('type')
     cls = MODELS.get(mtype) if isinstance(mtype, str) else mtype
     if cls is None or callable(getattr(cls, 'restore_tensor', None)):
         return
-    raise ConfigError(
-        f'{name}: {getattr(cls, "__name__", mtype)} is not a restorer (model.type '
-        "must be 'Restorer', e.g. configs/sem_net_deblur/*); inpainting models "
-        'need a mask: use `inpaintzoo inpaint --mask`'
-    )
+    raise not_a_restorer(f'{model}: {getattr(cls, "__name__", mtype)}')
 
 
 def sliding_options(options: dict) -> tuple[int, int]:

@@ -104,13 +104,14 @@ class InpaintFlexibleRunner(FlexibleRunner):
 
         ``strict=False`` (only when passed explicitly) loads as MMEngine does.
         """
-        if not strict:
-            with inpaintzoo_checkpoint_schemes():
-                return super().load_checkpoint(
-                    filename, map_location, False, list(revise_keys)
-                )
-        with self._strict_loading(filename, revise_keys, resuming=False):
-            # keys were checked (a generator-only file loads into the generator)
+        loading = (
+            self._strict_loading(filename, revise_keys, resuming=False)
+            if strict
+            else inpaintzoo_checkpoint_schemes()
+        )
+        with loading:
+            # strict: keys were checked (a generator-only file loads into the
+            # generator), so MMEngine itself loads non-strictly in both cases
             return super().load_checkpoint(
                 filename, map_location, False, list(revise_keys)
             )

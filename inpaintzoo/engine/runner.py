@@ -7,6 +7,7 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_model
 
 from inpaintzoo.apis.checkpoint_loading import (
+    MODULE_PREFIX_REVISE,
     StateSpec,
     checked_state_dict,
     load_checked_state,
@@ -20,7 +21,7 @@ from inpaintzoo.utils.errors import CheckpointMismatchError
 #: what a runner checkpoint holds besides the weights, needed to resume
 _RUNNER_STATE_KEYS = ('meta', 'optimizer', 'message_hub')
 #: MMEngine's default ``revise_keys``: strip a ``module.`` prefix
-DEFAULT_REVISE_KEYS = ((r'^module\.', ''),)
+DEFAULT_REVISE_KEYS = MODULE_PREFIX_REVISE
 
 
 def check_resumable(checkpoint: Mapping, filename: str) -> None:

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from .report import METRIC_ORDER
 
@@ -32,9 +31,15 @@ def _field(sample: object, key: str) -> object:
     return getattr(sample, key, None)
 
 
-def sample_stem(sample: object, fallback: str) -> str:
-    """File stem of a sample's image (``img_path``), else ``fallback``."""
-    path = _field(sample, 'img_path')
+def sample_stem(
+    sample: object, fallback: str, keys: Sequence[str] = ('img_path',)
+) -> str:
+    """File stem of the first path field of ``keys`` a sample has, else ``fallback``.
+
+    ``keys=('img_path', 'gt_path')`` also names a restorer's sample in its
+    ``'sharp'`` mode, which has no degraded file (``img_path`` None).
+    """
+    path = next((p for p in (_field(sample, k) for k in keys) if p), None)
     return Path(str(path)).stem if path else fallback
 
 
@@ -47,11 +52,7 @@ def mask_ratio(sample: object) -> float:
     from inpaintzoo.datasets.masks.bucket import hole_ratio
 
     mask = _field(sample, 'mask')
-    if mask is None:
-        return math.nan
-    if not torch.is_tensor(mask):
-        mask = np.asarray(mask)
-    return hole_ratio(mask)
+    return math.nan if mask is None else hole_ratio(mask)
 
 
 def _is_scalar(value: object) -> bool:

@@ -24,6 +24,7 @@ from inpaintzoo.web.service import (
     editor_inputs,
     picture_rgb,
     releases_freed_memory,
+    request_failed,
 )
 
 logger = logging.getLogger(__name__)
@@ -151,12 +152,7 @@ def handle_face_request(
         ), None
     except Exception as err:  # a bug or a device failure: report, keep serving
         logger.exception('face request failed')
-        text = str(err).splitlines()[0] if str(err) else ''
-        return InpaintOutcome(
-            f'**Error:** the request failed ({type(err).__name__}: {text}). The '
-            'server keeps running; see its log for details.',
-            seconds=time.perf_counter() - start,
-        ), None
+        return request_failed(err, start), None
     return _face_outcome(res, image, painted, choice, device, show_landmarks, start)
 
 

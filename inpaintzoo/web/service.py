@@ -551,6 +551,23 @@ def releases_freed_memory(handler: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
+def request_failed(err: Exception, start: float, oom_hint: str = '') -> InpaintOutcome:
+    """The outcome of a request that failed unexpectedly (a bug, a device error).
+
+    Args:
+        err (Exception): what was raised (its first line is shown).
+        start (float): ``time.perf_counter()`` when the request started.
+        oom_hint (str): appended when the message says "out of memory".
+    """
+    text = str(err).splitlines()[0] if str(err) else ''
+    hint = oom_hint if 'out of memory' in text.lower() else ''
+    return InpaintOutcome(
+        f'**Error:** the request failed ({type(err).__name__}: {text}){hint}. '
+        'The server keeps running; see its log for details.',
+        seconds=time.perf_counter() - start,
+    )
+
+
 @releases_freed_memory
 def handle_request(
     cache: ModelCache,
@@ -599,14 +616,8 @@ def handle_request(
         )
     except Exception as err:  # a bug or a device failure: report, keep serving
         logger.exception('inpainting request failed')
-        text = str(err).splitlines()[0] if str(err) else ''
-        hint = ''
-        if 'out of memory' in text.lower():
-            hint = "; choose the 'crop' or 'sliding' strategy or the CPU"
-        return InpaintOutcome(
-            f'**Error:** the request failed ({type(err).__name__}: {text}){hint}. '
-            'The server keeps running; see its log for details.',
-            seconds=time.perf_counter() - start,
+        return request_failed(
+            err, start, "; choose the 'crop' or 'sliding' strategy or the CPU"
         )
     seconds = time.perf_counter() - start
     height, width = image.shape[:2]

@@ -57,15 +57,8 @@ def resize_mask(
     Returns:
         np.ndarray: (height, width) float32 in {0, 1}.
     """
-    if interpolation not in _PIL_FILTERS:
-        raise ValueError(
-            f"mask interpolation must be 'nearest' or 'bicubic', got {interpolation!r}"
-        )
-    if mask.shape[:2] == tuple(size):
-        return (mask > 0).astype(np.float32)
-    pil = Image.fromarray((mask > 0).astype(np.uint8) * 255)
-    out = pil.resize((size[1], size[0]), _PIL_FILTERS[interpolation])
-    return (np.asarray(out) > 0).astype(np.float32)
+    values = (np.asarray(mask) > 0).astype(np.uint8) * 255
+    return (resize_mask_values(values, size, interpolation) > 0).astype(np.float32)
 
 
 def resize_mask_values(

@@ -66,8 +66,9 @@ class LoadMask(BaseTransform):
     Uses the shared reader :func:`inpaintzoo.utils.image_io.read_mask`: a file
     of 0/1 values is recognised as such (scaled to 0/255) before the convention
     and threshold apply. Each model's official test rule (reference-models
-    §1.10, mode 6) is a setting: HINT / MxT / SEM-Net ``threshold=0``; NCLG-MT
-    ``threshold=100, threshold_after_resize=True`` (resize the grey mask first).
+    §1.10, mode 6) is a setting: the grey mask is resized first
+    (``threshold_after_resize=True``, ``interpolation='bicubic'``), then HINT /
+    MxT / SEM-Net take ``threshold=0`` and NCLG-MT ``threshold=100``.
 
     Required keys: ``mask_path``, and ``img`` when the size is checked. Added keys:
     ``mask`` (H, W) float32 in {0, 1}; ``mask_bucket`` when not set yet.
@@ -83,12 +84,12 @@ class LoadMask(BaseTransform):
             :class:`InvalidMaskError`. Defaults to True.
         interpolation (str): ``'nearest'`` or ``'bicubic'`` (the official code's
             resize, which grows holes slightly). Defaults to ``'nearest'``.
-        threshold_after_resize (bool): order of the two steps. False (default,
-            the HINT / MxT / SEM-Net configs): binarise at the file's size, then
-            resize the binary mask and take ``> 0`` again. True (the official
-            NCLG-MT test, reference-models §1.10 mode 6, used with
-            ``threshold=100``): resize the grey values read from the file, then
-            binarise them with ``convention`` and ``threshold``. The grey
+        threshold_after_resize (bool): order of the two steps. False
+            (default): binarise at the file's size, then resize the binary mask
+            and take ``> 0`` again. True (the official test of every model,
+            reference-models §1.10 mode 6; the paper configs set it): resize the
+            grey values read from the file, then binarise them with
+            ``convention`` and ``threshold``. The grey
             values are those of the shared reader (channels collapsed by
             maximum), which for a grey file, as all NVIDIA and NCLG masks are,
             is the raw value that upstream's ``rgb2gray`` passes through.

@@ -10,6 +10,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.visualization import Visualizer
 
+from inpaintzoo.evaluation.per_image import sample_stem
 from inpaintzoo.registry import HOOKS
 
 #: tile titles of a grid row, left to right (see :func:`make_grid_row`)
@@ -51,13 +52,9 @@ def evaluator_quantize(evaluator) -> str:
     return 'truncate'
 
 
-def sample_stem(info: dict, default: str) -> str:
-    """File stem of a sample's input image, else of its GT, else ``default``.
-
-    A restorer's ``'sharp'`` mode has no degraded file (``img_path`` None).
-    """
-    path = info.get('img_path') or info.get('gt_path')
-    return Path(path).stem if path else default
+#: path fields a saved result is named after, in order (a restorer's ``'sharp'``
+#: mode has no ``img_path``)
+STEM_KEYS = ('img_path', 'gt_path')
 
 
 def stems_repeat(dataset) -> bool:
@@ -75,7 +72,7 @@ def stems_repeat(dataset) -> bool:
     get_info = getattr(dataset, 'get_data_info', None)
     if get_info is None:
         return True
-    stems = [sample_stem(get_info(i), str(i)) for i in range(len(dataset))]
+    stems = [sample_stem(get_info(i), str(i), STEM_KEYS) for i in range(len(dataset))]
     return len(set(stems)) < len(stems)
 
 
@@ -309,7 +306,7 @@ class SaveInpaintedImagesHook(Hook):
             out_dir = root
             if self.by_bucket:
                 out_dir = root / str(meta.get('mask_bucket') or 'no-bucket')
-            stem = sample_stem(meta, f'{batch_idx}_{i}')
+            stem = sample_stem(meta, f'{batch_idx}_{i}', STEM_KEYS)
             if out_dir / f'{stem}.png' in self._written:
                 stem = f'{stem}_{meta.get("sample_idx", f"{batch_idx}_{i}")}'
             self._written.add(out_dir / f'{stem}.png')

@@ -65,7 +65,7 @@ def _bucket(sample: dict) -> str | None:
         return None
     from inpaintzoo.datasets.masks.bucket import mask_bucket
 
-    return mask_bucket(mask if torch.is_tensor(mask) else np.asarray(mask))
+    return mask_bucket(mask)
 
 
 @METRICS.register_module()
