@@ -28,7 +28,7 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from inpaintzoo.web import face_service, service
+from inpaintzoo.web import editor_inputs, face_service, model_menu, service
 
 logger = logging.getLogger(__name__)
 
@@ -106,16 +106,16 @@ def _picture_ready(editor: dict | None, seen: str | None) -> tuple[Any, str | No
 
     Every brush stroke changes the editor's value too, and its change event can
     arrive after a Run has answered: the status line is rewritten only for a
-    picture it has not announced yet (``seen``: :func:`service.picture_key` of the
+    picture it has not announced yet (``seen``: :func:`editor_inputs.picture_key` of the
     last one), so a result message is not replaced by "Picture loaded".
 
     Returns:
         tuple: the status update and the new ``seen``.
     """
-    key = service.picture_key(editor)
+    key = editor_inputs.picture_key(editor)
     if key is None or key == seen:
         return gr.update(), seen
-    return service.picture_status(editor), key
+    return editor_inputs.picture_status(editor), key
 
 
 def _delete_session_folder(state: dict | None) -> None:
@@ -135,7 +135,7 @@ def _session_folder(state: dict | None, results_root: Path) -> tuple[dict, Path]
 
 
 def build_app(
-    choices: list[service.ModelChoice],
+    choices: list[model_menu.ModelChoice],
     temp_dir: str | os.PathLike,
     default_device: str | None = None,
 ) -> gr.Blocks:
@@ -153,8 +153,8 @@ def build_app(
     """
     temp = Path(temp_dir)
     results_root = temp / 'results'
-    cache = service.ModelCache()
-    devices = service.device_choices()
+    cache = model_menu.ModelCache()
+    devices = model_menu.device_choices()
     device = default_device or (devices[1] if len(devices) > 1 else 'cpu')
     if device not in devices:
         devices.append(device)
@@ -268,7 +268,7 @@ def build_app(
                         elem_id='face-index',
                     )
                 status = gr.Markdown(
-                    '' if labels else f'**Error:** {service.no_model_message()}',
+                    '' if labels else f'**Error:** {model_menu.no_model_message()}',
                     elem_id='status',
                 )
                 before_after = gr.ImageSlider(
@@ -329,9 +329,9 @@ def serve(
     Never creates a share link; serves files only from ``temp_dir``.
     """
     temp = Path(temp_dir or tempfile.mkdtemp(prefix='inpaintzoo-web-'))
-    choices = service.available_models(model, checkpoint, demo_root)
+    choices = model_menu.available_models(model, checkpoint, demo_root)
     if not choices:
-        logger.warning(service.no_model_message())
+        logger.warning(model_menu.no_model_message())
     demo = build_app(choices, temp, device)
     # SIGTERM (service managers, test harnesses) ends like Ctrl+C: Gradio closes
     # the server and the caller removes the temporary folder

@@ -15,14 +15,11 @@ from typing import Any
 import numpy as np
 
 from inpaintzoo.utils.errors import InpaintzooError, InvalidImageError, InvalidMaskError
+from inpaintzoo.web.editor_inputs import NO_IMAGE_MESSAGE, editor_inputs, picture_rgb
+from inpaintzoo.web.model_menu import ModelCache, ModelChoice
 from inpaintzoo.web.service import (
-    NO_IMAGE_MESSAGE,
     TIME_NOTE,
     InpaintOutcome,
-    ModelCache,
-    ModelChoice,
-    editor_inputs,
-    picture_rgb,
     releases_freed_memory,
     request_failed,
 )

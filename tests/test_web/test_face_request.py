@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from inpaintzoo.web import face_service
-from inpaintzoo.web.service import ModelCache, ModelChoice
+from inpaintzoo.web.model_menu import ModelCache, ModelChoice
 from tests.test_apis.tiny_nclg import write_tiny_nclg
 from tests.test_face.face_photos import CELEBA_00000, CELEBAHQ_1, need_dlib, photo
 

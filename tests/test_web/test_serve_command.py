@@ -59,7 +59,7 @@ def test_page_builds_with_the_face_button_hidden_for_other_models(
 ):
     pytest.importorskip('gradio')
     from inpaintzoo.web import app
-    from inpaintzoo.web.service import ModelChoice
+    from inpaintzoo.web.model_menu import ModelChoice
 
     config, ckpt = tiny_web_model
     menu = [ModelChoice('tiny', str(config), str(ckpt), 'hint')]

@@ -7,17 +7,17 @@ import sys
 import numpy as np
 import pytest
 
+from inpaintzoo.utils.errors import InvalidImageError, InvalidMaskError
 from inpaintzoo.web import face_service, service
-from inpaintzoo.web.service import (
+from inpaintzoo.web.editor_inputs import (
     NO_IMAGE_MESSAGE,
     NO_MASK_MESSAGE,
-    ModelCache,
-    ModelChoice,
-    available_models,
-    choose_strategy,
     editor_inputs,
-    handle_request,
+    picture_key,
+    picture_status,
 )
+from inpaintzoo.web.model_menu import ModelCache, ModelChoice, available_models
+from inpaintzoo.web.service import choose_strategy, handle_request
 
 
 def _picture(h: int = 40, w: int = 56) -> np.ndarray:
@@ -80,7 +80,7 @@ def test_uploaded_mask_file_is_read_and_a_non_image_is_named(tmp_path, tiny_choi
     assert hole.sum() == 50
     text = tmp_path / 'notes.png'
     text.write_text('not a picture')
-    with pytest.raises(service.InvalidMaskError, match=r'uploaded mask notes\.png'):
+    with pytest.raises(InvalidMaskError, match=r'uploaded mask notes\.png'):
         editor_inputs(_editor(_picture(), _layer(40, 56, None)), str(text))
     out = service.handle_request(
         ModelCache(), tiny_choice, 'tiny', 'cpu', _editor(_picture(), None), str(text)
@@ -106,15 +106,15 @@ def test_uploaded_mask_drawn_in_transparency_takes_its_hole_from_alpha():
 
 def test_no_mask_no_picture_and_wrong_sizes_are_messages():
     img = _picture()
-    with pytest.raises(service.InvalidMaskError, match='No mask'):
+    with pytest.raises(InvalidMaskError, match='No mask'):
         editor_inputs(_editor(img, _layer(40, 56, None)))
-    with pytest.raises(service.InvalidMaskError) as err:
+    with pytest.raises(InvalidMaskError) as err:
         editor_inputs(_editor(img))
     assert str(err.value) == NO_MASK_MESSAGE
-    with pytest.raises(service.InvalidImageError) as err:
+    with pytest.raises(InvalidImageError) as err:
         editor_inputs(None)
     assert str(err.value) == NO_IMAGE_MESSAGE
-    with pytest.raises(service.InvalidMaskError, match='uploaded mask is 10x20 but'):
+    with pytest.raises(InvalidMaskError, match='uploaded mask is 10x20 but'):
         editor_inputs(_editor(img), np.full((20, 10), 255, np.uint8))
 
 
@@ -122,13 +122,13 @@ def test_strategy_auto_and_size_limits():
     assert choose_strategy('auto', 600, 800) == 'whole'
     assert choose_strategy('auto', 1920, 2560) == 'crop'
     assert choose_strategy('sliding', 1920, 2560) == 'sliding'
-    with pytest.raises(service.InvalidImageError) as err:
+    with pytest.raises(InvalidImageError) as err:
         choose_strategy('whole', 1920, 2560)
     msg = str(err.value)
     assert '2560x1920' in msg
     assert "'whole'" in msg
     assert "'crop'" in msg
-    with pytest.raises(service.InvalidImageError, match='downscale'):
+    with pytest.raises(InvalidImageError, match='downscale'):
         choose_strategy('crop', 8000, 8000)
 
 
@@ -333,9 +333,9 @@ def test_fixed_size_face_model_runs_on_any_picture_size():
 
 
 def test_picture_status_names_the_size_once_the_picture_is_there():
-    assert service.picture_status(None) == ''
-    assert service.picture_status({'background': None, 'layers': []}) == ''
-    status = service.picture_status({'background': np.zeros((120, 160, 4), np.uint8)})
+    assert picture_status(None) == ''
+    assert picture_status({'background': None, 'layers': []}) == ''
+    status = picture_status({'background': np.zeros((120, 160, 4), np.uint8)})
     assert status.startswith('Picture loaded (160x120)')
 
 
@@ -344,15 +344,15 @@ def test_picture_key_tells_a_new_picture_from_a_stroke():
     picture = rng.integers(0, 256, (120, 160, 4), dtype=np.uint8)
     stroke = np.zeros_like(picture)
     stroke[40:60, 50:90] = 255
-    key = service.picture_key({'background': picture, 'layers': []})
-    assert service.picture_key(None) is None
-    assert service.picture_key({'background': None, 'layers': []}) is None
+    key = picture_key({'background': picture, 'layers': []})
+    assert picture_key(None) is None
+    assert picture_key({'background': None, 'layers': []}) is None
     painted = {'background': picture.copy(), 'layers': [stroke]}
-    assert service.picture_key(painted) == key
+    assert picture_key(painted) == key
     other = picture.copy()
     other[::8, ::8] ^= 1  # a different picture of the same size
-    assert service.picture_key({'background': other, 'layers': []}) != key
-    assert service.picture_key({'background': picture[:, :120]}) != key
+    assert picture_key({'background': other, 'layers': []}) != key
+    assert picture_key({'background': picture[:, :120]}) != key
 
 
 def test_status_is_announced_once_per_picture():
