@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
+from inpaintzoo.apis.tool_options import add_mask_convention_argument, mask_convention
 from inpaintzoo.evaluation import evaluate_folder, format_report_table
 from inpaintzoo.evaluation.compare_plot import (
     format_comparison_table,
@@ -42,9 +43,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action='store_true',
         help='score the files as saved instead of pasting the GT outside the hole',
     )
-    parser.add_argument(
-        '--mask-convention', choices=('white_hole', 'black_hole'), default='white_hole'
-    )
+    add_mask_convention_argument(parser)
     parser.add_argument(
         '--mask-pairing',
         choices=('stem', 'cyclic'),
@@ -168,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         args.mask_dir,
         metrics=args.metrics,
         composite=not args.no_composite,
-        mask_convention=args.mask_convention,
+        mask_convention=mask_convention(args.mask_convention),
         lpips_weights=args.lpips_weights,
         fid_weights=args.fid_weights,
         mask_pairing=args.mask_pairing,

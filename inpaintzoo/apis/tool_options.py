@@ -62,3 +62,39 @@ def write_json(path: str | None, data: Any) -> None:
     with open(path, 'w') as f:
         json.dump(data, f, indent=2)
     print(f'wrote {path}')
+
+
+#: ``--mask-convention`` spellings: the CLI's names first, then the reader's
+MASK_CONVENTION_SPELLINGS = {
+    'hole-white': 'white_hole',
+    'known-white': 'black_hole',
+    'white_hole': 'white_hole',
+    'black_hole': 'black_hole',
+}
+
+
+def add_mask_convention_argument(
+    parser: argparse.ArgumentParser, flag: str = '--mask-convention'
+) -> None:
+    """Add a mask convention option taking both spellings the tools use.
+
+    ``hole-white`` / ``known-white`` (the ``inpaintzoo`` commands' names) and
+    ``white_hole`` / ``black_hole`` (the mask reader's names) are accepted; the
+    parsed value is the reader's name (default ``'white_hole'``: white = hole).
+
+    Args:
+        parser (ArgumentParser): the tool's parser.
+        flag (str): the option's name.
+    """
+    parser.add_argument(
+        flag,
+        choices=tuple(MASK_CONVENTION_SPELLINGS),
+        default='hole-white',
+        help='hole-white (default): white = hole; known-white: black = hole '
+        '(LaMa/MAT masks). white_hole / black_hole are the same two',
+    )
+
+
+def mask_convention(value: str) -> str:
+    """The mask reader's name of a parsed convention option (either spelling)."""
+    return MASK_CONVENTION_SPELLINGS[value]

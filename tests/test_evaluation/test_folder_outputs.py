@@ -105,6 +105,30 @@ def test_tool_writes_csv_and_progress_to_stderr(folders, tmp_path, capsys):
     assert capsys.readouterr().err == ''
 
 
+@pytest.mark.parametrize(
+    ('spelling', 'same_as'),
+    [('hole-white', 'white_hole'), ('known-white', 'black_hole'), ('black_hole', None)],
+)
+def test_tool_takes_both_mask_convention_spellings(
+    folders, tmp_path, spelling, same_as
+):
+    """``inpaintzoo inpaint``'s names work here too (its results are scored here)."""
+    tool = load_tool('tools/evaluate_folder.py')
+    out = tmp_path / f'{spelling}.json'
+    args = [*dirs(folders), '--metrics', 'L1', '--no-progress', '--out', str(out)]
+    assert tool.main([*args, '--mask-convention', spelling]) == 0
+    convention = same_as or spelling
+    expected = evaluate_folder(
+        *dirs(folders), metrics=['L1'], mask_convention=convention
+    )
+    assert (
+        json.loads(out.read_text())['metrics']['overall'] == expected.report['overall']
+    )
+    if convention == 'black_hole':  # the holes are the other rows: other counts
+        white = evaluate_folder(*dirs(folders), metrics=['L1'])
+        assert expected.counts != white.counts
+
+
 def report_json(path: Path, psnr: float, folder_format: bool) -> Path:
     report = {'overall': {'PSNR': psnr, 'L1': 2.0}, '20-40%': {'PSNR': psnr - 1}}
     counts = {'overall': 5, '20-40%': 2}

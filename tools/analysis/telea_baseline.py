@@ -8,6 +8,7 @@ Example::
 import argparse
 
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
+from inpaintzoo.apis.tool_options import add_mask_convention_argument, mask_convention
 from inpaintzoo.evaluation.baselines import telea_folder
 
 
@@ -17,9 +18,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('mask_dir', help='masks with the same file stems')
     parser.add_argument('out_dir', help='output folder (PNG, same stems)')
     parser.add_argument('--radius', type=int, default=3, help='Telea radius (px)')
-    parser.add_argument(
-        '--mask-convention', choices=('white_hole', 'black_hole'), default='white_hole'
-    )
+    add_mask_convention_argument(parser)
     add_debug_argument(parser)
     return parser.parse_args(argv)
 
@@ -31,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         args.mask_dir,
         args.out_dir,
         radius=args.radius,
-        mask_convention=args.mask_convention,
+        mask_convention=mask_convention(args.mask_convention),
     )
     for label, stems in unmatched.items():
         print(f'unmatched in {label}: {len(stems)} file(s): {", ".join(stems[:10])}')

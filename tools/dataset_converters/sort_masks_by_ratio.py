@@ -3,6 +3,7 @@
 import argparse
 
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
+from inpaintzoo.apis.tool_options import add_mask_convention_argument, mask_convention
 from inpaintzoo.datasets.masks.sort_by_ratio import sort_masks_by_ratio
 
 
@@ -13,9 +14,7 @@ def main() -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument('--copy', dest='mode', action='store_const', const='copy')
     group.add_argument('--symlink', dest='mode', action='store_const', const='symlink')
-    parser.add_argument(
-        '--convention', choices=('white_hole', 'black_hole'), default='white_hole'
-    )
+    add_mask_convention_argument(parser, '--convention')
     parser.add_argument('--threshold', type=float, default=0)
     add_debug_argument(parser)
     args = parser.parse_args()
@@ -23,7 +22,7 @@ def main() -> None:
         args.mask_dir,
         args.out_dir,
         mode=args.mode or 'copy',
-        convention=args.convention,
+        convention=mask_convention(args.convention),
         threshold=args.threshold,
     )
     for label, count in counts.items():
