@@ -193,7 +193,7 @@ def build_app(
         label: str | None,
         dev: str,
         show_landmarks: bool,
-        face_index: float | None,
+        face_index: str | None,
         state: dict | None,
     ) -> tuple[str, Any, Any, dict | None]:
         outcome, shown = face_service.handle_face_request(
@@ -260,11 +260,13 @@ def build_app(
                     show_landmarks = gr.Checkbox(
                         label='overlay predicted landmarks', value=False
                     )
-                    face_index = gr.Number(
+                    # a text box: Gradio's Number shows and sends 0 when empty,
+                    # and empty must mean "the face holding the painted hole"
+                    face_index = gr.Textbox(
                         label='Face (0 = leftmost; empty: the painted one)',
-                        value=None,
-                        precision=0,
-                        minimum=0,
+                        value='',
+                        placeholder='empty: the painted face',
+                        max_lines=1,
                         elem_id='face-index',
                     )
                 status = gr.Markdown(

@@ -8,6 +8,7 @@ note) live in :mod:`inpaintzoo.web.service`.
 """
 
 import logging
+import math
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -87,12 +88,16 @@ def _inpaint_one_face(
 
 def _face_index(value: Any) -> int | None:
     """The page's "Face" field: None when empty, else an int >= 0."""
-    if value is None or value == '':
+    if value is None or str(value).strip() == '':
         return None
-    index = float(value)
-    if index < 0 or index != int(index):
+    try:
+        index = float(str(value).strip())
+    except ValueError:
+        index = -1.0
+    if not math.isfinite(index) or index < 0 or index != int(index):
         raise InvalidImageError(
-            f'"Face" must be a whole number >= 0 (0 = leftmost), got {value}'
+            f'"Face" must be a whole number >= 0 (0 = leftmost) or empty (the '
+            f'face holding the painted hole), got {value!r}'
         )
     return int(index)
 

@@ -9,6 +9,7 @@ Set ``INPAINTZOO_WEB_SCREENSHOT=path.png`` to keep the screenshot of the first
 case (``docs/figures/web_app.png`` is made that way).
 """
 
+import contextlib
 import io
 import os
 import re
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -81,14 +83,13 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
                 f'{log.read_text()}')  # fmt: skip
 
 
-@pytest.fixture(scope='module')
-def server(tmp_path_factory):
-    """``(url, root)`` of a running server; stops it and checks its cleanup."""
-    root = tmp_path_factory.mktemp('web_server')
-    config, ckpt = write_tiny_model(root / 'model')
-    broken = root / 'demo' / 'hint' / 'iter_1.pth'  # a damaged demo checkpoint
-    broken.parent.mkdir(parents=True)
-    broken.write_bytes(b'not a checkpoint')
+@contextlib.contextmanager
+def _serving(root: Path, config: Path, ckpt: Path) -> Iterator[str]:
+    """Run ``inpaintzoo serve --model config --checkpoint ckpt``; yield its URL.
+
+    The server's temp folder is ``root/tmp``; once the server has stopped it
+    must be empty (uploads and results are removed).
+    """
     temp = root / 'tmp'
     temp.mkdir()
     port = _free_port()
@@ -106,7 +107,7 @@ def server(tmp_path_factory):
     url = f'http://127.0.0.1:{port}/'
     try:
         _wait_until_up(url, proc, log)
-        yield url, root
+        yield url
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -116,6 +117,18 @@ def server(tmp_path_factory):
             proc.wait()
     # the uploads and results lived in the server's temp folder, now removed
     assert list(temp.iterdir()) == [], log.read_text()
+
+
+@pytest.fixture(scope='module')
+def server(tmp_path_factory):
+    """``(url, root)`` of a running server; stops it and checks its cleanup."""
+    root = tmp_path_factory.mktemp('web_server')
+    config, ckpt = write_tiny_model(root / 'model')
+    broken = root / 'demo' / 'hint' / 'iter_1.pth'  # a damaged demo checkpoint
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(b'not a checkpoint')
+    with _serving(root, config, ckpt) as url:
+        yield url, root
 
 
 @pytest.fixture(scope='module')
@@ -230,6 +243,14 @@ def _run(page, button: str = '#run') -> str:
     return done.json_value()
 
 
+def _result(page) -> np.ndarray:
+    """The result file the page offers for download, as (H, W, 3) uint8 RGB."""
+    href = page.locator('#result-file a[download]').get_attribute('href')
+    assert href.endswith('.png')
+    body = page.request.get(href).body()
+    return np.asarray(Image.open(io.BytesIO(body)).convert('RGB'))
+
+
 def _zoom(page) -> float:
     """The canvas zoom the editor shows (``'240%'`` -> 2.4)."""
     text = page.inner_text('#editor')
@@ -330,3 +351,72 @@ def test_files_that_are_not_images_get_a_message(page, picture, tmp_path):
     assert status.startswith('Error'), status
     assert 'uploaded mask notes.png' in status
     assert 'not an image file' in status
+
+
+@pytest.fixture(scope='module')
+def face_server(tmp_path_factory):
+    """URL of a server whose model is a tiny NCLG-MT (random weights)."""
+    pytest.importorskip('dlib', reason='dlib backend not installed (inpaintzoo[face])')
+    from tests.test_apis.tiny_nclg import write_tiny_nclg
+
+    root = tmp_path_factory.mktemp('web_face_server')
+    config, ckpt = write_tiny_nclg(root / 'model', 64)
+    with _serving(root, config, ckpt) as url:
+        yield url
+
+
+def test_auto_lip_mask_on_two_faces_takes_the_face_number(
+    browser, face_server, tmp_path
+):
+    """The face row shows for a face model; the Face box picks the face."""
+    from tests.test_face.face_photos import CELEBA_00000, CELEBAHQ_1, photo
+
+    # the left face fills x < 256, the right one x >= 256
+    pixels = np.concatenate([photo(CELEBA_00000), photo(CELEBAHQ_1)[::2, ::2]], axis=1)
+    path = tmp_path / 'two_faces.png'
+    Image.fromarray(pixels).save(path)
+    context = browser.new_context(viewport={'width': 1400, 'height': 1000})
+    page = context.new_page()
+    try:
+        page.goto(face_server)
+        page.wait_for_selector('#auto-lip', state='visible', timeout=60_000)
+        _upload(page, path)
+        status = _run(page, '#auto-lip')
+        assert status.startswith('Error'), status
+        assert '2 faces found' in status
+        assert '"Face"' in status
+        # the Face box starts empty: a stroke on the right-hand face picks it
+        zoom = _zoom(page)
+        box = page.locator('#editor canvas').first.bounding_box()
+        cx, cy = box['x'] + box['width'] / 2, box['y'] + box['height'] / 2
+        h, w = pixels.shape[:2]
+        y, x0, x1 = (cy + (180 - h / 2) * zoom, cx + (360 - w / 2) * zoom,
+                     cx + (400 - w / 2) * zoom)  # fmt: skip
+        page.mouse.move(x0, y)
+        page.mouse.down()
+        page.mouse.move(x1, y, steps=10)
+        page.mouse.up()
+        page.wait_for_timeout(500)
+        assert page.input_value('#face-index input') == ''
+        status = _run(page, '#auto-lip')
+        assert status.startswith('Done in'), status
+        assert 'face 1 at' in status
+        result = _result(page)
+        assert result.shape == pixels.shape
+        # the right-hand face's lip region was inpainted, the left face not
+        assert np.array_equal(result[:, :250], pixels[:, :250])
+        assert np.any(result[:, 256:] != pixels[:, 256:])
+        # a number in the Face box wins over the stroke (which is not on face 0);
+        # text is refused
+        page.fill('#face-index input', '0')
+        page.locator('#face-index input').press('Enter')
+        status = _run(page, '#auto-lip')
+        assert status.startswith('Error'), status
+        assert 'no hole inside the aligned crop of face 0' in status
+        page.fill('#face-index input', 'one')
+        page.locator('#face-index input').press('Enter')
+        status = _run(page, '#auto-lip')
+        assert status.startswith('Error'), status
+        assert 'whole number' in status
+    finally:
+        context.close()

@@ -408,3 +408,16 @@ def test_grey_picture_gets_a_grey_fill_in_the_browser_too(tiny_choice):
     assert (out.result[..., 0] == out.result[..., 1]).all()
     assert (out.result[..., 1] == out.result[..., 2]).all()
     assert not np.array_equal(out.result, grey)  # the hole was filled
+
+
+def test_face_box_text_is_read_as_a_face_number_or_empty():
+    """The page's "Face" box is text: empty = the face holding the painted hole."""
+    read = face_service._face_index
+    assert read(None) is None
+    assert read('') is None
+    assert read('  ') is None
+    assert read(' 1 ') == 1
+    assert read('2.0') == 2
+    for bad in ('one', '-1', '1.5', 'nan', 'inf'):
+        with pytest.raises(InvalidImageError, match='whole number >= 0'):
+            read(bad)
