@@ -2,7 +2,10 @@
 
 ``python tools/inference_highres.py CONFIG [--checkpoint F] IMAGE MASK --out OUT
 --strategy {whole,sliding,crop,resize}``. OUT is an image file, or a folder that
-gets ``<IMAGE stem>.png``. See docs/inference_highres.md.
+gets ``<IMAGE stem>.png``. The files, their sizes and ``--out`` are checked as
+``inpaintzoo inpaint`` checks them, before the model is built; mask warnings and
+the random-weights warning are one ``warning: ...`` line each. See
+docs/inference_highres.md.
 """
 
 import argparse
@@ -18,9 +21,11 @@ from inpaintzoo.apis.highres_run import (
     build_inpaintor,
     inpaint_file,
 )
-from inpaintzoo.apis.inputs import DEFAULT_MASK_THRESHOLD
-from inpaintzoo.cli.inputs import plan_results
+from inpaintzoo.apis.inputs import DEFAULT_MASK_THRESHOLD, check_mask_threshold
+from inpaintzoo.cli.cmd_inpaint import mask_warnings_on_stderr
+from inpaintzoo.cli.inputs import check_pair_sizes, check_readable, plan_results
 from inpaintzoo.cli.shared_args import add_orientation_argument
+from inpaintzoo.cli.warning_lines import random_weights_as_line
 from inpaintzoo.utils.freed_memory import (
     add_freed_memory_argument,
     apply_freed_memory_argument,
@@ -67,7 +72,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         'inpaint`; 0 makes every non-zero (anti-aliased) pixel a hole',
     )
     add_orientation_argument(parser)
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument(
+        '--device', default='cpu', help='cpu (default), cuda, cuda:1, ...'
+    )
     parser.add_argument('--threads', type=int, default=None, help='torch CPU threads')
     add_freed_memory_argument(parser)
     add_debug_argument(parser)
@@ -88,22 +95,27 @@ def main(argv: list[str] | None = None) -> None:
     apply_freed_memory_argument(args)
     if args.threads:
         torch.set_num_threads(args.threads)
-    # the same --out rules as `inpaintzoo inpaint`, checked before the model is built
+    # the checks of `inpaintzoo inpaint`, made before the model is built
+    check_mask_threshold(args.mask_threshold, '--mask-threshold')
     image, mask = Path(args.image), Path(args.mask)
     (target,) = plan_results(args.out, [image], [mask], [image])
-    model = build_inpaintor(args.config, args.checkpoint, args.device)
-    report = inpaint_file(
-        model,
-        image,
-        mask,
-        target,
-        strategy=args.strategy,
-        train_size=args.train_size,
-        mask_convention=args.mask_convention,
-        mask_threshold=args.mask_threshold,
-        orientation=args.orientation,
-        **strategy_options(args),
-    )
+    check_readable([image, mask])
+    check_pair_sizes([image], [mask], args.orientation)
+    with random_weights_as_line():
+        model = build_inpaintor(args.config, args.checkpoint, args.device)
+    with mask_warnings_on_stderr():
+        report = inpaint_file(
+            model,
+            image,
+            mask,
+            target,
+            strategy=args.strategy,
+            train_size=args.train_size,
+            mask_convention=args.mask_convention,
+            mask_threshold=args.mask_threshold,
+            orientation=args.orientation,
+            **strategy_options(args),
+        )
     print(report.line())
 
 

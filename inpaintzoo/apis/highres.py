@@ -45,6 +45,9 @@ from inpaintzoo.utils.errors import ConfigError, InvalidImageError, InvalidMaskE
 Forward = Callable[[Tensor, Tensor], Tensor]
 
 STRATEGIES = ('whole', 'sliding', 'crop', 'resize')
+#: what ``inpaint(strategy=...)`` takes: ``'auto'`` (its default) picks one of
+#: :data:`STRATEGIES` per picture (:func:`auto_strategy`)
+INPAINT_STRATEGIES = ('auto', *STRATEGIES)
 #: ``strategy='auto'`` (the default of ``inpaint`` and ``inpaintzoo inpaint``):
 #: ``'whole'`` up to this many pixels, ``'crop'`` above. The whole-image pass keeps
 #: every activation at full size: about 1 megapixel stays within roughly 10 GiB on
@@ -139,9 +142,30 @@ def _tiling_values(tile: int, overlap: int, defaulted: tuple[str, ...]) -> str:
     return f'tile={tile}, overlap={overlap}'
 
 
+def check_strategy(strategy: object, allowed: tuple[str, ...] = STRATEGIES) -> str:
+    """Refuse a strategy name outside ``allowed``.
+
+    Args:
+        strategy: the name given.
+        allowed (tuple[str, ...]): :data:`STRATEGIES` (:func:`run_strategy`) or
+            :data:`INPAINT_STRATEGIES` (``inpaint()``).
+
+    Returns:
+        str: ``strategy``.
+
+    Raises:
+        ConfigError: naming every accepted value; when ``'auto'`` is not among
+            them, the message says where it is taken.
+    """
+    if strategy in allowed:
+        return str(strategy)
+    names = ', '.join(repr(name) for name in allowed)
+    auto = '' if 'auto' in allowed else " ('auto' is taken by inpaint(), not here)"
+    raise ConfigError(f'strategy must be one of {names}{auto}, got {strategy!r}')
+
+
 def _resolve_options(strategy: str, options: dict) -> dict:
-    if strategy not in STRATEGIES:
-        raise ConfigError(f'strategy must be one of {STRATEGIES}, got {strategy!r}')
+    check_strategy(strategy)
     allowed = STRATEGY_OPTIONS[strategy]
     unknown = sorted(set(options) - set(allowed))
     if unknown:

@@ -39,12 +39,14 @@ from inpaintzoo.apis.highres import label_holes, run_strategy
 from inpaintzoo.apis.inputs import (
     DEFAULT_MASK_THRESHOLD,
     MASK_CONVENTIONS,
+    check_same_size,
     grey_fill_if_grey,
-    to_hole_mask,
+    hole_and_values,
+    warn_unusual_hole,
 )
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.config_paths import resolve_config
-from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
+from inpaintzoo.utils.errors import ConfigError
 from inpaintzoo.utils.image_io import read_image, save_image
 from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
 
@@ -139,23 +141,25 @@ def read_pair(
     hole, as the training data loaders do.
     ``orientation``: ``'exif'`` (default) turns both files by their EXIF
     orientation tag, ``'stored'`` reads them as stored
-    (:mod:`inpaintzoo.utils.image_io`).
+    (:mod:`inpaintzoo.utils.image_io`). The checks are ``inpaint()``'s: a
+    size mismatch names both sizes (and the orientation switch when the EXIF
+    tags explain it), and a mask without a hole or all hole warns.
 
     Raises:
         ImageReadError: a file is missing or not an image.
         InvalidMaskError: the mask's size differs from the image's, or an
             unknown convention or a threshold outside [0, 255) (the API's
-            :func:`~inpaintzoo.apis.inputs.to_hole_mask` reads the mask).
+            :func:`~inpaintzoo.apis.inputs.hole_and_values` reads the mask).
+
+    Warns:
+        NoHoleWarning: no hole pixel (the image comes back unchanged).
+        AllHoleWarning: every pixel is a hole.
     """
     image = read_image(image_path, orientation=orientation)
     convention = CONVENTION_ALIASES.get(convention, convention)
-    mask = to_hole_mask(mask_path, convention, threshold, orientation)
-    if mask.shape != image.shape[:2]:
-        raise InvalidMaskError(
-            f'mask {mask_path} is {mask.shape[1]}x{mask.shape[0]} (W x H) but image '
-            f'{image_path} is {image.shape[1]}x{image.shape[0]}; use a mask of the '
-            'same size'
-        )
+    mask, values = hole_and_values(mask_path, convention, threshold, orientation)
+    check_same_size(image, mask, image_path, mask_path, orientation)
+    warn_unusual_hole(mask, values, image_path, mask_path, convention, threshold)
     img = torch.from_numpy(image.copy()).permute(2, 0, 1)[None].float() / 255
     return img, torch.from_numpy(mask)[None, None].float()
 

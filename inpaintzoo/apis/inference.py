@@ -31,11 +31,13 @@ from mmengine.registry import init_default_scope
 from torch import Tensor
 
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
+from inpaintzoo.apis.config_suggestions import config_suggestion, similar_configs
 from inpaintzoo.apis.fixed_size import (
     FixedSizeForward,
     fixed_input_size,
     network_call,
 )
+from inpaintzoo.apis.highres import INPAINT_STRATEGIES, check_strategy
 from inpaintzoo.apis.inputs import (
     DEFAULT_MASK_THRESHOLD,
     check_same_size,
@@ -49,12 +51,16 @@ from inpaintzoo.apis.inputs import (
 from inpaintzoo.models.inpaintors.base_inpaintor import BaseInpaintor, composite
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.config_paths import resolve_config
-from inpaintzoo.utils.errors import ConfigError, InvalidImageError
+from inpaintzoo.utils.errors import ConfigError, ConfigNotFoundError, InvalidImageError
 
 logger = logging.getLogger(__name__)
 
 #: training size assumed when a config names none (``img_size``)
 DEFAULT_TRAIN_SIZE = 256
+
+
+class RandomWeightsWarning(UserWarning):
+    """A model built from a config without weights: its output is noise."""
 
 
 @dataclass
@@ -89,13 +95,22 @@ def resolve_model_config(
     """``(config, zoo name or None)`` of a zoo name, config path/name or Config.
 
     Raises:
-        ConfigError: ``model`` is neither a config nor a zoo model name.
+        ConfigError: ``model`` is neither a config nor a zoo model name; a
+            config's stem typed without its folder or ``.py`` is named with the
+            spelling that works (:mod:`inpaintzoo.apis.config_suggestions`).
     """
     if isinstance(model, Config):
         return model, None
     name = os.fspath(model)
     if _looks_like_path(name):
-        return Config.fromfile(str(resolve_config(name))), None
+        try:
+            path = resolve_config(name)
+        except ConfigNotFoundError as err:
+            hint = config_suggestion(name)
+            if not hint:
+                raise
+            raise ConfigNotFoundError(f'{err}{hint}') from err
+        return Config.fromfile(str(path)), None
     try:
         from inpaintzoo.hub import get_model_info
     except ImportError as err:  # pragma: no cover - hub not installed
@@ -106,6 +121,14 @@ def resolve_model_config(
     try:
         info = get_model_info(name)
     except ConfigError as err:
+        configs = similar_configs(name, exact_only=True)
+        if configs:
+            shown = ' or '.join(repr(c) for c in configs)
+            raise ConfigError(
+                f'{name!r} is not a zoo model name but the name of the config '
+                f'{shown}: pass that, with its folder and .py (a config is named '
+                'by a path ending in .py)'
+            ) from err
         raise ConfigError(
             f'{name!r} is neither a config file nor a zoo model name: {err} '
             '(a config is named by a path ending in .py)'
@@ -213,6 +236,7 @@ def init_model(
     else:
         warnings.warn(
             'init_model: no checkpoint given, the model has random weights',
+            RandomWeightsWarning,
             stacklevel=2,
         )
     net.cfg = cfg
@@ -357,6 +381,7 @@ def inpaint(
             f'{type(model).__name__} is a restorer (no mask): use '
             'inpaintzoo.apis.restore(model, image) or `inpaintzoo restore`'
         )
+    check_strategy(strategy, INPAINT_STRATEGIES)
     if strategy_options and strategy in ('whole', 'auto'):
         raise ConfigError(
             f'options {sorted(strategy_options)} apply to a high-resolution strategy; '

@@ -290,6 +290,25 @@ def _array_mask_values(arr: np.ndarray, source: Any) -> np.ndarray:
     return np.round(arr).astype(np.uint8)
 
 
+def check_mask_threshold(threshold: float, name: str = 'mask_threshold') -> None:
+    """Refuse a threshold outside [0, 255) (NaN included).
+
+    Args:
+        threshold (float): the grey value above which a pixel is a hole.
+        name (str): how the message names it: ``'mask_threshold'`` (Python) or
+            ``'--mask-threshold'`` (command line).
+
+    Raises:
+        InvalidMaskError: naming ``name`` and the accepted range.
+    """
+    if not 0 <= threshold < 255:
+        sep = ' ' if name.startswith('--') else '='
+        raise InvalidMaskError(
+            f'{name}{sep}{threshold:g}: must be in [0, 255) (a mask value above it '
+            f'is a hole; default {DEFAULT_MASK_THRESHOLD})'
+        )
+
+
 def to_hole_mask(
     mask: ImageLike,
     convention: str = 'hole-white',
@@ -322,8 +341,7 @@ def hole_and_values(
             f"{convention!r} ('hole-white': white = hole, the default; "
             "'known-white': white = known, black = hole)"
         )
-    if not 0 <= threshold < 255:
-        raise InvalidMaskError(f'mask_threshold must be in [0, 255), got {threshold}')
+    check_mask_threshold(threshold)
     values = mask_values(mask, orientation)
     return binarize_mask(values, MASK_CONVENTIONS[convention], threshold), values
 
@@ -436,14 +454,37 @@ def check_same_size(
     way round, the message says so and names the ``orientation`` switch.
     """
     if image.shape[:2] != mask.shape[:2]:
-        ih, iw = image.shape[:2]
-        mh, mw = mask.shape[:2]
         raise InvalidMaskError(
-            f'mask {_name(mask_src)} is {mw}x{mh} (W x H) but image '
-            f"{_name(image_src)} is {iw}x{ih}: a mask must have its image's size; "
-            'resize the mask (nearest neighbour) or pass the matching one'
-            + _orientation_hint(image_src, mask_src, (ih, iw), (mh, mw), orientation)
+            size_mismatch(
+                image_src, mask_src, image.shape[:2], mask.shape[:2], orientation
+            )
         )
+
+
+def size_mismatch(
+    image_src: Any,
+    mask_src: Any,
+    image_hw: tuple[int, int],
+    mask_hw: tuple[int, int],
+    orientation: str = 'exif',
+) -> str:
+    """The message for a mask of another size than its image (one line).
+
+    Args:
+        image_src: the image as given (a path or an object, named in the message).
+        mask_src: the mask as given.
+        image_hw (tuple[int, int]): the image's (H, W) as read.
+        mask_hw (tuple[int, int]): the mask's (H, W) as read.
+        orientation (str): how the files were read (``'exif'`` or ``'stored'``);
+            a swapped size of a turned file (EXIF 5-8) adds the switch to use.
+    """
+    (ih, iw), (mh, mw) = tuple(image_hw), tuple(mask_hw)
+    return (
+        f'mask {_name(mask_src)} is {mw}x{mh} (W x H) but image '
+        f"{_name(image_src)} is {iw}x{ih}: a mask must have its image's size; "
+        'resize the mask (nearest neighbour) or pass the matching one'
+        + _orientation_hint(image_src, mask_src, (ih, iw), (mh, mw), orientation)
+    )
 
 
 def _orientation_hint(

@@ -6,16 +6,15 @@ A thin layer over :func:`inpaintzoo.apis.init_model` and
 """
 
 import argparse
-import sys
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 
 from inpaintzoo.cli.inputs import (
+    check_pair_sizes,
     check_readable,
     collect_images,
     make_parent,
@@ -29,14 +28,17 @@ from inpaintzoo.cli.shared_args import (
     add_run_arguments,
     add_tiling_arguments,
 )
+from inpaintzoo.cli.warning_lines import random_weights_as_line, warnings_as_lines
+from inpaintzoo.utils.errors import ConfigError
+from inpaintzoo.utils.pixel_limit import open_quietly
 
 #: values of ``--strategy``: ``'auto'`` + :data:`inpaintzoo.apis.highres.STRATEGIES`
 #: (a test keeps them equal, so ``inpaintzoo --help`` does not have to import torch)
 STRATEGY_CHOICES = ('auto', 'whole', 'sliding', 'crop', 'resize')
 #: values of ``--mask-convention`` (:data:`inpaintzoo.apis.inputs.MASK_CONVENTIONS`)
 MASK_CONVENTIONS = ('hole-white', 'known-white')
-#: ``--tile`` etc. are passed to the strategy only when given
-STRATEGY_OPTIONS = ('tile', 'overlap', 'context')
+#: ``--tile`` etc. are passed to the strategy only when given; the strategy each needs
+STRATEGY_OPTIONS = {'tile': 'sliding', 'overlap': 'sliding', 'context': 'crop'}
 
 
 def add_inpaint_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -53,7 +55,8 @@ def add_inpaint_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         '--model',
         required=True,
-        help='zoo model name (see `inpaintzoo list`) or a config file / name',
+        help='zoo model name (see `inpaintzoo list`), or a config: a path ending '
+        'in .py, or its name under configs/ (hint/hint-tiny_1xb4-300_demo-64x64.py)',
     )
     parser.add_argument(
         '--checkpoint',
@@ -109,17 +112,36 @@ def load_inference_api() -> tuple[Callable[..., Any], Callable[..., Any]]:
 
 
 def _api_options(args: argparse.Namespace) -> dict[str, Any]:
-    """Keyword arguments of ``inpaint()`` from the parsed ``args``."""
+    """Keyword arguments of ``inpaint()`` from the parsed ``args``.
+
+    Raises:
+        InvalidMaskError: ``--mask-threshold`` outside [0, 255).
+        ConfigError: a strategy option (``--tile``, ``--overlap``,
+            ``--context``) without its strategy.
+
+    Both messages name the command-line flags.
+    """
     options: dict[str, Any] = {
         'mask_convention': args.mask_convention,
         'strategy': args.strategy,
         'orientation': args.orientation,
     }
     if args.mask_threshold is not None:
+        from inpaintzoo.apis.inputs import check_mask_threshold  # imports torch
+
+        check_mask_threshold(args.mask_threshold, '--mask-threshold')
         options['mask_threshold'] = args.mask_threshold
-    for name in STRATEGY_OPTIONS:
-        if getattr(args, name, None) is not None:
-            options[name] = getattr(args, name)
+    for name, needed in STRATEGY_OPTIONS.items():
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        if args.strategy != needed:
+            default = ', the default' if args.strategy == 'auto' else ''
+            raise ConfigError(
+                f'--{name} needs --strategy {needed} (the strategy is '
+                f'{args.strategy}{default})'
+            )
+        options[name] = value
     return options
 
 
@@ -145,7 +167,8 @@ def run_inpaint(args: argparse.Namespace) -> list[Path]:
     """Inpaint every input image; print each written path on stdout.
 
     Everything that can be checked without the model is checked first: the
-    files (every image and mask header), ``--out`` and ``--device``.
+    options, the files (every image and mask decoded once, then every pair's
+    sizes), ``--out`` (existing results included) and ``--device``.
 
     Args:
         args (argparse.Namespace): parsed ``inpaint`` arguments.
@@ -153,16 +176,18 @@ def run_inpaint(args: argparse.Namespace) -> list[Path]:
     Returns:
         list[Path]: the written PNG files, in input order.
     """
+    options = _api_options(args)
     images = collect_images(args.images)
     masks = pair_masks(images, args.mask, args.mask_dir)
     outputs = plan_results(args.out, images, masks, args.images, args.mask_dir)
     check_readable([*images, *masks])
-    options = _api_options(args)
+    check_pair_sizes(images, masks, args.orientation)
     from inpaintzoo.apis.inference import resolve_device
 
     resolve_device(args.device, '--device')  # one line naming a bad --device
     init_model, inpaint = load_inference_api()
-    model = init_model(args.model, args.checkpoint, device=args.device)
+    with random_weights_as_line(' (or a zoo model name, which brings its weights)'):
+        model = init_model(args.model, args.checkpoint, device=args.device)
     bar = progress_enabled(len(images), args.progress)
     if args.strategy == 'auto':
         note_large_pictures(images)
@@ -173,8 +198,7 @@ def run_inpaint(args: argparse.Namespace) -> list[Path]:
     return outputs
 
 
-@contextmanager
-def mask_warnings_on_stderr() -> Iterator[None]:
+def mask_warnings_on_stderr() -> AbstractContextManager[None]:
     """Show each mask warning of ``inpaint()`` as one line ``warning: ...`` on stderr.
 
     Every image's warning is shown (the message names the image); other
@@ -182,25 +206,7 @@ def mask_warnings_on_stderr() -> Iterator[None]:
     """
     from inpaintzoo.apis.inputs import MaskWarning
 
-    with warnings.catch_warnings():
-        warnings.simplefilter('always', MaskWarning)
-        shown = warnings.showwarning
-
-        def show(
-            message: Warning | str,
-            category: type[Warning],
-            filename: str,
-            lineno: int,
-            file: TextIO | None = None,
-            line: str | None = None,
-        ) -> None:
-            if issubclass(category, MaskWarning):
-                note(f'warning: {message}')
-            else:
-                shown(message, category, filename, lineno, file, line)
-
-        warnings.showwarning = show
-        yield
+    return warnings_as_lines(MaskWarning)
 
 
 def note_large_pictures(images: list[Path]) -> None:
@@ -212,7 +218,7 @@ def note_large_pictures(images: list[Path]) -> None:
     large = []
     for path in images:
         try:
-            with Image.open(path) as img:  # the header only
+            with open_quietly(path) as img:  # the header, no bomb warning
                 width, height = img.size
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
             continue  # reading it later gives the real error
@@ -222,10 +228,9 @@ def note_large_pictures(images: list[Path]) -> None:
         shown = ', '.join(large[:3]) + (
             f' and {len(large) - 3} more' if len(large) > 3 else ''
         )
-        print(
+        note(
             f'note: {len(large)} picture(s) above {AUTO_WHOLE_MAX_PIXELS / 1e6:.1f} '
             f'megapixels run as crop windows around the holes (--strategy auto): '
             f'{shown}; --strategy whole runs them at full size at once (much more '
-            'memory)',
-            file=sys.stderr,
+            'memory)'
         )

@@ -22,6 +22,7 @@ from inpaintzoo.cli.shared_args import (
     add_run_arguments,
     add_tiling_arguments,
 )
+from inpaintzoo.cli.warning_lines import random_weights_as_line
 from inpaintzoo.utils.errors import ConfigError
 
 #: values of ``--strategy`` (:data:`inpaintzoo.apis.restoration.RESTORE_STRATEGIES`)
@@ -110,7 +111,8 @@ def run_restore(args: argparse.Namespace) -> list[Path]:
     resolve_device(args.device, '--device')  # one line naming a bad --device
     # the model type before any weights are fetched (a zoo name would download)
     check_restorer_config(args.model)
-    model = init_model(args.model, args.checkpoint, device=args.device)
+    with random_weights_as_line():
+        model = init_model(args.model, args.checkpoint, device=args.device)
     check_restorer(model)
     bar = progress_enabled(len(images), args.progress)
     for img, out in progress(zip(images, outputs, strict=True), len(images), bar):

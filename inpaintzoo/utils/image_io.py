@@ -29,6 +29,10 @@ Rules (also in ``docs/data_preparation.md``):
   then the rule of :func:`inpaintzoo.utils.mask.binarize_mask` gives 1 = hole.
 * **Pillow images** handed over as objects go through the same conversion
   (:func:`image_pixels`, :func:`mask_pixels`) as files.
+* **Very large pictures:** Pillow's decompression-bomb warning is not shown; a
+  picture above its limit (about 179 megapixels) is refused with a message
+  naming ``INPAINTZOO_MAX_IMAGE_PIXELS``, which raises it
+  (:mod:`inpaintzoo.utils.pixel_limit`).
 """
 
 import io
@@ -40,6 +44,12 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from inpaintzoo.utils.errors import ConfigError, ImageReadError, InvalidMaskError
 from inpaintzoo.utils.mask import MaskConvention, binarize_mask
+from inpaintzoo.utils.pixel_limit import (
+    apply_configured_limit,
+    open_quietly,
+    quiet_bomb_check,
+    refusal_hint,
+)
 
 #: ``'stored'``: pixels as stored (EXIF orientation ignored); ``'exif'``: turned
 #: by the EXIF orientation tag, as viewers show the picture
@@ -126,11 +136,13 @@ def _decode(path: str | Path) -> Image.Image:
         data = path.read_bytes()
     except OSError as err:
         raise ImageReadError(f'cannot read {path}: {err}') from err
+    apply_configured_limit()  # a bad setting is a ConfigError, not this file's
     previous = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # another library may have set it
     try:
-        img = Image.open(io.BytesIO(data))
-        img.load()
+        with quiet_bomb_check():  # no warning lines; a refusal says what to do
+            img = Image.open(io.BytesIO(data))
+            img.load()
     except UnidentifiedImageError as err:
         raise ImageReadError(_unidentified_problem(path, data[:512])) from err
     except (OSError, ValueError, SyntaxError) as err:
@@ -142,7 +154,9 @@ def _decode(path: str | Path) -> Image.Image:
             'truncated or not an image: re-export or re-download it'
         ) from err
     except Image.DecompressionBombError as err:
-        raise ImageReadError(f'refusing to decode {path}: {err}') from err
+        raise ImageReadError(
+            f'refusing to decode {path}: {err} {refusal_hint()}'
+        ) from err
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = previous
     if img.format == 'JPEG' and data.rfind(_JPEG_EOI) < data.rfind(_JPEG_SOS):
@@ -194,7 +208,7 @@ def read_icc_profile(path: str | Path) -> bytes | None:
     (a phone's Display P3 photo saved without it looks duller).
     """
     try:
-        with Image.open(path) as img:
+        with open_quietly(path) as img:
             profile = img.info.get('icc_profile')
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return None
@@ -223,10 +237,44 @@ def save_image(
 def file_exif_orientation(path: str | Path) -> int:
     """The EXIF orientation tag of an image file (1 if none, or unreadable)."""
     try:
-        with Image.open(path) as img:
+        with open_quietly(path) as img:
             return exif_orientation(img)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         return 1
+
+
+#: EXIF orientation tags that turn a picture by a quarter (width and height swap)
+QUARTER_TURN_TAGS = (5, 6, 7, 8)
+
+
+def oriented_size(
+    path: str | Path, orientation: Orientation = 'stored'
+) -> tuple[int, int]:
+    """``(H, W)`` of an image file as :func:`read_image` returns it (header only).
+
+    Args:
+        path (str | Path): a readable image file (check it with
+            :func:`image_file_problem` first).
+        orientation (str): ``'stored'`` (default) or ``'exif'``: with ``'exif'``
+            a tag of 5-8 (a quarter turn) swaps height and width.
+
+    Returns:
+        tuple[int, int]: height and width in pixels.
+
+    Raises:
+        ImageReadError: the file cannot be opened.
+        ConfigError: an unknown ``orientation``.
+    """
+    check_orientation(orientation)
+    try:
+        with open_quietly(path) as img:
+            width, height = img.size
+            turned = (
+                orientation == 'exif' and exif_orientation(img) in QUARTER_TURN_TAGS
+            )
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as err:
+        raise ImageReadError(f'cannot read {path}: {err}') from err
+    return (width, height) if turned else (height, width)
 
 
 def _raw_pixels(img: Image.Image, path: str | Path) -> np.ndarray:

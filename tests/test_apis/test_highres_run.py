@@ -14,6 +14,7 @@ from inpaintzoo.apis.highres_run import (
     output_path,
     read_pair,
 )
+from inpaintzoo.apis.inputs import AllHoleWarning, NoHoleWarning
 from inpaintzoo.utils.errors import ConfigError, ImageReadError, InvalidMaskError
 from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
 from tests.tiny_config import REPO
@@ -181,3 +182,68 @@ def test_tool_gives_a_grey_picture_a_grey_fill(tiny_mxt_config, files, tmp_path)
     assert (result[..., 0] == result[..., 1]).all()
     assert (result[..., 1] == result[..., 2]).all()
     np.testing.assert_array_equal(result[~hole], grey[~hole])
+
+
+# ------------------------------------------- the mask checks of `inpaintzoo inpaint`
+
+
+def test_read_pair_warns_as_inpaint_does(files, tmp_path):
+    img_path, _, _, _ = files
+    for value, category, said in (
+        (0, NoHoleWarning, 'has no hole pixel'),
+        (255, AllHoleWarning, 'is hole everywhere'),
+    ):
+        path = tmp_path / f'm{value}.png'
+        Image.fromarray(np.full((90, 150), value, np.uint8)).save(path)
+        with pytest.warns(category, match=said):
+            read_pair(img_path, path)
+
+
+def test_read_pair_names_the_orientation_switch(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored 20 wide, shown 12 wide
+    Image.fromarray(np.zeros((12, 20, 3), np.uint8)).save(
+        tmp_path / 'photo.jpg', exif=exif.tobytes()
+    )
+    Image.fromarray(np.zeros((12, 20), np.uint8)).save(tmp_path / 'stored.png')
+    with pytest.raises(InvalidMaskError) as err:
+        read_pair(tmp_path / 'photo.jpg', tmp_path / 'stored.png')
+    assert 'EXIF orientation tags: image 6, mask 1' in str(err.value)
+    assert '--orientation stored' in str(err.value)
+
+
+def test_tool_prints_mask_and_weights_warnings_as_one_line_each(
+    tiny_mxt_config, files, tmp_path, capsys
+):
+    img_path, _, _, _ = files
+    Image.fromarray(np.zeros((90, 150), np.uint8)).save(tmp_path / 'zero.png')
+    out = tmp_path / 'same.png'
+    load_tool().main(
+        [str(tiny_mxt_config), str(img_path), str(tmp_path / 'zero.png'), '--out',
+         str(out)]
+    )  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2
+    assert err[0].startswith('warning: no --checkpoint given, so the model has random')
+    assert err[1].startswith(f'warning: mask {tmp_path / "zero.png"} (for image ')
+    assert 'has no hole pixel' in err[1]
+    np.testing.assert_array_equal(
+        np.asarray(Image.open(out)), np.asarray(Image.open(img_path))
+    )
+
+
+def test_tool_checks_files_and_threshold_before_building_the_model(
+    files, tmp_path, monkeypatch
+):
+    tool = load_tool()
+    built = []
+    monkeypatch.setattr(tool, 'build_inpaintor', lambda *a: built.append(a))
+    img_path, mask_path, _, _ = files
+    Image.fromarray(np.zeros((10, 10), np.uint8)).save(tmp_path / 'small.png')
+    argv = ['cfg.py', str(img_path), str(tmp_path / 'small.png'), '--out', 'x.png']
+    with pytest.raises(InvalidMaskError, match=r'10x10 .*nothing was run'):
+        tool.main(argv)
+    argv = ['cfg.py', str(img_path), str(mask_path), '--out', str(tmp_path / 'o.png')]
+    with pytest.raises(InvalidMaskError, match=r'--mask-threshold 300: must be in'):
+        tool.main([*argv, '--mask-threshold', '300'])
+    assert not built

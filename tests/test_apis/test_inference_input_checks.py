@@ -22,7 +22,12 @@ from inpaintzoo.apis.inputs import (
     to_rgb_uint8,
 )
 from inpaintzoo.apis.restoration import restore
-from inpaintzoo.utils.errors import ConfigError, ImageReadError, InvalidImageError
+from inpaintzoo.utils.errors import (
+    ConfigError,
+    ImageReadError,
+    InvalidImageError,
+    InvalidMaskError,
+)
 
 H, W = 29, 37
 
@@ -214,3 +219,51 @@ def test_restore_takes_bfloat16(picture):
     image = torch.from_numpy(picture).permute(2, 0, 1).float() / 255
     out = restore(IdentityRestorer(), image.bfloat16())
     assert np.abs(out.astype(int) - picture.astype(int)).max() <= 1
+
+
+# --------------------------------------------------- names in messages
+
+
+def test_unknown_strategy_lists_auto_too(model, picture, box):
+    with pytest.raises(ConfigError) as err:
+        inpaint(model, picture, box, strategy='tiles')
+    assert str(err.value) == (
+        "strategy must be one of 'auto', 'whole', 'sliding', 'crop', 'resize', "
+        "got 'tiles'"
+    )
+    with pytest.raises(ConfigError, match=r"'auto' is taken by inpaint\(\)"):
+        run_strategy(
+            'auto', lambda x, m: x, torch.rand(1, 3, 4, 4), torch.ones(1, 1, 4, 4)
+        )
+
+
+def test_mask_threshold_outside_its_range_names_the_argument(model, picture, box):
+    with pytest.raises(
+        InvalidMaskError, match=r'mask_threshold=256: must be in \[0, 255\)'
+    ):
+        inpaint(model, picture, box, mask_threshold=256)
+
+
+def test_config_stem_without_folder_or_suffix_gets_the_spelling_that_works():
+    from inpaintzoo.apis.inference import resolve_model_config
+
+    want = "'hint/hint-tiny_1xb4-300_demo-64x64.py'"
+    for typed in (
+        'hint-tiny_1xb4-300_demo-64x64',
+        'hint-tiny_1xb4-300_demo-64x64.py',
+        'hint/hint-tiny_1xb4-300_demo-64x64',
+    ):
+        with pytest.raises(ConfigError) as err:
+            resolve_model_config(typed)
+        assert want in str(err.value), typed
+        assert 'hint_1xb4-300k' not in str(err.value)  # no unrelated zoo names
+    with pytest.raises(ConfigError, match="did you mean 'hint_celeba'"):
+        resolve_model_config('hint_celeb')  # a zoo name's typo keeps the zoo's hint
+
+
+def test_random_weights_warning_has_its_own_category(tiny_cfg):
+    from inpaintzoo.apis.inference import RandomWeightsWarning
+
+    with pytest.warns(RandomWeightsWarning, match='no checkpoint given'):
+        init_model(tiny_cfg, device='cpu')
+    assert issubclass(RandomWeightsWarning, UserWarning)

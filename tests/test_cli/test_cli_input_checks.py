@@ -1,8 +1,9 @@
 """`inpaintzoo inpaint` / `restore`: checks made before any model work.
 
 Bad --device, --out that is not a folder or a .png file, unreadable files in a
-folder (all named at once, nothing run, no empty --out folder left), --mask
-folders, and mask warnings printed once per image.
+folder (all named at once, nothing run, no empty --out folder left), masks of
+the wrong size (all named at once), read-only results, option errors naming the
+flags, --mask folders, and mask and random-weights warnings as one line each.
 """
 
 from pathlib import Path
@@ -16,7 +17,7 @@ from inpaintzoo.apis import inference as inference_mod
 from inpaintzoo.apis import restoration as restore_mod
 from inpaintzoo.cli import cmd_inpaint, main
 from inpaintzoo.cli.main import cli_main
-from inpaintzoo.utils.errors import ConfigError, ImageReadError
+from inpaintzoo.utils.errors import ConfigError, ImageReadError, InvalidMaskError
 from inpaintzoo.utils.image_io import read_image
 
 H, W = 23, 31
@@ -198,3 +199,108 @@ def test_mask_without_hole_warns_once_per_image(tiny_model_files, tmp_path, caps
     for name in ('one.png', 'two.png'):  # returned unchanged
         out = np.asarray(Image.open(tmp_path / 'out' / name))
         assert np.array_equal(out, np.asarray(Image.open(tmp_path / name)))
+
+
+# ------------------------------------------------- checked before the model
+
+
+def test_folder_with_wrong_size_masks_lists_them_and_runs_nothing(tmp_path, api):
+    for stem in ('a', 'b', 'c'):
+        _png(tmp_path / 'in' / f'{stem}.png')
+        _mask(tmp_path / 'masks' / f'{stem}.png')
+    wrong = np.zeros((H + 1, W), np.uint8)
+    for stem in ('b', 'c'):
+        Image.fromarray(wrong).save(tmp_path / 'masks' / f'{stem}.png')
+    out = tmp_path / 'out'
+    argv = _inpaint(str(tmp_path / 'in'), '--mask-dir', str(tmp_path / 'masks'))
+    with pytest.raises(InvalidMaskError) as err:
+        cli_main([*argv, '--out', str(out)])
+    text = str(err.value)
+    assert text.startswith("2 of 3 masks do not have their image's size")
+    assert f'b.png is {W}x{H + 1} (W x H)' in text
+    assert f'c.png is {W}x{H + 1} (W x H)' in text
+    assert not api.loads  # before the model is built
+    assert not out.exists()  # and before a.png was written
+
+
+def test_read_only_result_is_refused_before_the_model(tmp_path, api, monkeypatch):
+    from inpaintzoo.cli import inputs as inputs_mod
+
+    photo, mask = _png(tmp_path / 'a.png'), _mask(tmp_path / 'm' / 'a.png')
+    old = _png(tmp_path / 'out' / 'a.png')
+    real_access = inputs_mod.os.access
+    monkeypatch.setattr(  # no write permission on it (tests run as root)
+        inputs_mod.os,
+        'access',
+        lambda p, mode: (
+            not (str(p) == str(old) and mode & inputs_mod.os.W_OK)
+            and real_access(p, mode)
+        ),
+    )
+    argv = _inpaint(str(photo), '--mask', str(mask), '--out', str(tmp_path / 'out'))
+    with pytest.raises(
+        PermissionError, match=r'--out .*out: cannot overwrite .*a\.png'
+    ):
+        cli_main(argv)
+    assert not api.loads
+
+
+@pytest.mark.parametrize(
+    ('extra', 'said'),
+    [
+        (
+            ['--mask-threshold', '256'],
+            'error: --mask-threshold 256: must be in [0, 255)',
+        ),
+        (
+            ['--tile', '32'],
+            'error: --tile needs --strategy sliding (the strategy is auto, the '
+            'default)',
+        ),
+        (['--strategy', 'crop', '--overlap', '4'], 'error: --overlap needs --strategy'),
+        (
+            ['--strategy', 'sliding', '--context', '3'],
+            'error: --context needs --strategy crop',
+        ),
+    ],
+)
+def test_option_errors_name_the_flags(tmp_path, api, capsys, extra, said):
+    photo, mask = _png(tmp_path / 'a.png'), _mask(tmp_path / 'm' / 'a.png')
+    argv = _inpaint(str(photo), '--mask', str(mask), '--out', str(tmp_path / 'o'))
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, *extra])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(said)
+    assert len(err.strip().splitlines()) == 1
+    assert not api.loads
+
+
+@pytest.mark.parametrize('command', ['inpaint', 'restore'])
+def test_random_weights_warning_is_one_line(tmp_path, capsys, command):
+    from tests.tiny_config import REPO
+
+    photo = _png(tmp_path / 'a.png')
+    if command == 'inpaint':
+        config = REPO / 'configs' / 'hint' / 'hint-tiny_1xb4-300_demo-64x64.py'
+        extra = ['--mask', str(_mask(tmp_path / 'm' / 'a.png'))]
+    else:
+        config = (
+            REPO
+            / 'configs'
+            / 'sem_net_deblur'
+            / 'sem-deblur-tiny_1xb4-300_demo-64x64.py'
+        )
+        extra = []
+    argv = [command, '--model', str(config), str(photo), *extra, '--device', 'cpu']
+    assert cli_main([*argv, '--out', str(tmp_path / 'o'), '--no-progress']) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        'warning: no --checkpoint given, so the model has random weights and its '
+        'results are noise; pass --checkpoint FILE'
+        + (
+            ' (or a zoo model name, which brings its weights)'
+            if command == 'inpaint'
+            else ''
+        )
+    ]

@@ -1,5 +1,6 @@
 """Files of `inpaintzoo inpaint`: gathering, mask pairing, output names."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -8,11 +9,18 @@ from PIL import Image
 
 from inpaintzoo.cli.inputs import (
     check_out_dir,
+    check_pair_sizes,
     collect_images,
     pair_masks,
     plan_outputs,
+    plan_results,
 )
-from inpaintzoo.utils.errors import ConfigError, FolderPairingError, ImageReadError
+from inpaintzoo.utils.errors import (
+    ConfigError,
+    FolderPairingError,
+    ImageReadError,
+    InvalidMaskError,
+)
 
 
 def _png(path: Path, size=(5, 4)) -> Path:
@@ -113,3 +121,141 @@ def test_avif_is_an_image_suffix(tmp_path):
     Image.fromarray(pixels).save(path, quality=100)
     assert collect_images([tmp_path / 'in']) == [path]
     assert read_image(path).shape == (8, 10, 3)
+
+
+# ----------------------------------------------- same stems, hidden and other files
+
+
+def test_same_stem_in_one_folder_needs_unique_stems_only_for_mask_dir(tmp_path):
+    a_png, a_jpg = _png(tmp_path / 'in' / 'a.png'), _png(tmp_path / 'in' / 'a.jpg')
+    images = collect_images([tmp_path / 'in'])
+    assert images == [a_jpg, a_png]  # both kept: no pairing by stem yet
+    mask = _png(tmp_path / 'm.png')
+    assert pair_masks(images, mask=mask) == [mask, mask]
+    outs = plan_outputs(images, [mask, mask], tmp_path / 'out')
+    assert [p.name for p in outs] == ['a.png', 'a_inpainted.png']
+    _png(tmp_path / 'masks' / 'a.png')
+    with pytest.raises(FolderPairingError) as err:
+        pair_masks(images, mask_dir=tmp_path / 'masks')
+    text = str(err.value)
+    assert 'a.jpg and a.png in ' in text
+    assert 'pairs masks by file stem' in text
+    assert 'pass --mask FILE' in text
+
+
+def test_two_masks_of_one_stem_are_refused_only_when_that_stem_is_paired(tmp_path):
+    images = [_png(tmp_path / 'in' / 'a.png')]
+    ma = _png(tmp_path / 'masks' / 'a.png')
+    _png(tmp_path / 'masks' / 'z.png')
+    _png(tmp_path / 'masks' / 'z.jpg')  # unused twin: ignored like any extra mask
+    assert pair_masks(images, mask_dir=tmp_path / 'masks') == [ma]
+    _png(tmp_path / 'masks' / 'a.bmp')
+    with pytest.raises(FolderPairingError, match=r'masks a\.bmp and a\.png .*stem'):
+        pair_masks(images, mask_dir=tmp_path / 'masks')
+
+
+def test_hidden_files_are_skipped_and_other_pictures_noted(tmp_path, capsys):
+    folder = tmp_path / 'in'
+    a = _png(folder / 'a.png')
+    (folder / '._a.png').write_bytes(b'\0\5\26\7')  # macOS AppleDouble file
+    (folder / '.DS_Store').write_bytes(b'\0\0\0\1Bud1')
+    (folder / 'notes.txt').write_text('x')
+    Image.fromarray(np.zeros((4, 5, 3), np.uint8)).save(folder / 'e.gif')
+    (folder / 'IMG_1.HEIC').write_bytes(b'\0\0\0\x18ftypheic' + b'\0' * 64)
+    assert collect_images([folder]) == [a]
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1  # one note line for the folder
+    assert err[0].startswith('note: skipping 2 file(s) of ')
+    assert 'IMG_1.HEIC, e.gif' in err[0]
+    assert 'first frame' in err[0]
+    assert 'convert them to JPEG' in err[0]
+    assert '._a.png' not in err[0]
+    assert 'notes.txt' not in err[0]
+    # a hidden file in the mask folder is not a mask either
+    (tmp_path / 'masks').mkdir()
+    (tmp_path / 'masks' / '._a.png').write_bytes(b'\0\5\26\7')
+    ma = _png(tmp_path / 'masks' / 'a.png')
+    assert pair_masks([a], mask_dir=tmp_path / 'masks') == [ma]
+
+
+def test_folder_of_gifs_only_says_what_it_holds(tmp_path):
+    (tmp_path / 'in').mkdir()
+    Image.fromarray(np.zeros((4, 5, 3), np.uint8)).save(tmp_path / 'in' / 'e.gif')
+    with pytest.raises(ImageReadError, match=r'holds no image files.*it holds e\.gif'):
+        collect_images([tmp_path / 'in'])
+    assert collect_images([tmp_path / 'in' / 'e.gif'])  # by name it is read
+
+
+# ------------------------------------------------------- results that exist
+
+
+def test_existing_result_that_cannot_be_overwritten_is_refused(tmp_path, monkeypatch):
+    from inpaintzoo.cli import inputs as inputs_mod
+
+    photo, mask = _png(tmp_path / 'in' / 'photo.png'), _png(tmp_path / 'm.png')
+    out = tmp_path / 'out'
+    _png(out / 'photo.png')  # an earlier result: overwritten, fine
+    assert plan_results(out, [photo], [mask], [photo]) == [out / 'photo.png']
+    real_access = os.access
+    read_only = {out / 'photo.png', tmp_path / 'r.png'}
+    monkeypatch.setattr(  # as for a user without write permission (tests run as root)
+        inputs_mod.os,
+        'access',
+        lambda p, mode: (
+            not (Path(p) in read_only and mode & os.W_OK) and real_access(p, mode)
+        ),
+    )
+    with pytest.raises(PermissionError) as err:
+        plan_results(out, [photo], [mask], [photo])
+    assert str(err.value).startswith(f'--out {out}: cannot overwrite ')
+    assert f'{out / "photo.png"} (read-only)' in str(err.value)
+    _png(tmp_path / 'r.png')
+    with pytest.raises(PermissionError, match=r'--out .*r\.png: cannot overwrite'):
+        plan_results(tmp_path / 'r.png', [photo], [mask], [photo])
+    (tmp_path / 'o2' / 'photo.png').mkdir(parents=True)  # a folder of the name
+    with pytest.raises(PermissionError, match=r'photo\.png \(a folder\)'):
+        plan_results(tmp_path / 'o2', [photo], [mask], [photo])
+
+
+# ------------------------------------------------------------ pair sizes
+
+
+def _turned(path: Path, size: tuple[int, int], tag: int) -> Path:
+    """A (W, H) = ``size`` JPEG whose EXIF orientation tag is ``tag``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    exif = Image.Exif()
+    exif[0x0112] = tag
+    img = Image.fromarray(np.zeros((size[1], size[0], 3), np.uint8))
+    img.save(path, exif=exif.tobytes())
+    return path
+
+
+def test_pair_sizes_are_all_listed_in_one_error(tmp_path):
+    images = [_png(tmp_path / 'in' / f'{s}.png', (5, 4)) for s in 'abc']
+    masks = [
+        _png(tmp_path / 'm' / 'a.png', (5, 4)),
+        _png(tmp_path / 'm' / 'b.png', (5, 5)),
+        _png(tmp_path / 'm' / 'c.png', (6, 4)),
+    ]
+    check_pair_sizes(images[:1], masks[:1])
+    with pytest.raises(InvalidMaskError) as err:
+        check_pair_sizes(images, masks)
+    text = str(err.value)
+    assert text.startswith("2 of 3 masks do not have their image's size")
+    assert 'nothing was run' in text
+    assert 'b.png is 5x5 (W x H) but image' in text
+    assert 'c.png is 6x4 (W x H) but image' in text
+    assert 'a.png is' not in text
+
+
+def test_pair_sizes_follow_the_exif_orientation(tmp_path):
+    photo = _turned(tmp_path / 'photo.jpg', (6, 4), 6)  # shown 4 wide, 6 high
+    shown = _png(tmp_path / 'shown.png', (4, 6))
+    stored = _png(tmp_path / 'stored.png', (6, 4))
+    check_pair_sizes([photo], [shown], 'exif')
+    check_pair_sizes([photo], [stored], 'stored')
+    with pytest.raises(InvalidMaskError) as err:
+        check_pair_sizes([photo], [stored], 'exif')
+    assert 'EXIF orientation tags: image 6, mask 1' in str(err.value)
+    assert '--orientation stored' in str(err.value)
+    assert str(err.value).endswith('(nothing was run)')
