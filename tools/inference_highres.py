@@ -23,7 +23,8 @@ from inpaintzoo.apis.highres_run import (
 )
 from inpaintzoo.apis.inputs import DEFAULT_MASK_THRESHOLD, check_mask_threshold
 from inpaintzoo.cli.cmd_inpaint import mask_warnings_on_stderr
-from inpaintzoo.cli.inputs import check_pair_sizes, check_readable, plan_results
+from inpaintzoo.cli.input_files import check_pair_sizes, check_readable
+from inpaintzoo.cli.output_files import plan_results
 from inpaintzoo.cli.shared_args import add_orientation_argument
 from inpaintzoo.cli.warning_lines import random_weights_as_line
 from inpaintzoo.utils.freed_memory import (

@@ -2,7 +2,8 @@
 
 A thin layer over :func:`inpaintzoo.apis.init_model` and
 :func:`inpaintzoo.apis.inpaint`: this module only gathers the files (see
-:mod:`inpaintzoo.cli.inputs`), loads the model once, and writes one PNG per image.
+:mod:`inpaintzoo.cli.input_files` and :mod:`~inpaintzoo.cli.output_files`),
+loads the model once, and writes one PNG per image.
 """
 
 import argparse
@@ -13,14 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from inpaintzoo.cli.inputs import (
+from inpaintzoo.cli.input_files import (
     check_pair_sizes,
     check_readable,
     collect_images,
-    make_parent,
     pair_masks,
-    plan_results,
 )
+from inpaintzoo.cli.output_files import make_parent, plan_results
 from inpaintzoo.cli.progress import emit, note, progress, progress_enabled
 from inpaintzoo.cli.shared_args import (
     add_images_argument,

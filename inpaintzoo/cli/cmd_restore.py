@@ -14,7 +14,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from inpaintzoo.cli.inputs import check_readable, collect_images, plan_results
+from inpaintzoo.cli.input_files import check_readable, collect_images
+from inpaintzoo.cli.output_files import plan_results
 from inpaintzoo.cli.progress import emit, progress, progress_enabled
 from inpaintzoo.cli.shared_args import (
     add_images_argument,

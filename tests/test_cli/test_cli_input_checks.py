@@ -224,16 +224,16 @@ def test_folder_with_wrong_size_masks_lists_them_and_runs_nothing(tmp_path, api)
 
 
 def test_read_only_result_is_refused_before_the_model(tmp_path, api, monkeypatch):
-    from inpaintzoo.cli import inputs as inputs_mod
+    from inpaintzoo.cli import output_files
 
     photo, mask = _png(tmp_path / 'a.png'), _mask(tmp_path / 'm' / 'a.png')
     old = _png(tmp_path / 'out' / 'a.png')
-    real_access = inputs_mod.os.access
+    real_access = output_files.os.access
     monkeypatch.setattr(  # no write permission on it (tests run as root)
-        inputs_mod.os,
+        output_files.os,
         'access',
         lambda p, mode: (
-            not (str(p) == str(old) and mode & inputs_mod.os.W_OK)
+            not (str(p) == str(old) and mode & output_files.os.W_OK)
             and real_access(p, mode)
         ),
     )

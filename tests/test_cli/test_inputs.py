@@ -7,14 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inpaintzoo.cli.inputs import (
-    check_out_dir,
-    check_pair_sizes,
-    collect_images,
-    pair_masks,
-    plan_outputs,
-    plan_results,
-)
+from inpaintzoo.cli.input_files import check_pair_sizes, collect_images, pair_masks
+from inpaintzoo.cli.output_files import check_out_dir, plan_outputs, plan_results
 from inpaintzoo.utils.errors import (
     ConfigError,
     FolderPairingError,
@@ -190,7 +184,7 @@ def test_folder_of_gifs_only_says_what_it_holds(tmp_path):
 
 
 def test_existing_result_that_cannot_be_overwritten_is_refused(tmp_path, monkeypatch):
-    from inpaintzoo.cli import inputs as inputs_mod
+    from inpaintzoo.cli import output_files
 
     photo, mask = _png(tmp_path / 'in' / 'photo.png'), _png(tmp_path / 'm.png')
     out = tmp_path / 'out'
@@ -199,7 +193,7 @@ def test_existing_result_that_cannot_be_overwritten_is_refused(tmp_path, monkeyp
     real_access = os.access
     read_only = {out / 'photo.png', tmp_path / 'r.png'}
     monkeypatch.setattr(  # as for a user without write permission (tests run as root)
-        inputs_mod.os,
+        output_files.os,
         'access',
         lambda p, mode: (
             not (Path(p) in read_only and mode & os.W_OK) and real_access(p, mode)

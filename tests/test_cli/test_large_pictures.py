@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from inpaintzoo.cli import cmd_inpaint
-from inpaintzoo.cli.inputs import check_readable
+from inpaintzoo.cli.input_files import check_readable
 from inpaintzoo.cli.main import cli_main
 from inpaintzoo.utils.errors import ConfigError, ImageReadError
 from inpaintzoo.utils.image_io import read_image, read_mask

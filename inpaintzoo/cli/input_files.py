@@ -1,6 +1,7 @@
-"""Files of ``inpaintzoo inpaint``: gather images, pair masks, name outputs.
+"""Input files of ``inpaintzoo inpaint`` / ``restore``: gather, pair, check.
 
-Rules (also in ``docs/inference.md``):
+Rules (also in ``docs/inference.md``; the outputs' rules are in
+:mod:`inpaintzoo.cli.output_files`):
 
 * An input is an image file or a folder; a folder contributes its image files
   (``.png .jpg .jpeg .bmp .webp .tif .tiff .avif``, not recursive), sorted by
@@ -15,22 +16,12 @@ Rules (also in ``docs/inference.md``):
   one mask per stem, and two images of one folder with the same stem
   (``a.jpg``, ``a.png``) are refused with ``--mask-dir`` (both would get one
   mask); with ``--mask`` they are fine.
-* ``--out DIR`` must not be a folder the inputs or masks were read from.
-  Results are ``<out>/<stem>.png``; a name that would be an input or mask file,
-  or that another image already took, gets ``_inpainted`` (then ``_inpainted2``,
-  ...) appended, so an input is never overwritten. ``--out FILE.png`` (one
-  image) names the result itself; another image suffix (``.jpg`` ...) is refused,
-  since results are lossless PNG; an existing folder is a folder, whatever its
-  name. The folder is created when the first result is written, so a run that
-  fails before leaves none behind. An existing result that cannot be
-  overwritten (read-only, or a folder) is refused before any model work.
 * Before any model work every input and mask file is decoded once; all that
   cannot be read (truncated ones too) are reported in one error, and then every
   image/mask pair whose sizes differ (as read, EXIF orientation applied) in
   another.
 """
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -46,8 +37,6 @@ from inpaintzoo.utils.image_io import (
 
 #: how many missing names an error message lists before "... and N more"
 MAX_LISTED = 10
-#: suffixes that make ``--out`` a file name rather than a folder
-OUT_FILE_SUFFIXES = (*IMAGE_EXTENSIONS, '.gif', *UNDECODABLE_PHOTO_SUFFIXES)
 #: picture files a folder does not contribute, but that are noted when skipped
 NOTED_SUFFIXES = (
     '.gif',
@@ -69,7 +58,7 @@ NOTED_SUFFIXES = (
 )
 
 
-def _listing(names: Sequence[str], sep: str = ', ') -> str:
+def listing(names: Sequence[str], sep: str = ', ') -> str:
     """``'a, b, c'``, cut after :data:`MAX_LISTED` names."""
     shown = sep.join(names[:MAX_LISTED])
     more = len(names) - MAX_LISTED
@@ -140,7 +129,7 @@ def collect_images(inputs: Sequence[str | Path]) -> list[Path]:
             if not found:
                 also = ''
                 if skipped:
-                    also = f'; it holds {_listing(skipped)}: {_skip_reason(skipped)}'
+                    also = f'; it holds {listing(skipped)}: {_skip_reason(skipped)}'
                 raise ImageReadError(
                     f'input folder {path} holds no image files '
                     f'({" ".join(IMAGE_EXTENSIONS)}){also}; pass a folder of images'
@@ -148,7 +137,7 @@ def collect_images(inputs: Sequence[str | Path]) -> list[Path]:
             if skipped:
                 note(
                     f'note: skipping {len(skipped)} file(s) of {path} '
-                    f'({_listing(skipped)}): {_skip_reason(skipped)}'
+                    f'({listing(skipped)}): {_skip_reason(skipped)}'
                 )
         elif path.is_file():
             found = [path]
@@ -246,7 +235,7 @@ def pair_masks(
         if missing:
             raise FolderPairingError(
                 f'no mask in {folder} for {len(missing)} of {len(images)} '
-                f'image(s): {_listing(missing)}. Masks are paired by file stem '
+                f'image(s): {listing(missing)}. Masks are paired by file stem '
                 '(photo.jpg <- photo.png): add masks with these names, or pass '
                 '--mask FILE to use one mask for every image'
             )
@@ -258,153 +247,6 @@ def pair_masks(
                 'the images'
             )
     return masks
-
-
-def check_out_dir(
-    out_dir: str | Path, inputs: Sequence[str | Path], mask_dir: str | Path | None
-) -> Path:
-    """Refuse an output folder the inputs are read from, or one not writable.
-
-    The folder is not created here (see :func:`make_parent`).
-
-    Args:
-        out_dir (str | Path): the ``--out`` folder.
-        inputs (Sequence[str | Path]): the image arguments (files or folders).
-        mask_dir (str | Path, optional): the ``--mask-dir`` folder.
-
-    Returns:
-        Path: the output folder.
-
-    Raises:
-        ConfigError: ``out_dir`` is an input folder or the mask folder.
-        NotADirectoryError: ``out_dir`` (or a folder above it) exists and is a file.
-        PermissionError: it cannot be created or written in.
-    """
-    out = Path(out_dir)
-    folders = [Path(p) for p in inputs if Path(p).is_dir()]
-    if mask_dir is not None:
-        folders.append(Path(mask_dir))
-    for folder in folders:
-        if out.resolve() == folder.resolve():
-            raise ConfigError(
-                f'--out {out} is also an input folder ({folder}); choose another '
-                'output folder so the inputs are never overwritten'
-            )
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(f'--out {out} exists and is not a folder')
-    check_writable(out, out)
-    return out
-
-
-def check_writable(folder: Path, out: Path) -> None:
-    """Refuse a ``folder`` that cannot be created or written in.
-
-    Args:
-        folder (Path): where results go (it need not exist yet).
-        out (Path): the ``--out`` argument, named in messages.
-
-    Raises:
-        NotADirectoryError: the nearest existing path above it is a file.
-        PermissionError: that folder is not writable.
-    """
-    existing = folder.absolute()
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise NotADirectoryError(f'--out {out}: {existing} is a file, not a folder')
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise PermissionError(f'--out {out}: cannot write in {existing}')
-
-
-def make_parent(path: Path) -> None:
-    """Create the folder of a result file (and those above it) when missing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-
-
-def plan_results(
-    out: str | Path,
-    images: Sequence[Path],
-    masks: Sequence[Path],
-    inputs: Sequence[str | Path],
-    mask_dir: str | Path | None = None,
-) -> list[Path]:
-    """The result file of each image, from ``--out`` (a folder or one .png file).
-
-    ``--out`` is a file name when it ends in an image suffix and is not an
-    existing folder; only ``.png`` is accepted then, for one image.
-
-    Args:
-        out (str | Path): the ``--out`` argument.
-        images (Sequence[Path]): input images.
-        masks (Sequence[Path]): their masks (protected too; may be empty).
-        inputs (Sequence[str | Path]): the image arguments (files or folders).
-        mask_dir (str | Path, optional): the ``--mask-dir`` folder.
-
-    Returns:
-        list[Path]: one result path per image; nothing is created yet.
-
-    Raises:
-        ConfigError: another image suffix, a file for several images, or a
-            file that is an input or mask.
-        PermissionError: a result file exists and cannot be overwritten
-            (:func:`check_overwritable`), or the folder is not writable.
-    """
-    path = Path(out)
-    if path.is_dir() or path.suffix.lower() not in OUT_FILE_SUFFIXES:
-        outputs = plan_outputs(images, masks, check_out_dir(path, inputs, mask_dir))
-    else:
-        outputs = [check_out_file(path, images, masks)]
-    check_overwritable(outputs, path)
-    return outputs
-
-
-def check_overwritable(outputs: Sequence[Path], out: Path) -> None:
-    """Refuse result paths that exist and cannot be overwritten, all at once.
-
-    Existing results are overwritten (documented), so each must be a file this
-    process may write; found here, before the model loads, rather than after a
-    folder run has written half of its results.
-
-    Args:
-        outputs (Sequence[Path]): the planned result files.
-        out (Path): the ``--out`` argument, named in the message.
-
-    Raises:
-        PermissionError: naming ``--out`` and every such path.
-    """
-    problems = []
-    for path in outputs:
-        if path.is_dir():
-            problems.append(f'{path} (a folder)')
-        elif path.exists() and not os.access(path, os.W_OK):
-            problems.append(f'{path} (read-only)')
-    if problems:
-        raise PermissionError(
-            f'--out {out}: cannot overwrite {_listing(problems)}; make it writable, '
-            'move it away, or choose another --out (nothing was run)'
-        )
-
-
-def check_out_file(out: Path, images: Sequence[Path], masks: Sequence[Path]) -> Path:
-    """Check ``--out FILE``: a .png, one image, not an input or mask file.
-
-    Raises:
-        ConfigError: as :func:`plan_results` says.
-    """
-    if out.suffix.lower() != '.png':
-        raise ConfigError(
-            f'--out must be a folder or a .png file (results are lossless PNG), '
-            f'got {out}: name it {out.with_suffix(".png").name} or pass a folder'
-        )
-    if len(images) != 1:
-        raise ConfigError(
-            f'--out {out} is a file but {len(images)} images were given; pass a '
-            'folder for several images'
-        )
-    if out.resolve() in {p.resolve() for p in (*images, *masks)}:
-        raise ConfigError(f'--out {out} is an input image or mask; choose another file')
-    check_writable(out.parent, out)
-    return out
 
 
 def check_readable(files: Sequence[Path]) -> None:
@@ -434,7 +276,7 @@ def check_readable(files: Sequence[Path]) -> None:
     if problems:
         raise ImageReadError(
             f'{len(problems)} of {len(seen)} input files cannot be read, nothing '
-            f'was run: {_listing(problems, "; ")}'
+            f'was run: {listing(problems, "; ")}'
         )
 
 
@@ -478,31 +320,5 @@ def check_pair_sizes(
     if problems:
         raise InvalidMaskError(
             f"{len(problems)} of {len(images)} masks do not have their image's "
-            f'size, nothing was run: {_listing(problems, "; ")}'
+            f'size, nothing was run: {listing(problems, "; ")}'
         )
-
-
-def plan_outputs(
-    images: Sequence[Path], masks: Sequence[Path], out_dir: Path
-) -> list[Path]:
-    """The result file of each image: ``<out_dir>/<stem>.png``, never an input.
-
-    Args:
-        images (Sequence[Path]): input images.
-        masks (Sequence[Path]): their masks (also protected).
-        out_dir (Path): output folder.
-
-    Returns:
-        list[Path]: distinct PNG paths, none equal to an input or mask file.
-    """
-    protected = {p.resolve() for p in (*images, *masks)}
-    taken: set[Path] = set()
-    outputs = []
-    for img in images:
-        candidate, k = out_dir / f'{img.stem}.png', 1
-        while candidate.resolve() in protected or candidate.resolve() in taken:
-            suffix = '_inpainted' if k == 1 else f'_inpainted{k}'
-            candidate, k = out_dir / f'{img.stem}{suffix}.png', k + 1
-        taken.add(candidate.resolve())
-        outputs.append(candidate)
-    return outputs
