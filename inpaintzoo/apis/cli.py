@@ -14,12 +14,14 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
 import mmengine
 from mmengine.config.utils import ConfigParsingError
 
 from inpaintzoo.apis.cfg_options import add_cfg_options_argument
 from inpaintzoo.apis.config_errors import config_load_error
+from inpaintzoo.apis.registry_errors import registry_miss_message
 from inpaintzoo.utils.errors import InpaintzooError
 
 DEBUG_ENV = 'INPAINTZOO_DEBUG'
@@ -100,27 +102,54 @@ def config_call_error(exc: BaseException) -> bool:
     A ``TypeError`` about the signature, raised in MMEngine's own frame (the
     registry's or the runner's call with a config section's keys), is a
     misspelt, surplus or missing config key, e.g. ``model.generator.dimm=8``.
-    The same error deeper down, inside the called code, is a bug and keeps its
-    traceback.
+    So is one raised below that frame in a ``super().__init__(**kwargs)`` chain:
+    every frame after MMEngine's last one is an ``__init__`` of one and the same
+    object, and the message names a class of that object's MRO (a subclass that
+    forwards its keywords, or ``nn.Module.__init__`` of a class without its own
+    ``__init__``). The same error elsewhere, inside the called code, is a bug and
+    keeps its traceback.
     """
     if not isinstance(exc, TypeError) or not any(
         text in str(exc) for text in SIGNATURE_ERROR_TEXTS
     ):
         return False
+    frames = []
     tb = exc.__traceback__
-    if tb is None:
-        return False
-    while tb.tb_next is not None:
+    while tb is not None:
+        frames.append(tb.tb_frame)
         tb = tb.tb_next
-    here = Path(tb.tb_frame.f_code.co_filename).resolve()
-    return here.is_relative_to(MMENGINE_DIR)
+    inside = [_in_mmengine(f) for f in frames]
+    if not any(inside):
+        return False
+    below = frames[len(inside) - inside[::-1].index(True) :]
+    return not below or _init_chain_error(below, str(exc))
+
+
+def _in_mmengine(frame: FrameType) -> bool:
+    return Path(frame.f_code.co_filename).resolve().is_relative_to(MMENGINE_DIR)
+
+
+def _init_chain_error(frames: list[FrameType], message: str) -> bool:
+    """Whether ``frames`` are ``__init__`` calls of one object up its MRO."""
+    if any(f.f_code.co_name != '__init__' for f in frames):
+        return False
+    owners = {id(f.f_locals.get('self')) for f in frames}
+    obj = frames[0].f_locals.get('self')
+    if obj is None or len(owners) != 1:
+        return False
+    callee = message.split('(', 1)[0].strip()
+    names = {f'{c.__name__}.__init__' for c in type(obj).__mro__}
+    return callee in names or callee == '__init__'
 
 
 def error_message(exc: BaseException) -> str:
     """The message shown for ``exc``: its text without the class name.
 
     A ``KeyError`` keeps its text unquoted; a registry miss loses MMEngine's
-    trailing link; an empty message falls back to the class name.
+    trailing link and names its cause (a misspelt ``type=`` with the closest
+    registered names, or a ``default_scope`` whose registry cannot see
+    inpaintzoo's classes: :func:`registry_miss_message`); an empty message falls
+    back to the class name.
     """
     load_error = config_load_error(exc)
     if load_error is not None:
@@ -132,6 +161,9 @@ def error_message(exc: BaseException) -> str:
         )
     if isinstance(exc, KeyError) and exc.args:
         text = str(exc.args[0])
+        message = registry_miss_message(text)
+        if message is not None:
+            return message
         text = text.split(' Please check whether the value of', 1)[0]
         return text.replace('::', ' ') + ' (misspelt type= in the config?)'
     return str(exc).strip() or type(exc).__name__

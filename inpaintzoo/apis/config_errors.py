@@ -4,9 +4,10 @@ MMEngine 0.10.7 reports them with a traceback, often without the file: a syntax
 error comes from ``ast.parse`` of the file's text (``<unknown>``, before MMEngine's
 own "There are syntax errors in config file" wrapper), bases that set the same
 key raise a bare ``KeyError``, and an error in the config's own code (an
-undefined name) is a plain Python exception. The file is in the traceback: the
-``filename`` argument of MMEngine's ``Config`` frame that raised, or the frame of
-the config's code itself.
+undefined name) is a plain Python exception, and a module of ``custom_imports``
+that cannot be imported is an ``ImportError`` listing all of ``sys.path``. The
+file is in the traceback: the ``filename`` argument of MMEngine's ``Config``
+frame that raised, or the frame of the config's code itself.
 """
 
 import ast
@@ -24,6 +25,8 @@ _READING_FRAMES = ('_file2dict', '_is_lazy_import', '_validate_py_syntax')
 #: MMEngine's config package folder
 _CONFIG_DIR = Path(mmengine.config.__file__).resolve().parent
 DUPLICATE_TEXT = 'Duplicate key is not allowed among bases'
+#: start of MMEngine's message when a ``custom_imports`` module fails to import
+CUSTOM_IMPORTS_TEXT = 'Failed to import custom modules from'
 
 
 def _frames(exc: BaseException) -> list[TracebackType]:
@@ -80,16 +83,82 @@ def _key_list(text: str) -> str:
         return text
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from (cause or context)."""
+    chain: list[BaseException] = []
+    while exc is not None and exc not in chain:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return chain
+
+
+def _innermost_module_line(exc: BaseException) -> str:
+    """``' (file, line N)'`` of the innermost frame that raised ``exc``, or ''."""
+    tb = exc.__traceback__
+    if tb is None:
+        return ''
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return f' ({tb.tb_frame.f_code.co_filename}, line {tb.tb_lineno})'
+
+
+def custom_imports_error(exc: BaseException) -> ConfigError | None:
+    """One line for a ``custom_imports`` module that cannot be imported.
+
+    A module that is not found names itself and the ``PYTHONPATH`` fix; a module
+    that is found but fails to import (a missing dependency, an ``ImportError``
+    in its code) names the module, the error and where it was raised.
+
+    Returns:
+        ConfigError | None: the error to show, or None when ``exc`` is not
+        MMEngine's ``custom_imports`` failure.
+    """
+    chain = _chain(exc)
+    if not any(
+        isinstance(e, ImportError) and str(e).startswith(CUSTOM_IMPORTS_TEXT)
+        for e in chain
+    ):
+        return None
+    wanted = [
+        str(e)[len('Failed to import ') :]
+        for e in chain
+        if type(e) is ImportError
+        and str(e).startswith('Failed to import ')
+        and not str(e).startswith(CUSTOM_IMPORTS_TEXT)
+    ]
+    module = wanted[0] if wanted else '?'
+    root = chain[-1]
+    missing = getattr(root, 'name', None) if isinstance(root, ImportError) else None
+    if (
+        isinstance(root, ModuleNotFoundError)
+        and missing
+        and (module == missing or module.startswith(missing + '.'))
+    ):
+        return ConfigError(
+            f'custom_imports: no module named {missing!r} (is its folder on '
+            'PYTHONPATH? or is the name misspelt?)'
+        )
+    return ConfigError(
+        f'custom_imports: importing {module!r} failed: {type(root).__name__}: '
+        f'{root}{_innermost_module_line(root)}'
+    )
+
+
 def config_load_error(exc: BaseException) -> ConfigError | None:
     """A one-line :class:`ConfigError` for ``exc`` raised while reading a config.
 
     Recognised: a ``SyntaxError`` in a config or one of its bases, bases that set
-    the same key (names the file with that ``_base_`` list and its line), and
-    an exception raised by a config file's own code (names the file and line).
+    the same key (names the file with that ``_base_`` list and its line), an
+    exception raised by a config file's own code (names the file and line), and
+    a ``custom_imports`` module that cannot be imported
+    (:func:`custom_imports_error`).
 
     Returns:
         ConfigError | None: the error to show, or None when ``exc`` is none of these.
     """
+    imports = custom_imports_error(exc)
+    if imports is not None:
+        return imports
     frames = _frames(exc)
     reading = _reading_file(frames)
     if isinstance(exc, SyntaxError) and exc.lineno is not None and reading:

@@ -21,7 +21,13 @@ PAPER_CONFIGS = {
     'hint': 'hint/hint_1xb4-300k_celeba-hq-256x256.py',
     'mxt': 'mxt/mxt_celebahq.py',
     'sem_net': 'sem_net/sem_celebahq.py',
+    'nclg': 'nclg/nclg_1xb1-130k_celeba-256x256.py',
 }
+
+
+def has_matching_config(arch: str) -> bool:
+    """Whether a paper config exists that a converted ``arch`` file can inherit."""
+    return arch in PAPER_CONFIGS
 
 
 def matching_generator_config(arch: str, official_kwargs: Mapping) -> dict:
@@ -29,18 +35,30 @@ def matching_generator_config(arch: str, official_kwargs: Mapping) -> dict:
     return dict(get_official_converter(arch).build_config(official_kwargs))
 
 
-def matching_config_text(arch: str, official_kwargs: Mapping, checkpoint: str) -> str:
+def matching_config_text(
+    arch: str,
+    official_kwargs: Mapping,
+    checkpoint: str,
+    discriminator: tuple[str, Mapping] | None = None,
+) -> str:
     """Python source of a config for a checkpoint converted from ``arch``.
 
     Args:
-        arch (str): ``'hint'``, ``'mxt'`` or ``'sem_net'``.
+        arch (str): ``'hint'``, ``'mxt'``, ``'sem_net'`` or ``'nclg'``.
         official_kwargs (Mapping): the official constructor kwargs read off the
             checkpoint (``meta['official_kwargs']`` of the converted file).
         checkpoint (str): the converted file, named in the header comment.
+        discriminator (tuple[str, Mapping], optional): ``(discriminator arch,
+            its official kwargs)`` when the file holds a discriminator too
+            (``meta['discriminator_arch']``, ``meta['discriminator_kwargs']``);
+            ``model.discriminator`` is then replaced as well. Defaults to None.
 
     Returns:
         str: a config whose ``_base_`` is the absolute path of the paper config
         and whose ``model.generator`` is replaced (``_delete_=True``).
+
+    Raises:
+        ConfigError: ``arch`` has no paper config (see :func:`has_matching_config`).
     """
     if arch not in PAPER_CONFIGS:
         raise ConfigError(
@@ -48,7 +66,12 @@ def matching_config_text(arch: str, official_kwargs: Mapping, checkpoint: str) -
         )
     base = package_config(PAPER_CONFIGS[arch]).resolve()
     generator = {'_delete_': True, **matching_generator_config(arch, official_kwargs)}
-    body = Config(dict(model=dict(generator=generator))).pretty_text
+    model = dict(generator=generator)
+    if discriminator is not None:
+        d_arch, d_kwargs = discriminator
+        d_config = get_official_converter(d_arch).build_config(d_kwargs)
+        model['discriminator'] = {'_delete_': True, **d_config}
+    body = Config(dict(model=model)).pretty_text
     return (
         f'# Matches {checkpoint} (converted from the official {arch} weights).\n'
         '# Test: python tools/test.py THIS_FILE CHECKPOINT; '
@@ -57,11 +80,23 @@ def matching_config_text(arch: str, official_kwargs: Mapping, checkpoint: str) -
     )
 
 
-def write_matching_config(
-    arch: str, official_kwargs: Mapping, checkpoint: str | Path
-) -> Path:
-    """Write :func:`matching_config_text` next to ``checkpoint`` as ``<stem>.py``."""
+def matching_config_path(checkpoint: str | Path) -> Path:
+    """``<checkpoint stem>_config.py`` next to ``checkpoint``."""
     checkpoint = Path(checkpoint)
-    path = checkpoint.with_name(checkpoint.stem.replace('.', '_') + '_config.py')
-    path.write_text(matching_config_text(arch, official_kwargs, str(checkpoint)))
+    return checkpoint.with_name(checkpoint.stem.replace('.', '_') + '_config.py')
+
+
+def write_matching_config(
+    arch: str,
+    official_kwargs: Mapping,
+    checkpoint: str | Path,
+    discriminator: tuple[str, Mapping] | None = None,
+) -> Path:
+    """Write :func:`matching_config_text` to :func:`matching_config_path`.
+
+    The text is made before the file is opened, so an error leaves no file.
+    """
+    path = matching_config_path(checkpoint)
+    text = matching_config_text(arch, official_kwargs, str(checkpoint), discriminator)
+    path.write_text(text)
     return path

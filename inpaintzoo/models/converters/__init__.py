@@ -17,6 +17,7 @@ from inpaintzoo.models.converters import (  # noqa: F401  (register the converte
 from inpaintzoo.models.converters.base import (
     OfficialConverter,
     base_model_config,
+    generator_archs,
     get_converter,
     get_official_converter,
     guess_arch,
@@ -46,6 +47,7 @@ __all__ = [
     'check_state_dict',
     'convert_official',
     'convert_official_state_dict',
+    'generator_archs',
     'get_converter',
     'get_official_converter',
     'guess_arch',

@@ -105,6 +105,14 @@ class OfficialConverter:
     official_defaults: ClassVar[dict] = {}
     #: official kwargs without a default
     required_kwargs: ClassVar[tuple[str, ...]] = ()
+    #: converter of the discriminator trained with this generator ('' for a
+    #: discriminator converter itself)
+    discriminator_arch: ClassVar[str] = 'discriminator'
+
+    @property
+    def is_discriminator(self) -> bool:
+        """Whether this converter converts a discriminator (not a generator)."""
+        return self.config_key == 'discriminator'
 
     def __init__(self) -> None:
         self.keys = self.build_key_converter()
@@ -168,6 +176,15 @@ def list_archs() -> list[str]:
     return sorted(CONVERTERS.module_dict)
 
 
+def generator_archs() -> list[str]:
+    """Names of the generator converters (``hint``, ``mxt``, ``nclg``, ...), sorted.
+
+    Each one's discriminator is converted by the converter named in its
+    :attr:`OfficialConverter.discriminator_arch`.
+    """
+    return [a for a in list_archs() if not get_official_converter(a).is_discriminator]
+
+
 @cache
 def get_official_converter(arch: str) -> OfficialConverter:
     """The (cached) converter instance registered as ``arch``.
@@ -215,11 +232,33 @@ def mismatch_error(arch: str, keys: list[str], problem: str) -> CheckpointMismat
     """Error naming the problem and, if it differs, the checkpoint's likely arch."""
     guess = guess_arch(keys)
     if guess is not None and guess != arch:
+        advice = _advice(arch, guess)
         problem = (
-            f'this looks like a {guess!r} checkpoint, not {arch!r} '
-            f'(convert it with arch={guess!r}). {problem}'
+            f'this looks like a {guess!r} checkpoint, not {arch!r} ({advice}). '
+            f'{problem}'
         )
     return CheckpointMismatchError(problem)
+
+
+def _advice(arch: str, guess: str) -> str:
+    """How to convert a checkpoint of ``guess`` that was given as ``arch``."""
+    if guess not in CONVERTERS.module_dict:
+        return 'inpaintzoo has no converter for it'
+    kinds = [get_official_converter(a).is_discriminator for a in (arch, guess)]
+    if kinds[0] == kinds[1]:
+        return f'convert it with arch={guess!r}'
+    if kinds[1]:
+        return 'a discriminator: give it as the discriminator file (--dis)'
+    return 'a generator: give it as the generator file, not as the discriminator'
+
+
+#: key prefixes of an inpaintzoo (MMEngine) checkpoint's ``state_dict``
+INPAINTZOO_PREFIXES = ('generator.', 'discriminator.')
+
+
+def is_inpaintzoo_state_dict(keys: list[str]) -> bool:
+    """Whether every key has an inpaintzoo model prefix (``generator.*``, ...)."""
+    return bool(keys) and all(k.startswith(INPAINTZOO_PREFIXES) for k in keys)
 
 
 def unwrap_checkpoint(checkpoint: Mapping, arch: str) -> dict[str, torch.Tensor]:
@@ -245,6 +284,12 @@ def unwrap_checkpoint(checkpoint: Mapping, arch: str) -> dict[str, torch.Tensor]
                 f'{arch!r} needs the {conv.checkpoint_key!r} entry of an official '
                 f'checkpoint, but this file holds {others}'
             )
+    if is_inpaintzoo_state_dict([re.sub(r'^module\.', '', k) for k in sd]):
+        raise CheckpointMismatchError(
+            'this is already an inpaintzoo checkpoint (its keys start with '
+            "'generator.' / 'discriminator.'), not an official one: nothing to "
+            'convert; load it with tools/test.py or inpaintzoo.apis.init_model'
+        )
     bad = [k for k, v in sd.items() if not torch.is_tensor(v)]
     if bad:
         raise CheckpointMismatchError(

@@ -37,6 +37,7 @@ class PatchDiscriminatorConverter(OfficialConverter):
         use_sigmoid=True, use_spectral_norm=True, init_weights=True
     )
     required_kwargs = ('in_channels',)
+    discriminator_arch = ''
 
     def build_key_converter(self) -> KeyConverter:
         """``conv<k>.0.*`` -> ``conv<k>.*``; ``features.0`` is an alias of conv1."""

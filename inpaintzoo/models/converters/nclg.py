@@ -68,6 +68,7 @@ class NCLGConverter(OfficialConverter):
     detect_priority = 40
     base_config = '_base_/models/nclg.py'
     official_defaults: ClassVar[dict] = dict(residual_blocks=7, init_weights=True)
+    discriminator_arch = 'nclg_discriminator'  # PatchGAN + short+long attention
 
     def build_key_converter(self) -> KeyConverter:
         """Key tables (old and ``parametrizations`` spectral-norm names accepted)."""

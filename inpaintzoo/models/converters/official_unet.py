@@ -14,7 +14,7 @@ import torch
 
 from inpaintzoo.models.converters.base import OfficialConverter
 from inpaintzoo.models.converters.key_mapping import KeyConverter
-from inpaintzoo.utils.errors import ConfigError
+from inpaintzoo.utils.errors import CheckpointMismatchError, ConfigError
 
 #: official U-Net stage names -> ``InpaintUNet`` attributes
 UNET_STAGES = [
@@ -207,6 +207,8 @@ class UNetOfficialConverter(OfficialConverter):
         Raises:
             ConfigError: a key every official checkpoint of this arch has is
                 missing.
+            CheckpointMismatchError: the embedding or FFN has no channels (a
+                cut or damaged file), so no width can be read off.
         """
         try:
             embed = state_dict['patch_embed.gproj1.weight']
@@ -217,6 +219,14 @@ class UNetOfficialConverter(OfficialConverter):
                 f'not an official {self.arch} state dict: no key {err}'
             ) from None
         dim = embed.shape[0] // self.embed_factor
+        if dim < 1 or hidden < 1:
+            raise CheckpointMismatchError(
+                f'not a usable official {self.arch} state dict: '
+                f'patch_embed.gproj1.weight has {embed.shape[0]} output channels '
+                f'and the level-1 FFN {hidden} hidden channels, so the width '
+                f'(dim = {embed.shape[0]} // {self.embed_factor}) would be {dim}; '
+                'the file is cut or damaged'
+            )
         blocks = [
             len({int(k.split('.')[1]) for k in state_dict if k.startswith(stage + '.')})
             for stage in _ENCODER

@@ -10,6 +10,9 @@ class MambaLayer(MambaMixer):
 
     Same arguments, state-dict keys and dtype policy as :class:`MambaMixer`; new
     configs should use ``type='MambaMixer'``.
+
+    Shapes: ``forward(x)``: ``(N, C, H, W) -> (N, C, H, W)`` with ``C = dim``
+    (the map is scanned to ``(N, K, H*W, C)`` token sequences inside).
     """
 
     default_scanner = dict(type='RasterScan')

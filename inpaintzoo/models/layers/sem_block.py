@@ -15,6 +15,8 @@ class SEMBlock(AttnFFNBlock):
     (:class:`ChannelAttention`, :class:`SCAL`, ...) or a plain :class:`GDFN` (called
     as ``ffn(norm2(x))``) can be swapped in for ablations. Arguments as
     :class:`AttnFFNBlock` (``num_heads`` is ignored by the Mamba mixer).
+
+    Shapes: ``forward(x)``: ``(N, C, H, W) -> (N, C, H, W)`` with ``C = dim``.
     """
 
     default_attn = dict(type='MambaMixer', scanner=dict(type='BiSnakeScan'))

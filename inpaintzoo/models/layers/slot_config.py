@@ -5,15 +5,24 @@ type's keys (MMEngine merges dicts), e.g. HINT's ``attn=dict(type='SCAL',
 bias=False)`` plus ``attn=dict(type='SnakeMambaBlock')`` gives
 ``SnakeMambaBlock(bias=False)``. Python's own ``TypeError`` names neither the
 slot nor the fix; :func:`check_slot_config` does, for a whole config tree.
+
+It also checks that each block fits its slot's contract
+(:mod:`inpaintzoo.models.layers.slot_table`), so ``down=dict(type='GDFN')`` is a
+one-line :class:`ConfigError` at build time, not a shape error in the first
+forward. MMEngine's ``_delete_`` marker is ignored here and dropped by
+``MODELS.build`` (:func:`inpaintzoo.registry.without_delete_keys`).
 """
 
 import inspect
 from typing import Any
 
-from inpaintzoo.registry import MODELS
+from inpaintzoo.models.layers.slot_table import check_slot_kind, slot_kind
+from inpaintzoo.registry import DELETE_KEY, MODELS, without_delete_keys
 from inpaintzoo.utils.errors import ConfigError
 
-_IGNORED = frozenset({'type', '_delete_'})
+__all__ = ['accepted_kwargs', 'check_slot_config', 'without_delete_keys']
+
+_IGNORED = frozenset({'type', DELETE_KEY})
 
 
 def accepted_kwargs(cls: type) -> list[str] | None:
@@ -37,14 +46,22 @@ def _resolve(type_: Any) -> type | None:
 
 
 def check_slot_config(
-    cfg: Any, slot: str, default_args: dict | None = None, owner: str = ''
+    cfg: Any,
+    slot: str,
+    default_args: dict | None = None,
+    owner: str = '',
+    parent: type | None = None,
 ) -> None:
-    """Check that ``cfg`` and every nested block config only use accepted keys.
+    """Check that ``cfg`` and every nested block config fit their slots.
 
     Walks ``cfg`` recursively: each dict with a registered ``type`` is checked
-    against its class's constructor signature; nested dicts are checked as
-    sub-slots (``block.attn``, ``block.attn.mamba``, ...). Classes taking
-    ``**kwargs`` and unknown types are skipped (``MODELS.build`` reports those).
+    against its slot's contract (:func:`~.slot_table.check_slot_kind`: the class
+    must be one of the slot's choices, a subclass of one, or a class of the
+    user's own package whose ``forward`` takes the slot's inputs) and against its
+    class's constructor signature; nested dicts are checked as sub-slots
+    (``block.attn``, ``block.attn.mamba``, ...). Classes taking ``**kwargs`` skip
+    the keyword check and unknown types are skipped (``MODELS.build`` reports
+    those).
 
     Args:
         cfg (Any): the slot's config, e.g. ``dict(type='SandwichBlock', ...)``.
@@ -53,23 +70,35 @@ def check_slot_config(
             (``dim``, ``num_heads``); a block that does not take them does not fit
             the slot. Defaults to None.
         owner (str): class that owns the slot, for the message (``'InpaintUNet'``).
+        parent (type, optional): class whose config holds ``cfg`` (set by the
+            recursion; tells a Mamba mixer's ``mamba`` from ``HybridBlock``'s).
 
     Raises:
-        ConfigError: naming the slot, the block type, the unexpected keys, the
-            accepted ones and the ``_delete_=True`` fix.
+        ConfigError: a class that does not fit the slot (naming the slot, its
+            contract and its choices), or keys it does not take (naming the
+            slot, the block type, the unexpected keys, the accepted ones and the
+            ``_delete_=True`` fix).
     """
     if not isinstance(cfg, dict):
         return
     cls = _resolve(cfg.get('type'))
+    where = f"{owner} slot '{slot}'" if owner else f"slot '{slot}'"
+    leaf = slot.rsplit('.', 1)[-1]
     if cls is not None:
+        kind = slot_kind(leaf, parent)
+        if kind is not None:
+            type_ = cfg.get('type')
+            check_slot_kind(cls, kind, where, type_ if isinstance(type_, str) else None)
         accepted = accepted_kwargs(cls)
         if accepted is not None:
-            where = f"{owner} slot '{slot}'" if owner else f"slot '{slot}'"
-            leaf = slot.rsplit('.', 1)[-1]
             _check_keys(cfg, cls.__name__, where, leaf, accepted, default_args or {})
     for key, value in cfg.items():
         if isinstance(value, dict) and key not in _IGNORED:
-            check_slot_config(value, f'{slot}.{key}', owner=owner)
+            check_slot_config(value, f'{slot}.{key}', owner=owner, parent=cls)
+
+
+def _accepts(accepted: list[str]) -> str:
+    return f'it accepts {accepted}' if accepted else 'it takes no keywords'
 
 
 def _check_keys(
@@ -88,7 +117,7 @@ def _check_keys(
     if unexpected:
         parts.append(
             f'{name} in {where} got keywords it does not take: {unexpected} '
-            f'(it accepts {accepted}). If a child config changed this type, the '
+            f'({_accepts(accepted)}). If a child config changed this type, the '
             "base config's keys were merged in: add _delete_=True to the new dict, "
             f"e.g. {leaf}=dict(_delete_=True, type='{name}', ...)."
         )

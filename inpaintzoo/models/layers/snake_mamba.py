@@ -12,6 +12,9 @@ class SnakeMambaBlock(MambaMixer):
     §4.2): row snake -> ``norms.0``/``mambas.0``, column snake ->
     ``norms.1``/``mambas.1``. Same arguments, state-dict keys and dtype policy as
     :class:`MambaMixer`; new configs should use ``type='MambaMixer'``.
+
+    Shapes: ``forward(x)``: ``(N, C, H, W) -> (N, C, H, W)`` with ``C = dim``
+    (the map is scanned to ``(N, K, H*W, C)`` token sequences inside).
     """
 
     default_scanner = dict(type='BiSnakeScan')

@@ -62,6 +62,14 @@ class BaseScanner(nn.Module):
     #: number of sequences produced per map
     num_sequences: int = 1
 
+    def __init__(self) -> None:
+        """Scanners take no arguments (the order is the class itself).
+
+        The explicit signature lets the slot check refuse a misspelt key in a
+        ``scanner=dict(...)`` config with one line naming it.
+        """
+        super().__init__()
+
     @classmethod
     def orders(cls, h: int, w: int) -> Tensor:
         """Visiting orders.
@@ -142,7 +150,11 @@ class BaseScanner(nn.Module):
 
 @MODELS.register_module()
 class RasterScan(BaseScanner):
-    """Row-major order (K=1): token ``n = row * W + col`` (MxT's order)."""
+    """Row-major order (K=1): token ``n = row * W + col`` (MxT's order).
+
+    ``flatten``: ``(B, C, H, W) -> (B, 1, H*W, C)``; ``unflatten``:
+    ``(B, 1, H*W, C) -> (B, C, H, W)`` (exact inverse, no gather).
+    """
 
     num_sequences = 1
 
@@ -166,7 +178,11 @@ class RasterScan(BaseScanner):
 
 @MODELS.register_module()
 class SnakeScan(BaseScanner):
-    """Boustrophedon rows (K=1): odd rows reversed."""
+    """Boustrophedon rows (K=1): odd rows reversed.
+
+    ``flatten``: ``(B, C, H, W) -> (B, 1, H*W, C)``; ``unflatten``:
+    ``(B, 1, H*W, C) -> (B, C, H, W)`` (exact inverse).
+    """
 
     num_sequences = 1
 
@@ -177,7 +193,11 @@ class SnakeScan(BaseScanner):
 
 @MODELS.register_module()
 class BiSnakeScan(BaseScanner):
-    """Row snake + column snake (K=2), fused by sum (SEM-Net's SBDM, §4.2)."""
+    """Row snake + column snake (K=2), fused by sum (SEM-Net's SBDM, §4.2).
+
+    ``flatten``: ``(B, C, H, W) -> (B, 2, H*W, C)``; ``unflatten``:
+    ``(B, 2, H*W, C) -> (B, C, H, W)``, the sum of both un-permuted sequences.
+    """
 
     num_sequences = 2
 
@@ -191,6 +211,8 @@ class BiRasterScan(BaseScanner):
     """Raster rows + raster columns (K=2), fused by sum.
 
     The "raster, bi-directional" ablation of SEM-Net (thesis Table 5.7).
+    ``flatten``: ``(B, C, H, W) -> (B, 2, H*W, C)``; ``unflatten``:
+    ``(B, 2, H*W, C) -> (B, C, H, W)``, the sum of both un-permuted sequences.
     """
 
     num_sequences = 2
@@ -202,7 +224,11 @@ class BiRasterScan(BaseScanner):
 
 @MODELS.register_module()
 class CrossScan(BaseScanner):
-    """Four-way cross scan (K=4): rows, columns, reversed rows, reversed columns."""
+    """Four-way cross scan (K=4): rows, columns, reversed rows, reversed columns.
+
+    ``flatten``: ``(B, C, H, W) -> (B, 4, H*W, C)``; ``unflatten``:
+    ``(B, 4, H*W, C) -> (B, C, H, W)``, the sum of the four un-permuted sequences.
+    """
 
     num_sequences = 4
 
