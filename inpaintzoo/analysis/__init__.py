@@ -4,12 +4,9 @@ The Mamba scan and the attention products are counted too (see
 :mod:`inpaintzoo.analysis.flops`).
 """
 
-from inpaintzoo.analysis.flops import (
-    ANALYTIC_COUNTERS,
-    ComplexityReport,
-    count_complexity,
-    mamba_block_macs,
-)
+from inpaintzoo.analysis.analytic_counts import ANALYTIC_COUNTERS, mamba_block_macs
+from inpaintzoo.analysis.complexity_report import ComplexityReport
+from inpaintzoo.analysis.flops import count_complexity
 from inpaintzoo.analysis.generator_complexity import (
     generator_complexity,
     generator_inputs,

@@ -6,7 +6,7 @@
 * the selective scan and the causal convolution of every
   :class:`~inpaintzoo.models.ssm.MambaBlock`, which run in compiled code (a custom
   autograd function or :mod:`ctypes`). They are counted analytically by forward
-  hooks (:mod:`inpaintzoo.analysis.scan_flops`); during the count the scan is
+  hooks (:mod:`inpaintzoo.analysis.analytic_counts`); during the count the scan is
   wrapped in one opaque function, so the result is the same for every scan
   backend (fused C kernel, chunked PyTorch, reference loop);
 * attention products mmengine's handles miss or miscount (broadcast ``matmul``,
@@ -35,19 +35,18 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from mmengine.analysis import FlopAnalyzer, jit_analysis, parameter_count
 from torch import Tensor, nn
+from torch.autograd.function import FunctionCtx
 
+from inpaintzoo.analysis.analytic_counts import AnalyticHooks, opaque_scan
+from inpaintzoo.analysis.complexity_report import ComplexityReport
 from inpaintzoo.analysis.op_handles import extra_flop_handles
-from inpaintzoo.analysis.scan_flops import causal_conv_macs, selective_scan_macs
-from inpaintzoo.models.ssm import mamba_block as mamba_block_module
-from inpaintzoo.models.ssm.mamba_block import MambaBlock
 from inpaintzoo.utils.errors import ConfigError
 from inpaintzoo.utils.memory import peak_rss_mib
 
@@ -55,73 +54,13 @@ MODES = ('units', 'whole')
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
 
 
-def mamba_block_macs(module: MambaBlock, args: tuple[Any, ...]) -> Counter[str]:
-    """MACs of a :class:`MambaBlock` call that a trace cannot see.
-
-    Args:
-        module (MambaBlock): The block.
-        args (tuple): Its call arguments; ``args[0]`` is u, (B, L, d_model).
-
-    Returns:
-        Counter[str]: ``selective_scan`` (``B L D_inner (5 N + 3)``) and
-        ``causal_conv1d`` (``B L D_inner d_conv``). The projections are
-        ``F.linear`` calls, which the trace counts.
-    """
-    batch, length = (int(n) for n in args[0].shape[:2])  # traced sizes are tensors
-    return Counter(
-        selective_scan=selective_scan_macs(
-            batch, length, module.d_inner, module.d_state, skip=True, gate=True
-        ),
-        causal_conv1d=causal_conv_macs(batch, length, module.d_inner, module.d_conv),
-    )
-
-
-ANALYTIC_COUNTERS: dict[type, Callable[[nn.Module, tuple], Counter[str]]] = {
-    MambaBlock: mamba_block_macs,
-}
-"""Module type -> MACs of one call that tracing misses (added by forward hooks)."""
-
-
-class UncountedScan(torch.autograd.Function):
-    """Run the selective scan as one opaque ``prim::PythonOp`` in a trace.
-
-    Its cost is added analytically by :func:`mamba_block_macs`; the wrapper keeps
-    the pure-PyTorch backends (whose einsum would be traced) from being counted a
-    second time. Forward only (counting runs under ``torch.no_grad()``).
-    """
-
-    @staticmethod
-    def forward(ctx, fn, u, delta, A, B, C, D, z, delta_bias, softplus):  # noqa: D102
-        return fn(
-            u, delta, A, B, C, D, z=z, delta_bias=delta_bias, delta_softplus=softplus
-        )
-
-
-@contextmanager
-def _opaque_scan() -> Iterator[None]:
-    """Route :class:`MambaBlock`'s scan through :class:`UncountedScan` meanwhile."""
-    original = mamba_block_module.selective_scan_fn
-
-    def scan(u, delta, A, B, C, D=None, z=None, delta_bias=None, **kwargs):
-        if kwargs.get('return_last_state'):
-            return original(u, delta, A, B, C, D, z=z, delta_bias=delta_bias, **kwargs)
-        softplus = bool(kwargs.get('delta_softplus', False))
-        return UncountedScan.apply(
-            original, u, delta, A, B, C, D, z, delta_bias, softplus
-        )
-
-    mamba_block_module.selective_scan_fn = scan
-    try:
-        yield
-    finally:
-        mamba_block_module.selective_scan_fn = original
-
-
 class ReplayOutput(torch.autograd.Function):
     """Hand back a recorded output as one opaque node fed by the unit's inputs."""
 
     @staticmethod
-    def forward(ctx, recorded: list, *inputs: Tensor) -> Tensor | tuple:  # noqa: D102
+    def forward(  # noqa: D102
+        ctx: FunctionCtx, recorded: list, *inputs: Tensor
+    ) -> Tensor | tuple:
         return recorded[0]
 
 
@@ -130,135 +69,6 @@ def _replayable(out: Any) -> bool:
     if isinstance(out, tuple):
         return bool(out) and all(isinstance(t, Tensor) for t in out)
     return isinstance(out, Tensor)
-
-
-class _AnalyticHooks:
-    """Forward hooks adding :data:`ANALYTIC_COUNTERS` results while ``active``."""
-
-    def __init__(self, root: nn.Module) -> None:
-        self.active = False
-        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
-        self._handles = []
-        for name, module in root.named_modules():
-            counter = next(
-                (f for t, f in ANALYTIC_COUNTERS.items() if isinstance(module, t)), None
-            )
-            if counter is None:
-                continue
-
-            def hook(mod, args, out, name=name, counter=counter) -> None:
-                if self.active:
-                    self.counts[name] += counter(mod, args)
-
-            self._handles.append(module.register_forward_hook(hook))
-
-    def remove(self) -> None:
-        for handle in self._handles:
-            handle.remove()
-
-
-@dataclass
-class ComplexityReport:
-    """Parameters and MACs of one model on one input.
-
-    Attributes:
-        input_shapes (list[tuple[int, ...]]): Shapes of the positional inputs.
-        params (int): Parameters of the model.
-        macs (int): Multiply-accumulates of one forward (traced + analytic).
-        by_module (dict[str, Counter[str]]): Module name -> operator -> MACs,
-            including descendants; ``''`` is the whole model.
-        params_by_module (dict[str, int]): Module name -> parameters.
-        unsupported_ops (Counter[str]): Traced operators not counted -> calls.
-        mode (str): ``'units'`` or ``'whole'``.
-        seconds (float): Wall time of the count.
-        peak_rss_mib (float): Peak resident memory of the process (Linux
-            ``VmHWM``, MiB), NaN where unavailable.
-        extra (dict): Free-form context (config path, discriminator size, ...).
-    """
-
-    input_shapes: list[tuple[int, ...]]
-    params: int
-    macs: int
-    by_module: dict[str, Counter[str]]
-    params_by_module: dict[str, int]
-    unsupported_ops: Counter[str]
-    mode: str
-    seconds: float
-    peak_rss_mib: float
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def by_operator(self) -> Counter[str]:
-        """Operator -> MACs for the whole model."""
-        return self.by_module.get('', Counter())
-
-    def module_table(self, depth: int = 1) -> str:
-        """Markdown table of parameters and MACs per module down to ``depth``."""
-        names = [n for n in self.params_by_module if n and n.count('.') < depth]
-        names += [
-            n for n in self.by_module if n and n.count('.') < depth and n not in names
-        ]
-        rows = ['| module | params | MACs |', '| --- | ---: | ---: |']
-        for name in ['', *names]:
-            macs = sum(self.by_module.get(name, Counter()).values())
-            params = self.params_by_module.get(name, 0)
-            if name and not macs and not params:
-                continue
-            rows.append(f'| {name or "(total)"} | {params:,} | {format_macs(macs)} |')
-        return '\n'.join(rows)
-
-    def summary(self) -> str:
-        """Console lines: totals, MACs per operator, what is not counted."""
-        shapes = ', '.join('x'.join(map(str, s)) for s in self.input_shapes)
-        lines = [
-            f'input: {shapes}',
-            f'params: {self.params:,} ({self.params / 1e6:.2f} M)',
-            f'MACs: {self.macs:,} ({format_macs(self.macs)}; twice that in '
-            'FLOPs counting a multiply-add as 2)',
-            'by operator: '
-            + ', '.join(
-                f'{op} {format_macs(n)}' for op, n in self.by_operator.most_common()
-            ),
-            'not counted (element-wise, calls): '
-            + ', '.join(
-                f'{op.split("::")[-1]} {n}'
-                for op, n in self.unsupported_ops.most_common()
-            ),
-            f'mode {self.mode}: {self.seconds:.1f} s, '
-            f'peak RSS of the process {self.peak_rss_mib:.0f} MiB',
-        ]
-        return '\n'.join(lines)
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict (per-module MACs to depth 1)."""
-        return dict(
-            input_shapes=[list(s) for s in self.input_shapes],
-            params=self.params,
-            macs=self.macs,
-            gmac=self.macs / 1e9,
-            by_operator=dict(self.by_operator),
-            by_stage={
-                n: sum(c.values())
-                for n, c in self.by_module.items()
-                if n and '.' not in n
-            },
-            unsupported_ops=dict(self.unsupported_ops),
-            mode=self.mode,
-            seconds=self.seconds,
-            peak_rss_mib=self.peak_rss_mib,
-            **self.extra,
-        )
-
-
-def format_macs(macs: float) -> str:
-    """``1.234 GMac`` / ``12.34 MMac`` / ``5.6 kMac`` / ``7 Mac``."""
-    if macs >= 1e9:
-        return f'{macs / 1e9:.3f} GMac'
-    if macs >= 1e6:
-        return f'{macs / 1e6:.2f} MMac'
-    if macs >= 1e3:
-        return f'{macs / 1e3:.1f} kMac'
-    return f'{macs:.0f} Mac'
 
 
 def _ancestors(name: str) -> list[str]:
@@ -325,7 +135,7 @@ def _find_units(root: nn.Module) -> dict[nn.Module, str]:
 class _UnitTracer:
     """Trace each unit on its own just before it runs in an eager forward."""
 
-    def __init__(self, units: dict[nn.Module, str], analytic: _AnalyticHooks) -> None:
+    def __init__(self, units: dict[nn.Module, str], analytic: AnalyticHooks) -> None:
         self.units = units
         self.analytic = analytic
         self.busy = False  # inside a trace: hooks do nothing
@@ -434,12 +244,12 @@ def count_complexity(
         raise ConfigError(f'mode must be one of {MODES}, got {mode!r}')
     inputs = _as_tuple(inputs)
     start = time.perf_counter()
-    analytic = _AnalyticHooks(model)
+    analytic = AnalyticHooks(model)
     by_module: dict[str, Counter[str]] = defaultdict(Counter)
     unsupported: Counter[str] = Counter()
     units = _find_units(model) if mode == 'units' else {}
     try:
-        with torch.no_grad(), _opaque_scan():
+        with torch.no_grad(), opaque_scan():
             if units:
                 tracer = _UnitTracer(units, analytic)
                 try:

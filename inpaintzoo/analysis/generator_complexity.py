@@ -9,7 +9,8 @@ from mmengine.analysis import parameter_count
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from inpaintzoo.analysis.flops import ComplexityReport, count_complexity
+from inpaintzoo.analysis.complexity_report import ComplexityReport
+from inpaintzoo.analysis.flops import count_complexity
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import ConfigError
 

@@ -96,7 +96,9 @@ class FixedSizeForward:
         resized (list[tuple[int, int]]): ``(h, w)`` of each call that was resized.
     """
 
-    def __init__(self, generate: Callable[[Tensor, Tensor], Any], size: int | None):
+    def __init__(
+        self, generate: Callable[[Tensor, Tensor], Any], size: int | None
+    ) -> None:
         self.generate = generate
         self.size = size
         self.landmarks: list[Tensor] = []

@@ -99,7 +99,7 @@ class InpaintFlexibleRunner(FlexibleRunner):
         map_location: str | Callable = 'cpu',
         strict: bool = True,
         revise_keys: Sequence[tuple[str, str]] = DEFAULT_REVISE_KEYS,
-    ):
+    ) -> None:
         """``FlexibleRunner.load_checkpoint`` with the safe loaders, strict.
 
         ``strict=False`` (only when passed explicitly) loads as MMEngine does.
@@ -112,9 +112,7 @@ class InpaintFlexibleRunner(FlexibleRunner):
         with loading:
             # strict: keys were checked (a generator-only file loads into the
             # generator), so MMEngine itself loads non-strictly in both cases
-            return super().load_checkpoint(
-                filename, map_location, False, list(revise_keys)
-            )
+            super().load_checkpoint(filename, map_location, False, list(revise_keys))
 
     def resume(self, filename: str, *args, **kwargs) -> None:
         """``FlexibleRunner.resume`` with the safe loaders, strict."""

@@ -2,7 +2,13 @@
 
 import torch
 from mmengine._strategy import FSDPStrategy
-from mmengine.optim import OptimWrapperDict, build_optim_wrapper
+from mmengine.optim import (
+    BaseOptimWrapper,
+    OptimWrapper,
+    OptimWrapperDict,
+    build_optim_wrapper,
+)
+from torch import nn
 from torch.distributed.fsdp import (
     FullOptimStateDictConfig,
     FullStateDictConfig,
@@ -38,7 +44,7 @@ class InpaintFSDPStrategy(FSDPStrategy):
     run continued from wrong moments. Offloading is a no-op on CPU anyway.
     """
 
-    def __init__(self, *, model_wrapper: dict | None = None, **kwargs):
+    def __init__(self, *, model_wrapper: dict | None = None, **kwargs) -> None:
         kwargs.setdefault('state_dict_cfg', 'full')
         super().__init__(
             model_wrapper=model_wrapper or dict(type='SeparateFSDP'), **kwargs
@@ -51,7 +57,11 @@ class InpaintFSDPStrategy(FSDPStrategy):
                 rank0_only=True, offload_to_cpu=False
             )
 
-    def build_optim_wrapper(self, optim_wrapper, model=None):
+    def build_optim_wrapper(
+        self,
+        optim_wrapper: torch.optim.Optimizer | OptimWrapper | dict,
+        model: nn.Module | None = None,
+    ) -> BaseOptimWrapper:
         """Build ``optim_wrapper`` as ``FSDPStrategy`` does, except one case.
 
         A per-sub-network dict (``constructor=`` without a top-level

@@ -20,7 +20,9 @@ class MultiOptimWrapperConstructor:
             inside each entry.
     """
 
-    def __init__(self, optim_wrapper_cfg: dict, paramwise_cfg: dict | None = None):
+    def __init__(
+        self, optim_wrapper_cfg: dict, paramwise_cfg: dict | None = None
+    ) -> None:
         if paramwise_cfg is not None:
             raise ConfigError(
                 'optim_wrapper.paramwise_cfg is not supported by '

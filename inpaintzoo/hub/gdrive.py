@@ -8,13 +8,14 @@ by name and moves them into the model's cache folder.
 import importlib
 import shutil
 from pathlib import Path
+from types import ModuleType
 
 
 class ExtraNotInstalled(ImportError):
     """An optional download client is not installed (the message says how to get it)."""
 
 
-def import_gdown():
+def import_gdown() -> ModuleType:
     """The ``gdown`` module, or :class:`ExtraNotInstalled` naming the pip command."""
     try:
         return importlib.import_module('gdown')

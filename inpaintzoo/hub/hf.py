@@ -6,6 +6,7 @@ They need the optional ``huggingface_hub`` package (``pip install inpaintzoo[hub
 import importlib
 import shutil
 from pathlib import Path
+from types import ModuleType
 
 from inpaintzoo.hub.gdrive import ExtraNotInstalled
 from inpaintzoo.utils.errors import ConfigError
@@ -31,7 +32,7 @@ def parse_hf_link(link: str) -> tuple[str, str | None, str]:
     return f'{org}/{repo}', revision or None, path
 
 
-def import_hf_hub():
+def import_hf_hub() -> ModuleType:
     """The ``huggingface_hub`` module, or :class:`ExtraNotInstalled`."""
     try:
         return importlib.import_module('huggingface_hub')

@@ -20,15 +20,17 @@ from pathlib import Path
 import pytest
 import torch
 
-from inpaintzoo.apis.official_benchmark import (
-    benchmark_against_official,
+from inpaintzoo.apis.official_benchmark import benchmark_against_official
+from inpaintzoo.apis.official_code import (
     cuda_calls_stay_on_cpu,
     find_official_module,
-    hint_official_inputs,
     load_official_class,
-    mamba_official_inputs,
     mamba_ssm_on_cpu,
     use_reference_scan,
+)
+from inpaintzoo.apis.official_recipes import (
+    hint_official_inputs,
+    mamba_official_inputs,
 )
 from inpaintzoo.utils import freed_memory
 from inpaintzoo.utils.errors import (

@@ -139,27 +139,79 @@ def test_unsafe_pickle_only_with_explicit_opt_in(tmp_path, monkeypatch):
     assert marker.read_text() == 'pwned'
 
 
-@pytest.mark.slow
-def test_importing_inpaintzoo_changes_no_global_state():
-    """MMEngine's loaders and torch's safe globals stay as they were (subprocess)."""
-    probe = (
-        'import torch\n'
-        # third-party imports register torch's own safe globals (torchvision pulls
-        # in torch._dynamo and DTensor): take them before the snapshot, so the
-        # probe sees only what inpaintzoo itself changes
-        'import torchvision, torchvision.models, torchvision.ops, mmengine.runner\n'
-        'from mmengine.runner.checkpoint import CheckpointLoader as L\n'
-        'state = lambda: (sorted((k, id(v)) for k, v in L._schemes.items()),'
-        ' sorted(map(str, torch.serialization.get_safe_globals())))\n'
-        'before = state()\n'
-        'import inpaintzoo, inpaintzoo.engine, inpaintzoo.apis.checkpoint_loading\n'
-        'import inpaintzoo.apis.runner_setup\n'
-        'assert state() == before, (before, state())\n'
-    )
+#: child process: snapshot torch / warnings / environment after importing the
+#: dependencies inpaintzoo needs anyway (torch, MMEngine's runner), then import
+#: inpaintzoo and check that nothing changed and no heavy optional module loaded
+IMPORT_PROBE = """
+import os, sys, warnings
+import torch, mmengine.runner
+from mmengine.runner.checkpoint import CheckpointLoader as L
+state = lambda: (sorted((k, id(v)) for k, v in L._schemes.items()),
+                 sorted(map(str, torch.serialization.get_safe_globals())))
+before, seed, filters = state(), torch.manual_seed, list(warnings.filters)
+import inpaintzoo
+{more_imports}
+loaded = [m for m in ('torch._dynamo', 'torchvision', 'scipy', 'skimage')
+          if m in sys.modules]
+assert not loaded, f'importing inpaintzoo loaded {{loaded}}; import them lazily'
+assert torch.manual_seed is seed, f'torch.manual_seed replaced by {{torch.manual_seed}}'
+after = state()
+assert after[0] == before[0], f'checkpoint schemes changed: {{after[0]}}'
+new_globals = sorted(set(after[1]) - set(before[1]))
+assert after[1] == before[1], f'safe globals added: {{new_globals}}'
+assert 'TORCHINDUCTOR_CACHE_DIR' not in os.environ, 'TORCHINDUCTOR_CACHE_DIR set'
+added = [f for f in warnings.filters if f not in filters]
+assert warnings.filters == filters, (
+    f'warnings filters changed: added {{added}}, first now {{warnings.filters[0]}}')
+{check}
+print('ok')
+"""
+
+
+def _run_import_probe(more_imports: str = '', check: str = '') -> None:
+    code = IMPORT_PROBE.format(more_imports=more_imports, check=check)
+    env = {k: v for k, v in os.environ.items() if k != 'TORCHINDUCTOR_CACHE_DIR'}
     result = subprocess.run(
-        [sys.executable, '-c', probe], cwd=REPO, capture_output=True, text=True
+        [sys.executable, '-c', code], cwd=REPO, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == 'ok'
+
+
+def test_importing_inpaintzoo_changes_no_global_state():
+    """``import inpaintzoo`` patches nothing and loads no torchvision / dynamo / scipy.
+
+    torchvision's import loads ``torch._dynamo``, which replaces
+    ``torch.manual_seed``, sets ``TORCHINDUCTOR_CACHE_DIR`` and adds safe globals;
+    scipy adds a warnings filter. MMEngine's loaders must stay as they were.
+    """
+    _run_import_probe(
+        'import inpaintzoo.engine, inpaintzoo.apis.checkpoint_loading\n'
+        'import inpaintzoo.apis.runner_setup'
+    )
+
+
+@pytest.mark.slow
+def test_registry_packages_import_lazily_and_still_build():
+    """Every registry location imports without torchvision; lazy parts still build."""
+    _run_import_probe(
+        'import inpaintzoo.models, inpaintzoo.evaluation, inpaintzoo.datasets\n'
+        'import inpaintzoo.visualization',
+        check=(
+            'from inpaintzoo.registry import METRICS, MODELS\n'
+            "assert 'FIDMetric' in METRICS.module_dict\n"
+            "assert 'VGGFeatureExtractor' in MODELS.module_dict\n"
+            "net = MODELS.build(dict(type='VGGFeatureExtractor', arch='vgg16',\n"
+            "                        layer_indices=['relu1_2'], weights=None))\n"
+            'assert len(net.features) == 4, net.features\n'
+            'from inpaintzoo.evaluation import InceptionPool3\n'
+            'from inpaintzoo.evaluation.feature_extractors import InceptionPool3 as I\n'
+            'assert I is InceptionPool3\n'
+            'net = InceptionPool3(weights=None, resize=False).eval()\n'
+            'feats = net(torch.rand(1, 3, 75, 75))\n'
+            'assert feats.shape == (1, 2048), feats.shape'
+        ),
+    )
 
 
 def test_text_file_is_not_called_a_pickle(tmp_path):

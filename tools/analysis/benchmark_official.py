@@ -30,10 +30,8 @@ import argparse
 import json
 
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
-from inpaintzoo.apis.official_benchmark import (
-    OFFICIAL_RECIPES,
-    benchmark_against_official,
-)
+from inpaintzoo.apis.official_benchmark import benchmark_against_official
+from inpaintzoo.apis.official_recipes import OFFICIAL_RECIPES
 from inpaintzoo.apis.tool_options import (
     add_shape_arguments,
     add_threads_argument,

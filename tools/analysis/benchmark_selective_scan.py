@@ -193,7 +193,7 @@ def compare_builds() -> str:
 
     from torch.utils import cpp_extension
 
-    from inpaintzoo.models.ssm import cpu_kernel
+    from inpaintzoo.models.ssm import cpu_kernel, kernel_abi
 
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -213,7 +213,7 @@ def compare_builds() -> str:
         if ours is None:
             return 'compare-build: the kernel does not build here (see the warning)'
         wrapper = Path(tmp) / 'selective_scan_cpu_ext.cpp'
-        wrapper.write_text(f'extern "C" {{\n#include "{cpu_kernel.SOURCE}"\n}}\n')
+        wrapper.write_text(f'extern "C" {{\n#include "{kernel_abi.SOURCE}"\n}}\n')
         flags = [f for f in ours.build_flags if f not in ('-shared', '-fPIC')]
         flags = [f for f in flags if not f.startswith('-std=')]
         build_dir = Path(tmp) / 'cpp_extension'
@@ -228,7 +228,7 @@ def compare_builds() -> str:
             is_python_module=False,
         )
         ext_s = time.perf_counter() - start
-        ext = cpu_kernel._configure(
+        ext = kernel_abi.configure(
             ctypes.CDLL(str(build_dir / 'selective_scan_cpu_ext.so'))
         )
         lines.append(

@@ -16,7 +16,10 @@ Temp files left by a killed run are removed when training starts. Other storage
 backends (``backend_args``) keep MMEngine's behaviour.
 """
 
+from __future__ import annotations
+
 import os.path as osp
+from typing import TYPE_CHECKING
 
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend
@@ -30,12 +33,15 @@ from inpaintzoo.engine.atomic_io import (
 )
 from inpaintzoo.registry import HOOKS
 
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
+
 
 @HOOKS.register_module()
 class AtomicCheckpointHook(CheckpointHook):
     """``CheckpointHook`` with atomic saves; same arguments (see module doc)."""
 
-    def before_train(self, runner) -> None:
+    def before_train(self, runner: Runner) -> None:
         """Set up as MMEngine does, then drop temp files of killed saves."""
         super().before_train(runner)
         if self._is_local() and is_main_process():
@@ -45,7 +51,7 @@ class AtomicCheckpointHook(CheckpointHook):
     def _is_local(self) -> bool:
         return isinstance(self.file_backend, LocalBackend)
 
-    def _save_checkpoint_with_step(self, runner, step: int, meta: dict) -> None:
+    def _save_checkpoint_with_step(self, runner: Runner, step: int, meta: dict) -> None:
         """Save checkpoint ``step``; delete outdated ones only once it is on disk."""
         if not self._is_local():
             super()._save_checkpoint_with_step(runner, step, meta)
@@ -82,7 +88,7 @@ class AtomicCheckpointHook(CheckpointHook):
                 osp.join(self.out_dir, self.filename_tmpl.format(old))
             )
 
-    def _save_atomically(self, runner, path: str, **kwargs) -> bool:
+    def _save_atomically(self, runner: Runner, path: str, **kwargs) -> bool:
         """Save a checkpoint under a temp name, then rename it to ``path``.
 
         Args:
@@ -120,7 +126,7 @@ class AtomicCheckpointHook(CheckpointHook):
             return False
         return True
 
-    def _save_best_checkpoint(self, runner, metrics: dict) -> None:
+    def _save_best_checkpoint(self, runner: Runner, metrics: dict) -> None:
         """Save a new best checkpoint before deleting the previous best.
 
         Same files, log lines and ``message_hub`` entries (``best_score*``,

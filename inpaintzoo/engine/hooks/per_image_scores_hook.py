@@ -1,13 +1,22 @@
 """Write the per-image scores of a test run as CSV."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mmengine.dist import all_gather_object, get_world_size, is_main_process
 from mmengine.hooks import Hook
+from mmengine.hooks.hook import DATA_BATCH
 from mmengine.logging import print_log
+from mmengine.structures import BaseDataElement
 
 from inpaintzoo.evaluation.per_image import PerImageRecorder, write_scores_csv
 from inpaintzoo.registry import HOOKS
+
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
 
 
 @HOOKS.register_module()
@@ -34,12 +43,18 @@ class PerImageScoresHook(Hook):
         self._recorder: PerImageRecorder | None = None
         self._indices: list[int] = []
 
-    def before_test_epoch(self, runner) -> None:
+    def before_test_epoch(self, runner: Runner) -> None:
         """Start recording from the test evaluator's metrics."""
         self._recorder = PerImageRecorder(runner.test_loop.evaluator.metrics)
         self._indices = []
 
-    def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+    def after_test_iter(
+        self,
+        runner: Runner,
+        batch_idx: int,
+        data_batch: DATA_BATCH = None,
+        outputs: Sequence[BaseDataElement] | None = None,
+    ) -> None:
         """Read the records the metrics stored for this batch."""
         if self._recorder is None or not outputs:
             return
@@ -53,7 +68,9 @@ class PerImageScoresHook(Hook):
             )
             self._indices.append(int(idx) if idx is not None else start + i)
 
-    def after_test_epoch(self, runner, metrics=None) -> None:
+    def after_test_epoch(
+        self, runner: Runner, metrics: dict[str, float] | None = None
+    ) -> None:
         """Write the CSV (rank 0) and log its path."""
         if self._recorder is None:
             return

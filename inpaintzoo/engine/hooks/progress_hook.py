@@ -1,11 +1,20 @@
 """Progress of a test run: the total at the start, then images done, rate and ETA."""
 
+from __future__ import annotations
+
 import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mmengine.hooks import Hook
+from mmengine.hooks.hook import DATA_BATCH
 from mmengine.logging import print_log
+from mmengine.structures import BaseDataElement
 
 from inpaintzoo.registry import HOOKS
+
+if TYPE_CHECKING:
+    from mmengine.runner import Runner
 
 
 def _len_or_none(obj: object) -> int | None:
@@ -50,7 +59,7 @@ class TestProgressHook(Hook):
         self._done = 0
         self._start = 0.0
 
-    def before_test_epoch(self, runner) -> None:
+    def before_test_epoch(self, runner: Runner) -> None:
         """Log the number of images and batches about to be tested."""
         loader = runner.test_loop.dataloader
         self._batches = _len_or_none(loader)
@@ -64,7 +73,13 @@ class TestProgressHook(Hook):
         batches = '?' if self._batches is None else self._batches
         print_log(f'test: {images} image(s) in {batches} batch(es)', logger='current')
 
-    def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+    def after_test_iter(
+        self,
+        runner: Runner,
+        batch_idx: int,
+        data_batch: DATA_BATCH = None,
+        outputs: Sequence[BaseDataElement] | None = None,
+    ) -> None:
         """Log images done, rate and ETA every ``interval`` batches and at the end."""
         self._done += len(outputs) if outputs is not None else 1
         last = self._batches is not None and batch_idx + 1 >= self._batches

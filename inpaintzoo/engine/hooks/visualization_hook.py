@@ -1,24 +1,36 @@
 """Hooks that write inpainting results as images."""
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 import torch
 from mmengine.hooks import Hook
+from mmengine.hooks.hook import DATA_BATCH
 from mmengine.model import is_model_wrapper
+from mmengine.structures import BaseDataElement
 from mmengine.visualization import Visualizer
 
 from inpaintzoo.evaluation.per_image import sample_stem
 from inpaintzoo.registry import HOOKS
+
+if TYPE_CHECKING:
+    from mmengine.evaluator import Evaluator
+    from mmengine.runner import BaseLoop, Runner
+    from torch.utils.data import Dataset
+
+    from inpaintzoo.structures import InpaintSample
 
 #: tile titles of a grid row, left to right (see :func:`make_grid_row`)
 GRID_COLUMNS: tuple[str, ...] = ('input', 'mask', 'output', 'composite', 'truth')
 _SEP = 2  # white separator width (pixels)
 
 
-def built_train_iter(runner) -> int:
+def built_train_iter(runner: Runner) -> int:
     """The training iteration if the train loop exists, else 0, building nothing.
 
     ``Runner.iter`` builds ``train_loop`` (and the training dataset) on first
@@ -35,11 +47,11 @@ def built_train_iter(runner) -> int:
     return 0 if loop is None or isinstance(loop, dict) else int(loop.iter)
 
 
-def evaluator_quantize(evaluator) -> str:
+def evaluator_quantize(evaluator: Evaluator) -> str:
     """How the evaluator's metrics turn floats into 8-bit values.
 
     Args:
-        evaluator: an MMEngine ``Evaluator`` (its ``metrics`` are read).
+        evaluator (Evaluator): its ``metrics`` are read.
 
     Returns:
         str: the first metric's ``quantize`` (``'round'`` or ``'truncate'``);
@@ -57,14 +69,14 @@ def evaluator_quantize(evaluator) -> str:
 STEM_KEYS = ('img_path', 'gt_path')
 
 
-def stems_repeat(dataset) -> bool:
+def stems_repeat(dataset: Dataset) -> bool:
     """Whether two samples of ``dataset`` share an image file stem.
 
     Reads the data infos only (no image is loaded); a dataset without
     ``get_data_info`` counts as repeating, the safe layout.
 
     Args:
-        dataset: a test dataset (MMEngine ``BaseDataset``, ``ConcatDataset``...).
+        dataset (Dataset): a test dataset (``BaseDataset``, ``ConcatDataset``...).
 
     Returns:
         bool: True when a stem occurs more than once.
@@ -99,7 +111,7 @@ def masked_input(
     return img * (1 - mask) + mask * fill_value
 
 
-def make_grid_row(sample, fill_value: float = 1.0) -> np.ndarray:
+def make_grid_row(sample: InpaintSample, fill_value: float = 1.0) -> np.ndarray:
     """One row ``input | mask | output | composite | truth`` (:data:`GRID_COLUMNS`).
 
     ``input`` is the masked image the generator receives (holes filled with
@@ -108,7 +120,7 @@ def make_grid_row(sample, fill_value: float = 1.0) -> np.ndarray:
     is the clean image.
 
     Args:
-        sample: an ``InpaintSample`` with ``gt_img``, ``mask``, ``raw_img`` and
+        sample (InpaintSample): with ``gt_img``, ``mask``, ``raw_img`` and
             ``pred_img`` ((3, H, W) / (1, H, W) floats in [0, 1]).
         fill_value (float): the generator's hole fill. Defaults to 1.0.
 
@@ -182,7 +194,7 @@ class InpaintVisualizationHook(Hook):
 
     priority = 'LOW'
 
-    def __init__(self, max_images: int = 8):
+    def __init__(self, max_images: int = 8) -> None:
         if max_images < 1:
             raise ValueError(f'max_images must be >= 1, got {max_images}')
         self.max_images = max_images
@@ -191,11 +203,11 @@ class InpaintVisualizationHook(Hook):
         self._chosen: set[int] = set()
 
     @staticmethod
-    def _fill_value(runner) -> float:
+    def _fill_value(runner: Runner) -> float:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         return float(getattr(getattr(model, 'generator', None), 'fill_value', 1.0))
 
-    def _start(self, loop) -> None:
+    def _start(self, loop: BaseLoop) -> None:
         loader = getattr(loop, 'dataloader', None)
         sampler = getattr(loader, 'sampler', None)
         try:
@@ -205,14 +217,14 @@ class InpaintVisualizationHook(Hook):
         self._chosen = evenly_spaced(total, self.max_images)
         self._rows, self._seen = [], 0
 
-    def _collect(self, runner, outputs: Sequence) -> None:
+    def _collect(self, runner: Runner, outputs: Sequence[InpaintSample]) -> None:
         fill = self._fill_value(runner)
         for sample in outputs:
             if self._seen in self._chosen:
                 self._rows.append(make_grid_row(sample, fill))
             self._seen += 1
 
-    def _write(self, runner, mode: str) -> None:
+    def _write(self, runner: Runner, mode: str) -> None:
         if not self._rows:
             return
         tile_width = self._rows[0].shape[0]
@@ -222,27 +234,43 @@ class InpaintVisualizationHook(Hook):
         )
         self._rows = []
 
-    def before_val_epoch(self, runner) -> None:
+    def before_val_epoch(self, runner: Runner) -> None:
         """Pick the rows of this validation run."""
         self._start(runner.val_loop)
 
-    def before_test_epoch(self, runner) -> None:
+    def before_test_epoch(self, runner: Runner) -> None:
         """Pick the rows of this test run."""
         self._start(runner.test_loop)
 
-    def after_val_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+    def after_val_iter(
+        self,
+        runner: Runner,
+        batch_idx: int,
+        data_batch: DATA_BATCH = None,
+        outputs: Sequence[BaseDataElement] | None = None,
+    ) -> None:
         """Keep the chosen samples of the batch."""
         self._collect(runner, outputs or [])
 
-    def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+    def after_test_iter(
+        self,
+        runner: Runner,
+        batch_idx: int,
+        data_batch: DATA_BATCH = None,
+        outputs: Sequence[BaseDataElement] | None = None,
+    ) -> None:
         """Keep the chosen samples of the batch."""
         self._collect(runner, outputs or [])
 
-    def after_val_epoch(self, runner, metrics=None) -> None:
+    def after_val_epoch(
+        self, runner: Runner, metrics: dict[str, float] | None = None
+    ) -> None:
         """Write ``val_grid_<iter>``."""
         self._write(runner, 'val')
 
-    def after_test_epoch(self, runner, metrics=None) -> None:
+    def after_test_epoch(
+        self, runner: Runner, metrics: dict[str, float] | None = None
+    ) -> None:
         """Write ``test_grid_<iter>``."""
         self._write(runner, 'test')
 
@@ -284,7 +312,7 @@ class SaveInpaintedImagesHook(Hook):
         out_dir: str = 'results',
         save_raw: bool = False,
         save_inputs: bool = False,
-    ):
+    ) -> None:
         self.out_dir = out_dir
         self.save_raw = save_raw
         self.save_inputs = save_inputs
@@ -292,13 +320,19 @@ class SaveInpaintedImagesHook(Hook):
         self._written: set[Path] = set()
         self.quantize = 'truncate'
 
-    def before_test(self, runner) -> None:
+    def before_test(self, runner: Runner) -> None:
         """Choose the layout: per-bucket folders when image stems repeat."""
         self.by_bucket = stems_repeat(runner.test_dataloader.dataset)
         self._written = set()
         self.quantize = evaluator_quantize(runner.test_evaluator)
 
-    def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+    def after_test_iter(
+        self,
+        runner: Runner,
+        batch_idx: int,
+        data_batch: DATA_BATCH = None,
+        outputs: Sequence[BaseDataElement] | None = None,
+    ) -> None:
         """Save the batch's composites."""
         root = Path(runner.work_dir) / self.out_dir
         for i, sample in enumerate(outputs or []):

@@ -3,7 +3,6 @@
 import warnings
 
 import numpy as np
-from scipy import linalg
 
 
 def feature_statistics(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -24,6 +23,8 @@ def feature_statistics(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sqrtm(mat: np.ndarray) -> np.ndarray:
+    from scipy import linalg  # lazy: importing scipy adds a warnings filter
+
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         return linalg.sqrtm(mat)

@@ -6,7 +6,6 @@ L1 scores the unquantised ``[0, 1]`` floats and is reported ×:data:`L1_SCALE`.
 
 import numpy as np
 import torch
-from skimage.metrics import structural_similarity
 
 #: The thesis tables report L1 as a percent of the full range: raw mean × 100.
 L1_SCALE = 100.0
@@ -106,6 +105,8 @@ def ssim(pred_u8: np.ndarray, gt_u8: np.ndarray) -> float:
     """
     pred, gt = np.asarray(pred_u8), np.asarray(gt_u8)
     _check_pair(pred, gt, np.uint8)
+    from skimage.metrics import structural_similarity  # lazy: imports scipy
+
     return float(structural_similarity(gt, pred, data_range=255, channel_axis=-1))
 
 

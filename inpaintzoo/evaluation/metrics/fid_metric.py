@@ -7,7 +7,6 @@ import torch
 from mmengine.logging import print_log
 from torch import nn
 
-from inpaintzoo.evaluation.feature_extractors import InceptionPool3
 from inpaintzoo.evaluation.functional import feature_statistics, frechet_distance
 from inpaintzoo.registry import METRICS, MODELS
 
@@ -106,6 +105,11 @@ class FIDMetric(BucketedImageMetric):
             if self.feature_extractor_cfg is not None:
                 net = MODELS.build(dict(self.feature_extractor_cfg))
             else:
+                # lazy: torchvision's import loads torch._dynamo
+                from inpaintzoo.evaluation.feature_extractors.inception import (
+                    InceptionPool3,
+                )
+
                 net = InceptionPool3(weights=self.inception_weights)
             self._extractor = net.eval().requires_grad_(False)
         return self._extractor.to(device)

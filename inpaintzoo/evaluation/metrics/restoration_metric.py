@@ -22,7 +22,6 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
-from skimage.metrics import structural_similarity
 
 from inpaintzoo.evaluation.functional import chw_to_hwc, psnr, quantize_official
 from inpaintzoo.evaluation.functional import ssim as uniform_ssim
@@ -61,6 +60,8 @@ def ssim_gaussian(pred_u8: np.ndarray, gt_u8: np.ndarray) -> float:
     """
     if pred_u8.shape != gt_u8.shape:
         raise ValueError(f'prediction {pred_u8.shape} differs from gt {gt_u8.shape}')
+    from skimage.metrics import structural_similarity  # lazy: imports scipy
+
     return float(
         structural_similarity(
             gt_u8,

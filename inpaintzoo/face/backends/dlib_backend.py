@@ -1,6 +1,7 @@
 """dlib backend: HOG frontal-face detector + the 68-point shape predictor."""
 
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from inpaintzoo.face.dlib_files import SHAPE_PREDICTOR_68, find_dlib_model
 from inpaintzoo.utils.errors import MissingDependencyError
 
 
-def import_dlib():
+def import_dlib() -> ModuleType:
     """The ``dlib`` module; :class:`MissingDependencyError` (pip command) if absent."""
     try:
         import dlib

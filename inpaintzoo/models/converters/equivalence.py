@@ -65,7 +65,9 @@ def _run(model: nn.Module, inputs: tuple, dtype: torch.dtype, device: str, **kw)
 
 
 class _Checks(list):
-    def add(self, name: str, ours: torch.Tensor, ref: torch.Tensor, atol: float):
+    def add(
+        self, name: str, ours: torch.Tensor, ref: torch.Tensor, atol: float
+    ) -> None:
         self.append(Check(name, _diff(ours, ref), atol))
 
 

@@ -57,7 +57,7 @@ class InpaintDataPreprocessor(BaseDataPreprocessor):
             the official train-step check). Defaults to ``'float32'``.
     """
 
-    def __init__(self, scale: float = 255.0, dtype: str = 'float32'):
+    def __init__(self, scale: float = 255.0, dtype: str = 'float32') -> None:
         super().__init__()
         self.scale = scale
         if dtype not in ('float32', 'float64'):

@@ -63,7 +63,7 @@ class BaseInpaintor(BaseModel):
         train_cfg: dict | None = None,
         test_cfg: dict | None = None,
         init_cfg: dict | None = None,
-    ):
+    ) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='InpaintDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)

@@ -79,7 +79,7 @@ class GANInpaintor(BaseInpaintor):
         train_cfg: dict | None = None,
         test_cfg: dict | None = None,
         init_cfg: dict | None = None,
-    ):
+    ) -> None:
         super().__init__(
             generator=generator,
             losses=losses,

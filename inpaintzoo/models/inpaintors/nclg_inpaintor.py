@@ -10,12 +10,19 @@ from inpaintzoo.structures import InpaintSample
 from inpaintzoo.utils.errors import ConfigError
 
 
-def split_output(out) -> tuple[Tensor, Tensor | None]:
+def split_output(
+    out: tuple[Tensor, Tensor | None] | Tensor,
+) -> tuple[Tensor, Tensor | None]:
     """``(image, landmarks | None)`` of a generator output.
 
     Args:
-        out: an ``(image, landmarks)`` tuple (``NCLGOutput``; ``landmarks`` may be
-            None) or a plain image tensor ``(N, 3, H, W)``.
+        out (tuple | Tensor): an ``(image, landmarks)`` tuple (``NCLGOutput``:
+            image ``(N, 3, H, W)``, landmarks ``(N, 2K)`` or None) or a plain
+            image tensor ``(N, 3, H, W)``.
+
+    Returns:
+        tuple[Tensor, Tensor | None]: the image ``(N, 3, H, W)`` and the
+        landmarks ``(N, 2K)`` or None.
     """
     if isinstance(out, tuple):
         return out[0], out[1]
@@ -79,7 +86,7 @@ class NCLGInpaintor(GANInpaintor):
         train_cfg: dict | None = None,
         test_cfg: dict | None = None,
         init_cfg: dict | None = None,
-    ):
+    ) -> None:
         super().__init__(
             generator=generator,
             discriminator=discriminator,
@@ -171,7 +178,7 @@ class NCLGInpaintor(GANInpaintor):
         inputs: dict,
         data_samples: list[InpaintSample] | None = None,
         mode: str = 'tensor',
-    ):
+    ) -> Tensor | list[InpaintSample] | dict:
         """Run in one of MMEngine's modes (see :meth:`BaseInpaintor.forward`).
 
         ``'predict'`` also sets ``pred_landmarks`` (K, 2) float32 pixel (x, y) on

@@ -34,7 +34,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from inpaintzoo.models.ssm.cpu_kernel import Dw2dArgs, LnArgs, load_kernel
+from inpaintzoo.models.ssm.cpu_kernel import load_kernel
+from inpaintzoo.models.ssm.kernel_abi import Dw2dArgs, LnArgs
 from inpaintzoo.utils.env_switch import env_switch
 
 ENV_VAR = 'INPAINTZOO_CPU_KERNELS'

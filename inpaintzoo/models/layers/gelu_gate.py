@@ -30,7 +30,9 @@ class ConvGELUGate(BaseModule):
 
     size_divisor = 1
 
-    def __init__(self, dim: int, bias: bool = True, init_cfg: dict | None = None):
+    def __init__(
+        self, dim: int, bias: bool = True, init_cfg: dict | None = None
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         self.conv = nn.Conv2d(dim, dim, 1, bias=bias)
 

@@ -57,7 +57,9 @@ class MaskAwareDownsample(BaseModule):
         init_cfg (dict, optional): MMEngine init config. Defaults to None.
     """
 
-    def __init__(self, dim: int, bias: bool = False, init_cfg: dict | None = None):
+    def __init__(
+        self, dim: int, bias: bool = False, init_cfg: dict | None = None
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         _check_even('MaskAwareDownsample', dim)
         self.conv = nn.Conv2d(dim, dim // 2, 3, padding=1, bias=bias)
@@ -87,7 +89,9 @@ class PixelUnshuffleDownsample(BaseModule):
         init_cfg (dict, optional): MMEngine init config. Defaults to None.
     """
 
-    def __init__(self, dim: int, bias: bool = False, init_cfg: dict | None = None):
+    def __init__(
+        self, dim: int, bias: bool = False, init_cfg: dict | None = None
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         _check_even('PixelUnshuffleDownsample', dim)
         self.conv = nn.Conv2d(dim, dim // 2, 3, padding=1, bias=bias)
@@ -117,7 +121,9 @@ class StridedConvDownsample(BaseModule):
         init_cfg (dict, optional): MMEngine init config. Defaults to None.
     """
 
-    def __init__(self, dim: int, bias: bool = False, init_cfg: dict | None = None):
+    def __init__(
+        self, dim: int, bias: bool = False, init_cfg: dict | None = None
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         self.conv = nn.Conv2d(dim, 2 * dim, 4, stride=2, padding=1, bias=bias)
 
@@ -146,7 +152,9 @@ class PixelShuffleUpsample(BaseModule):
         init_cfg (dict, optional): MMEngine init config. Defaults to None.
     """
 
-    def __init__(self, dim: int, bias: bool = False, init_cfg: dict | None = None):
+    def __init__(
+        self, dim: int, bias: bool = False, init_cfg: dict | None = None
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         _check_even('PixelShuffleUpsample', dim)
         self.conv = nn.Conv2d(dim, 2 * dim, 3, padding=1, bias=bias)

@@ -10,20 +10,19 @@ import functools
 import json
 import os
 from collections.abc import Callable, Sequence
+from enum import Enum
 from urllib.parse import urlparse
 
 import torch
 from torch import Tensor, nn
-from torchvision.models import VGG16_Weights, VGG19_Weights
-from torchvision.models.vgg import cfgs as _VGG_CFGS
-from torchvision.models.vgg import make_layers
 
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.dtypes import at_least_float32
 from inpaintzoo.utils.errors import CheckpointMismatchError, ConfigError
 
-_ARCHS = {'vgg16': ('D', VGG16_Weights.IMAGENET1K_V1),
-          'vgg19': ('E', VGG19_Weights.IMAGENET1K_V1)}  # fmt: skip
+# arch -> (torchvision.models.vgg.cfgs key, weights enum name); torchvision is
+# imported only when a network is built: importing it loads torch._dynamo
+_ARCHS = {'vgg16': ('D', 'VGG16_Weights'), 'vgg19': ('E', 'VGG19_Weights')}
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
@@ -40,8 +39,10 @@ def vgg_layer_names(arch: str) -> dict[str, int]:
     """
     if arch not in _ARCHS:
         raise ConfigError(f'arch must be one of {sorted(_ARCHS)}, got {arch!r}')
+    from torchvision.models.vgg import cfgs
+
     names, idx, block, k = {}, 0, 1, 1
-    for item in _VGG_CFGS[_ARCHS[arch][0]]:
+    for item in cfgs[_ARCHS[arch][0]]:
         if item == 'M':
             names[f'pool{block}'] = idx
             idx, block, k = idx + 1, block + 1, 1
@@ -120,7 +121,9 @@ class VGGFeatureExtractor(nn.Module):
         self.layer_indices = resolve_layers(arch, layer_indices)
         self.depth = max(self.layer_indices) + 1
         self.normalize_input = normalize_input
-        self.features = make_layers(_VGG_CFGS[_ARCHS[arch][0]])[: self.depth]
+        from torchvision.models.vgg import cfgs, make_layers
+
+        self.features = make_layers(cfgs[_ARCHS[arch][0]])[: self.depth]
         for m in self.features:
             if isinstance(m, nn.ReLU):
                 m.inplace = False
@@ -131,7 +134,7 @@ class VGGFeatureExtractor(nn.Module):
             return
         if weights == 'torchvision':
             state = _torchvision_state_dict(arch)
-            source = f'torchvision {_ARCHS[arch][1]}'
+            source = f'torchvision {_imagenet_weights(arch)}'
         elif isinstance(weights, str | os.PathLike):
             state, source = _read_state_dict(weights), os.fspath(weights)
         else:
@@ -193,8 +196,14 @@ class VGGFeatureExtractor(nn.Module):
         return [taps[i] for i in wanted]
 
 
+def _imagenet_weights(arch: str) -> Enum:
+    import torchvision.models
+
+    return getattr(torchvision.models, _ARCHS[arch][1]).IMAGENET1K_V1
+
+
 def _torchvision_state_dict(arch: str) -> dict:
-    enum = _ARCHS[arch][1]
+    enum = _imagenet_weights(arch)
     fname = os.path.basename(urlparse(enum.url).path)
     target = os.path.join(torch.hub.get_dir(), 'checkpoints', fname)
     try:
@@ -268,7 +277,7 @@ class LazyFrozen:
             self._net = self._build().eval().requires_grad_(False)
         return self._net
 
-    def __call__(self, x: Tensor, *args, **kwargs):
+    def __call__(self, x: Tensor, *args, **kwargs) -> Tensor | list[Tensor]:
         """Run the frozen net on ``x`` (first positional argument), on x's device.
 
         The result is float32 for float16 / bfloat16 / float32 inputs without

@@ -29,7 +29,9 @@ class LandmarkLoss(nn.Module):
         mode (str): ``'norm'`` or ``'squared'``. Defaults to ``'norm'``.
     """
 
-    def __init__(self, loss_weight: float = 1.0, mode: LandmarkLossMode = 'norm'):
+    def __init__(
+        self, loss_weight: float = 1.0, mode: LandmarkLossMode = 'norm'
+    ) -> None:
         super().__init__()
         if mode not in ('norm', 'squared'):
             raise ValueError(

@@ -51,7 +51,9 @@ class L1Loss(nn.Module):
         divide_by_hole_ratio (bool): divide by ``mean(mask)``. Defaults to True.
     """
 
-    def __init__(self, loss_weight: float = 1.0, divide_by_hole_ratio: bool = True):
+    def __init__(
+        self, loss_weight: float = 1.0, divide_by_hole_ratio: bool = True
+    ) -> None:
         super().__init__()
         self.loss_weight = float(loss_weight)
         self.divide_by_hole_ratio = divide_by_hole_ratio
@@ -89,7 +91,7 @@ class TVLoss(nn.Module):
         loss_weight (float): multiplier. Defaults to 1.0.
     """
 
-    def __init__(self, loss_weight: float = 1.0):
+    def __init__(self, loss_weight: float = 1.0) -> None:
         super().__init__()
         self.loss_weight = float(loss_weight)
 

@@ -2,11 +2,13 @@
 
 The kernel is plain C99 with no Python or torch headers, compiled on first use with
 the system C compiler (``$CC``, split like a shell word list, else ``cc``) into a
-per-user cache and loaded with :mod:`ctypes`. Nothing is compiled at install time,
-and a machine without a compiler simply keeps the pure-PyTorch scan (one warning
-says why). ``torch.utils.cpp_extension.load`` was measured as an alternative and
-not adopted (see ``docs/ssm.md``: same build time and kernel speed, but no owner /
-mode / hash checks, a stale-lock hazard and a C++ build with torch's headers).
+per-user cache and loaded with :mod:`ctypes` (its interface: source files, struct
+mirrors and signatures, is :mod:`~inpaintzoo.models.ssm.kernel_abi`). Nothing is
+compiled at install time, and a machine without a compiler simply keeps the
+pure-PyTorch scan (one warning says why). ``torch.utils.cpp_extension.load`` was
+measured as an alternative and not adopted (see ``docs/ssm.md``: same build time
+and kernel speed, but no owner / mode / hash checks, a stale-lock hazard and a C++
+build with torch's headers).
 
 Threads: built with ``-fopenmp`` the library needs ``libgomp.so.1``; PyTorch's
 wheels have already loaded a library of that name, so the dynamic loader reuses it
@@ -41,10 +43,17 @@ from functools import lru_cache
 from pathlib import Path
 
 from inpaintzoo.models.ssm import kernel_cache
+from inpaintzoo.models.ssm.kernel_abi import (
+    SOURCE,
+    SOURCES,
+    ConvArgs,
+    Dw2dArgs,
+    LnArgs,
+    ScanArgs,
+    configure,
+    structs,
+)
 
-SOURCE = Path(__file__).with_name('csrc') / 'selective_scan_cpu.c'
-#: every file of the translation unit (SOURCE includes the headers); all are hashed
-SOURCES = (SOURCE, SOURCE.with_name('layers2d_cpu.h'))
 KERNEL_DIR_ENV = 'INPAINTZOO_KERNEL_DIR'
 BASE_FLAGS = ('-O3', '-std=gnu99', '-fPIC', '-shared', '-fno-math-errno', '-Wno-psabi')
 NATIVE_FLAGS = ('-march=native',)
@@ -56,114 +65,6 @@ FLAG_SETS = (
     BASE_FLAGS,
 )
 COMPILE_TIMEOUT_S = 180
-
-
-class ScanArgs(ctypes.Structure):
-    """Mirror of the C ``ScanArgs`` struct (pointers, then int64 sizes/strides)."""
-
-    _fields_ = [
-        (name, ctypes.c_void_p)
-        for name in (
-            'u',
-            'delta',
-            'A',
-            'B',
-            'C',
-            'delta_bias',
-            'y',
-            'h_last',
-            'ckpt',
-            'gy',
-            'gh_last',
-            'gu',
-            'gdelta',
-            'gA',
-            'gB',
-            'gC',
-            'z',
-            'skip',
-        )
-    ] + [
-        (name, ctypes.c_int64)
-        for name in (
-            'batch',
-            'length',
-            'dim',
-            'n_state',
-            'groups',
-            'chunk',
-            'softplus',
-            'su_b',
-            'su_l',
-            'sd_b',
-            'sd_l',
-            'sb_b',
-            'sb_l',
-            'sc_b',
-            'sc_l',
-            'sy_b',
-            'sy_l',
-            'sgy_b',
-            'sgy_l',
-            'sgu_b',
-            'sgu_l',
-            'sgd_b',
-            'sgd_l',
-            'sgb_b',
-            'sgb_l',
-            'sgc_b',
-            'sgc_l',
-            'sz_b',
-            'sz_l',
-        )
-    ]
-
-
-class ConvArgs(ctypes.Structure):
-    """Mirror of the C ``ConvArgs`` struct (causal depth-wise conv + SiLU)."""
-
-    _fields_ = [(name, ctypes.c_void_p) for name in ('x', 'w', 'bias', 'out')] + [
-        (name, ctypes.c_int64)
-        for name in ('batch', 'length', 'dim', 'ksize', 'sx_b', 'sx_l', 'so_b', 'so_l')
-    ]
-
-
-class Dw2dArgs(ctypes.Structure):
-    """Mirror of the C ``Dw2dArgs`` struct (2-D depth-wise 3x3 conv, GELU gate)."""
-
-    _fields_ = [(name, ctypes.c_void_p) for name in ('x', 'w', 'bias', 'out')] + [
-        (name, ctypes.c_int64)
-        for name in (
-            'batch',
-            'channels',
-            'height',
-            'width',
-            'gate',
-            'row0',
-            'rows',
-            'out_plane',
-        )
-    ]
-
-
-class LnArgs(ctypes.Structure):
-    """Mirror of the C ``LnArgs`` struct (LayerNorm over the channels of NCHW)."""
-
-    _fields_ = [
-        *[(name, ctypes.c_void_p) for name in ('x', 'w', 'b', 'out')],
-        *[(name, ctypes.c_int64) for name in ('batch', 'channels', 'pixels', 'centre')],
-        ('eps', ctypes.c_double),
-    ]
-
-
-def _structs() -> tuple[tuple[str, type[ctypes.Structure]], ...]:
-    """(C size-function name, ctypes mirror) of every struct the kernel takes."""
-    return (
-        ('scan_args_size', ScanArgs),
-        ('conv_args_size', ConvArgs),
-        ('dw2d_args_size', Dw2dArgs),
-        ('ln_args_size', LnArgs),
-    )
 
 
 def kernel_dir() -> Path:
@@ -304,41 +205,6 @@ def _build(cc: list[str], flags: tuple[str, ...], folder: Path, key: str) -> Pat
     return target
 
 
-def _configure(lib: ctypes.CDLL) -> ctypes.CDLL:
-    """Declare the kernel's signatures; check the struct sizes against C's.
-
-    Raises:
-        AttributeError: a symbol is missing (an old or foreign library).
-        RuntimeError: ``sizeof`` of a struct (``ScanArgs``, ``ConvArgs``,
-            ``Dw2dArgs``, ``LnArgs``) in C differs from its ctypes mirror.
-    """
-    ptr, i32, i64 = ctypes.c_void_p, ctypes.c_int, ctypes.c_int64
-    args_p = ctypes.POINTER(ScanArgs)
-    for sfx in ('f32', 'f64'):
-        getattr(lib, f'scan_fwd_{sfx}').argtypes = [args_p, i32]
-        getattr(lib, f'scan_fwd_{sfx}').restype = None
-        getattr(lib, f'scan_bwd_{sfx}').argtypes = [args_p, i32, i64, i64, i64, ptr]
-        getattr(lib, f'scan_bwd_{sfx}').restype = None
-        getattr(lib, f'conv_silu_{sfx}').argtypes = [ctypes.POINTER(ConvArgs), i32]
-        getattr(lib, f'conv_silu_{sfx}').restype = None
-    lib.dw3x3_f32.argtypes = [ctypes.POINTER(Dw2dArgs), i32]
-    lib.dw3x3_f32.restype = i32
-    lib.ln_channels_f32.argtypes = [ctypes.POINTER(LnArgs), i32]
-    lib.ln_channels_f32.restype = None
-    for name in ('scan_vector_width', 'scan_max_state', 'scan_has_openmp'):
-        getattr(lib, name).restype = i32
-    for name, struct in _structs():
-        getattr(lib, name).restype = i64
-        c_size, py_size = getattr(lib, name)(), ctypes.sizeof(struct)
-        if c_size != py_size:
-            raise RuntimeError(
-                f'sizeof({struct.__name__}) is {c_size} bytes in {SOURCE.name} but '
-                f'{py_size} in the ctypes mirror in {Path(__file__).name}: update '
-                'the two definitions together'
-            )
-    return lib
-
-
 def _record_failure(folder: Path, key: str, flags: tuple[str, ...], error: str) -> None:
     """Remember that ``flags`` fail here, so later processes skip the compiler."""
     with contextlib.suppress(OSError):  # best effort: else the next one retries
@@ -375,7 +241,7 @@ def _load_verified(folder: Path, key: str) -> ctypes.CDLL | None:
     if library is None:
         return None
     try:
-        lib = _configure(ctypes.CDLL(str(library)))
+        lib = configure(ctypes.CDLL(str(library)))
     except (OSError, AttributeError, RuntimeError) as err:
         raise BuildError(f'loading {library}: {err}', True) from err
     lib.path = library
@@ -391,7 +257,7 @@ def build_stamp(cc: list[str]) -> bytes:
             _compiler_version(cc).encode(),
             _cpu_model().encode(),
             platform.machine().encode(),
-            repr([struct._fields_ for _, struct in _structs()]).encode(),
+            repr([struct._fields_ for _, struct in structs()]).encode(),
         ]
     )
 

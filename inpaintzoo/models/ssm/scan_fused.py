@@ -19,11 +19,14 @@ summed in a fixed order, so results do not depend on thread timing.
 from __future__ import annotations
 
 import ctypes
+from typing import NoReturn
 
 import torch
 from torch import Tensor
+from torch.autograd.function import FunctionCtx
 
-from inpaintzoo.models.ssm.cpu_kernel import ConvArgs, ScanArgs, load_kernel
+from inpaintzoo.models.ssm.cpu_kernel import load_kernel
+from inpaintzoo.models.ssm.kernel_abi import ConvArgs, ScanArgs
 from inpaintzoo.models.ssm.scan_reference import (
     broadcast_optional_inputs,
     check_scan_inputs,
@@ -94,11 +97,11 @@ class _DoubleBackwardError(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, *grads: Tensor) -> tuple[Tensor, ...]:
+    def forward(ctx: FunctionCtx, *grads: Tensor) -> tuple[Tensor, ...]:
         return tuple(g.clone() for g in grads)
 
     @staticmethod
-    def backward(ctx, *_):
+    def backward(ctx: FunctionCtx, *_: Tensor) -> NoReturn:
         raise RuntimeError(DOUBLE_BACKWARD_MESSAGE)
 
 
@@ -125,7 +128,17 @@ class _FusedScanFn(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, u, delta, A, B, C, delta_bias, softplus, gate=None):
+    def forward(
+        ctx: FunctionCtx,
+        u: Tensor,
+        delta: Tensor,
+        A: Tensor,
+        B: Tensor,
+        C: Tensor,
+        delta_bias: Tensor | None,
+        softplus: bool,
+        gate: tuple[Tensor, Tensor | None] | None = None,
+    ) -> tuple[Tensor, Tensor]:
         ctx.set_materialize_grads(False)  # an unused output's gradient stays None
         lib = load_kernel()
         batch, length, dim = u.shape
@@ -151,7 +164,9 @@ class _FusedScanFn(torch.autograd.Function):
         return y, h_last
 
     @staticmethod
-    def backward(ctx, gy, gh_last):
+    def backward(
+        ctx: FunctionCtx, gy: Tensor | None, gh_last: Tensor | None
+    ) -> tuple[Tensor | None, ...]:
         with torch.no_grad():
             grads = _FusedScanFn._backward(ctx, gy, gh_last)
         return _once_differentiable(grads)

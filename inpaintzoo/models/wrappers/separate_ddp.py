@@ -50,7 +50,7 @@ class SeparateDDP(MMSeparateDistributedDataParallel):
     as ``device_ids``).
     """
 
-    def __init__(self, module: nn.Module, *args, **kwargs):
+    def __init__(self, module: nn.Module, *args, **kwargs) -> None:
         super().__init__(module, *args, **kwargs)
         names = tuple(
             name

@@ -6,11 +6,14 @@ which a single FSDP unit around the whole model would bypass.
 """
 
 import os
+from collections.abc import Mapping
 
 import torch
 from mmengine.model.wrappers import MMFullyShardedDataParallel
+from mmengine.optim import OptimWrapperDict
 from torch import nn
 from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+from torch.distributed.fsdp import StateDictSettings
 
 from inpaintzoo.registry import MODEL_WRAPPERS
 
@@ -58,7 +61,7 @@ class SeparateFSDP(nn.Module):
         module: nn.Module,
         device_id: int | str | torch.device | None = None,
         **fsdp_kwargs,
-    ):
+    ) -> None:
         super().__init__()
         device = fsdp_device(device_id)
         fsdp_kwargs.setdefault('use_orig_params', True)
@@ -74,7 +77,7 @@ class SeparateFSDP(nn.Module):
         self.module = module
 
     @staticmethod
-    def set_state_dict_type(*args, **kwargs):
+    def set_state_dict_type(*args, **kwargs) -> StateDictSettings:
         """``FSDP.set_state_dict_type`` for every unit (called by FSDPStrategy)."""
         return FSDP.set_state_dict_type(*args, **kwargs)
 
@@ -86,7 +89,7 @@ class SeparateFSDP(nn.Module):
             if isinstance(child, FSDP)
         }
 
-    def train_step(self, data: dict, optim_wrapper) -> dict:
+    def train_step(self, data: dict, optim_wrapper: OptimWrapperDict) -> dict:
         """The wrapped model's ``train_step`` (FSDP units inside shard G and D)."""
         return self.module.train_step(data, optim_wrapper)
 
@@ -102,6 +105,12 @@ class SeparateFSDP(nn.Module):
         """The wrapped model's state dict (keys without ``module.``)."""
         return self.module.state_dict(*args, **kwargs)
 
-    def load_state_dict(self, state_dict: dict, strict: bool = True, **kwargs):
-        """Load into the wrapped model (keys without ``module.``)."""
+    def load_state_dict(
+        self, state_dict: Mapping, strict: bool = True, **kwargs
+    ) -> tuple[list[str], list[str]]:
+        """Load into the wrapped model (keys without ``module.``).
+
+        Returns:
+            tuple[list[str], list[str]]: torch's ``(missing_keys, unexpected_keys)``.
+        """
         return self.module.load_state_dict(state_dict, strict=strict, **kwargs)

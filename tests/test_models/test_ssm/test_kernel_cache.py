@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from inpaintzoo.models.ssm import cpu_kernel, scan_dispatch
+from inpaintzoo.models.ssm import cpu_kernel, kernel_abi, scan_dispatch
 from inpaintzoo.models.ssm.cpu_kernel import load_kernel
 from inpaintzoo.models.ssm.scan_dispatch import (
     choose_scan_backend,
@@ -137,7 +137,7 @@ def test_build_goes_to_a_private_folder_with_a_verified_manifest(fake_cc, tmp_pa
     assert Path(lib.path) == library
     assert data['size'] == library.stat().st_size
     assert data['sha256'] == cpu_kernel.kernel_cache.sha256_file(library)
-    assert data['scan_args_size'] == ctypes.sizeof(cpu_kernel.ScanArgs)
+    assert data['scan_args_size'] == ctypes.sizeof(kernel_abi.ScanArgs)
     assert stat.S_IMODE(manifest.stat().st_mode) & 0o077 == 0
     assert len(builds(fake_cc)) == 1
     # a new process (cache cleared) reuses the verified build: no compiler run
@@ -342,9 +342,9 @@ def test_failed_flag_set_is_recorded_and_not_retried(fake_cc, tmp_path, monkeypa
 
 def test_struct_size_mismatch_is_a_clear_error(fake_cc, monkeypatch):
     class WrongScanArgs(ctypes.Structure):
-        _fields_ = [*cpu_kernel.ScanArgs._fields_, ('extra', ctypes.c_int64)]
+        _fields_ = [*kernel_abi.ScanArgs._fields_, ('extra', ctypes.c_int64)]
 
-    monkeypatch.setattr(cpu_kernel, 'ScanArgs', WrongScanArgs)
+    monkeypatch.setattr(kernel_abi, 'ScanArgs', WrongScanArgs)
     with pytest.warns(RuntimeWarning, match=r'sizeof\(WrongScanArgs\) is \d+ bytes'):
         assert load_kernel() is None
 

@@ -16,7 +16,7 @@
  *
  * Included at the end of selective_scan_cpu.c (one translation unit, sharing its
  * vector types, exp_f32, PARALLEL_RANGES and FTZ macros). Dw2dArgs is mirrored in
- * inpaintzoo/models/ssm/cpu_kernel.py (size checked on load).
+ * inpaintzoo/models/ssm/kernel_abi.py (size checked on load).
  */
 #include <math.h>
 #include <stdlib.h>

@@ -4,8 +4,8 @@
  * contraction and runs about 1.5x slower).
  *
  * Compiled on first use by inpaintzoo/models/ssm/cpu_kernel.py and called through
- * ctypes; ScanArgs / ConvArgs are mirrored there (their sizes are checked on
- * load). Every pointer must cover the full extent its sizes and strides imply:
+ * ctypes; ScanArgs / ConvArgs are mirrored in inpaintzoo/models/ssm/kernel_abi.py
+ * (their sizes are checked on load). Every pointer must cover the full extent its sizes and strides imply:
  * delta_bias, skip and conv bias D values, conv taps K x D; the Python side
  * expands broadcastable arguments before the call. Tasks run on OpenMP threads; linked against libgomp.so.1, the kernel
  * shares the OpenMP runtime (and thread team) that PyTorch has already loaded.
