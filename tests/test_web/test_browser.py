@@ -346,7 +346,12 @@ def test_files_that_are_not_images_get_a_message(page, picture, tmp_path):
     _upload(page, picture[0])
     _stroke(page)
     page.set_input_files('#mask-upload input[type=file]', str(text))
-    page.wait_for_timeout(1000)
+    # uploaded once the file box lists it (a fixed wait was too short under load)
+    page.wait_for_function(
+        "() => document.querySelector('#mask-upload').innerText.includes('notes.png')",
+        timeout=UPLOAD_TIMEOUT_MS,
+    )
+    page.wait_for_timeout(500)
     status = _run(page)
     assert status.startswith('Error'), status
     assert 'uploaded mask notes.png' in status
