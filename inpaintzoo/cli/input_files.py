@@ -65,6 +65,26 @@ def listing(names: Sequence[str], sep: str = ', ') -> str:
     return f'{shown}, ... and {more} more' if more > 0 else shown
 
 
+def refuse_all(problems: Sequence[str], error: type[Exception], what: str) -> None:
+    """Raise ``error`` listing every problem found before any model work.
+
+    Args:
+        problems (Sequence[str]): one message per bad file or pair; none: no error.
+        error (type[Exception]): the error class to raise.
+        what (str): the count's wording, e.g. ``'of 5 input files cannot be read'``.
+
+    Raises:
+        Exception: ``error``, with the one problem or ``'<n> <what>, nothing was
+        run: <problems>'``.
+    """
+    if len(problems) == 1:
+        raise error(f'{problems[0]} (nothing was run)')
+    if problems:
+        raise error(
+            f'{len(problems)} {what}, nothing was run: {listing(problems, "; ")}'
+        )
+
+
 def _folder_files(folder: Path) -> tuple[list[Path], list[str]]:
     """The image files of ``folder`` and the picture files it skips.
 
@@ -271,13 +291,7 @@ def check_readable(files: Sequence[Path]) -> None:
         problem = image_file_problem(file)
         if problem is not None:
             problems.append(problem)
-    if len(problems) == 1:
-        raise ImageReadError(f'{problems[0]} (nothing was run)')
-    if problems:
-        raise ImageReadError(
-            f'{len(problems)} of {len(seen)} input files cannot be read, nothing '
-            f'was run: {listing(problems, "; ")}'
-        )
+    refuse_all(problems, ImageReadError, f'of {len(seen)} input files cannot be read')
 
 
 def check_pair_sizes(
@@ -315,10 +329,8 @@ def check_pair_sizes(
         for img, msk in zip(images, masks, strict=True)
         if size(img) != size(msk)
     ]
-    if len(problems) == 1:
-        raise InvalidMaskError(f'{problems[0]} (nothing was run)')
-    if problems:
-        raise InvalidMaskError(
-            f"{len(problems)} of {len(images)} masks do not have their image's "
-            f'size, nothing was run: {listing(problems, "; ")}'
-        )
+    refuse_all(
+        problems,
+        InvalidMaskError,
+        f"of {len(images)} masks do not have their image's size",
+    )
