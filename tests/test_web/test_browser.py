@@ -346,9 +346,11 @@ def test_files_that_are_not_images_get_a_message(page, picture, tmp_path):
     _upload(page, picture[0])
     _stroke(page)
     page.set_input_files('#mask-upload input[type=file]', str(text))
-    # uploaded once the file box lists it (a fixed wait was too short under load)
+    # uploaded once the file box lists it and no longer says "Uploading 1 file..."
+    # (a fixed wait was too short under load; the name shows as 'notes' '.png')
     page.wait_for_function(
-        "() => document.querySelector('#mask-upload').innerText.includes('notes.png')",
+        "() => { const t = document.querySelector('#mask-upload').innerText;"
+        " return t.includes('notes') && !t.includes('Uploading'); }",
         timeout=UPLOAD_TIMEOUT_MS,
     )
     page.wait_for_timeout(500)
