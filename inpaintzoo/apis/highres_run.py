@@ -35,15 +35,15 @@ from torch import Tensor, nn
 
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
 from inpaintzoo.apis.fixed_size import FixedSizeForward, fixed_input_size, network_call
+from inpaintzoo.apis.grey_fill import grey_fill_if_grey
 from inpaintzoo.apis.highres import label_holes, run_strategy
 from inpaintzoo.apis.inputs import (
     DEFAULT_MASK_THRESHOLD,
     MASK_CONVENTIONS,
     check_same_size,
-    grey_fill_if_grey,
     hole_and_values,
-    warn_unusual_hole,
 )
+from inpaintzoo.apis.mask_warnings import warn_unusual_hole
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.config_paths import resolve_config
 from inpaintzoo.utils.errors import ConfigError

@@ -37,17 +37,17 @@ from inpaintzoo.apis.fixed_size import (
     fixed_input_size,
     network_call,
 )
+from inpaintzoo.apis.grey_fill import grey_fill_if_grey
 from inpaintzoo.apis.highres import INPAINT_STRATEGIES, check_strategy
 from inpaintzoo.apis.inputs import (
     DEFAULT_MASK_THRESHOLD,
     check_same_size,
-    grey_fill_if_grey,
     hole_and_values,
     pair_inputs,
     to_model_inputs,
     to_rgb_uint8,
-    warn_unusual_hole,
 )
+from inpaintzoo.apis.mask_warnings import warn_unusual_hole
 from inpaintzoo.models.inpaintors.base_inpaintor import BaseInpaintor, composite
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.config_paths import resolve_config
@@ -268,7 +268,7 @@ def run_one(
 
     ``after_forward`` (optional) is called after each network forward (the web
     app's progress bar). ``match_grey``: a grey picture gets a grey fill
-    (:func:`inpaintzoo.apis.inputs.grey_fill_if_grey`; ``raw`` stays the network's).
+    (:func:`inpaintzoo.apis.grey_fill.grey_fill_if_grey`; ``raw`` stays the network's).
     """
     data = model.data_preprocessor(to_model_inputs([image], [mask]))
     img, hole = data['inputs']['img'], data['inputs']['mask']  # (1,3,H,W), (1,1,H,W)
@@ -368,7 +368,7 @@ def inpaint(
     Warns:
         NoHoleWarning: a mask without a hole pixel (that image is returned
             unchanged); AllHoleWarning: a mask that is hole everywhere. Both
-            are :class:`inpaintzoo.apis.inputs.MaskWarning`.
+            are :class:`inpaintzoo.apis.mask_warnings.MaskWarning`.
 
     Raises:
         ImageReadError: an unreadable image or mask file.

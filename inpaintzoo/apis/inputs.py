@@ -28,9 +28,9 @@ Masks, the documented rule:
   ``(H, W)``, ``(C, H, W)`` or ``(1, C, H, W)`` with C = 1, 3 or 4.
 * A mask must have the image's size; otherwise :class:`InvalidMaskError` names
   both sizes.
-* A mask without a hole pixel warns (:class:`NoHoleWarning`: the image comes
-  back unchanged), and so does one that is hole everywhere
-  (:class:`AllHoleWarning`: the model invents the whole picture).
+* A mask without a hole pixel warns (``NoHoleWarning``: the image comes back
+  unchanged), and so does one that is hole everywhere (``AllHoleWarning``: the
+  model invents the whole picture); see :mod:`inpaintzoo.apis.mask_warnings`.
 
 Orientation (``orientation=``): ``'exif'`` (default) turns image and mask files,
 and PIL images, by their EXIF orientation tag, so a phone photo is inpainted as
@@ -41,7 +41,6 @@ as given.
 """
 
 import os
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -70,7 +69,7 @@ DEFAULT_MASK_THRESHOLD = 127
 ImageLike = str | os.PathLike | np.ndarray | Image.Image | torch.Tensor
 
 
-def _name(item: Any) -> str:
+def input_name(item: Any) -> str:
     """How a message names an input: its path, or its type and shape."""
     if isinstance(item, str | os.PathLike):
         return str(item)
@@ -126,7 +125,7 @@ def check_not_empty(shape: tuple[int, ...], item: Any) -> None:
     height, width = shape[:2]
     if height == 0 or width == 0:
         raise InvalidImageError(
-            f'image {_name(item)} is {width}x{height} (W x H); need at least 1x1'
+            f'image {input_name(item)} is {width}x{height} (W x H); need at least 1x1'
         )
 
 
@@ -149,7 +148,7 @@ def to_rgb_uint8(image: ImageLike, orientation: Orientation = 'exif') -> np.ndar
     if isinstance(image, str | os.PathLike):
         return read_image(Path(image), orientation=orientation)
     if isinstance(image, Image.Image):
-        arr = image_pixels(image, _name(image), orientation)  # as files are read
+        arr = image_pixels(image, input_name(image), orientation)  # as files are read
         check_not_empty(arr.shape, image)
         return arr
     if torch.is_tensor(image):
@@ -226,7 +225,7 @@ def mask_values(mask: ImageLike, orientation: Orientation = 'exif') -> np.ndarra
     if isinstance(mask, str | os.PathLike):
         return read_mask_values(Path(mask), orientation)
     if isinstance(mask, Image.Image):
-        return mask_pixels(mask, _name(mask), orientation)  # as files are read
+        return mask_pixels(mask, input_name(mask), orientation)  # as files are read
     return _array_mask_values(_mask_hw(mask), mask)
 
 
@@ -272,7 +271,7 @@ def _array_mask_values(arr: np.ndarray, source: Any) -> np.ndarray:
         return arr.astype(np.uint8) * np.uint8(255)
     if not np.issubdtype(arr.dtype, np.number):
         raise InvalidMaskError(
-            f'mask {_name(source)} has dtype {arr.dtype}; pass bool, integer or '
+            f'mask {input_name(source)} has dtype {arr.dtype}; pass bool, integer or '
             'float values'
         )
     if arr.size and not np.isfinite(arr).all():
@@ -346,72 +345,6 @@ def hole_and_values(
     return binarize_mask(values, MASK_CONVENTIONS[convention], threshold), values
 
 
-class MaskWarning(UserWarning):
-    """A mask that is valid but almost surely not what the user meant."""
-
-
-class NoHoleWarning(MaskWarning):
-    """A mask without a hole pixel: the image comes back unchanged."""
-
-
-class AllHoleWarning(MaskWarning):
-    """A mask that is hole everywhere: nothing of the image is kept."""
-
-
-def _hole_rule(convention: str, threshold: float) -> str:
-    """How a value becomes a hole, for messages.
-
-    E.g. ``'a value above 127 is a hole with hole-white'``.
-    """
-    if convention == 'known-white':
-        return f'a value below {255 - threshold:g} is a hole with {convention}'
-    return f'a value above {threshold:g} is a hole with {convention}'
-
-
-def warn_unusual_hole(
-    hole: np.ndarray,
-    values: np.ndarray,
-    image_src: Any,
-    mask_src: Any,
-    convention: str = 'hole-white',
-    threshold: float = DEFAULT_MASK_THRESHOLD,
-) -> None:
-    """Warn when a mask has no hole pixel, or is hole everywhere.
-
-    Args:
-        hole (np.ndarray): (H, W) float32, 1 = hole (:func:`hole_and_values`).
-        values (np.ndarray): (H, W) uint8 values it was thresholded from.
-        image_src: the image as given (named in the message).
-        mask_src: the mask as given (named in the message).
-        convention (str): ``'hole-white'`` or ``'known-white'``.
-        threshold (float): the threshold used.
-
-    Warns:
-        NoHoleWarning: no hole pixel (the values' range and the rule are named).
-        AllHoleWarning: every pixel is a hole.
-    """
-    if not hole.size:
-        return
-    where = f'mask {_name(mask_src)} (for image {_name(image_src)})'
-    if not hole.any():
-        warnings.warn(
-            f'{where} has no hole pixel: its values lie in [{int(values.min())}, '
-            f'{int(values.max())}] and {_hole_rule(convention, threshold)}; the '
-            'image is returned unchanged (check the mask, its convention and the '
-            'threshold)',
-            NoHoleWarning,
-            stacklevel=3,
-        )
-    elif hole.all():
-        warnings.warn(
-            f'{where} is hole everywhere ({_hole_rule(convention, threshold)}): '
-            'the model invents the whole picture, nothing of the image is kept '
-            '(check the mask and its convention)',
-            AllHoleWarning,
-            stacklevel=3,
-        )
-
-
 def pair_inputs(images: Any, masks: Any) -> tuple[list[Any], list[Any], bool]:
     """Split images and masks into equal-length lists.
 
@@ -480,8 +413,8 @@ def size_mismatch(
     """
     (ih, iw), (mh, mw) = tuple(image_hw), tuple(mask_hw)
     return (
-        f'mask {_name(mask_src)} is {mw}x{mh} (W x H) but image '
-        f"{_name(image_src)} is {iw}x{ih}: a mask must have its image's size; "
+        f'mask {input_name(mask_src)} is {mw}x{mh} (W x H) but image '
+        f"{input_name(image_src)} is {iw}x{ih}: a mask must have its image's size; "
         'resize the mask (nearest neighbour) or pass the matching one'
         + _orientation_hint(image_src, mask_src, (ih, iw), (mh, mw), orientation)
     )
@@ -526,59 +459,3 @@ def to_model_inputs(images: Sequence[np.ndarray], masks: Sequence[np.ndarray]) -
     img = [torch.from_numpy(np.array(i, np.uint8)).permute(2, 0, 1) for i in images]
     mask = [torch.from_numpy(np.array(m, np.float32))[None] for m in masks]
     return dict(inputs=dict(img=img, mask=mask), data_samples=None)
-
-
-#: channel spread (levels) up to which a known pixel counts as grey (JPEG noise)
-GREY_TOLERANCE = 2
-
-
-def is_grey_picture(image: np.ndarray, hole: np.ndarray) -> bool:
-    """Whether every known pixel of ``image`` is grey (R, G, B within 2 levels).
-
-    True for grey files (read as three equal channels) and for grey pictures
-    saved as RGB (an old black-and-white photo scanned in colour).
-
-    Args:
-        image (np.ndarray): (H, W, 3) uint8 RGB.
-        hole (np.ndarray): (H, W) float, 1 = hole.
-
-    Returns:
-        bool: False when there is no known pixel.
-    """
-    known = image[hole < 0.5].astype(np.int16)
-    if not known.size:
-        return False
-    return int((known.max(axis=1) - known.min(axis=1)).max()) <= GREY_TOLERANCE
-
-
-def grey_fill(composite: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """``composite`` with its hole pixels made grey: their luma in all channels.
-
-    Luma is ITU-R 601 (``0.299 R + 0.587 G + 0.114 B``, Pillow's ``'L'``), rounded.
-
-    Args:
-        composite (np.ndarray): (H, W, 3) uint8 RGB.
-        hole (np.ndarray): (H, W) float, 1 = hole.
-
-    Returns:
-        np.ndarray: (H, W, 3) uint8, a copy.
-    """
-    out = composite.copy()
-    inside = hole >= 0.5
-    rgb = out[inside].astype(np.float32)
-    luma = np.rint(rgb @ np.array([0.299, 0.587, 0.114], np.float32))
-    out[inside] = np.clip(luma, 0, 255).astype(np.uint8)[:, None]
-    return out
-
-
-def grey_fill_if_grey(
-    composite: np.ndarray, image: np.ndarray, hole: np.ndarray
-) -> np.ndarray:
-    """:func:`grey_fill` of ``composite`` if ``image`` is grey, else ``composite``.
-
-    Args:
-        composite (np.ndarray): (H, W, 3) uint8 RGB result.
-        image (np.ndarray): (H, W, 3) uint8 RGB input.
-        hole (np.ndarray): (H, W) float, 1 = hole.
-    """
-    return grey_fill(composite, hole) if is_grey_picture(image, hole) else composite

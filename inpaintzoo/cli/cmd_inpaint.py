@@ -204,7 +204,7 @@ def mask_warnings_on_stderr() -> AbstractContextManager[None]:
     Every image's warning is shown (the message names the image); other
     warnings keep Python's usual display.
     """
-    from inpaintzoo.apis.inputs import MaskWarning
+    from inpaintzoo.apis.mask_warnings import MaskWarning
 
     return warnings_as_lines(MaskWarning)
 

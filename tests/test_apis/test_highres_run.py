@@ -14,7 +14,7 @@ from inpaintzoo.apis.highres_run import (
     output_path,
     read_pair,
 )
-from inpaintzoo.apis.inputs import AllHoleWarning, NoHoleWarning
+from inpaintzoo.apis.mask_warnings import AllHoleWarning, NoHoleWarning
 from inpaintzoo.utils.errors import ConfigError, ImageReadError, InvalidMaskError
 from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
 from tests.tiny_config import REPO
