@@ -245,6 +245,28 @@ def test_crop_window_grows_with_context():
     assert (left + right) / 2 == pytest.approx(110)
 
 
+@pytest.mark.parametrize(
+    ('box', 'window'),
+    [
+        ((0, 4, 0, 6), (0, 8, 0, 12)),  # touches row 0 and column 0
+        ((0, 3, 20, 25), (0, 6, 18, 28)),  # row 0 only
+        ((10, 15, 0, 1), (8, 18, 0, 2)),  # column 0 only
+        ((36, 40, 44, 50), (32, 40, 38, 50)),  # last row and last column
+    ],
+)
+def test_crop_windows_of_holes_at_the_border_stay_inside_the_image(box, window):
+    # grown around the centre, then shifted (not cut) to fit: the hole stays inside
+    hole = np.zeros((40, 50), bool)
+    top, bottom, left, right = box
+    hole[top:bottom, left:right] = True
+    [(got, ids)] = crop_windows(label_holes(hole)[0], 2.0, 1)
+    assert got == window
+    assert ids == [1]
+    # a least side of the whole image: the window is exactly the image
+    [(got, _)] = crop_windows(label_holes(hole)[0], 2.0, 100)
+    assert got == (0, 40, 0, 50)
+
+
 def test_crop_pastes_only_inside_the_hole():
     image, mask = make_pair(300, 420, [])
     mask[0, 0] = torch.from_numpy(scribbles(300, 420)).float()

@@ -253,3 +253,35 @@ def test_pair_sizes_follow_the_exif_orientation(tmp_path):
     assert 'EXIF orientation tags: image 6, mask 1' in str(err.value)
     assert '--orientation stored' in str(err.value)
     assert str(err.value).endswith('(nothing was run)')
+
+
+def test_image_is_its_own_mask_whatever_the_spelling(tmp_path, monkeypatch):
+    # absolute image path, relative --mask-dir naming the same folder
+    image = _png(tmp_path / 'in' / 'a.png')
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FolderPairingError, match='its own mask'):
+        pair_masks([image], mask_dir='in')
+    # relative image path, absolute --mask of the same file
+    with pytest.raises(FolderPairingError, match='its own mask'):
+        pair_masks([Path('in') / 'a.png'], mask=image)
+    # a symlink to the image given as the one --mask
+    link = tmp_path / 'link.png'
+    link.symlink_to(image)
+    with pytest.raises(FolderPairingError, match='its own mask'):
+        pair_masks([image], mask=link)
+    # a real mask with the same name in another folder is fine
+    other = _png(tmp_path / 'masks' / 'a.png')
+    assert pair_masks([image], mask_dir='masks') == [Path('masks') / 'a.png']
+    assert pair_masks([image], mask=other) == [other]
+
+
+def test_one_image_under_two_spellings_is_collected_once(tmp_path, monkeypatch):
+    image = _png(tmp_path / 'in' / 'a.png')
+    link = tmp_path / 'link.png'
+    link.symlink_to(image)
+    monkeypatch.chdir(tmp_path)
+    got = collect_images([image, Path('in') / 'a.png', 'in/../in/a.png', link])
+    assert got == [image]
+    # a folder and the file inside it, written differently
+    got = collect_images(['in', image])
+    assert got == [Path('in') / 'a.png']

@@ -109,6 +109,37 @@ def test_structure_only_source_warns_and_records_it(
     assert structure_warnings(caplog) == []
 
 
+def test_converted_file_without_a_check_record_warns_once_on_reuse(
+    zoo_home, tiny_zoo, official_bytes, tiny_generator, caplog
+):
+    # a file converted by an older inpaintzoo: no ``source_check`` in its metadata
+    from safetensors.torch import load_file, save_file
+
+    from inpaintzoo.hub.cache import write_sidecar
+
+    tiny_zoo('tiny_official', [drive_source()])
+    put_by_hand(zoo_home, 'tiny_official', GEN, official_bytes)
+    path = download('tiny_official', offline=True)
+    with safe_open(str(path), 'pt') as f:
+        metadata = dict(f.metadata())
+    del metadata['source_check']
+    for kept in (metadata, None):  # older metadata, or none at all
+        save_file(load_file(str(path)), str(path), metadata=kept)
+        write_sidecar(path)
+        download_module._WARNED_REUSE.clear()  # a new process reusing the cache
+        caplog.clear()
+        caplog.set_level(logging.WARNING, logger=HUB_LOGGER)
+        assert download('tiny_official', offline=True) == path
+        assert_is_tiny_generator(path, tiny_generator)
+        (warning,) = structure_warnings(caplog)
+        assert str(path) in warning
+        assert 'not verified against a published sha256' in warning
+        assert 'converted by an older inpaintzoo' in warning
+        caplog.clear()
+        download('tiny_official', offline=True)  # once per process is enough
+        assert structure_warnings(caplog) == []
+
+
 def test_source_with_published_sha256_gives_no_warning(
     zoo_home, tiny_zoo, http_server, converted_bytes, caplog
 ):

@@ -118,6 +118,29 @@ def test_no_mask_no_picture_and_wrong_sizes_are_messages():
         editor_inputs(_editor(img), np.full((20, 10), 255, np.uint8))
 
 
+def test_uploaded_mask_of_the_right_height_but_another_width_is_refused(tmp_path):
+    # a width-1 mask would broadcast into whole rows of hole; another width
+    # would be a raw numpy error: both get the size message
+    from PIL import Image
+
+    img = _picture()  # 56x40
+    for width in (1, 30, 57):
+        upload = np.full((40, width), 255, np.uint8)
+        with pytest.raises(InvalidMaskError) as err:
+            editor_inputs(_editor(img), upload)
+        assert str(err.value).startswith(
+            f'the uploaded mask is {width}x40 but the picture is 56x40: upload a '
+            'mask of the same size'
+        )
+    path = tmp_path / 'wide.png'
+    Image.fromarray(np.full((40, 1), 255, np.uint8)).save(path)
+    with pytest.raises(InvalidMaskError, match='uploaded mask is 1x40 but'):
+        editor_inputs(_editor(img, _layer(40, 56, (0, 5, 0, 5))), str(path))
+    # a brush layer of another width is refused the same way
+    with pytest.raises(InvalidMaskError, match='brush layer 1 is 1x40 but'):
+        editor_inputs(_editor(img, _layer(40, 1, None)))
+
+
 def test_strategy_auto_and_size_limits():
     assert choose_strategy('auto', 600, 800) == 'whole'
     assert choose_strategy('auto', 1920, 2560) == 'crop'
@@ -251,6 +274,28 @@ def test_2560x1920_runs_with_the_crop_strategy_and_reports_progress(tiny_choice)
     hole = layer[..., 3] > 0
     assert np.array_equal(out.result[~hole], img[~hole])
     assert not np.array_equal(out.result[hole], img[hole])
+
+
+def test_sliding_progress_counts_only_tiles_with_a_hole_and_reaches_its_total(
+    tiny_choice,
+):
+    # 600x1100 is a 2x3 grid of 512-pixel tiles; the hole lies in the first tile
+    # only, so only that tile runs (empty tiles are skipped) and the bar ends full
+    from inpaintzoo.apis.highres import tile_grid
+
+    img = _picture(600, 1100)
+    layer = _layer(600, 1100, (10, 60, 20, 90))
+    assert len(tile_grid(600, 1100, 512, 64)) == 6
+    calls = []
+    out = handle_request(
+        ModelCache(), tiny_choice, 'tiny', 'cpu', _editor(img, layer), None,
+        'sliding', lambda done, total: calls.append((done, total)),
+    )  # fmt: skip
+    assert out.ok, out.message
+    assert out.strategy == 'sliding'
+    assert calls == [(0, 1), (1, 1)]
+    hole = layer[..., 3] > 0
+    assert np.array_equal(out.result[~hole], img[~hole])
 
 
 def _fake_face_api(monkeypatch) -> dict:
