@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine.logging import MessageHub
+from mmengine.logging.history_buffer import HistoryBuffer
 from torch import nn
 
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
@@ -363,6 +364,41 @@ def test_allow_list_getattr_is_limited_to_history_buffer(tmp_path):
     torch.save({'state_dict': {}, 'x': AttributeGrab()}, path)
     with pytest.raises(UnsafeCheckpointError, match='refusing'):
         load_local_checkpoint(path)
+
+
+class GetattrOf:
+    """Unpickles as ``getattr(owner, name)`` (pickled as builtins.getattr)."""
+
+    def __init__(self, owner: type, name: str):
+        self.owner, self.name = owner, name
+
+    def __reduce__(self):
+        return (getattr, (self.owner, self.name))
+
+
+@pytest.mark.parametrize(
+    ('owner', 'name'),
+    [
+        (HistoryBuffer, '__init__'),
+        (HistoryBuffer, '__class__'),
+        (HistoryBuffer, '__subclasses__'),
+        (HistoryBuffer, '__dict__'),
+        (HistoryBuffer, 'update'),
+        (np.ndarray, 'min'),
+    ],
+)
+def test_allow_list_getattr_refuses_other_names_and_owners(tmp_path, owner, name):
+    path = tmp_path / 'grab.pth'
+    torch.save({'state_dict': {}, 'x': GetattrOf(owner, name)}, path)
+    with pytest.raises(UnsafeCheckpointError, match='refusing'):
+        load_local_checkpoint(path)
+
+
+@pytest.mark.parametrize('name', ['min', 'max', 'current', 'mean'])
+def test_allow_list_getattr_gives_history_buffer_statistics(tmp_path, name):
+    path = tmp_path / 'stat.pth'
+    torch.save({'state_dict': {}, 'x': GetattrOf(HistoryBuffer, name)}, path)
+    assert load_local_checkpoint(path)['x'] is getattr(HistoryBuffer, name)
 
 
 def test_errors_of_an_intact_file_are_not_called_corruption(tmp_path):

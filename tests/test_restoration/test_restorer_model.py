@@ -8,7 +8,9 @@ from mmengine.registry import init_default_scope
 from inpaintzoo.evaluation.metrics.restoration_metric import (
     RestorationMetric,
     quantize_round,
+    ssim_gaussian,
 )
+from inpaintzoo.models.restorers.restorer import pad_to_multiple
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import ConfigError, InvalidImageError
 
@@ -34,6 +36,33 @@ def test_residual_output_and_any_size(restorer):
     assert out.shape == x.shape
     torch.testing.assert_close(out, x + net)
     assert restorer.size_divisor == 16
+
+
+@pytest.mark.parametrize(
+    ('size', 'mode'),
+    # the pad to 16 equals the side (8): reflect is impossible, so replicate
+    [
+        ((8, 8), 'replicate'),
+        ((8, 21), 'replicate'),
+        ((24, 8), 'replicate'),
+        ((9, 9), 'reflect'),
+        ((24, 25), 'reflect'),
+    ],
+)
+def test_pad_equal_to_the_side_falls_back_to_replicate(restorer, size, mode):
+    h, w = size
+    x = torch.rand(1, 3, h, w)
+    ph, pw = -h % 16, -w % 16
+    padded = pad_to_multiple(x, 16)
+    torch.testing.assert_close(
+        padded, torch.nn.functional.pad(x, (0, pw, 0, ph), mode=mode)
+    )
+    with torch.no_grad():
+        out = restorer(dict(img=x), mode='tensor')
+        zeros = torch.zeros(1, 1, h + ph, w + pw)
+        net = restorer.generator(padded, zeros)[..., :h, :w]
+    assert out.shape == x.shape
+    torch.testing.assert_close(out, x + net)
 
 
 def test_identity_init_returns_the_input():
@@ -100,6 +129,81 @@ def test_metric_protocol():
     assert res['PSNR'] == pytest.approx((row['PSNR'] + 100) / 2)
     with pytest.raises(ConfigError, match='quantize'):
         RestorationMetric(quantize='floor')
+
+
+def wang_ssim_rgb(a: np.ndarray, b: np.ndarray) -> float:
+    """SSIM of Wang et al. (2004) written out: (H, W, 3) uint8 -> channel mean.
+
+    11 x 11 Gaussian window (sigma 1.5, normalised), K1 0.01, K2 0.03, L 255,
+    population (co)variances, the mean over the valid (unpadded) window positions.
+    """
+    taps = np.exp(-0.5 * (np.arange(-5, 6) / 1.5) ** 2)
+    taps /= taps.sum()
+
+    def blur(x: np.ndarray) -> np.ndarray:  # separable 'valid' filtering
+        rows = sum(t * x[i : x.shape[0] - 10 + i] for i, t in enumerate(taps))
+        return sum(t * rows[:, i : x.shape[1] - 10 + i] for i, t in enumerate(taps))
+
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    scores = []
+    for ch in range(3):
+        x, y = a[..., ch].astype(np.float64), b[..., ch].astype(np.float64)
+        mx, my = blur(x), blur(y)
+        vx, vy = blur(x * x) - mx**2, blur(y * y) - my**2
+        cxy = blur(x * y) - mx * my
+        ssim_map = ((2 * mx * my + c1) * (2 * cxy + c2)) / (
+            (mx**2 + my**2 + c1) * (vx + vy + c2)
+        )
+        scores.append(ssim_map.mean())
+    return float(np.mean(scores))
+
+
+def test_deblur_ssim_matches_wang_et_al_on_a_real_image(data_dir):
+    from PIL import Image
+    from scipy.ndimage import uniform_filter1d
+    from skimage.metrics import structural_similarity
+
+    gt_u8 = np.asarray(Image.open(data_dir / 'places/test1.jpg').convert('RGB'))
+    gt_u8 = np.ascontiguousarray(gt_u8[100:228, 150:310])  # 128 x 160
+    # synthetic degradation: 9-pixel horizontal motion blur plus mild noise
+    blurred = uniform_filter1d(gt_u8.astype(np.float64) / 255, 9, axis=1)
+    noise = np.random.default_rng(0).normal(0, 0.01, blurred.shape)
+    pred = torch.from_numpy(blurred + noise).permute(2, 0, 1).float()
+    gt = torch.from_numpy(gt_u8).permute(2, 0, 1).float() / 255
+
+    pred_u8 = np.rint(np.clip(blurred + noise, 0, 1) * 255).astype(np.uint8)
+    np.testing.assert_array_equal(quantize_round(pred.permute(1, 2, 0)), pred_u8)
+    expected = wang_ssim_rgb(pred_u8, gt_u8)
+    skimage_value = structural_similarity(
+        gt_u8,
+        pred_u8,
+        data_range=255,
+        channel_axis=-1,
+        gaussian_weights=True,
+        sigma=1.5,
+        use_sample_covariance=False,
+        K1=0.01,
+        K2=0.03,
+    )
+    assert skimage_value == pytest.approx(expected, abs=1e-9)
+    assert 0.3 < expected < 0.95  # a real, clearly imperfect restoration
+
+    assert ssim_gaussian(pred_u8, gt_u8) == pytest.approx(expected, abs=1e-9)
+    row = RestorationMetric().score(pred, gt)  # the default protocol
+    assert row['SSIM'] == pytest.approx(expected, abs=1e-9)
+    # the other conventions give other numbers, so the pin above decides
+    sample_cov = structural_similarity(
+        gt_u8,
+        pred_u8,
+        data_range=255,
+        channel_axis=-1,
+        gaussian_weights=True,
+        sigma=1.5,
+        use_sample_covariance=True,
+    )
+    assert abs(sample_cov - expected) > 1e-4
+    uniform = RestorationMetric(ssim_window='uniform').score(pred, gt)['SSIM']
+    assert abs(uniform - expected) > 1e-3
 
 
 def test_unet_output_act_option():

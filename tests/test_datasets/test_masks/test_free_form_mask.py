@@ -73,3 +73,35 @@ def test_unreachable_range_raises():
     masker = FreeFormMask(brush_width=(30, 30), max_length=60, hole_ratio=(0.0, 0.001))
     with pytest.raises(RuntimeError, match='after'):
         masker.generate((32, 32), np.random.default_rng(0))
+
+
+def _box_origin(mask: np.ndarray, side: int) -> tuple[int, int]:
+    """(top, left) of the one side x side box of a mask whose stroke is tiny."""
+    rows = np.flatnonzero(mask.sum(axis=1) >= side - 2)
+    cols = np.flatnonzero(mask.sum(axis=0) >= side - 2)
+    assert rows.size
+    assert cols.size
+    assert rows[-1] - rows[0] in (side - 1, side), rows  # a stroke pixel may touch
+    return int(rows[0]), int(cols[0])
+
+
+def test_boxes_are_placed_uniformly_down_to_the_last_row_and_column():
+    # one 16 x 16 box (0.25 of 64) and one 1-pixel-wide stroke of a few pixels:
+    # the box's top and left are uniform over 0..48
+    masker = _make(
+        seed=0,
+        num_boxes=(1, 1),
+        box_size=(0.25, 0.25),
+        brush_width=(1, 1),
+        max_length=3,
+        max_vertices=2,
+        max_strokes=1,
+    )
+    origins = np.array([_box_origin(_run(masker, i), 16) for i in range(600)])
+    for axis in (0, 1):
+        values = origins[:, axis]
+        assert values.min() == 0
+        assert values.max() == 48
+        assert abs(values.mean() - 24) < 2.5  # sd of the mean ~ 0.58
+        # the lower (right) third of the positions is drawn about a third of the time
+        assert 0.25 < np.mean(values > 32) < 0.42

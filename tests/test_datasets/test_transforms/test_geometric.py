@@ -72,6 +72,35 @@ def test_random_crop_moves_image_mask_and_landmarks_together():
         RandomCrop(10).transform(_results())
 
 
+@pytest.mark.parametrize('size', [(6, 8), (6, 5), (4, 8)])
+def test_random_crop_of_an_image_with_a_side_equal_to_the_crop(size):
+    np.random.seed(0)  # noqa: NPY002
+    full = _results()
+    for _ in range(20):
+        res = RandomCrop(size).transform(_results())
+        top, left = np.argwhere(full['img'][..., 0] == res['img'][0, 0, 0])[0]
+        assert res['img'].shape[:2] == size
+        if size[0] == 6:
+            assert top == 0
+        if size[1] == 8:
+            assert left == 0
+
+
+def test_random_crop_offsets_are_uniform_and_include_the_last_row_and_column():
+    np.random.seed(0)  # noqa: NPY002
+    full = _results()
+    counts = np.zeros((3, 4), int)  # 6x8 image, 4x5 crop: top 0..2, left 0..3
+    draws = 1200
+    for _ in range(draws):
+        res = RandomCrop((4, 5)).transform(_results())
+        top, left = np.argwhere(full['img'][..., 0] == res['img'][0, 0, 0])[0]
+        counts[top, left] += 1
+    assert counts.sum() == draws
+    # every offset is reached, each close to draws / 12 = 100 (binomial sd ~ 9.6)
+    assert counts.min() > 60, counts
+    assert counts.max() < 140, counts
+
+
 def test_random_flip_mirrors_everything_and_reorders_pairs():
     res = RandomHorizontalFlip(prob=1.0, flip_pairs=[(0, 1)]).transform(_results())
     full = _results()

@@ -92,7 +92,12 @@ def test_padding_is_noop_at_multiples_of_stride():
     torch.testing.assert_close(out, ref, rtol=0, atol=0)
 
 
-@pytest.mark.parametrize('size', [(50, 37), (5, 3)])
+@pytest.mark.parametrize(
+    'size',
+    # (8, *) and (*, 8): the pad to stride 16 equals the side, where reflect
+    # padding is impossible; (9, 9): the pad is one less than the side
+    [(50, 37), (5, 3), (8, 8), (8, 40), (40, 8), (9, 9)],
+)
 def test_any_size_reflect_padding(size):
     torch.manual_seed(0)
     net = tiny().eval()
@@ -106,13 +111,14 @@ def test_any_size_reflect_padding(size):
     assert out.min() > 0
     assert out.max() < 1
     ph, pw = -h % 16, -w % 16
-    if ph < h and pw < w:  # reflect possible: compare with a manual pad/crop
-        filled = img * (1 - mask) + mask
-        fp = F.pad(filled, (0, pw, 0, ph), mode='reflect')
-        mp = F.pad(mask, (0, pw, 0, ph), mode='reflect')
-        with torch.no_grad():
-            ref = net.forward_padded(torch.cat([fp, mp], 1), net.level_masks(mp))
-        torch.testing.assert_close(out, ref[..., :h, :w], rtol=0, atol=0)
+    # reflect where possible, else replicate: compare with a manual pad/crop
+    mode = 'reflect' if ph < h and pw < w else 'replicate'
+    filled = img * (1 - mask) + mask
+    fp = F.pad(filled, (0, pw, 0, ph), mode=mode)
+    mp = F.pad(mask, (0, pw, 0, ph), mode=mode)
+    with torch.no_grad():
+        ref = net.forward_padded(torch.cat([fp, mp], 1), net.level_masks(mp))
+    torch.testing.assert_close(out, ref[..., :h, :w], rtol=0, atol=0)
 
 
 def test_hole_content_is_ignored_and_batch_independent():

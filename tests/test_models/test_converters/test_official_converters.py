@@ -1,3 +1,5 @@
+import re
+
 import pytest
 import torch
 
@@ -10,6 +12,7 @@ from inpaintzoo.models.converters import (
     to_official,
     unwrap_checkpoint,
 )
+from inpaintzoo.models.converters.key_mapping import compile_template
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import CheckpointMismatchError, ConfigError
 
@@ -167,6 +170,27 @@ def test_missing_unexpected_and_shape_errors(hint_sd):
     )
     with pytest.raises(CheckpointMismatchError, match=r'missing keys: encoder1\.1\.'):
         convert_official(hint_sd, 'hint', deeper)
+
+
+@pytest.mark.parametrize(
+    ('key', 'renamed'),
+    [
+        ('output.0.weight', 'output.0.weight_old'),
+        ('output.0.weight', 'output.0.weightx'),
+    ],
+)
+def test_key_with_an_extra_suffix_is_unexpected(hint_sd, key, renamed):
+    # a rule's template is only a prefix of the renamed key: it must not match
+    bad = {(renamed if k == key else k): v for k, v in hint_sd.items()}
+    with pytest.raises(CheckpointMismatchError, match=re.escape(renamed)):
+        convert_official(bad, 'hint')
+
+
+def test_key_templates_match_whole_keys_only():
+    template = compile_template('down{i}.proj.{p}')
+    assert template.match('down2.proj.bias')['i'] == '2'
+    for key in ('down2.proj.weight_old', 'down2.proj.bias.x', 'xdown2.proj.bias'):
+        assert template.match(key) is None, key
 
 
 def test_config_builder(reference_dir, hint_sd):

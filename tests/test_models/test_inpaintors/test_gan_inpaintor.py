@@ -148,3 +148,57 @@ def test_bad_update_order_and_optim():
         model.train_step(
             make_batch(), OptimWrapper(torch.optim.Adam(model.parameters()))
         )
+
+
+def sequential_reference_steps(model, batches: list[dict]) -> None:
+    """The sequential order in plain torch: D's step, then G's step against the
+    updated D; G's adversarial loss never reaches D's parameters."""
+    g, d = model.generator, model.discriminator
+    opt_g = torch.optim.Adam(g.parameters(), lr=1e-2)
+    opt_d = torch.optim.Adam(d.parameters(), lr=1e-3)
+    for batch in batches:
+        img = torch.stack(batch['inputs']['img']).float() / 255
+        mask = torch.stack(batch['inputs']['mask'])
+        out = g(img, mask)
+        real, fake = d(img), d(out.detach())
+        d_loss = (
+            F.mse_loss(real, torch.ones_like(real))
+            + F.mse_loss(fake, torch.zeros_like(fake))
+        ) / 2
+        opt_d.zero_grad()
+        d_loss.backward()
+        opt_d.step()
+        gen_fake = d(out)
+        g_loss = F.mse_loss(gen_fake, torch.ones_like(gen_fake)) * 0.01
+        g_loss = g_loss + F.l1_loss(out, img)
+        opt_g.zero_grad()
+        grads = torch.autograd.grad(g_loss, list(g.parameters()))
+        for p, grad in zip(g.parameters(), grads):
+            p.grad = grad
+        opt_g.step()
+
+
+def test_sequential_step_leaves_no_generator_gradient_on_d():
+    init_default_scope('inpaintzoo')
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_model_cfg('sequential'))
+    model.train_step(make_batch(), make_optim(model))
+    for name, p in model.discriminator.named_parameters():
+        assert p.grad is None or not p.grad.any(), name
+        assert p.requires_grad, name
+
+
+def test_sequential_steps_match_plain_torch_reference():
+    init_default_scope('inpaintzoo')
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_model_cfg('sequential'))
+    reference = copy.deepcopy(model)
+    batches = [make_batch(seed=0), make_batch(seed=1)]
+    sequential_reference_steps(reference, batches)
+    optim = make_optim(model)
+    for batch in batches:
+        model.train_step(batch, optim)
+    for (name, p), q in zip(
+        model.state_dict().items(), reference.state_dict().values()
+    ):
+        torch.testing.assert_close(p, q, rtol=0, atol=1e-7, msg=name)

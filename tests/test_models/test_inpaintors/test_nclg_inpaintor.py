@@ -209,3 +209,43 @@ def test_landmark_branch_attaches_to_hint_by_config() -> None:
     assert samples[0].pred_landmarks.shape == (68, 2)
     with pytest.raises(ConfigError, match=r"'nope' is not a sub-module.*latent"):
         MODELS.build(dict(cfg['generator'], feature='nope'))
+
+
+@MODELS.register_module(force=True)
+class AnySizeLandmarkStub(torch.nn.Module):
+    """(img, mask) -> (sigmoid(conv), fixed normalised landmarks (N, 2K)): any H, W."""
+
+    def __init__(self, landmarks: list[float]):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(4, 3, 3, padding=1)
+        self.landmarks = torch.nn.Parameter(torch.tensor([landmarks]))
+
+    def forward(self, img: torch.Tensor, mask: torch.Tensor):
+        image = torch.sigmoid(self.conv(torch.cat([img, mask], 1)))
+        return image, self.landmarks.expand(img.shape[0], -1)
+
+
+def test_non_square_landmark_loss_scales_x_by_width_and_y_by_height() -> None:
+    init_default_scope('inpaintzoo')
+    h, w = 16, 48
+    model = MODELS.build(
+        dict(
+            type='NCLGInpaintor',
+            generator=dict(type='AnySizeLandmarkStub', landmarks=[0.5, 0.25, 1.0, 0.0]),
+            discriminator=dict(type='PatchDiscriminator', base_channels=8),
+            losses=dict(),
+            gan_loss=dict(type='GANLoss', gan_type='lsgan', loss_weight=0.01),
+            landmark_loss=dict(type='LandmarkLoss', loss_weight=1.0),
+            train_cfg=dict(round_landmarks=False, clamp_landmarks=False),
+        )
+    )
+    gt_px = torch.tensor([[[24.0, 4.0], [48.0, 0.0]]])  # exactly the prediction
+    inputs = dict(
+        img=torch.rand(1, 3, h, w), mask=torch.zeros(1, 1, h, w), landmarks=gt_px
+    )
+    assert model(inputs, mode='loss')['loss_landmark'].item() == pytest.approx(0)
+    # one pixel off in y only: the norm is 1
+    inputs['landmarks'] = gt_px + torch.tensor([[[0.0, 1.0], [0.0, 0.0]]])
+    assert model(inputs, mode='loss')['loss_landmark'].item() == pytest.approx(1)
+    samples = model(inputs, [InpaintSample()], mode='predict')
+    torch.testing.assert_close(samples[0].pred_landmarks, gt_px[0])
