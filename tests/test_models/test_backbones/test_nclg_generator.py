@@ -110,10 +110,16 @@ def test_forward_shapes_and_landmark_output() -> None:
     assert image.shape == (1, 3, 256, 256)
     assert landmarks.shape == (1, 136)
     assert ((image > 0) & (image < 1)).all()
-    # hole pixels may hold anything (they are replaced by 1)
+    # hole pixels may hold anything: they are replaced by 1 (white), as the
+    # official model sees them (a fill of 0 would give another output)
     with torch.no_grad():
         again = net(torch.where(mask.bool(), torch.nan, img), mask)
+        white = net.forward_filled(
+            torch.where(mask.bool(), 1.0, img), mask, *net.scaled_masks(mask)
+        )
     torch.testing.assert_close(again.image, image)
+    torch.testing.assert_close(white.image, image, rtol=0, atol=0)
+    torch.testing.assert_close(white.landmarks, landmarks, rtol=0, atol=0)
 
 
 def test_wrong_size_names_the_requirement() -> None:
