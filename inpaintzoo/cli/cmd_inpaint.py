@@ -96,7 +96,8 @@ def add_inpaint_parser(subparsers: Any) -> argparse.ArgumentParser:
         '--mask-threshold',
         type=int,
         default=None,
-        help='mask values above it are holes (default: the API default)',
+        help='mask values above it are holes (default 127, as inpaint(); with '
+        'known-white: values below 255 minus it); 0: every non-zero value',
     )
     add_orientation_argument(parser)
     add_run_arguments(parser)
