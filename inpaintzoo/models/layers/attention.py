@@ -10,11 +10,10 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import nn
 
-from inpaintzoo.models.layers.fused_cpu import (
-    depthwise_conv,
+from inpaintzoo.models.layers.fused_cpu import depthwise_conv, use_fused_cpu
+from inpaintzoo.models.layers.fused_cpu_pointwise import (
     pointwise_conv,
     pointwise_depthwise,
-    use_fused_cpu,
 )
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import ConfigError

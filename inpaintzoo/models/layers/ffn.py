@@ -4,7 +4,7 @@ import torch
 from mmengine.model import BaseModule
 from torch import nn
 
-from inpaintzoo.models.layers.fused_cpu import gated_ffn
+from inpaintzoo.models.layers.fused_cpu_pointwise import gated_ffn
 from inpaintzoo.registry import MODELS
 
 

@@ -10,7 +10,7 @@ from inpaintzoo.models.layers.blocks import (
     spatial_kwargs,
     takes_spatial,
 )
-from inpaintzoo.models.layers.fused_cpu import pointwise_conv_concat
+from inpaintzoo.models.layers.fused_cpu_pointwise import pointwise_conv_concat
 from inpaintzoo.models.layers.slot_config import check_slot_config
 from inpaintzoo.registry import MODELS
 

@@ -6,12 +6,11 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from inpaintzoo.models.layers.attention import SpatialGate
-from inpaintzoo.models.layers.fused_cpu import (
-    depthwise_conv,
+from inpaintzoo.models.layers.fused_cpu import depthwise_conv, use_fused_cpu
+from inpaintzoo.models.layers.fused_cpu_pointwise import (
     pointwise_conv,
     pointwise_conv_with_half,
     pointwise_depthwise,
-    use_fused_cpu,
 )
 from inpaintzoo.registry import MODELS
 

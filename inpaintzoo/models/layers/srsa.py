@@ -5,8 +5,8 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import nn
 
-from inpaintzoo.models.layers.fused_cpu import (
-    depthwise_conv,
+from inpaintzoo.models.layers.fused_cpu import depthwise_conv
+from inpaintzoo.models.layers.fused_cpu_pointwise import (
     pointwise_conv,
     pointwise_depthwise,
 )

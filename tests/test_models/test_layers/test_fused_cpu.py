@@ -9,16 +9,16 @@ from mmengine.config import Config
 from torch import nn
 
 import inpaintzoo.models  # noqa: F401  (registers the modules)
-from inpaintzoo.models.layers import fused_cpu
+from inpaintzoo.models.layers import fused_cpu, fused_cpu_pointwise
 from inpaintzoo.models.layers.attention import ChannelAttention
 from inpaintzoo.models.layers.ffn import GDFN
 from inpaintzoo.models.layers.fused_cpu import (
     depthwise3x3,
     depthwise_conv,
     gated_depthwise_conv,
-    pointwise_conv,
     use_fused_cpu,
 )
+from inpaintzoo.models.layers.fused_cpu_pointwise import pointwise_conv
 from inpaintzoo.models.layers.norm import ChannelLayerNorm
 from inpaintzoo.models.ssm.cpu_kernel import load_kernel
 from inpaintzoo.registry import MODELS
@@ -87,7 +87,10 @@ def _spy(monkeypatch):
         calls.append(kwargs.get('gate', False))
         return real(*args, **kwargs)
 
+    # the depth-wise layers call it from fused_cpu, the 1x1 + depth-wise ones
+    # from fused_cpu_pointwise
     monkeypatch.setattr(fused_cpu, 'depthwise3x3', spy)
+    monkeypatch.setattr(fused_cpu_pointwise, 'depthwise3x3', spy)
     return calls
 
 
@@ -126,7 +129,7 @@ def test_gated_ffn_bands_equal_the_whole_map(monkeypatch, bias, h, w, band_bytes
     torch.manual_seed(0)
     layer = GDFN(6, expansion=2.0, bias=bias)
     x = torch.randn(2, 6, h, w)
-    monkeypatch.setattr(fused_cpu, 'FFN_BAND_BYTES', band_bytes)
+    monkeypatch.setattr(fused_cpu_pointwise, 'FFN_BAND_BYTES', band_bytes)
     with torch.no_grad():
         out = layer(x)
         monkeypatch.setenv(fused_cpu.ENV_VAR, 'off')
@@ -267,9 +270,9 @@ def test_pointwise_depthwise_bands_write_in_place(monkeypatch, band_bytes):
     torch.manual_seed(0)
     pw, dw = nn.Conv2d(5, 12, 1, bias=True), nn.Conv2d(12, 12, 3, padding=1, groups=12)
     x = torch.randn(2, 5, 11, 7)
-    monkeypatch.setattr(fused_cpu, 'FFN_BAND_BYTES', band_bytes)
+    monkeypatch.setattr(fused_cpu_pointwise, 'FFN_BAND_BYTES', band_bytes)
     with torch.no_grad():
-        out = fused_cpu.pointwise_depthwise(x, pw, dw)
+        out = fused_cpu_pointwise.pointwise_depthwise(x, pw, dw)
         torch.testing.assert_close(out, dw(pw(x)), rtol=1e-5, atol=1e-5)
 
 
@@ -318,14 +321,16 @@ def test_pointwise_conv_concat_never_makes_the_concat(bias, with_residual):
     ref = conv(torch.cat([a, b], dim=1)).detach()
     ref = ref if res is None else res + ref
     with torch.no_grad():
-        out = fused_cpu.pointwise_conv_concat(conv, [a, b], residual=res)
+        out = fused_cpu_pointwise.pointwise_conv_concat(conv, [a, b], residual=res)
     torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
     # autograd: PyTorch's path, gradients reach every part
     a.requires_grad_(True)
-    fused_cpu.pointwise_conv_concat(conv, [a, b], residual=res).sum().backward()
+    fused_cpu_pointwise.pointwise_conv_concat(
+        conv, [a, b], residual=res
+    ).sum().backward()
     assert a.grad is not None
     with pytest.raises(RuntimeError):  # channels that do not add up: conv's own error
-        fused_cpu.pointwise_conv_concat(conv, [a.detach(), a.detach()])
+        fused_cpu_pointwise.pointwise_conv_concat(conv, [a.detach(), a.detach()])
 
 
 def test_cbfn_residual_in_place_leaves_its_inputs_alone():
@@ -352,7 +357,7 @@ def test_fusion_with_a_half_resolution_part(bias):
     up = F.interpolate(half, scale_factor=2, mode='nearest')
     with torch.no_grad():
         ref = conv(torch.cat([full, up], dim=1))
-        out = fused_cpu.pointwise_conv_with_half(conv, full, half)
+        out = fused_cpu_pointwise.pointwise_conv_with_half(conv, full, half)
     torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
 
 
@@ -431,7 +436,7 @@ def test_channel_columns_views_without_copying(layout):
         x = x.contiguous(memory_format=torch.channels_last)
     elif layout == 'strided':
         x = torch.randn(2, 5, 4, 12)[..., ::2]
-    cols = fused_cpu.channel_columns(x)
+    cols = fused_cpu_pointwise.channel_columns(x)
     torch.testing.assert_close(cols, x.reshape(2, 5, 24), rtol=0, atol=0)
     shares = cols.data_ptr() == x.data_ptr() and cols._base is not None
     assert shares == (layout != 'strided')
@@ -455,8 +460,8 @@ def test_channels_last_parts_are_multiplied_in_place(monkeypatch, bias):
             return real(t, *args, **kwargs)
 
         monkeypatch.setattr(torch.Tensor, 'contiguous', spy)
-        out = fused_cpu.pointwise_conv_concat(conv, [b, a], residual=res)
-        alone = fused_cpu.pointwise_conv(conv, torch.cat([b, a], 1))
+        out = fused_cpu_pointwise.pointwise_conv_concat(conv, [b, a], residual=res)
+        alone = fused_cpu_pointwise.pointwise_conv(conv, torch.cat([b, a], 1))
     assert not copies
     torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(alone, ref - res, rtol=1e-5, atol=1e-5)
