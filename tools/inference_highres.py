@@ -17,11 +17,11 @@ from inpaintzoo.apis.cli import add_debug_argument, run_cli
 from inpaintzoo.apis.highres import STRATEGIES
 from inpaintzoo.apis.highres_run import (
     FALLBACK_TRAIN_SIZE,
-    MASK_CONVENTION_CHOICES,
     build_inpaintor,
     inpaint_file,
 )
 from inpaintzoo.apis.inputs import DEFAULT_MASK_THRESHOLD, check_mask_threshold
+from inpaintzoo.apis.tool_options import add_mask_convention_argument
 from inpaintzoo.cli.cmd_inpaint import mask_warnings_on_stderr
 from inpaintzoo.cli.input_files import check_pair_sizes, check_readable
 from inpaintzoo.cli.output_files import plan_results
@@ -57,13 +57,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         '--context', type=float, default=2.0, help='crop: window / hole side'
     )
-    parser.add_argument(
-        '--mask-convention',
-        choices=MASK_CONVENTION_CHOICES,
-        default='hole-white',
-        help='hole-white: white = hole (default); known-white: black = hole '
-        '(LaMa/MAT masks). white_hole / black_hole are the same two',
-    )
+    add_mask_convention_argument(parser)  # read_pair takes either spelling
     parser.add_argument(
         '--mask-threshold',
         type=float,

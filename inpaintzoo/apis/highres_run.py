@@ -53,8 +53,6 @@ from inpaintzoo.utils.memory import peak_rss_mib, reset_peak_rss
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.avif')
 #: the reader's older convention names, accepted as aliases of the CLI's
 CONVENTION_ALIASES = {reader: cli for cli, reader in MASK_CONVENTIONS.items()}
-#: ``--mask-convention`` values: the CLI's names, then the older aliases
-MASK_CONVENTION_CHOICES = (*MASK_CONVENTIONS, *CONVENTION_ALIASES)
 #: ``--train-size`` when the config states no ``img_size``
 FALLBACK_TRAIN_SIZE = 256
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import torch
 
+from inpaintzoo.apis.inputs import MASK_CONVENTIONS
+
 
 def add_shape_arguments(parser: argparse.ArgumentParser, device: bool = True) -> None:
     """Add ``--shape H W`` (256 256), ``--batch N`` (1) and ``--device``.
@@ -64,12 +66,11 @@ def write_json(path: str | None, data: Any) -> None:
     print(f'wrote {path}')
 
 
-#: ``--mask-convention`` spellings: the CLI's names first, then the reader's
+#: ``--mask-convention`` spellings -> the mask reader's name: the CLI's names
+#: (:data:`~inpaintzoo.apis.inputs.MASK_CONVENTIONS`) first, then the reader's own
 MASK_CONVENTION_SPELLINGS = {
-    'hole-white': 'white_hole',
-    'known-white': 'black_hole',
-    'white_hole': 'white_hole',
-    'black_hole': 'black_hole',
+    **MASK_CONVENTIONS,
+    **{reader: reader for reader in MASK_CONVENTIONS.values()},
 }
 
 
@@ -79,8 +80,9 @@ def add_mask_convention_argument(
     """Add a mask convention option taking both spellings the tools use.
 
     ``hole-white`` / ``known-white`` (the ``inpaintzoo`` commands' names) and
-    ``white_hole`` / ``black_hole`` (the mask reader's names) are accepted; the
-    parsed value is the reader's name (default ``'white_hole'``: white = hole).
+    ``white_hole`` / ``black_hole`` (the mask reader's names) are accepted and
+    kept as given (default ``'hole-white'``: white = hole); :func:`mask_convention`
+    gives the reader's name of either.
 
     Args:
         parser (ArgumentParser): the tool's parser.

@@ -93,7 +93,7 @@ def _face_index(value: Any) -> int | None:
     try:
         index = float(str(value).strip())
     except ValueError:
-        index = -1.0
+        index = math.nan  # a word: refused below with the numbers that are
     if not math.isfinite(index) or index < 0 or index != int(index):
         raise InvalidImageError(
             f'"Face" must be a whole number >= 0 (0 = leftmost) or empty (the '

@@ -17,10 +17,8 @@ import inspect
 from typing import Any
 
 from inpaintzoo.models.layers.slot_table import check_slot_kind, slot_kind
-from inpaintzoo.registry import DELETE_KEY, MODELS, without_delete_keys
+from inpaintzoo.registry import DELETE_KEY, MODELS
 from inpaintzoo.utils.errors import ConfigError
-
-__all__ = ['accepted_kwargs', 'check_slot_config', 'without_delete_keys']
 
 _IGNORED = frozenset({'type', DELETE_KEY})
 
