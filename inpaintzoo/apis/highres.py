@@ -34,12 +34,12 @@ output where a processed tile covers the pixel and the input elsewhere.
 import math
 from collections.abc import Callable
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy import ndimage
 from torch import Tensor
 
+from inpaintzoo.apis.highres_tiles import Box, blend_tiles
+from inpaintzoo.apis.hole_windows import crop_windows, label_holes
 from inpaintzoo.utils.errors import ConfigError, InvalidImageError, InvalidMaskError
 
 Forward = Callable[[Tensor, Tensor], Tensor]
@@ -79,8 +79,6 @@ STRATEGY_OPTIONS: dict[str, dict[str, object]] = {
     'crop': {'context': 2.0},
     'resize': {},
 }
-
-Box = tuple[int, int, int, int]  # (top, bottom, left, right), end-exclusive
 
 
 def _check_inputs(image: Tensor, mask: Tensor) -> None:
@@ -277,100 +275,6 @@ def upscale(out: Tensor, size: tuple[int, int]) -> Tensor:
 # --------------------------------------------------------------------- sliding
 
 
-def tile_starts(size: int, tile: int, overlap: int) -> list[int]:
-    """Evenly spaced tile starts along one axis.
-
-    Neighbouring tiles share at least ``overlap`` pixels, the first starts at 0
-    and the last ends at ``size``.
-
-    Args:
-        size (int): axis length.
-        tile (int): tile length (clipped to ``size``).
-        overlap (int): least overlap of neighbours, ``< tile``.
-
-    Returns:
-        list[int]: increasing starts.
-    """
-    if size <= tile:
-        return [0]
-    count = math.ceil((size - overlap) / (tile - overlap))
-    return [round(i * (size - tile) / (count - 1)) for i in range(count)]
-
-
-def _ramp(starts: list[int], index: int, length: int) -> Tensor:
-    """1-D feather weight (length,) of tile ``index`` among tiles at ``starts``."""
-    weight = torch.ones(length, dtype=torch.float64)
-    if index > 0:  # band shared with the previous tile
-        band = starts[index - 1] + length - starts[index]
-        weight[:band] = torch.arange(1, band + 1, dtype=torch.float64) / (band + 1)
-    if index < len(starts) - 1:  # band shared with the next tile
-        band = starts[index] + length - starts[index + 1]
-        down = torch.arange(band, 0, -1, dtype=torch.float64) / (band + 1)
-        weight[length - band :] = torch.minimum(weight[length - band :], down)
-    return weight
-
-
-def tile_grid(
-    height: int, width: int, tile: int, overlap: int
-) -> list[tuple[Box, Tensor]]:
-    """Tiles covering an image and their (unnormalised) feather weights.
-
-    Args:
-        height (int): H.
-        width (int): W.
-        tile (int): tile side (clipped to H and W).
-        overlap (int): least overlap of neighbouring tiles.
-
-    Returns:
-        list[tuple[Box, Tensor]]: ``((top, bottom, left, right), weight)`` per
-        tile, row-major; ``weight`` is (th, tw) float64, > 0 inside the tile and
-        ramping linearly to near 0 across each band shared with a neighbour.
-    """
-    th, tw = min(tile, height), min(tile, width)
-    rows, cols = tile_starts(height, th, overlap), tile_starts(width, tw, overlap)
-    grid = []
-    for i, top in enumerate(rows):
-        wy = _ramp(rows, i, th)
-        for j, left in enumerate(cols):
-            grid.append(
-                (
-                    (top, top + th, left, left + tw),
-                    wy[:, None] * _ramp(cols, j, tw)[None],
-                )
-            )
-    return grid
-
-
-def blend_tiles(
-    image: Tensor, tile: int, overlap: int, run: Callable[[Box], Tensor | None]
-) -> tuple[Tensor, Tensor]:
-    """Feathered sum of ``run(box)`` over the tile grid of ``image``.
-
-    Args:
-        image (Tensor): (N, 3, H, W): gives the size, dtype and device.
-        tile (int): tile side (clipped to H, W).
-        overlap (int): least overlap of neighbouring tiles.
-        run (Callable): ``(top, bottom, left, right) -> (N, 3, h, w)`` output of
-            that window, or None to skip it.
-
-    Returns:
-        tuple[Tensor, Tensor]: (N, 3, H, W) weighted sum and (1, 1, H, W) sum of
-        the weights (0 where every covering tile was skipped).
-    """
-    height, width = image.shape[-2:]
-    acc = torch.zeros_like(image)
-    wsum = torch.zeros((1, 1, height, width), dtype=image.dtype, device=image.device)
-    for box, weight in tile_grid(height, width, tile, overlap):
-        out = run(box)
-        if out is None:
-            continue
-        top, bottom, left, right = box
-        w = weight.to(device=image.device, dtype=image.dtype)
-        acc[..., top:bottom, left:right] += out * w
-        wsum[..., top:bottom, left:right] += w
-    return acc, wsum
-
-
 def _sliding(
     forward: Forward,
     image: Tensor,
@@ -392,75 +296,6 @@ def _sliding(
 
 
 # ------------------------------------------------------------------------ crop
-
-
-def _grow(box: Box, context: float, min_side: int, height: int, width: int) -> Box:
-    """Grow ``box`` around its centre and shift it inside the image."""
-    top, bottom, left, right = box
-    sides = []
-    for lo, hi, limit in ((top, bottom, height), (left, right, width)):
-        side = min(limit, max(math.ceil((hi - lo) * context), min_side))
-        start = round((lo + hi - side) / 2)
-        start = min(max(start, 0), limit - side)
-        sides.append((start, start + side))
-    return sides[0][0], sides[0][1], sides[1][0], sides[1][1]
-
-
-def label_holes(mask: np.ndarray) -> tuple[np.ndarray, int]:
-    """8-connected hole components.
-
-    Args:
-        mask (np.ndarray): (H, W) bool, True = hole.
-
-    Returns:
-        tuple[np.ndarray, int]: (H, W) int labels (0 = known, 1..count) and count.
-    """
-    return ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
-
-
-def crop_windows(
-    labels: np.ndarray, context: float = 2.0, min_side: int = 256
-) -> list[tuple[Box, list[int]]]:
-    """Context windows around hole components, intersecting windows merged.
-
-    Each component's bounding box is grown ``context`` times around its centre
-    (each side at least ``min_side``, at most the image) and shifted inside the
-    image; windows that overlap or touch are replaced by their bounding box until
-    no two do (by labelling the union of the windows, so thousands of specks stay
-    cheap).
-
-    Args:
-        labels (np.ndarray): (H, W) int component labels from :func:`label_holes`.
-        context (float): window side / component side. Defaults to 2.
-        min_side (int): least window side (clipped to H, W). Defaults to 256.
-
-    Returns:
-        list[tuple[Box, list[int]]]: ``((top, bottom, left, right), labels)`` per
-        window: the components it inpaints. Every component belongs to exactly
-        one window and lies inside it; windows do not intersect.
-    """
-    height, width = labels.shape
-    windows = []
-    for label, sl in enumerate(ndimage.find_objects(labels), start=1):
-        if sl is None:
-            continue
-        box = (sl[0].start, sl[0].stop, sl[1].start, sl[1].stop)
-        windows.append((_grow(box, context, min_side, height, width), [label]))
-    while len(windows) > 1:
-        canvas = np.zeros((height, width), dtype=bool)
-        for (top, bottom, left, right), _ in windows:
-            canvas[top:bottom, left:right] = True
-        groups, count = ndimage.label(canvas)
-        if count == len(windows):
-            break  # every window is its own island
-        members: dict[int, list[int]] = {}
-        for (top, _, left, _), ids in windows:
-            members.setdefault(int(groups[top, left]), []).extend(ids)
-        windows = [
-            ((sl[0].start, sl[0].stop, sl[1].start, sl[1].stop), sorted(members[g]))
-            for g, sl in enumerate(ndimage.find_objects(groups), start=1)
-        ]
-    return windows
 
 
 def _crop(

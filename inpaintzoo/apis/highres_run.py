@@ -36,7 +36,8 @@ from torch import Tensor, nn
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
 from inpaintzoo.apis.fixed_size import FixedSizeForward, fixed_input_size, network_call
 from inpaintzoo.apis.grey_fill import grey_fill_if_grey
-from inpaintzoo.apis.highres import label_holes, run_strategy
+from inpaintzoo.apis.highres import run_strategy
+from inpaintzoo.apis.hole_windows import label_holes
 from inpaintzoo.apis.inputs import (
     DEFAULT_MASK_THRESHOLD,
     MASK_CONVENTIONS,

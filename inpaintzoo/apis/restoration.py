@@ -12,7 +12,7 @@ Example::
 There is no mask: the whole picture is restored. ``'whole'`` runs the picture at
 its native size (the restorer pads to its stride and crops back); ``'sliding'``
 runs overlapping ``tile x tile`` windows and blends them with the feathered
-weights of :func:`inpaintzoo.apis.highres.tile_grid` (no seams), for pictures
+weights of :func:`inpaintzoo.apis.highres_tiles.tile_grid` (no seams), for pictures
 whose activations do not fit in memory at once.
 """
 
@@ -22,7 +22,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from inpaintzoo.apis.highres import auto_strategy, blend_tiles, check_tile_overlap
+from inpaintzoo.apis.highres import auto_strategy, check_tile_overlap
+from inpaintzoo.apis.highres_tiles import blend_tiles
 from inpaintzoo.apis.inputs import split_batch, to_rgb_uint8
 from inpaintzoo.utils.errors import ConfigError, InvalidImageError
 

@@ -133,12 +133,9 @@ def choose_strategy(strategy: str, height: int, width: int) -> str:
 
 def planned_calls(strategy: str, hole: np.ndarray, train_size: int) -> int:
     """How many network forwards ``strategy`` makes for ``hole`` (for progress)."""
-    from inpaintzoo.apis.highres import (
-        STRATEGY_OPTIONS,
-        crop_windows,
-        label_holes,
-        tile_grid,
-    )
+    from inpaintzoo.apis.highres import STRATEGY_OPTIONS
+    from inpaintzoo.apis.highres_tiles import tile_grid
+    from inpaintzoo.apis.hole_windows import crop_windows, label_holes
 
     if strategy in ('whole', 'resize'):
         return 1

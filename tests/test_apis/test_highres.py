@@ -7,15 +7,9 @@ import pytest
 import torch
 from scipy import ndimage
 
-from inpaintzoo.apis.highres import (
-    STRATEGIES,
-    crop_windows,
-    fit_size,
-    label_holes,
-    run_strategy,
-    tile_grid,
-    tile_starts,
-)
+from inpaintzoo.apis.highres import STRATEGIES, fit_size, run_strategy
+from inpaintzoo.apis.highres_tiles import tile_grid, tile_starts
+from inpaintzoo.apis.hole_windows import crop_windows, label_holes
 from inpaintzoo.utils.errors import ConfigError, InvalidImageError, InvalidMaskError
 
 

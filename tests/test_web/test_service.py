@@ -281,7 +281,7 @@ def test_sliding_progress_counts_only_tiles_with_a_hole_and_reaches_its_total(
 ):
     # 600x1100 is a 2x3 grid of 512-pixel tiles; the hole lies in the first tile
     # only, so only that tile runs (empty tiles are skipped) and the bar ends full
-    from inpaintzoo.apis.highres import tile_grid
+    from inpaintzoo.apis.highres_tiles import tile_grid
 
     img = _picture(600, 1100)
     layer = _layer(600, 1100, (10, 60, 20, 90))
