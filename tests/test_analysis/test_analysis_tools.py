@@ -148,3 +148,67 @@ def test_argv_without_drops_both_option_forms():
         '--runs',
         '2',
     ]
+
+
+def _kernel_source_unchanged() -> bool:
+    """Whether the working tree's scan kernel source is HEAD's (a clean clone)."""
+    diff = subprocess.run(
+        [
+            'git',
+            '-C',
+            str(REPO),
+            'diff',
+            '--quiet',
+            'HEAD',
+            '--',
+            'inpaintzoo/models/ssm/csrc',
+        ],
+        check=False,
+    )
+    return diff.returncode == 0
+
+
+def test_compare_scan_kernels_against_head(monkeypatch, capsys):
+    """--base HEAD builds HEAD's kernel source and times it against the current
+    library: the same source gives identical outputs, and the loader is restored."""
+    from inpaintzoo.models.ssm import cpu_kernel, scan_fused
+
+    if cpu_kernel.load_kernel() is None:
+        pytest.skip('no fused CPU kernel here (no C compiler)')
+    if not (REPO / '.git').exists() or not _kernel_source_unchanged():
+        pytest.skip('needs a git checkout whose kernel source is committed')
+    loader = scan_fused.load_kernel
+    args = [
+        '--base',
+        'HEAD',
+        '--length',
+        '64',
+        '--repeat',
+        '1',
+        '--threads',
+        '1',
+        '--configs',
+        MXT_TINY,
+        '--shape',
+        '32',
+        '32',
+    ]
+    assert run_tool('compare_scan_kernels.py', args, monkeypatch) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith('base: HEAD')
+    cases = [line for line in lines if 'max rel. diff' in line]
+    assert [line.split()[0] for line in cases] == [
+        'scan',
+        'scan',
+        'mxt-tiny_1xb4-300_demo-64x64',
+    ]
+    assert all(line.endswith('max rel. diff 0.0e+00') for line in cases)
+    assert scan_fused.load_kernel is loader
+
+
+def test_compare_scan_kernels_unknown_revision(monkeypatch, capsys):
+    args = ['--base', 'no-such-revision', '--length', '64']
+    assert run_tool('compare_scan_kernels.py', args, monkeypatch) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert '--base no-such-revision: no kernel source there' in err[0]
