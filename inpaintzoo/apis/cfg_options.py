@@ -8,11 +8,14 @@ instead of changing ``train_cfg.max_iters``). These helpers fix both.
 
 import argparse
 import difflib
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from mmengine.config import DictAction
+
+from inpaintzoo.utils.errors import ConfigError
 
 #: top-level keys read when the runner is built (``Runner.from_cfg`` and our tools);
 #: any other top-level key is a config variable, used only while the file is read
@@ -77,11 +80,61 @@ def runner_section_key(key: str) -> bool:
     return len(parts) == 2 or (section[parts[1]] and len(parts) == 3)
 
 
+#: a value spelling a dict somewhere: ``dict(`` or ``{`` (also inside a list)
+_DICT_IN_VALUE = re.compile(r'\bdict\s*\(|\{')
+
+
+def check_cfg_option_item(item: str, config: str | None = None) -> None:
+    """Refuse a ``--cfg-options`` item MMEngine's value parser cannot read.
+
+    MMEngine's ``DictAction`` reads scalars, ``[lists]`` and ``(tuples)``; a value
+    with commas inside parentheses that are not a tuple, such as
+    ``[dict(type='MultiStepLR',gamma=0.78)]``, makes it recurse until Python's
+    recursion limit, and unbalanced brackets fail its assertion. Values it can
+    read pass (a ``dict(...)`` without commas arrives as a string and is refused
+    later by :func:`~inpaintzoo.apis.cfg_option_values.check_cfg_option_values`).
+
+    Args:
+        item (str): one ``KEY=VALUE`` item (an item without ``=`` passes: the
+            action reports it).
+        config (str | None): the config file being run, named in the message.
+
+    Raises:
+        ConfigError: one line naming the item and what to do instead.
+    """
+    key, sep, value = item.partition('=')
+    if not sep:
+        return
+    try:
+        DictAction._parse_iterable(value)
+        return
+    except (RecursionError, AssertionError):
+        pass
+    base = f'_base_ = {config!r}' if config else "_base_ = '<the config being run>'"
+    inherit = (
+        f'write a small config that inherits the one being run ({base}) and set '
+        f'{key} there (docs/config_system.md, "Swapping a block: one line")'
+    )
+    if _DICT_IN_VALUE.search(value):
+        raise ConfigError(
+            f'--cfg-options {item}: dict(...) values are not supported in '
+            f'--cfg-options; {inherit}'
+        )
+    raise ConfigError(
+        f'--cfg-options {item}: the value cannot be parsed (unbalanced brackets, '
+        'or commas inside parentheses that are not a tuple); write lists as [a,b] '
+        f'and tuples as (a,b), or {inherit}'
+    )
+
+
 class CfgOptionsAction(DictAction):
     """``DictAction`` that rejects an item without ``=`` with a clear message.
 
     The parser exits with status 2 and ``--cfg-options item 'foo' must be
-    KEY=VALUE (e.g. train_cfg.max_iters=1000)``.
+    KEY=VALUE (e.g. train_cfg.max_iters=1000)``. A value MMEngine cannot parse
+    (:func:`check_cfg_option_item`) raises a one-line :class:`ConfigError`
+    (``run_cli`` prints it and exits 2) instead of MMEngine's ``RecursionError``
+    / ``AssertionError`` traceback.
     """
 
     def __call__(
@@ -100,6 +153,11 @@ class CfgOptionsAction(DictAction):
                     f'--cfg-options item {item!r} must be KEY=VALUE '
                     '(e.g. train_cfg.max_iters=1000)'
                 )
+        config = getattr(namespace, 'config', None)
+        for item in items:
+            check_cfg_option_item(
+                str(item), config if isinstance(config, str) else None
+            )
         super().__call__(parser, namespace, values, option_string)
 
 
@@ -111,7 +169,8 @@ def add_cfg_options_argument(parser: argparse.ArgumentParser) -> None:
         action=CfgOptionsAction,
         metavar='KEY=VALUE',
         help='override config values, e.g. train_cfg.max_iters=1000 '
-        'model.generator.dim=32; a list value is written [a,b]',
+        'model.generator.dim=32; a list value is written [a,b]; dict values '
+        'go in a config that inherits this one',
     )
 
 

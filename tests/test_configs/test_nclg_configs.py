@@ -29,6 +29,7 @@ PAPER = REPO / 'configs/nclg/nclg_1xb1-130k_celeba-256x256.py'
 BASELINE = REPO / 'configs/nclg/nclg-baseline_1xb1-130k_celeba-256x256.py'
 LMK = REPO / 'configs/nclg/nclg-lmk_1xb1-130k_celeba-256x256.py'
 DEMO = REPO / 'configs/nclg/nclg-tiny_1xb4-300_demo-face-64x64.py'
+THESIS = REPO / 'configs/nclg/nclg-thesis_1xb4-130k_celeba-256x256.py'
 SIZE = 32
 
 
@@ -157,7 +158,9 @@ def shrink_nclg(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('config', [PAPER, LMK, BASELINE, DEMO], ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    'config', [PAPER, LMK, BASELINE, DEMO, THESIS], ids=lambda p: p.stem
+)
 def test_config_trains_one_tiny_iteration(config, tmp_path, face_root) -> None:
     init_default_scope('inpaintzoo')
     cfg = shrink_nclg(config, tmp_path / 'work', face_root)
@@ -189,9 +192,7 @@ def test_tiny_nclg_trains_with_train_py_and_test_py_reports_nme_and_psnr(
 
 
 def test_thesis_config_sets_the_thesis_values() -> None:
-    cfg = Config.fromfile(
-        str(REPO / 'configs/nclg/nclg-thesis_1xb4-130k_celeba-256x256.py')
-    )
+    cfg = Config.fromfile(str(THESIS))
     model = cfg.model
     assert model.losses.style.loss_weight == 0.1
     assert model.losses.perceptual.loss_weight == 0.1
@@ -202,6 +203,27 @@ def test_thesis_config_sets_the_thesis_values() -> None:
     assert model.gan_loss.loss_weight == 0.01
     assert model.losses.style.feature_net.arch == 'vgg16'
     assert cfg.train_dataloader.batch_size == 4
-    assert changed_keys(
-        PAPER, REPO / 'configs/nclg/nclg-thesis_1xb4-130k_celeba-256x256.py'
-    ) >= {'model.losses.style.loss_weight', 'model.landmark_loss.mode'}
+    # Eq. 3.8: plain mean L1; Algorithm 1 lines 9-10: D step, then G step
+    assert model.losses.l1.divide_by_hole_ratio is False
+    assert model.train_cfg.update_order == 'sequential'
+    assert model.train_cfg.round_landmarks is model.train_cfg.clamp_landmarks is True
+    assert changed_keys(PAPER, THESIS) >= {
+        'model.losses.style.loss_weight',
+        'model.landmark_loss.mode',
+        'model.losses.l1.divide_by_hole_ratio',
+        'model.train_cfg.update_order',
+    }
+
+
+def test_tiny_config_optimiser_is_what_its_comment_says() -> None:
+    """The demo schedule's Adam (lr 1e-3 / 1e-4, betas (0.9, 0.999), no decay)."""
+    cfg = Config.fromfile(str(DEMO))
+    opts = {n: cfg.optim_wrapper[n].optimizer for n in ('generator', 'discriminator')}
+    assert {k: (v.lr, tuple(v.betas)) for k, v in opts.items()} == {
+        'generator': (1e-3, (0.9, 0.999)),
+        'discriminator': (1e-4, (0.9, 0.999)),
+    }
+    assert not cfg.param_scheduler
+    text = DEMO.read_text()
+    assert 'lr 1e-3 (3.4x' in text
+    assert 'betas (0.9, 0.999)' in text

@@ -1,14 +1,16 @@
 """The ``*-thesis`` configs: the thesis text's settings as options of the code's recipe.
 
-Every ``*-thesis`` config builds (shrunk, no feature-net download), and
-``hint-thesis`` sets what ``configs/hint/README.md`` ("Code vs thesis") lists:
-plain L1 (Eq. 4.9), the log-likelihood GAN (Eq. 4.12) with weight 0.001, VGG-16
-pooling layers and the lr halved at 75 % of training (§4.3).
+Every ``*-thesis`` config builds (shrunk, no feature-net download) and runs each
+of its losses once (random VGG weights), and ``hint-thesis`` sets what
+``configs/hint/README.md`` ("Code vs thesis") lists: plain L1 (Eq. 4.9), the
+log-likelihood GAN (Eq. 4.12) with weight 0.001, VGG-16 pooling layers and the lr
+halved at 75 % of training (§4.3).
 """
 
 from pathlib import Path
 
 import pytest
+import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
@@ -38,6 +40,38 @@ def test_thesis_config_builds(path: Path) -> None:
     assert model.gan_loss.gan_type == 'nsgan'  # every thesis uses the log-loss GAN
 
 
+@pytest.mark.parametrize(
+    'path', THESIS_CONFIGS, ids=lambda p: f'{p.parent.name}/{p.stem}'
+)
+def test_thesis_config_losses_run_once(path: Path) -> None:
+    """One forward of every loss, VGG-16 pool5 included (random VGG weights)."""
+    init_default_scope('inpaintzoo')
+    torch.manual_seed(0)
+    cfg, _, _ = shrink(Config.fromfile(str(path)))
+    for loss in cfg.model.losses.values():
+        if 'feature_net' in loss:
+            loss.feature_net.weights = None  # no download; the layers are the same
+    model = MODELS.build(cfg.model).train()
+    size = 32  # pool5 of VGG-16 is 1x1 here
+    img = torch.rand(2, 3, size, size)
+    mask = torch.zeros(2, 1, size, size)
+    mask[..., 4:20, 8:24] = 1
+    inputs = dict(img=img, mask=mask, landmarks=torch.rand(2, 68, 2) * size)
+    out, losses = model.forward_train(inputs)
+    losses.update(model.discriminator_losses(out, img))
+    losses.update(model.adversarial_loss(out))
+    expected = {f'loss_{name}' for name in cfg.model.losses}
+    expected |= {'loss_d_real', 'loss_d_fake', 'loss_adv_g'}
+    if cfg.model.get('landmark_loss') is not None:
+        expected.add('loss_landmark')
+    assert set(losses) == expected
+    assert all(torch.isfinite(v) for v in losses.values()), losses
+    for name in ('perceptual', 'style'):
+        net = model.losses[name].feature_net.net  # built by the forward
+        assert (net.arch, net.depth) == ('vgg16', 31)  # through pool5 (index 30)
+    assert losses['loss_perceptual'] > 0
+
+
 def test_hint_thesis_sets_the_thesis_losses() -> None:
     init_default_scope('inpaintzoo')
     paper = Config.fromfile(str(HINT_PAPER)).model
@@ -60,3 +94,5 @@ def test_hint_thesis_sets_the_thesis_losses() -> None:
         'model.gan_loss.gan_type',
         'model.losses.l1.divide_by_hole_ratio',
     }
+    # chapter 4 gives no G/D update order: the code's joint order is kept
+    assert cfg.model.train_cfg.update_order == 'joint'

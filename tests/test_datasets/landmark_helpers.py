@@ -1,8 +1,9 @@
 """A made-up, mirror-symmetric 68-point face for landmark tests (no detector needed).
 
 The points are written out from simple shapes, independent of ``FLIP_PAIRS_68``:
-a frontal face in a 256x256 image, symmetric about the column x = 127.5, so
-mirroring it with ``x -> 255 - x`` (``W - 1 - x``) and swapping the left/right
+a frontal face in a 256x256 image, symmetric about x = 127.5. The flip mirrors
+landmarks in the pixel-corner convention (``x -> 256 - x``, about x = 128), so
+flip tests shift it by +0.5 in x first; mirroring that with swapped left/right
 indices must give the same array back.
 """
 

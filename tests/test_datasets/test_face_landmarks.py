@@ -41,6 +41,12 @@ def test_flip_permutation_twice_is_identity():
     assert sorted(perm.tolist()) == list(range(68))
 
 
+def _centred_face() -> np.ndarray:
+    """:func:`face68` moved to be symmetric about x = 128, the middle of a 256-wide
+    image in the pixel-corner convention of the flip (``x -> 256 - x``)."""
+    return face68() + np.array([0.5, 0.0], np.float32)
+
+
 def _flip(pts: np.ndarray, width: int = 256) -> np.ndarray:
     img = np.zeros((width, width, 3), np.uint8)
     res = dict(img=img, landmarks=pts.copy())
@@ -50,28 +56,28 @@ def _flip(pts: np.ndarray, width: int = 256) -> np.ndarray:
 
 
 def test_flip_twice_is_identity_on_any_points():
-    # quarter pixels: 255 - x is exact in float32, so the round trip is bit-exact
+    # quarter pixels: 256 - x is exact in float32, so the round trip is bit-exact
     pts = np.random.default_rng(0).integers(0, 1020, (68, 2)).astype(np.float32) / 4
     np.testing.assert_array_equal(_flip(_flip(pts)), pts)
 
 
 def test_symmetric_face_is_unchanged_by_a_flip():
-    face = face68()
+    face = _centred_face()
     # the mirrored face with swapped indices is the same face: every pair is right
     np.testing.assert_allclose(_flip(face), face, atol=1e-4)
 
 
 def test_flipped_left_eye_lands_where_the_right_eye_was():
     rng = np.random.default_rng(1)
-    face = face68() + rng.uniform(-3, 3, (68, 2)).astype(np.float32)  # asymmetric
-    out = _flip(face)
-    # the subject's left eye, mirrored (x -> 255 - x), is now on the image's left:
+    face = _centred_face() + rng.uniform(-3, 3, (68, 2)).astype(np.float32)
+    out = _flip(face)  # asymmetric face
+    # the subject's left eye, mirrored (x -> 256 - x), is now on the image's left:
     # it is stored under RIGHT_EYE, outer corner 45 -> 36, inner corner 42 -> 39
-    np.testing.assert_allclose(out[36], [255 - face[45, 0], face[45, 1]])
-    np.testing.assert_allclose(out[39], [255 - face[42, 0], face[42, 1]])
-    assert out[list(RIGHT_EYE), 0].mean() < 127.5 < out[list(LEFT_EYE), 0].mean()
+    np.testing.assert_allclose(out[36], [256 - face[45, 0], face[45, 1]])
+    np.testing.assert_allclose(out[39], [256 - face[42, 0], face[42, 1]])
+    assert out[list(RIGHT_EYE), 0].mean() < 128 < out[list(LEFT_EYE), 0].mean()
     # and the right eye is now the left eye
-    np.testing.assert_allclose(out[45], [255 - face[36, 0], face[36, 1]])
+    np.testing.assert_allclose(out[45], [256 - face[36, 0], face[36, 1]])
 
 
 def test_write_read_round_trip(tmp_path):

@@ -119,6 +119,45 @@ def test_cfg_options_item_without_equals_names_the_item(capsys):
     assert args.cfg_options == {'a.b': 2, 'c': [1, 2], 'd': 'x=y'}
 
 
+def test_tool_cfg_options_refuse_unparsable_values_in_one_line(capsys):
+    """``--cfg-options`` of the tools (``apis.cli``) check values before MMEngine."""
+    from inpaintzoo.apis.cli import add_cfg_options_argument as tool_argument
+
+    parser = argparse.ArgumentParser(prog='train.py')
+    parser.add_argument('config')
+    tool_argument(parser)
+    item = "param_scheduler=[dict(type='MultiStepLR',gamma=0.78)]"
+
+    def main() -> None:
+        parser.parse_args(['my.py', '--cfg-options', 'a=1', item])
+
+    with pytest.raises(SystemExit) as stop:
+        run_cli(main, argv=[])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count('\n') == 1
+    assert err.startswith(f'error: --cfg-options {item}: dict(...) values are not')
+    assert "(_base_ = 'my.py') and set param_scheduler there" in err
+    with pytest.raises(ConfigError, match='cannot be parsed'):
+        parser.parse_args(['my.py', '--cfg-options', 'a=[(1,2]'])
+    # the forms MMEngine reads still parse (a dict without commas is refused
+    # later, with the config: check_cfg_option_values)
+    items = ['a.b=2', 'c=[1,2]', 'd=(1,[2,3])', 'e=x=y', "f=dict(type='X')"]
+    args = parser.parse_args(['my.py', '--cfg-options', *items, 'g=None', 'h=[a,b]'])
+    assert args.cfg_options == {
+        'a.b': 2,
+        'c': [1, 2],
+        'd': (1, [2, 3]),
+        'e': 'x=y',
+        'f': "dict(type='X')",
+        'g': None,
+        'h': ['a', 'b'],
+    }
+    with pytest.raises(SystemExit):  # an item without '=' is still argparse's
+        parser.parse_args(['my.py', '--cfg-options', 'foo'])
+    assert "item 'foo' must be KEY=VALUE" in capsys.readouterr().err
+
+
 @pytest.fixture(scope='module')
 def cfg() -> Config:
     return Config(

@@ -49,6 +49,20 @@ def test_error_in_the_config_code(run_tool, tmp_path):
             ['a dict value cannot be passed', 'model.generator.down.type=...'],
         ),
         ("custom_hooks=[dict(type='X')]", ['a dict value cannot be passed']),
+        (  # MMEngine's own parser recursed until a RecursionError traceback
+            "param_scheduler=[dict(type='MultiStepLR',by_epoch=False,"
+            'milestones=[1,2],gamma=0.78)]',
+            [
+                'dict(...) values are not supported in --cfg-options',
+                f"inherits the one being run (_base_ = '{DEMO}')",
+                'set param_scheduler there',
+            ],
+        ),
+        (
+            "model.gan_loss=dict(type='GANLoss',gan_type='nsgan')",
+            ['dict(...) values are not supported', 'set model.gan_loss there'],
+        ),
+        ('train_cfg.max_iters=[1,2', ['the value cannot be parsed', 'as [a,b]']),
         (
             'model.losses.l11.loss_weight=0.2',
             ["new entry 'model.losses.l11' without type=", "'model.losses.l1.loss"],

@@ -31,8 +31,11 @@ class CenterCropResize(BaseTransform):
     size gets the same crop, then a resize (``mask_interpolation``) and
     re-binarisation. ``landmarks`` (K, 2) pixel (x, y) are shifted by the crop
     offsets, then scaled by ``out / side`` per axis, as the official NCLG-MT
-    dataset does (``x' = (x - left) * W_out / side``, the pixel-corner
-    convention of the official code). ``landmark_rounding='official'`` also
+    dataset does (``x' = (x - left) * W_out / side``). This is exact in the
+    pixel-corner convention, which every landmark transform here uses: x = 0 is
+    the left edge of column 0, x = W its right edge, and the centre of column
+    ``i`` is ``i + 0.5`` (:class:`RandomHorizontalFlip` mirrors in it too).
+    ``landmark_rounding='official'`` also
     rounds them as the official code does (``+ 0.5`` then a cast to int16, i.e.
     truncation toward zero) and clamps them to ``[0, size - 1]`` (the official
     training loop's clamp to [0, 255]); by default they stay unrounded floats.
@@ -166,8 +169,12 @@ class RandomCrop(BaseTransform):
 class RandomHorizontalFlip(BaseTransform):
     """Flip image, mask and landmarks left-right with probability ``prob``.
 
-    Landmark x becomes ``W - 1 - x`` (pixel-index coordinates: column ``i``
-    maps to column ``W - 1 - i``). Mirroring turns the subject's left eye into
+    Landmark x becomes ``W - x``: the mirror in the pixel-corner convention of
+    :class:`CenterCropResize` (x = 0 is the left edge of the image, x = W its
+    right edge; the centre ``i + 0.5`` of column ``i`` goes to ``W - i - 0.5``,
+    the centre of column ``W - 1 - i``, where the image flip puts that column).
+    So a flip before or after :class:`CenterCropResize` gives the same
+    landmarks. Mirroring turns the subject's left eye into
     a right eye, so for face landmarks the point order must be swapped too:
     ``flip_pairs`` lists the index pairs that swap (``'face68'`` names
     :data:`inpaintzoo.datasets.face_landmarks.FLIP_PAIRS_68`). Without
@@ -216,7 +223,7 @@ class RandomHorizontalFlip(BaseTransform):
         lms = results.get('landmarks')
         if lms is not None:
             lms = np.array(lms, dtype=np.float32, copy=True)
-            lms[:, 0] = results['img'].shape[1] - 1 - lms[:, 0]
+            lms[:, 0] = results['img'].shape[1] - lms[:, 0]  # corner convention
             if self.flip_pairs:
                 top = max(max(p) for p in self.flip_pairs)
                 if top >= len(lms):

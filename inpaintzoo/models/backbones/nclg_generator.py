@@ -59,6 +59,47 @@ def cp_stages(with_cp: bool | Sequence[str]) -> frozenset[str]:
     return frozenset(names)
 
 
+#: layers whose weights :func:`official_normal_init` draws from N(0, gain)
+_NORMAL_INIT_LAYERS = (
+    nn.Conv1d,
+    nn.Conv2d,
+    nn.Conv3d,
+    nn.ConvTranspose1d,
+    nn.ConvTranspose2d,
+    nn.ConvTranspose3d,
+    nn.Linear,
+)
+#: norms whose weights it draws from N(1, gain)
+_NORMAL_INIT_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
+
+
+def official_normal_init(module: nn.Module, gain: float = 0.02) -> None:
+    """The LaFIn / NCLG-MT ``init_weights`` ('normal', reference-models §5.6).
+
+    Every convolution (transposed too) and ``Linear`` weight gets N(0, ``gain``)
+    and its bias 0; every affine ``BatchNorm`` weight N(1, ``gain``) and its
+    bias 0. A spectral-normalised conv is initialised through its
+    ``weight_orig`` parameter (the official code writes through ``weight.data``,
+    which shares its storage at construction). Other parameters (attention
+    scalars, PReLU slopes) are left alone.
+
+    Args:
+        module (nn.Module): initialised in place, with all its submodules.
+        gain (float): standard deviation. Defaults to 0.02.
+    """
+    for m in module.modules():
+        if isinstance(m, _NORMAL_INIT_LAYERS):
+            weight = getattr(m, 'weight_orig', None)
+            weight = m.weight if weight is None else weight
+            nn.init.normal_(weight.data, 0.0, gain)
+        elif isinstance(m, _NORMAL_INIT_NORMS) and m.affine:
+            nn.init.normal_(m.weight.data, 1.0, gain)
+        else:
+            continue
+        if m.bias is not None:
+            nn.init.zeros_(m.bias.data)
+
+
 class NCLGOutput(NamedTuple):
     """What :class:`NCLGGenerator` returns (a tuple: ``image, landmarks = out``).
 
@@ -103,6 +144,13 @@ class NCLGGenerator(BaseModule):
     run the spectral-norm power iteration (``attn``) or update the BatchNorm
     running statistics (``landmark``) a second time and change the result.
 
+    Initialisation (:meth:`init_weights`, which MMEngine's Runner calls before a
+    checkpoint is loaded): the official ``init_weights`` (reference-models §5.6),
+    conv, transposed-conv and linear weights N(0, 0.02) with zero biases,
+    BatchNorm weights N(1, 0.02) with zero biases; spectral-normalised convs get it
+    on ``weight_orig``. ``attn.gamma``, ``attn.alpha`` and ``landmark.gamma`` stay
+    0 and the PReLU 0.25. The constructor keeps PyTorch's default init.
+
     Args:
         residual_blocks (int): Middle blocks. Defaults to 7 (official).
         input_size (int): Required square input side (the landmark map scale is
@@ -120,7 +168,8 @@ class NCLGGenerator(BaseModule):
         with_cp (bool | Sequence[str]): activation checkpointing: True (all of
             :data:`CP_STAGES`), False, or stage names, e.g. ``['middle']``.
             Defaults to False.
-        init_cfg (dict | list[dict], optional): MMEngine init config.
+        init_cfg (dict | list[dict], optional): MMEngine init config; when given,
+            :meth:`init_weights` defers to MMEngine instead of the official init.
     """
 
     def __init__(
@@ -163,6 +212,14 @@ class NCLGGenerator(BaseModule):
         self.fuse2 = FeatureFusion(c + c, 2 * c)
         self.out_pad = nn.ReflectionPad2d(3)
         self.out = nn.Conv2d(2 * c, 3, 7)
+
+    def init_weights(self) -> None:
+        """The official init (:func:`official_normal_init`), or ``init_cfg`` if set."""
+        if self.init_cfg is not None:
+            super().init_weights()
+            return
+        official_normal_init(self)
+        self._is_init = True
 
     @staticmethod
     def scaled_masks(mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

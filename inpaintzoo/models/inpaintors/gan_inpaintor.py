@@ -3,7 +3,7 @@
 from typing import Literal
 
 from mmengine.optim import AmpOptimWrapper, OptimWrapper, OptimWrapperDict
-from torch import Tensor
+from torch import Tensor, nn
 from torch.amp import GradScaler
 
 from inpaintzoo.models.inpaintors.base_inpaintor import BaseInpaintor
@@ -55,9 +55,15 @@ class GANInpaintor(BaseInpaintor):
     weights: adversarial loss 0.0025758 instead of 0.0025410, updated weights off
     by up to 1.7e-4). ``tests/test_models/test_inpaintors/`` pins this order.
 
+    The discriminator's head must fit the GAN objective (:func:`check_gan_head`):
+    ``gan_type='hinge'`` needs raw scores (``use_sigmoid=False``; the official
+    code drops the sigmoid for hinge), ``nsgan`` probabilities or
+    ``from_logits=True``. A mismatch is refused when the model is built.
+
     Args:
         generator (dict): generator config (see :class:`BaseInpaintor`).
-        discriminator (dict): discriminator config, ``(N, 3, H, W) -> score map``.
+        discriminator (dict): discriminator config, ``(N, 3, H, W) -> score map``;
+            a ``use_sigmoid`` attribute says whether the map is a probability.
         gan_loss (dict): adversarial loss config with
             ``forward(pred, target_is_real, is_disc)``; its ``loss_weight`` scales
             G's term only.
@@ -90,6 +96,7 @@ class GANInpaintor(BaseInpaintor):
         )
         self.discriminator = MODELS.build(discriminator)
         self.gan_loss = MODELS.build(gan_loss)
+        check_gan_head(self.discriminator, self.gan_loss)
         self.update_order: UpdateOrder = self.train_cfg.get('update_order', 'joint')
         if self.update_order not in ('joint', 'sequential'):
             raise ConfigError(
@@ -205,6 +212,46 @@ class GANInpaintor(BaseInpaintor):
         log_g['loss_g'] = log_g.pop('loss')
         log_d['loss_d'] = log_d.pop('loss')
         return {**log_g, **log_d}
+
+
+def check_gan_head(discriminator: nn.Module, gan_loss: nn.Module) -> None:
+    """Refuse a discriminator head that does not fit the GAN objective.
+
+    Reads ``discriminator.use_sigmoid`` and the loss's ``gan_type`` /
+    ``from_logits`` (as :class:`PatchDiscriminator` and ``GANLoss`` expose them);
+    a module without them is not checked. ``lsgan`` works on either head (the
+    official one is the sigmoid's).
+
+    Raises:
+        ConfigError: ``hinge`` with a sigmoid head (the D loss ``relu(1 - D)`` on
+            probabilities never reaches 0), ``nsgan`` with a sigmoid head and
+            ``from_logits=True`` (two sigmoids), or ``nsgan`` with raw scores and
+            ``from_logits=False`` (cross-entropy of values outside [0, 1]).
+    """
+    use_sigmoid = getattr(discriminator, 'use_sigmoid', None)
+    gan_type = getattr(gan_loss, 'gan_type', None)
+    if use_sigmoid is None or gan_type is None:
+        return
+    from_logits = bool(getattr(gan_loss, 'from_logits', False))
+    if gan_type == 'hinge' and use_sigmoid:
+        raise ConfigError(
+            "model.gan_loss.gan_type='hinge' needs raw discriminator scores, but "
+            'model.discriminator.use_sigmoid=True squashes them into (0, 1); set '
+            'model.discriminator.use_sigmoid=False (the official code drops the '
+            'sigmoid for hinge)'
+        )
+    if gan_type == 'nsgan' and use_sigmoid and from_logits:
+        raise ConfigError(
+            'model.gan_loss.from_logits=True applies a sigmoid to a discriminator '
+            'that already ends in one (use_sigmoid=True); set one of them to False'
+        )
+    if gan_type == 'nsgan' and not use_sigmoid and not from_logits:
+        raise ConfigError(
+            "model.gan_loss.gan_type='nsgan' needs probabilities, but "
+            'model.discriminator.use_sigmoid=False gives raw scores; set '
+            'model.discriminator.use_sigmoid=True (official) or '
+            'model.gan_loss.from_logits=True'
+        )
 
 
 def check_no_accumulation(*wrappers: OptimWrapper) -> None:

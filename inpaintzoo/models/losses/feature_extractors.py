@@ -89,15 +89,18 @@ class VGGFeatureExtractor(nn.Module):
 
     Feature index ``i`` means the output of ``features[i]`` (VGG-19: relu1_1 = 1,
     relu2_1 = 6, relu2_2 = 8, relu3_1 = 11, relu3_4 = 17, relu4_1 = 20, relu4_4 = 26,
-    relu5_1 = 29, relu5_2 = 31). ReLUs are made non-inplace so any index is safe to tap.
+    relu5_1 = 29, relu5_2 = 31, pool5 = 36; VGG-16: relu5_3 = 29, pool5 = 30). ReLUs
+    are made non-inplace so any index is safe to tap. A forward runs only up to the
+    deepest layer it returns, so building deeper costs no compute.
     Weights load in the constructor; wrap the config in :class:`LazyFrozen` to defer it.
 
     Args:
         arch (str): ``'vgg19'`` (official code) or ``'vgg16'`` (thesis).
             Defaults to ``'vgg19'``.
         layer_indices (Sequence[int | str] | None): layers returned by default and the
-            build depth. ``None`` builds every conv block (through the last ReLU).
-            Defaults to ``None``.
+            build depth. ``None`` builds the whole ``features`` stack, the last
+            pooling layer included (so ``forward(x, ['pool5'])`` works), and returns
+            every ReLU by default. Defaults to ``None``.
         weights (str | None): ``'torchvision'`` = ImageNet weights through torch.hub's
             cache (``$TORCH_HOME/hub/checkpoints``); a path = a local state-dict file
             (keys ``'0.weight'`` ... or ``'features.0.weight'`` ...); ``None`` = random
@@ -115,11 +118,14 @@ class VGGFeatureExtractor(nn.Module):
     ) -> None:
         super().__init__()
         names = vgg_layer_names(arch)
-        if layer_indices is None:
+        build_all = layer_indices is None
+        if build_all:
             layer_indices = [n for n in names if n.startswith('relu')]
         self.arch = arch
         self.layer_indices = resolve_layers(arch, layer_indices)
-        self.depth = max(self.layer_indices) + 1
+        # None: every layer, pools included (pool5 is one past the last ReLU)
+        deepest = max(names.values()) if build_all else max(self.layer_indices)
+        self.depth = deepest + 1
         self.normalize_input = normalize_input
         from torchvision.models.vgg import cfgs, make_layers
 
@@ -181,7 +187,8 @@ class VGGFeatureExtractor(nn.Module):
             if max(wanted) >= self.depth:
                 raise ValueError(
                     f'layer {max(wanted)} was requested but this extractor is built up '
-                    f'to layer {self.depth - 1}; add it to layer_indices'
+                    f'to layer {self.depth - 1}; add it to layer_indices (or leave '
+                    'layer_indices None to build every layer)'
                 )
         if self.normalize_input:
             x = (x - self.mean) / self.std

@@ -7,7 +7,11 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-from inpaintzoo.models.losses.feature_extractors import shared_lazy_frozen
+from inpaintzoo.models.losses.feature_extractors import (
+    VGGFeatureExtractor,
+    resolve_layers,
+    shared_lazy_frozen,
+)
 from inpaintzoo.models.losses.pixel_losses import check_inputs
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.dtypes import at_least_float32
@@ -64,6 +68,40 @@ def resolve_feature_net(feature_net: dict | None) -> dict:
     return base
 
 
+def check_layers_fit(cfg: dict, layers: Sequence[int | str]) -> None:
+    """Refuse, at build time, loss layers the configured VGG cannot return.
+
+    The network itself is built lazily (first forward), so without this check a
+    misspelt name or a layer deeper than an explicit ``layer_indices`` would
+    fail only in the first training iteration. Other network types are not
+    checked.
+
+    Args:
+        cfg (dict): the frozen net's config (:func:`resolve_feature_net`).
+        layers (Sequence[int | str]): the loss's feature indices or names.
+
+    Raises:
+        ConfigError: an unknown layer name or index for ``cfg['arch']``, or a
+            layer deeper than the explicit ``layer_indices`` build depth.
+    """
+    kind = cfg.get('type')
+    name = kind.rsplit('.', 1)[-1] if isinstance(kind, str) else None
+    if kind is not VGGFeatureExtractor and name != 'VGGFeatureExtractor':
+        return
+    arch = cfg.get('arch', 'vgg19')
+    wanted = resolve_layers(arch, layers)
+    built = cfg.get('layer_indices')
+    if built is None:
+        return  # the whole features stack is built
+    depth = max(resolve_layers(arch, built))
+    if max(wanted) > depth:
+        raise ConfigError(
+            f'loss layers {list(layers)} need {arch} layer {max(wanted)}, but '
+            f'feature_net.layer_indices={list(built)} builds the network only up to '
+            f'layer {depth}; add the layer to layer_indices or set it to None'
+        )
+
+
 def gram_matrix(feat: Tensor) -> Tensor:
     """Per-sample Gram matrix ``F @ F^T / (C * H * W)``, in at least float32.
 
@@ -106,6 +144,7 @@ class _FeatureLoss(nn.Module):
         self.layer_weights = tuple(float(v) for v in weights)
         self.loss_weight = float(loss_weight)
         cfg = resolve_feature_net(feature_net)
+        check_layers_fit(cfg, self.layers)
         # A plain attribute (not a submodule): stays out of state_dict/parameters/DDP.
         self.feature_net = shared_lazy_frozen(cfg, share=share_feature_net)
 

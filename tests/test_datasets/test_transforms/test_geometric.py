@@ -106,8 +106,9 @@ def test_random_flip_mirrors_everything_and_reorders_pairs():
     full = _results()
     assert np.array_equal(res['img'], full['img'][:, ::-1])
     assert res['mask'][1, 8 - 1 - 2] == 1
-    # point 0 (2, 1) -> x = 5 and moves to index 1; point 1 (7, 5) -> x = 0 at index 0
-    assert np.allclose(res['landmarks'], [[0.0, 5.0], [5.0, 1.0]])
+    # x -> W - x (pixel corners): point 0 (2, 1) -> x = 6 and moves to index 1;
+    # point 1 (7, 5) -> x = 1 at index 0
+    assert np.allclose(res['landmarks'], [[1.0, 5.0], [6.0, 1.0]])
     unchanged = RandomHorizontalFlip(prob=0.0).transform(_results())
     assert np.array_equal(unchanged['img'], full['img'])
     with pytest.raises(ConfigError, match='prob'):

@@ -91,12 +91,12 @@ def test_flip_moves_x_and_swaps_face68_pairs():
     pts[36] = [70.0, 111.0]  # right eye outer corner, off its symmetric spot
     res = dict(img=np.zeros((256, 256, 3), np.uint8), landmarks=pts.copy())
     out = RandomHorizontalFlip(prob=1.0, flip_pairs='face68').transform(res)
-    # old point 36 (70, 111) -> x = 255 - 70 = 185, stored at its partner 45
-    np.testing.assert_array_equal(out['landmarks'][45], [185, 111])
-    # old point 45 (180, 110) -> (75, 110) at index 36
-    np.testing.assert_array_equal(out['landmarks'][36], [75, 110])
+    # old point 36 (70, 111) -> x = 256 - 70 = 186 (W - x), stored at its partner 45
+    np.testing.assert_array_equal(out['landmarks'][45], [186, 111])
+    # old point 45 (180, 110) -> (76, 110) at index 36
+    np.testing.assert_array_equal(out['landmarks'][36], [76, 110])
     # midline points keep their index: nose tip 30 (127.5, 144)
-    np.testing.assert_array_equal(out['landmarks'][30], [127.5, 144])
+    np.testing.assert_array_equal(out['landmarks'][30], [128.5, 144])
     assert 'face68' in repr(RandomHorizontalFlip(flip_pairs='face68'))
 
 
@@ -104,7 +104,7 @@ def test_flip_without_pairs_keeps_indices_and_bad_names():
     pts = face68()
     res = dict(img=np.zeros((256, 256, 3), np.uint8), landmarks=pts.copy())
     out = RandomHorizontalFlip(prob=1.0).transform(res)
-    np.testing.assert_array_equal(out['landmarks'][36], [255 - 75, 110])
+    np.testing.assert_array_equal(out['landmarks'][36], [256 - 75, 110])
     with pytest.raises(ConfigError, match="unknown flip_pairs 'face5'"):
         RandomHorizontalFlip(flip_pairs='face5')
     few = dict(img=np.zeros((8, 8, 3), np.uint8), landmarks=np.zeros((5, 2)))
@@ -115,6 +115,45 @@ def test_flip_without_pairs_keeps_indices_and_bad_names():
 def test_flip_built_from_a_config_by_name():
     flip = TRANSFORMS.build(dict(type='RandomHorizontalFlip', flip_pairs='face68'))
     assert (36, 45) in flip.flip_pairs
+
+
+def _flip_all(res: dict) -> dict:
+    return RandomHorizontalFlip(prob=1.0, flip_pairs='face68').transform(res)
+
+
+def test_flip_and_crop_resize_commute_for_landmarks():
+    """Both transforms use pixel corners: the order of flip and resize is free."""
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, (100, 140, 3), dtype=np.uint8)  # side 100, left 20
+    pts = rng.uniform(0, 140, (68, 2)).astype(np.float32)
+    pts[:, 1] *= 100 / 140
+    pts[[8, 27]] = [[70.0, 50.0], [20.0, 3.0]]  # the centre line, the crop's left edge
+    resize = CenterCropResize(64)
+    a = _flip_all(resize.transform(dict(img=img.copy(), landmarks=pts.copy())))
+    b = resize.transform(_flip_all(dict(img=img.copy(), landmarks=pts.copy())))
+    np.testing.assert_array_equal(a['img'], b['img'])
+    np.testing.assert_allclose(a['landmarks'], b['landmarks'], atol=1e-4)
+    # the centre line stays the centre line; the left edge becomes the right edge
+    np.testing.assert_allclose(a['landmarks'][[8, 27], 0], [32.0, 64.0], atol=1e-4)
+
+
+@pytest.mark.parametrize('flip_first', [False, True])
+def test_landmark_follows_a_bright_dot_through_resize_and_flip(flip_first):
+    img = np.zeros((128, 128, 3), np.uint8)
+    img[20:22, 100:102] = 255  # a 2x2 dot: its centre is the corner (101, 21)
+    pts = np.zeros((68, 2), np.float32)
+    pts[8] = [101.0, 21.0]  # a midline point: keeps its index through the flip
+    res = dict(img=img, landmarks=pts)
+    steps = [CenterCropResize(64), RandomHorizontalFlip(prob=1.0, flip_pairs='face68')]
+    for step in steps[::-1] if flip_first else steps:
+        res = step.transform(res)
+    lum = res['img'][..., 0].astype(np.float64)
+    rows, cols = np.nonzero(lum)
+    weights = lum[rows, cols]
+    # centroid of the dot in corner coordinates (pixel i covers [i, i + 1))
+    centre = [(cols * weights).sum(), (rows * weights).sum()] / weights.sum() + 0.5
+    np.testing.assert_allclose(centre, [64 - 50.5, 10.5], atol=1e-6)
+    np.testing.assert_allclose(res['landmarks'][8], centre, atol=1e-4)
 
 
 def test_load_landmarks(tmp_path):

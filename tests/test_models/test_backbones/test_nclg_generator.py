@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from mmengine.model import BaseModule
 
 from inpaintzoo.models.backbones import NCLGGenerator, NCLGOutput
 from inpaintzoo.models.layers import (
@@ -157,3 +158,66 @@ def test_small_widths_and_ablation_options() -> None:
     assert landmarks is None
     assert base.enc2.conv.out_channels == 16  # no gate half
     assert net.enc2.conv.out_channels == 32
+
+
+def _weight(module: torch.nn.Module) -> torch.Tensor:
+    """The trained weight tensor (``weight_orig`` of a spectral-normalised conv)."""
+    return getattr(module, 'weight_orig', module.weight).detach()
+
+
+def test_init_weights_is_the_official_normal_init() -> None:
+    """Reference-models §5.6, through MMEngine's parent ``init_weights`` call."""
+    torch.manual_seed(0)
+
+    class Holder(BaseModule):  # like the inpaintor the Runner initialises
+        def __init__(self) -> None:
+            super().__init__()
+            self.generator = NCLGGenerator()
+
+    holder = Holder()
+    gen = holder.generator
+    sn = [m for m in gen.modules() if hasattr(m, 'weight_orig')]
+    assert len(sn) == 3  # the attention's fusion block
+    before = {id(m): _weight(m).clone() for m in sn}
+    # after a training-mode forward, ``weight`` no longer shares ``weight_orig``'s
+    # storage: only an init of ``weight_orig`` itself reaches the trained tensor
+    gen.attn.fuse(torch.rand(1, 512, 4, 4))
+    holder.init_weights()
+    layers = (torch.nn.Conv2d, torch.nn.ConvTranspose2d, torch.nn.Linear)
+    checked = 0
+    for name, m in gen.named_modules():
+        if isinstance(m, layers):
+            w = _weight(m)
+            assert abs(w.mean().item()) < 0.004, name
+            if w.numel() >= 4096:  # std of a 4096-sample std estimate is ~1.1 %
+                assert w.std().item() == pytest.approx(0.02, rel=0.06), name
+            assert w.abs().max().item() < 0.02 * 7, name
+            if m.bias is not None:
+                assert torch.count_nonzero(m.bias) == 0, name
+            checked += 1
+    assert checked == 32  # 29 convs, 2 transposed convs, 1 linear
+    bn = gen.landmark.expand.bn
+    assert bn.weight.mean().item() == pytest.approx(1.0, abs=0.003)
+    assert bn.weight.std().item() == pytest.approx(0.02, rel=0.15)
+    assert torch.count_nonzero(bn.bias) == 0
+    assert torch.equal(bn.running_var, torch.ones_like(bn.running_var))
+    for m in sn:  # written to weight_orig, which the forward normalises
+        assert not torch.equal(_weight(m), before[id(m)])
+        assert _weight(m).std().item() == pytest.approx(0.02, rel=0.06)
+    assert (
+        gen.attn.gamma.item() == gen.attn.alpha.item() == gen.landmark.gamma.item() == 0
+    )
+    assert gen.landmark.prelu.weight.item() == 0.25
+
+
+def test_init_cfg_replaces_the_official_init() -> None:
+    gen = NCLGGenerator(
+        residual_blocks=1,
+        input_size=32,
+        base_channels=8,
+        landmark=None,
+        init_cfg=dict(type='Constant', layer='Conv2d', val=0.5, bias=0.1),
+    )
+    gen.init_weights()
+    assert torch.all(gen.out.weight == 0.5)
+    assert torch.all(gen.out.bias == 0.1)

@@ -150,6 +150,48 @@ def test_bad_update_order_and_optim():
         )
 
 
+def _gan_cfg(gan_type: str, use_sigmoid: bool, **loss) -> dict:
+    cfg = tiny_model_cfg()
+    cfg['discriminator'] = dict(
+        type='PatchDiscriminator', base_channels=4, use_sigmoid=use_sigmoid
+    )
+    cfg['gan_loss'] = dict(type='GANLoss', gan_type=gan_type, **loss)
+    return cfg
+
+
+@pytest.mark.parametrize(
+    ('gan_type', 'use_sigmoid', 'loss', 'needle'),
+    [
+        ('hinge', True, {}, 'set model.discriminator.use_sigmoid=False'),
+        ('nsgan', True, dict(from_logits=True), 'already ends in one'),
+        ('nsgan', False, {}, 'model.gan_loss.from_logits=True'),
+    ],
+)
+def test_gan_objective_and_discriminator_head_must_fit(
+    gan_type, use_sigmoid, loss, needle
+):
+    init_default_scope('inpaintzoo')
+    with pytest.raises(ConfigError, match=needle) as err:
+        MODELS.build(_gan_cfg(gan_type, use_sigmoid, **loss))
+    assert '\n' not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ('gan_type', 'use_sigmoid', 'loss'),
+    [
+        ('hinge', False, {}),
+        ('lsgan', True, {}),  # official
+        ('lsgan', False, {}),  # least squares on raw scores
+        ('nsgan', True, {}),
+        ('nsgan', False, dict(from_logits=True)),
+    ],
+)
+def test_fitting_gan_heads_build(gan_type, use_sigmoid, loss):
+    init_default_scope('inpaintzoo')
+    model = MODELS.build(_gan_cfg(gan_type, use_sigmoid, **loss))
+    assert model.discriminator.use_sigmoid is use_sigmoid
+
+
 def sequential_reference_steps(model, batches: list[dict]) -> None:
     """The sequential order in plain torch: D's step, then G's step against the
     updated D; G's adversarial loss never reaches D's parameters."""

@@ -192,3 +192,39 @@ def test_deepcopy_shares_and_pickle_drops_built_net():
     restored = pickle.loads(pickle.dumps(loss))
     assert not restored.feature_net.is_built
     assert restored(torch.rand(1, 3, 16, 16), torch.rand(1, 3, 16, 16)) > 0
+
+
+@pytest.mark.parametrize(
+    ('arch', 'pool5', 'last_relu'), [('vgg16', 30, 29), ('vgg19', 36, 35)]
+)
+def test_default_build_reaches_pool5_and_returns_the_relus(arch, pool5, last_relu):
+    torch.manual_seed(0)
+    ext = VGGFeatureExtractor(arch=arch, weights=None)
+    assert len(ext.features) == pool5 + 1
+    assert isinstance(ext.features[pool5], nn.MaxPool2d)
+    # the layers returned by default are the ReLUs, as before
+    relus = [i for i, m in enumerate(ext.features) if isinstance(m, nn.ReLU)]
+    assert ext.layer_indices == tuple(relus)
+    assert max(ext.layer_indices) == last_relu
+    x = torch.rand(2, 3, 32, 32)
+    relu, pool = ext(x, [last_relu, 'pool5'])
+    assert pool.shape == (2, 512, 1, 1)
+    torch.testing.assert_close(pool, torch.nn.functional.max_pool2d(relu, 2))
+    # the thesis's pooling layers through the losses, with the type-less override
+    layers = ['pool1', 'pool2', 'pool3', 'pool4', 'pool5']
+    net = dict(arch=arch, weights=None)
+    assert PerceptualLoss(layers=layers, feature_net=net)(x, x.flip(-1)) > 0
+    mask = torch.ones(2, 1, 32, 32)
+    assert StyleLoss(layers=layers, feature_net=net)(x, x.flip(-1), mask) > 0
+
+
+def test_losses_check_their_layers_when_built():
+    """Layers the configured VGG cannot return fail at build, not in iteration 1."""
+    shallow = dict(RANDOM_VGG, arch='vgg16', layer_indices=['relu5_3'])
+    with pytest.raises(ConfigError, match='only up to layer 29'):
+        PerceptualLoss(layers=['pool4', 'pool5'], feature_net=shallow)
+    with pytest.raises(ConfigError, match="unknown vgg16 layer 'pool6'"):
+        StyleLoss(layers=['pool6'], feature_net=dict(arch='vgg16'))
+    # within the explicit depth, and non-VGG nets, are not refused
+    PerceptualLoss(layers=['pool4'], feature_net=shallow)
+    PerceptualLoss(layers=[3], feature_net=dict(type='SomethingElse'))
