@@ -3,13 +3,17 @@
 # with random motion kernels (no download; runs on a CPU). Output conv starts at zero,
 # so the untrained restorer returns its input (the blurred PSNR) and training can only
 # start from there.
+# The name's "demo-64x64" is the demo data set (64x64 pictures, written by
+# prepare_demo_data.py), as in every *_demo-64x64 config; val and test restore the
+# whole 64x64 pictures. The training crop is 32x32 (crop_size of
+# ../_base_/datasets/demo_deblur.py), which img_size states.
 _base_ = [
     '../_base_/models/sem_net_deblur.py',
     '../_base_/datasets/demo_deblur.py',
     '../_base_/schedules/restore_adam_300k.py',
     '../_base_/default_runtime.py',
 ]
-img_size = 64
+img_size = 32  # training crop (crop_size of demo_deblur.py); restorers run any size
 model = dict(
     generator=dict(
         dim=8,
@@ -30,5 +34,5 @@ default_hooks = dict(
     checkpoint=dict(interval=max_iters, max_keep_ckpts=1),
 )
 custom_hooks = []
-val_evaluator = [dict(type='RestorationMetric')]
+val_evaluator = [dict(type='RestorationMetric', ssim_window='matlab')]  # as GoPro
 test_evaluator = val_evaluator

@@ -31,7 +31,12 @@ from mmengine.registry import init_default_scope
 from torch import Tensor
 
 from inpaintzoo.apis.checkpoint_loading import load_model_checkpoint
-from inpaintzoo.apis.config_suggestions import config_suggestion, similar_configs
+from inpaintzoo.apis.config_suggestions import (
+    config_suggestion,
+    similar_configs,
+    unlisted_zoo_model,
+    unlisted_zoo_suggestion,
+)
 from inpaintzoo.apis.fixed_size import (
     FixedSizeForward,
     fixed_input_size,
@@ -94,6 +99,10 @@ def resolve_model_config(
 ) -> tuple[Config, str | None]:
     """``(config, zoo name or None)`` of a zoo name, config path/name or Config.
 
+    The name of a model without published weights (an ``Alias`` or ``Name`` of a
+    metafile that ``model-index.yml`` does not import, e.g. the deblurring
+    ``'sem-net-deblur_gopro'``) gives its config and None: nothing to download.
+
     Raises:
         ConfigError: ``model`` is neither a config nor a zoo model name; a
             config's stem typed without its folder or ``.py`` is named with the
@@ -121,6 +130,9 @@ def resolve_model_config(
     try:
         info = get_model_info(name)
     except ConfigError as err:
+        unlisted = unlisted_zoo_model(name)  # a zoo name without weights (deblur)
+        if unlisted is not None:
+            return Config.fromfile(str(unlisted.config_path())), None
         configs = similar_configs(name, exact_only=True)
         if configs:
             shown = ' or '.join(repr(c) for c in configs)
@@ -132,6 +144,7 @@ def resolve_model_config(
         raise ConfigError(
             f'{name!r} is neither a config file nor a zoo model name: {err} '
             '(a config is named by a path ending in .py)'
+            + unlisted_zoo_suggestion(name)
         ) from err
     return Config.fromfile(str(info.config_path())), info.name
 

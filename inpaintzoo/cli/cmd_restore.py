@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from inpaintzoo.cli.input_files import check_readable, collect_images
-from inpaintzoo.cli.output_files import plan_results
+from inpaintzoo.cli.output_files import CLASH_SUFFIXES, plan_results
 from inpaintzoo.cli.progress import emit, progress, progress_enabled
 from inpaintzoo.cli.shared_args import (
     add_images_argument,
@@ -39,7 +39,10 @@ def add_restore_parser(subparsers: Any) -> argparse.ArgumentParser:
             'Restore every image with a restorer (e.g. the SEM-Net deblurrer) and '
             'write <out>/<stem>.png, or the --out file for a single image ending '
             'in .png (other image suffixes are refused). Inputs are never '
-            'overwritten.'
+            'overwritten: a result name that is an input file (e.g. photo.png '
+            'restored into its own folder) or that another input already took '
+            '(photo.png and photo.jpg) becomes <stem>_restored.png, then '
+            '<stem>_restored2.png, ... An existing result file is overwritten.'
         ),
     )
     add_images_argument(parser)
@@ -48,8 +51,10 @@ def add_restore_parser(subparsers: Any) -> argparse.ArgumentParser:
         '--model',
         dest='model',
         required=True,
-        help='restorer config file, e.g. configs/sem_net_deblur/... (the model zoo '
-        'holds inpainting models only: they need `inpaintzoo inpaint`)',
+        help='restorer config file, e.g. configs/sem_net_deblur/..., or a '
+        'deblurring model name of model_zoo/sem_net_deblur/metafile.yml '
+        '(sem-net-deblur_gopro: its config; no weights are published, so pass '
+        '--checkpoint). The downloadable zoo models inpaint: `inpaintzoo inpaint`',
     )
     parser.add_argument(
         '--checkpoint', default=None, help='.pth or .safetensors weights'
@@ -57,7 +62,8 @@ def add_restore_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         '--out',
         required=True,
-        help='output folder, or an output .png file when one image is given',
+        help='output folder (results <stem>.png; <stem>_restored.png when that '
+        'name is an input or taken), or an output .png file when one image is given',
     )
     parser.add_argument(
         '--strategy',
@@ -107,7 +113,9 @@ def run_restore(args: argparse.Namespace) -> list[Path]:
 
     images = collect_images(args.images)
     options = _options(args)
-    outputs = plan_results(args.out, images, [], args.images)
+    outputs = plan_results(
+        args.out, images, [], args.images, clash_suffix=CLASH_SUFFIXES['restore']
+    )
     check_readable(images)
     resolve_device(args.device, '--device')  # one line naming a bad --device
     # the model type before any weights are fetched (a zoo name would download)

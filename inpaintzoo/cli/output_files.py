@@ -4,13 +4,15 @@ Rules (also in ``docs/inference.md``):
 
 * ``--out DIR`` must not be a folder the inputs or masks were read from.
   Results are ``<out>/<stem>.png``; a name that would be an input or mask file,
-  or that another image already took, gets ``_inpainted`` (then ``_inpainted2``,
-  ...) appended, so an input is never overwritten. ``--out FILE.png`` (one
-  image) names the result itself; another image suffix (``.jpg`` ...) is refused,
-  since results are lossless PNG; an existing folder is a folder, whatever its
-  name. The folder is created when the first result is written, so a run that
-  fails before leaves none behind. An existing result that cannot be
-  overwritten (read-only, or a folder) is refused before any model work.
+  or that another image already took, gets the command's suffix appended
+  (:data:`CLASH_SUFFIXES`: ``inpaint`` ``_inpainted``, then ``_inpainted2``, ...;
+  ``restore`` ``_restored``, ``_restored2``, ...), so an input is never
+  overwritten. ``--out FILE.png`` (one image) names the result itself; another
+  image suffix (``.jpg`` ...) is refused, since results are lossless PNG; an
+  existing folder is a folder, whatever its name. The folder is created when
+  the first result is written, so a run that fails before leaves none behind.
+  An existing result that cannot be overwritten (read-only, or a folder) is
+  refused before any model work.
 """
 
 import os
@@ -24,6 +26,8 @@ from inpaintzoo.utils.image_io import UNDECODABLE_PHOTO_SUFFIXES
 
 #: suffixes that make ``--out`` a file name rather than a folder
 OUT_FILE_SUFFIXES = (*IMAGE_EXTENSIONS, '.gif', *UNDECODABLE_PHOTO_SUFFIXES)
+#: what a result name that clashes gets appended, by command (then ``<suffix>2``...)
+CLASH_SUFFIXES = {'inpaint': '_inpainted', 'restore': '_restored'}
 
 
 def check_out_dir(
@@ -93,6 +97,7 @@ def plan_results(
     masks: Sequence[Path],
     inputs: Sequence[str | Path],
     mask_dir: str | Path | None = None,
+    clash_suffix: str = CLASH_SUFFIXES['inpaint'],
 ) -> list[Path]:
     """The result file of each image, from ``--out`` (a folder or one .png file).
 
@@ -105,6 +110,9 @@ def plan_results(
         masks (Sequence[Path]): their masks (protected too; may be empty).
         inputs (Sequence[str | Path]): the image arguments (files or folders).
         mask_dir (str | Path, optional): the ``--mask-dir`` folder.
+        clash_suffix (str): appended to a result name that clashes
+            (:func:`plan_outputs`); the command's entry of
+            :data:`CLASH_SUFFIXES`. Defaults to ``'_inpainted'``.
 
     Returns:
         list[Path]: one result path per image; nothing is created yet.
@@ -117,7 +125,9 @@ def plan_results(
     """
     path = Path(out)
     if path.is_dir() or path.suffix.lower() not in OUT_FILE_SUFFIXES:
-        outputs = plan_outputs(images, masks, check_out_dir(path, inputs, mask_dir))
+        outputs = plan_outputs(
+            images, masks, check_out_dir(path, inputs, mask_dir), clash_suffix
+        )
     else:
         outputs = [check_out_file(path, images, masks)]
     check_overwritable(outputs, path)
@@ -174,14 +184,22 @@ def check_out_file(out: Path, images: Sequence[Path], masks: Sequence[Path]) -> 
 
 
 def plan_outputs(
-    images: Sequence[Path], masks: Sequence[Path], out_dir: Path
+    images: Sequence[Path],
+    masks: Sequence[Path],
+    out_dir: Path,
+    clash_suffix: str = CLASH_SUFFIXES['inpaint'],
 ) -> list[Path]:
     """The result file of each image: ``<out_dir>/<stem>.png``, never an input.
+
+    A name that is an input or mask file, or that an earlier image took, gets
+    ``clash_suffix`` appended (``<stem>_inpainted.png``), then ``clash_suffix``
+    and 2, 3, ... (``<stem>_inpainted2.png``).
 
     Args:
         images (Sequence[Path]): input images.
         masks (Sequence[Path]): their masks (also protected).
         out_dir (Path): output folder.
+        clash_suffix (str): see above. Defaults to ``'_inpainted'``.
 
     Returns:
         list[Path]: distinct PNG paths, none equal to an input or mask file.
@@ -192,7 +210,7 @@ def plan_outputs(
     for img in images:
         candidate, k = out_dir / f'{img.stem}.png', 1
         while candidate.resolve() in protected or candidate.resolve() in taken:
-            suffix = '_inpainted' if k == 1 else f'_inpainted{k}'
+            suffix = clash_suffix if k == 1 else f'{clash_suffix}{k}'
             candidate, k = out_dir / f'{img.stem}{suffix}.png', k + 1
         taken.add(candidate.resolve())
         outputs.append(candidate)

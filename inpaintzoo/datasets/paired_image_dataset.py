@@ -24,9 +24,17 @@ relative to each folder (``a/1.png`` with ``a/1.png``).
 ``'sharp'``: only ``gt_source`` (clean images); the degraded input is made in the
 pipeline (``RandomMotionBlur``), as the demo config does.
 
-Each data info holds ``img_path`` (degraded; None for ``'sharp'``), ``gt_path``
-and ``sample_idx``. Files are listed recursively (.jpg .jpeg .png .bmp .webp) and
-sorted with digit runs compared as numbers.
+Each data info holds ``img_path`` (degraded; None for ``'sharp'``), ``gt_path``,
+``sample_idx`` and ``stem``, the name of the pair's saved result and CSV row,
+unique within a GoPro split (frames are numbered per sequence):
+
+* ``'gopro'``: ``<sequence>_<name>`` (``GOPR0384_11_00_000001``);
+* ``'hide'``: ``<name>`` (names are unique: they pair with ``GT/<name>``);
+* ``'folders'`` / ``'sharp'``: the path relative to the (degraded / clean)
+  folder without its suffix, ``/`` written ``_`` (``a/1.png`` -> ``a_1``).
+
+Files are listed recursively (.jpg .jpeg .png .bmp .webp) and sorted with digit
+runs compared as numbers.
 """
 
 import os
@@ -40,6 +48,8 @@ from inpaintzoo.utils.errors import ConfigError, DataNotFoundError, FolderPairin
 LAYOUTS = ('gopro', 'hide', 'folders', 'sharp')
 HIDE_SUBSETS = ('test-close-ups', 'test-long-shot')
 _SHOW = 5  # unpaired names quoted in an error
+#: where errors send the user for the data sets' sources and layout
+DATA_DOCS = 'docs/data_preparation.md, "GoPro and HIDE"'
 
 
 def pair_folders(blur_dir: str, gt_dir: str) -> list[tuple[str, str]]:
@@ -92,6 +102,34 @@ def pair_folders(blur_dir: str, gt_dir: str) -> list[tuple[str, str]]:
     return [(p, gt_rel[r]) for r, p in blur_rel.items()]
 
 
+def _subset_tuple(subsets: str | Sequence[str] | None) -> tuple[str, ...]:
+    """HIDE subsets as a tuple: one string is one subset, None all of them."""
+    if subsets is None:
+        return HIDE_SUBSETS
+    if isinstance(subsets, str):
+        return (subsets,)
+    if not isinstance(subsets, Sequence):
+        raise ConfigError(
+            'PairedImageDataset.subsets must be a folder name or a list of them, '
+            f'got {type(subsets).__name__} {subsets!r}'
+        )
+    return tuple(subsets)
+
+
+def relative_stem(path: str, folder: str) -> str:
+    """``path`` relative to ``folder``, suffix dropped, separators as ``_``.
+
+    Args:
+        path (str): a file under ``folder``.
+        folder (str): the folder it was listed from.
+
+    Returns:
+        str: e.g. ``'a_1'`` for ``<folder>/a/1.png``.
+    """
+    rel = os.path.splitext(os.path.relpath(path, folder))[0]
+    return rel.replace(os.sep, '_').replace('/', '_')
+
+
 @DATASETS.register_module()
 class PairedImageDataset(CropCheckedDataset):
     """Degraded / clean image pairs (see the module docstring for the layouts).
@@ -101,8 +139,8 @@ class PairedImageDataset(CropCheckedDataset):
         data_root (str): dataset root. Defaults to ''.
         split (str): GoPro split folder, ``'train'`` or ``'test'``. Defaults to
             ``'test'``.
-        subsets (Sequence[str], optional): HIDE test folders. Defaults to
-            ``('test-close-ups', 'test-long-shot')``.
+        subsets (str | Sequence[str], optional): HIDE test folder(s); one name
+            is one folder. Defaults to ``('test-close-ups', 'test-long-shot')``.
         blur_source (str, optional): ``'folders'``: degraded image folder.
         gt_source (str, optional): ``'folders'`` / ``'sharp'``: clean folder.
         pipeline (Sequence[dict | Callable], optional): transforms.
@@ -124,7 +162,7 @@ class PairedImageDataset(CropCheckedDataset):
         layout: str,
         data_root: str = '',
         split: str = 'test',
-        subsets: Sequence[str] | None = None,
+        subsets: str | Sequence[str] | None = None,
         blur_source: str | None = None,
         gt_source: str | None = None,
         pipeline: Sequence[dict | Callable] | None = None,
@@ -144,7 +182,7 @@ class PairedImageDataset(CropCheckedDataset):
                 f"PairedImageDataset(layout='gopro').split must be 'train' or "
                 f"'test', got {split!r}"
             )
-        self.subsets = tuple(subsets) if subsets is not None else HIDE_SUBSETS
+        self.subsets = _subset_tuple(subsets)
         unknown = [s for s in self.subsets if s not in HIDE_SUBSETS]
         if layout == 'hide' and (unknown or not self.subsets):
             raise ConfigError(
@@ -177,7 +215,8 @@ class PairedImageDataset(CropCheckedDataset):
     def _path(self, *parts: str) -> str:
         return os.path.join(self.data_root or '', *parts)
 
-    def _pairs(self) -> list[tuple[str | None, str]]:
+    def _pairs(self) -> list[tuple[str | None, str, str]]:
+        """``(degraded path or None, clean path, stem)`` of every pair, in order."""
         if self.layout == 'sharp':
             folder = self._path(self.gt_source)
             if not os.path.isdir(folder):
@@ -186,36 +225,38 @@ class PairedImageDataset(CropCheckedDataset):
                     'exist (the demo data: python '
                     'tools/dataset_converters/prepare_demo_data.py data/demo)'
                 )
-            return [(None, p) for p in list_folder(folder)]
+            return [(None, p, relative_stem(p, folder)) for p in list_folder(folder)]
         if self.layout == 'folders':
-            return pair_folders(
-                self._path(self.blur_source), self._path(self.gt_source)
-            )
+            blur_dir = self._path(self.blur_source)
+            return [
+                (blur, gt, relative_stem(blur, blur_dir))
+                for blur, gt in pair_folders(blur_dir, self._path(self.gt_source))
+            ]
         if self.layout == 'hide':
             gt_dir = self._path('GT')
             return [
-                pair
+                (blur, gt, relative_stem(gt, gt_dir))
                 for subset in self.subsets
-                for pair in self._hide_subset(self._path('test', subset), gt_dir)
+                for blur, gt in self._hide_subset(self._path('test', subset), gt_dir)
             ]
         root = self._path(self.split)
         if not os.path.isdir(root):
             raise DataNotFoundError(
                 f'GoPro split folder {root} does not exist; data_root must hold '
-                'train/ and test/ with <sequence>/blur and <sequence>/sharp'
+                'train/ and test/ with <sequence>/blur and <sequence>/sharp '
+                f'({DATA_DOCS})'
             )
         sequences = sorted(
             d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d))
         )
         if not sequences:
             raise DataNotFoundError(f'GoPro split folder {root} has no sequence folder')
-        return [
-            pair
-            for seq in sequences
-            for pair in pair_folders(
-                os.path.join(root, seq, 'blur'), os.path.join(root, seq, 'sharp')
-            )
-        ]
+        triples = []
+        for seq in sequences:
+            blur_dir = os.path.join(root, seq, 'blur')
+            for blur, gt in pair_folders(blur_dir, os.path.join(root, seq, 'sharp')):
+                triples.append((blur, gt, f'{seq}_{relative_stem(blur, blur_dir)}'))
+        return triples
 
     @staticmethod
     def _hide_subset(blur_dir: str, gt_dir: str) -> list[tuple[str, str]]:
@@ -224,7 +265,7 @@ class PairedImageDataset(CropCheckedDataset):
             raise DataNotFoundError(
                 f'HIDE folder {blur_dir if not os.path.isdir(blur_dir) else gt_dir} '
                 'does not exist; data_root must hold test/test-close-ups, '
-                'test/test-long-shot and GT'
+                f'test/test-long-shot and GT ({DATA_DOCS})'
             )
         pairs, missing = [], []
         for path in list_folder(blur_dir):
@@ -241,8 +282,8 @@ class PairedImageDataset(CropCheckedDataset):
         return pairs
 
     def load_data_list(self) -> list[dict]:
-        """List the pairs into data infos."""
+        """List the pairs into data infos (``img_path``, ``gt_path``, ``stem``...)."""
         return [
-            dict(img_path=blur, gt_path=gt, sample_idx=i)
-            for i, (blur, gt) in enumerate(self._pairs())
+            dict(img_path=blur, gt_path=gt, stem=stem, sample_idx=i)
+            for i, (blur, gt, stem) in enumerate(self._pairs())
         ]

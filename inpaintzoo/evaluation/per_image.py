@@ -34,11 +34,18 @@ def _field(sample: object, key: str) -> object:
 def sample_stem(
     sample: object, fallback: str, keys: Sequence[str] = ('img_path',)
 ) -> str:
-    """File stem of the first path field of ``keys`` a sample has, else ``fallback``.
+    """A sample's name: its ``stem`` field, else the file stem of a path field.
 
-    ``keys=('img_path', 'gt_path')`` also names a restorer's sample in its
-    ``'sharp'`` mode, which has no degraded file (``img_path`` None).
+    A dataset whose file names repeat across folders (GoPro numbers the frames
+    of each sequence from 1) gives each sample a unique ``stem``
+    (``GOPR0384_11_00_000001``, :class:`~inpaintzoo.datasets.PairedImageDataset`);
+    otherwise the stem of the first path field of ``keys`` the sample has is used,
+    else ``fallback``. ``keys=('img_path', 'gt_path')`` also names a restorer's
+    sample in its ``'sharp'`` mode, which has no degraded file (``img_path`` None).
     """
+    stem = _field(sample, 'stem')
+    if stem:
+        return str(stem)
     path = next((p for p in (_field(sample, k) for k in keys) if p), None)
     return Path(str(path)).stem if path else fallback
 
@@ -114,11 +121,28 @@ class PerImageRecorder:
             self.rows.append(row)
 
 
+def has_masks(rows: Sequence[dict]) -> bool:
+    """Whether any row comes from a masked (inpainting) sample.
+
+    True when a row has a finite ``mask_ratio``, a ``bucket`` or an ``excluded``
+    mark; False for the rows of a restorer (no mask) and for no rows at all.
+    """
+    for row in rows:
+        ratio = row.get('mask_ratio')
+        if row.get('bucket') or row.get(EXCLUDED_COLUMN):
+            return True
+        if isinstance(ratio, (int, float)) and not math.isnan(ratio):
+            return True
+    return False
+
+
 def write_scores_csv(rows: Sequence[dict], path: str | Path) -> Path:
     """Write per-image rows as CSV: stem, mask_ratio, bucket, metrics, excluded.
 
     Floats are written with ``repr`` (they read back bit-identical); an image
     excluded for an empty mask has empty metric cells and ``excluded`` set.
+    Rows without any mask (a restorer's test, :func:`has_masks` False) get only
+    ``stem`` and the metrics: the mask columns would be empty.
 
     Args:
         rows (Sequence[dict]): :attr:`PerImageRecorder.rows`.
@@ -129,7 +153,10 @@ def write_scores_csv(rows: Sequence[dict], path: str | Path) -> Path:
     """
     names = {k for row in rows for k in row} - {*ID_COLUMNS, EXCLUDED_COLUMN}
     order = [m for m in METRIC_ORDER if m in names] + sorted(names - set(METRIC_ORDER))
-    columns = [*ID_COLUMNS, *order, EXCLUDED_COLUMN]
+    if rows and not has_masks(rows):
+        columns = ['stem', *order]
+    else:
+        columns = [*ID_COLUMNS, *order, EXCLUDED_COLUMN]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open('w', newline='') as f:

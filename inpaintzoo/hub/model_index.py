@@ -170,6 +170,15 @@ def get_model_info(name: str) -> ZooModel:
     for model in models:
         if name in (model.name, model.metafile_name):
             return model
+    from inpaintzoo.apis.config_suggestions import unlisted_zoo_model
+
+    unlisted = unlisted_zoo_model(name)
+    if unlisted is not None:
+        raise ConfigError(
+            f'zoo model {name!r} has no published weights, so there is nothing to '
+            f'download: train {unlisted.config}, then use its checkpoint '
+            f'(inpaintzoo restore --config {name} --checkpoint FILE)'
+        )
     names = [m.name for m in models]
     close = difflib.get_close_matches(
         str(name), names + [m.metafile_name for m in models], n=3, cutoff=0.5

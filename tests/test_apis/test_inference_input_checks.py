@@ -256,6 +256,31 @@ def test_config_stem_without_folder_or_suffix_gets_the_spelling_that_works():
         resolve_model_config('hint_celeb')  # a zoo name's typo keeps the zoo's hint
 
 
+def test_deblurring_zoo_names_stand_for_their_configs(monkeypatch):
+    # model_zoo/sem_net_deblur/metafile.yml is not in model-index.yml (no weights),
+    # yet its aliases and names are what a user types after reading it
+    from inpaintzoo.apis.config_suggestions import unlisted_metafiles
+    from inpaintzoo.apis.inference import resolve_model_config
+    from inpaintzoo.apis.restoration import check_restorer_config
+
+    monkeypatch.delenv('INPAINTZOO_MODEL_INDEX', raising=False)
+    assert [p.parent.name for p in unlisted_metafiles()] == ['sem_net_deblur']
+    for typed, test_layout in (
+        ('sem-net-deblur_gopro', 'gopro'),
+        ('sem-deblur_1xb4-300k_gopro-256x256', 'gopro'),
+        ('sem-net-deblur_gopro-on-hide', 'hide'),
+    ):
+        cfg, zoo_name = resolve_model_config(typed)
+        assert cfg.model.type == 'Restorer'
+        assert cfg.test_dataloader.dataset.layout == test_layout
+        assert zoo_name is None  # nothing to download: --checkpoint gives weights
+        check_restorer_config(typed)  # `inpaintzoo restore --config <alias>` passes
+    with pytest.raises(ConfigError) as err:
+        resolve_model_config('sem-net-deblur_gorpo')
+    assert "Did you mean 'sem-net-deblur_gopro' (config " in str(err.value)
+    assert 'sem_net_deblur/sem-deblur_1xb4-300k_gopro-256x256.py' in str(err.value)
+
+
 def test_random_weights_warning_has_its_own_category(tiny_cfg):
     from inpaintzoo.apis.inference import RandomWeightsWarning
 

@@ -8,7 +8,12 @@ import pytest
 from PIL import Image
 
 from inpaintzoo.cli.input_files import check_pair_sizes, collect_images, pair_masks
-from inpaintzoo.cli.output_files import check_out_dir, plan_outputs, plan_results
+from inpaintzoo.cli.output_files import (
+    CLASH_SUFFIXES,
+    check_out_dir,
+    plan_outputs,
+    plan_results,
+)
 from inpaintzoo.utils.errors import (
     ConfigError,
     FolderPairingError,
@@ -86,6 +91,10 @@ def test_output_names_never_equal_an_input(tmp_path):
     assert outs == [tmp_path / 'photo_inpainted.png', tmp_path / 'photo_inpainted2.png']
     outs = plan_outputs([photo, twin, mask], [mask] * 3, tmp_path / 'out')
     assert [p.name for p in outs] == ['photo.png', 'photo_inpainted.png', 'mask.png']
+    # `restore` labels its clashes as restored (CLASH_SUFFIXES), inpaint unchanged
+    outs = plan_results(tmp_path, [photo, twin], [], [photo, twin], None, '_restored')
+    assert outs == [tmp_path / 'photo_restored.png', tmp_path / 'photo_restored2.png']
+    assert CLASH_SUFFIXES == {'inpaint': '_inpainted', 'restore': '_restored'}
 
 
 def test_heic_photos_are_named_with_what_to_do(tmp_path, capsys):

@@ -85,6 +85,46 @@ def test_csv_round_trips_bit_identical(folders, tmp_path):
     assert read_scores_csv(path) == result.per_image
 
 
+def test_restorer_rows_have_no_mask_columns(tmp_path):
+    # a restorer's samples have no mask: mask_ratio NaN, no bucket, never excluded
+    rows = [
+        dict(stem='GOPR0001_11_00_000001', mask_ratio=float('nan'), bucket='',
+             PSNR=30.5, SSIM=0.95),
+        dict(stem='GOPR0002_11_01_000001', mask_ratio=float('nan'), bucket='',
+             PSNR=31.0, SSIM=0.96),
+    ]  # fmt: skip
+    path = write_scores_csv(rows, tmp_path / 'r.csv')
+    assert path.read_text().splitlines()[0] == 'stem,PSNR,SSIM'
+    assert read_scores_csv(path) == [
+        {k: r[k] for k in ('stem', 'PSNR', 'SSIM')} for r in rows
+    ]
+    masked = [dict(rows[0], mask_ratio=0.25), rows[1]]  # one masked row: all columns
+    header = write_scores_csv(masked, tmp_path / 'm.csv').read_text().splitlines()[0]
+    assert header == 'stem,mask_ratio,bucket,PSNR,SSIM,excluded'
+
+
+def test_results_without_a_bucket_stay_in_the_folder(tmp_path):
+    from inpaintzoo.structures.inpaint_sample import InpaintSample
+
+    def sample(idx: int, bucket: str | None) -> InpaintSample:
+        meta = dict(img_path=f'/d/{idx % 2}/000001.png', sample_idx=idx)
+        if bucket:
+            meta['mask_bucket'] = bucket
+        out = InpaintSample(metainfo=meta)
+        out.pred_img = torch.full((3, 4, 4), idx / 10)
+        return out
+
+    hook = SaveInpaintedImagesHook(out_dir='res')
+    hook.by_bucket = True  # stems repeat (the same file name twice)
+    runner = SimpleNamespace(work_dir=str(tmp_path))
+    hook.after_test_iter(runner, 0, outputs=[sample(0, None), sample(1, None)])
+    hook.after_test_iter(runner, 1, outputs=[sample(2, '20-40%')])
+    written = sorted(p.relative_to(tmp_path / 'res').as_posix()
+                     for p in (tmp_path / 'res').rglob('*.png'))  # fmt: skip
+    # no 'no-bucket' folder: a restorer's outputs have no bucket
+    assert written == ['000001.png', '000001_1.png', '20-40%/000001.png']
+
+
 def test_buckets_option_overrides_the_hole_ratio(folders):
     result = evaluate_folder(
         *dirs(folders), metrics=('L1',), buckets={'a': '20-40%', 'c': '20-40%'}

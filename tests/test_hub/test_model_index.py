@@ -69,6 +69,17 @@ def test_unknown_name_lists_close_names():
     assert 'sem-net_places2' in str(err.value)
 
 
+def test_a_zoo_entry_without_weights_says_so_not_did_you_mean():
+    """The deblurring aliases are metafile entries without published weights."""
+    for name in ('sem-net-deblur_gopro', 'sem-deblur-hidetest_1xb4-300k_gopro-256x256'):
+        with pytest.raises(ConfigError) as err:
+            get_model_info(name)
+        message = str(err.value)
+        assert 'has no published weights, so there is nothing to download' in message
+        assert 'configs/sem_net_deblur/sem-deblur' in message
+        assert 'did you mean' not in message
+
+
 def test_cache_root_and_offline_env(monkeypatch, tmp_path):
     monkeypatch.delenv('INPAINTZOO_HOME', raising=False)
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path))

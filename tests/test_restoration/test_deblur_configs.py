@@ -10,7 +10,7 @@ from mmengine.registry import init_default_scope
 
 from inpaintzoo.registry import DATASETS, MODELS
 
-from .conftest import DEBLUR_DIR, GOPRO_CONFIG, HIDE_CONFIG, REPO
+from .conftest import DEBLUR_DIR, DEMO_CONFIG, GOPRO_CONFIG, HIDE_CONFIG, REPO
 
 CONFIGS = sorted(DEBLUR_DIR.glob('*.py'))
 
@@ -33,6 +33,9 @@ def test_config_builds_a_restorer(path: Path):
     assert cfg.model.type == 'Restorer'
     assert cfg.custom_hooks == []
     assert cfg.test_evaluator[0]['type'] == 'RestorationMetric'
+    # MATLAB's ssim on the RGB volume: the protocol behind Table 5.5's rows
+    assert cfg.test_evaluator[0]['ssim_window'] == 'matlab'
+    assert cfg.val_evaluator == cfg.test_evaluator
     losses = cfg.model.losses
     assert losses.fft.loss_weight == 0.1
     assert losses.l1.divide_by_hole_ratio is False
@@ -83,3 +86,17 @@ def test_metafile_lists_table_5_5():
     for model in meta['Models']:
         assert (REPO / model['Config']).is_file()
         assert Path(model['Config']).stem == model['Name']
+
+
+def test_tiny_config_img_size_is_its_training_crop():
+    cfg = Config.fromfile(str(DEMO_CONFIG))
+    crops = [
+        t['size']
+        for t in cfg.train_dataloader.dataset.pipeline
+        if t['type'] == 'PairedRandomCrop'
+    ]
+    assert crops == [cfg.img_size] == [32]
+    gopro = Config.fromfile(str(GOPRO_CONFIG))
+    crop = gopro.train_dataloader.dataset.pipeline[1]
+    assert crop['type'] == 'PairedRandomCrop'
+    assert crop['size'] == gopro.img_size == 256

@@ -93,6 +93,23 @@ def test_motion_blur_kernels_and_seeded_transform():
         blur(dict(img=sharp))
 
 
+def test_motion_kernel_sides_stay_odd_and_within_the_bounds():
+    rng = np.random.default_rng(0)
+    for bounds, allowed in (((4, 8), {5, 7}), ((5, 9), {5, 7, 9}), ((6, 7), {7})):
+        sides = {random_motion_kernel(rng, bounds).shape[0] for _ in range(60)}
+        assert sides == allowed  # every odd side drawn, nothing outside
+    for bounds in ((4, 4), (6, 6)):
+        with pytest.raises(
+            ConfigError, match=rf'\({bounds[0]}, {bounds[1]}\) holds no'
+        ):
+            random_motion_kernel(rng, bounds)
+        with pytest.raises(ConfigError, match=r'RandomMotionBlur\.kernel_size'):
+            RandomMotionBlur(kernel_size=bounds)
+    for bad in ((9, 5), 7, (5.0, 9), ('5', '9'), (5, 7, 9)):
+        with pytest.raises(ConfigError, match=r'RandomMotionBlur\.kernel_size'):
+            RandomMotionBlur(kernel_size=bad)
+
+
 def test_gopro_layout(gopro_root: Path):
     init_default_scope('inpaintzoo')
     ds = PairedImageDataset(layout='gopro', data_root=str(gopro_root), split='train')
@@ -104,15 +121,47 @@ def test_gopro_layout(gopro_root: Path):
     assert all('blur_gamma' not in ds.get_data_info(i)['img_path'] for i in range(4))
 
 
+def test_gopro_stems_name_the_sequence(gopro_root: Path):
+    # GoPro numbers the frames of every sequence from 1: the file stem repeats
+    ds = PairedImageDataset(layout='gopro', data_root=str(gopro_root), split='test')
+    infos = [ds.get_data_info(i) for i in range(len(ds))]
+    assert [Path(i['img_path']).stem for i in infos] == ['000000', '000001'] * 2
+    assert [i['stem'] for i in infos] == [
+        'GOPR0001_11_00_000000',
+        'GOPR0001_11_00_000001',
+        'GOPR0002_11_01_000000',
+        'GOPR0002_11_01_000001',
+    ]
+    for info in infos:  # the stem leads back to the pair
+        seq, frame = info['stem'].rsplit('_', 1)
+        assert info['img_path'].endswith(f'{seq}/blur/{frame}.png')
+
+
 def test_hide_layout(hide_root: Path):
     ds = PairedImageDataset(layout='hide', data_root=str(hide_root))
     assert len(ds) == 3  # the extra GT file is not a test image
     names = [Path(ds.get_data_info(i)['gt_path']).name for i in range(3)]
     assert names == ['1fromGOPR0950.png', '3fromGOPR0981.png', '9fromGOPR1024.png']
+    assert [ds.get_data_info(i)['stem'] for i in range(3)] == [
+        '1fromGOPR0950',
+        '3fromGOPR0981',
+        '9fromGOPR1024',
+    ]
     one = PairedImageDataset(
         layout='hide', data_root=str(hide_root), subsets=['test-long-shot']
     )
     assert len(one) == 2
+    # one name is one subset (not its letters), also a tuple missing its comma
+    for subsets in ('test-long-shot', ('test-long-shot')):
+        ds = PairedImageDataset(
+            layout='hide', data_root=str(hide_root), subsets=subsets
+        )
+        assert ds.subsets == ('test-long-shot',)
+        assert len(ds) == 2
+    with pytest.raises(ConfigError, match=r"unknown \['test-long'\]"):
+        PairedImageDataset(layout='hide', data_root=str(hide_root), subsets='test-long')
+    with pytest.raises(ConfigError, match='subsets must be a folder name or a list'):
+        PairedImageDataset(layout='hide', data_root=str(hide_root), subsets=3)
 
 
 def test_unpaired_files_are_named(gopro_root: Path, hide_root: Path):
@@ -134,8 +183,10 @@ def test_folders_and_sharp_layouts_and_errors(tmp_path: Path):
         layout='folders', data_root=str(tmp_path), blur_source='in', gt_source='gt'
     )
     assert len(ds) == 2
+    assert [ds.get_data_info(i)['stem'] for i in range(2)] == ['a', 'sub_b']
     sharp = PairedImageDataset(layout='sharp', data_root=str(tmp_path), gt_source='gt')
     assert sharp.get_data_info(0)['img_path'] is None
+    assert [sharp.get_data_info(i)['stem'] for i in range(2)] == ['a', 'sub_b']
     with pytest.raises(ConfigError, match='blur_source'):
         PairedImageDataset(layout='folders', gt_source='gt')
     with pytest.raises(ConfigError, match='layout'):
@@ -157,3 +208,4 @@ def test_pipeline_packs_uint8_pairs(gopro_root: Path):
     item = ds[0]
     assert item['inputs']['img'].shape == item['inputs']['gt'].shape == (3, 16, 16)
     assert item['data_samples'].metainfo['gt_path'].endswith('.png')
+    assert item['data_samples'].metainfo['stem'] == 'GOPR0001_11_00_000000'

@@ -103,6 +103,20 @@ def test_cli_restore_end_to_end(tiny_files, tmp_path):
         cli_main([*args, '--out', str(out_dir), '--tile', '16'])
     with pytest.raises(ConfigError, match='2 images'):
         cli_main(['restore', str(tmp_path / 'in'), *args[2:], '--out', str(out_file)])
+    # restored into the input's own folder, and two inputs of one stem: the
+    # clashing names are labelled restored, the input is kept
+    twin = tmp_path / 'in' / 'blurred.jpg'
+    Image.fromarray(random_rgb(rng, 12, 16)).save(twin, quality=95)
+    before = img.read_bytes()
+    own = ['restore', str(img), str(twin), *args[2:], '--out', str(tmp_path / 'in')]
+    assert cli_main([*own, '--device', 'cpu']) == 0
+    assert img.read_bytes() == before
+    for name, shape in (
+        ('blurred_restored', (30, 44, 3)),
+        ('blurred_restored2', (12, 16, 3)),
+    ):
+        assert np.asarray(Image.open(tmp_path / 'in' / f'{name}.png')).shape == shape
+    assert not list((tmp_path / 'in').glob('*_inpainted*'))
 
 
 def test_inpaint_api_refuses_a_restorer(tiny_files):

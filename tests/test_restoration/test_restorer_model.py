@@ -206,6 +206,32 @@ def test_deblur_ssim_matches_wang_et_al_on_a_real_image(data_dir):
     assert abs(uniform - expected) > 1e-3
 
 
+def test_metric_matlab_ssim_option(data_dir):
+    from PIL import Image
+    from scipy.ndimage import uniform_filter1d
+
+    from inpaintzoo.evaluation.functional import ssim_matlab
+
+    gt_u8 = np.array(Image.open(data_dir / 'places/test2.jpg').convert('RGB'))
+    blurred = uniform_filter1d(gt_u8 / 255.0, 7, axis=0)  # vertical motion blur
+    pred = torch.from_numpy(blurred).permute(2, 0, 1).float()
+    gt = torch.from_numpy(gt_u8).permute(2, 0, 1).float() / 255
+    pred_u8 = quantize_round(pred.permute(1, 2, 0))
+    matlab = RestorationMetric(ssim_window='matlab')
+    row = matlab.score(pred, gt)
+    assert row['SSIM'] == pytest.approx(ssim_matlab(pred_u8, gt_u8), abs=1e-12)
+    assert row['PSNR'] == RestorationMetric().score(pred, gt)['PSNR']
+    gaussian = RestorationMetric().score(pred, gt)['SSIM']  # default: per channel
+    assert gaussian == pytest.approx(ssim_gaussian(pred_u8, gt_u8), abs=1e-12)
+    assert row['SSIM'] - gaussian > 0.01
+    assert matlab.score(gt, gt)['SSIM'] == 1.0
+    matlab.process({}, [dict(pred_img=pred, gt_img=gt), dict(pred_img=gt, gt_img=gt)])
+    res = matlab.compute_metrics(matlab.results)
+    assert res['SSIM'] == pytest.approx((row['SSIM'] + 1) / 2)
+    with pytest.raises(ConfigError, match=r"ssim_window.*'matlab'.*'MATLAB'"):
+        RestorationMetric(ssim_window='MATLAB')
+
+
 def test_unet_output_act_option():
     init_default_scope('inpaintzoo')
     cfg = tiny_deblur_config().model.generator

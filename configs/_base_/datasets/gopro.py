@@ -1,6 +1,7 @@
 # GoPro (Nah et al. 2017, GOPRO_Large): data/gopro/{train,test}/<sequence>/{blur,sharp}/.
 # Training: random 256x256 crops of the same place in both images + flips (an
-# assumption: the thesis names no crop size; 256 is the SFNet / Restormer crop).
+# assumption: the thesis names no crop size; 256 is the crop of SFNet and MIMO-UNet.
+# Restormer trains progressively, 128 up to 384, which the thesis says SEM-Net does not).
 # Test: the 1,111 full 1280x720 test pairs, one at a time (the U-Net pads to 16).
 _base_ = './paired_image_loaders.py'
 data_root = 'data/gopro'

@@ -18,6 +18,46 @@ from inpaintzoo.registry import TRANSFORMS
 from inpaintzoo.utils.errors import ConfigError
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def odd_sizes(kernel_size: Sequence[int], where: str = 'kernel_size') -> np.ndarray:
+    """The odd kernel sides within ``(min, max)``, both bounds included.
+
+    Args:
+        kernel_size (Sequence[int]): ``(min, max)`` side.
+        where (str): how the error names the argument.
+
+    Returns:
+        np.ndarray: (n,) int64, ascending, n >= 1 (``(4, 8)`` -> ``[5, 7]``).
+
+    Raises:
+        ConfigError: not two integers with ``1 <= min <= max``, or no odd side
+            between them (``(4, 4)``).
+    """
+    if (
+        not isinstance(kernel_size, Sequence)
+        or len(kernel_size) != 2
+        or not all(_is_int(v) for v in kernel_size)
+    ):
+        raise ConfigError(
+            f'{where} must be (min, max) integer sides, got {kernel_size!r}'
+        )
+    lo, hi = int(kernel_size[0]), int(kernel_size[1])
+    if not 1 <= lo <= hi:
+        raise ConfigError(
+            f'{where} {kernel_size!r} must satisfy 1 <= min <= max (min, max sides)'
+        )
+    sizes = np.arange(lo | 1, hi + 1, 2)
+    if sizes.size == 0:
+        raise ConfigError(
+            f'{where} {kernel_size!r} holds no odd side (kernels are odd, centred); '
+            f'widen it, e.g. ({lo | 1}, {lo | 1})'
+        )
+    return sizes
+
+
 def random_motion_kernel(
     rng: np.random.Generator,
     kernel_size: Sequence[int] = (7, 15),
@@ -27,16 +67,20 @@ def random_motion_kernel(
 
     Args:
         rng (np.random.Generator): randomness.
-        kernel_size (Sequence[int]): (min, max) side; the side is drawn in this
-            range and made odd. Defaults to (7, 15).
+        kernel_size (Sequence[int]): (min, max) side; the side is drawn
+            uniformly among the **odd** values in this range, bounds included
+            (``(4, 8)``: 5 or 7). Defaults to (7, 15).
         turn_std (float): std (radians) of the heading change per step; 0 gives
             straight linear blur. Defaults to 0.3.
 
     Returns:
         np.ndarray: (k, k) float32, non-negative, sums to 1.
+
+    Raises:
+        ConfigError: ``kernel_size`` holds no odd side (:func:`odd_sizes`).
     """
-    lo, hi = int(kernel_size[0]), int(kernel_size[1])
-    k = int(rng.integers(lo, hi + 1)) | 1  # odd
+    sizes = odd_sizes(kernel_size)
+    k = int(sizes[rng.integers(sizes.size)])
     length = rng.uniform(0.5, 1.0) * (k - 1)
     steps = max(2, int(np.ceil(length * 2)))
     heading = rng.uniform(0.0, np.pi)
@@ -75,7 +119,9 @@ class RandomMotionBlur(BaseTransform):
     Required keys: ``gt`` (H, W, 3) uint8. Added keys: ``img`` (H, W, 3) uint8.
 
     Args:
-        kernel_size (Sequence[int]): (min, max) kernel side. Defaults to (7, 15).
+        kernel_size (Sequence[int]): (min, max) kernel side; each kernel's side is
+            one of the odd values in this range, drawn uniformly. Defaults to
+            (7, 15).
         turn_std (float): heading drift per trajectory step (radians). Defaults
             to 0.3.
         seed (int, optional): with a seed, the kernel of sample ``sample_idx`` is
@@ -90,7 +136,8 @@ class RandomMotionBlur(BaseTransform):
         turn_std: float = 0.3,
         seed: int | None = None,
     ) -> None:
-        if len(kernel_size) != 2 or not 3 <= kernel_size[0] <= kernel_size[1]:
+        odd_sizes(kernel_size, 'RandomMotionBlur.kernel_size')
+        if not 3 <= kernel_size[0] <= kernel_size[1]:
             raise ConfigError(
                 f'RandomMotionBlur.kernel_size must be (min, max) with 3 <= min <= '
                 f'max, got {kernel_size!r}'

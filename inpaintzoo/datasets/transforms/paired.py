@@ -15,9 +15,11 @@ from inpaintzoo.structures.inpaint_sample import InpaintSample
 from inpaintzoo.utils.errors import ConfigError, InvalidImageError
 from inpaintzoo.utils.image_io import read_image
 
+#: ``stem`` (the dataset's unique name of the pair) names saved results and CSV rows
 PAIRED_META_KEYS: tuple[str, ...] = (
     'img_path',
     'gt_path',
+    'stem',
     'ori_shape',
     'img_shape',
     'sample_idx',
@@ -156,8 +158,8 @@ class PackRestorationInputs(BaseTransform):
 
         {'inputs': {'img': uint8 Tensor (3, H, W) degraded,
                     ['gt': uint8 Tensor (3, H, W) clean]},
-         'data_samples': InpaintSample(metainfo={img_path, gt_path, ori_shape,
-                    img_shape, sample_idx})}
+         'data_samples': InpaintSample(metainfo={img_path, gt_path, stem,
+                    ori_shape, img_shape, sample_idx})}
 
     Args:
         meta_keys (tuple[str, ...], optional): result keys copied into the

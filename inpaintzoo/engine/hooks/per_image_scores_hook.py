@@ -26,8 +26,11 @@ class PerImageScoresHook(Hook):
     Columns: ``stem``, ``mask_ratio`` (hole fraction), ``bucket`` (the one the
     metric used), then ``PSNR``, ``SSIM``, ``L1``, ``LPIPS`` (those the test
     evaluator computes per image) and ``excluded`` (``empty_mask`` for an image
-    left out of every mean). Rows are read from the metrics' stored records
-    after each batch (:class:`inpaintzoo.evaluation.per_image.PerImageRecorder`),
+    left out of every mean); a restorer's CSV (no masks) has only ``stem``
+    (the dataset's unique name when it gives one, e.g. GoPro's
+    ``<sequence>_<frame>``) and the metrics. Rows are read from the metrics'
+    stored records after each batch
+    (:class:`inpaintzoo.evaluation.per_image.PerImageRecorder`),
     so nothing is scored twice. Under DDP the rows of all ranks are gathered
     and rank 0 writes them in dataset order.
 

@@ -291,8 +291,10 @@ class SaveInpaintedImagesHook(Hook):
     A test set that scores an image more than once (the paper configs: every
     image once per hole-ratio bucket) gets one sub-folder per bucket,
     ``<out_dir>/<bucket>/<stem>.png`` (with its own ``gt/`` and ``masks/``), so
-    no result overwrites another. A name that would still repeat gets
-    ``_<sample_idx>`` appended.
+    no result overwrites another; samples without a bucket (a restorer's) stay
+    in ``<out_dir>``. A sample's stem is its dataset's ``stem`` when it has one
+    (GoPro: ``<sequence>_<frame>``), else its image file's. A name that would
+    still repeat gets ``_<sample_idx>`` appended.
 
     Args:
         out_dir (str): folder to write into; relative paths are taken under the
@@ -338,8 +340,8 @@ class SaveInpaintedImagesHook(Hook):
         for i, sample in enumerate(outputs or []):
             meta = sample.metainfo
             out_dir = root
-            if self.by_bucket:
-                out_dir = root / str(meta.get('mask_bucket') or 'no-bucket')
+            if self.by_bucket and meta.get('mask_bucket'):
+                out_dir = root / str(meta['mask_bucket'])
             stem = sample_stem(meta, f'{batch_idx}_{i}', STEM_KEYS)
             if out_dir / f'{stem}.png' in self._written:
                 stem = f'{stem}_{meta.get("sample_idx", f"{batch_idx}_{i}")}'

@@ -10,6 +10,7 @@ from .image_metrics import (
     quantize_official,
     ssim,
 )
+from .matlab_ssim import matlab_gaussian_taps, ssim_matlab
 
 __all__ = [
     'L1_SCALE',
@@ -18,7 +19,9 @@ __all__ = [
     'feature_statistics',
     'frechet_distance',
     'l1',
+    'matlab_gaussian_taps',
     'psnr',
     'quantize_official',
     'ssim',
+    'ssim_matlab',
 ]
