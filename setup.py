@@ -1,10 +1,16 @@
 """Packaging for inpaintzoo (metadata only; no build-time torch import).
 
-Configs and model-zoo metafiles ship inside the package the OpenMMLab way:
-``build_py`` copies ``configs/`` and ``model_zoo/`` to ``inpaintzoo/.mim/`` in the
-build folder (never into the source tree), so a wheel carries them and
-:func:`inpaintzoo.utils.config_paths.resolve_config` finds them once installed.
-Editable installs use the checkout's ``configs/`` directly.
+Configs, model-zoo metafiles and the ``tools/`` scripts ship inside the package the
+OpenMMLab way: ``build_py`` copies ``configs/``, ``model_zoo/`` and ``tools/`` to
+``inpaintzoo/.mim/`` in the build folder (never into the source tree), so a wheel
+carries them: :func:`inpaintzoo.utils.config_paths.resolve_config` finds the
+configs once installed, and the scripts run from
+``site-packages/inpaintzoo/.mim/tools``. Editable installs use the checkout's
+folders directly. The licence text (``LICENSE``) goes into the wheel's
+``.dist-info`` and the sdist (``license_files``, ``MANIFEST.in``).
+
+README.md, the PyPI description, keeps its relative links: the project declares
+no repository URL (no ``url`` / ``project_urls``) to make them absolute with.
 """
 
 import shutil
@@ -14,8 +20,9 @@ from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).parent
-#: repository folders shipped as ``inpaintzoo/.mim/<name>``
-MIM_FOLDERS = ('configs', 'model_zoo')
+#: repository folders shipped as ``inpaintzoo/.mim/<name>`` (as mmdet ships
+#: ``tools`` and ``configs``); MANIFEST.in puts the same folders in the sdist
+MIM_FOLDERS = ('configs', 'model_zoo', 'tools')
 
 
 class BuildPyWithMim(build_py):
@@ -74,6 +81,7 @@ setup(
         'web': read_requirements('web'),
     },
     license='Apache-2.0',
+    license_files=['LICENSE'],
     cmdclass={'build_py': BuildPyWithMim},
     # `inpaintzoo list | download | inpaint`: a thin layer over inpaintzoo.apis
     entry_points={'console_scripts': ['inpaintzoo = inpaintzoo.cli.main:main']},

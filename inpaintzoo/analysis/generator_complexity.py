@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os.path as osp
-
 import torch
 from mmengine.analysis import parameter_count
 from mmengine.config import Config
@@ -12,6 +10,7 @@ from mmengine.registry import init_default_scope
 from inpaintzoo.analysis.complexity_report import ComplexityReport
 from inpaintzoo.analysis.flops import count_complexity
 from inpaintzoo.registry import MODELS
+from inpaintzoo.utils.config_paths import resolve_config
 from inpaintzoo.utils.errors import ConfigError
 
 
@@ -45,30 +44,33 @@ def generator_complexity(
     """Parameters and MACs of ``config``'s generator forward on the CPU.
 
     Args:
-        config (str): Config file path.
+        config (str): a config file path, or a config name under ``configs/``
+            (``'mxt/mxt-tiny_1xb4-300_demo-64x64.py'``; a leading ``configs/``
+            is accepted), found in a checkout or an installed package as
+            :func:`inpaintzoo.apis.init_model` finds it.
         shape (tuple[int, int]): Input (H, W). Defaults to (256, 256).
         batch (int): Batch size N. Defaults to 1.
         cfg_options (dict, optional): ``--cfg-options`` overrides.
         mode (str): ``'units'`` or ``'whole'`` (see :func:`count_complexity`).
 
     Returns:
-        ComplexityReport: with ``extra`` holding the config path and the
+        ComplexityReport: with ``extra`` holding the config file's path and the
         discriminator's parameter count (None without one).
 
     Raises:
-        FileNotFoundError: when ``config`` does not exist.
+        ConfigNotFoundError: ``config`` is neither a file nor a config name
+            (a ``FileNotFoundError``; the message lists the folders searched).
         ConfigError: for a non-positive shape or batch, or a model without
             ``generator``.
     """
-    if not osp.isfile(config):
-        raise FileNotFoundError(f'config file {config} does not exist')
+    path = resolve_config(config)
     if batch < 1 or len(shape) != 2 or min(shape) < 1:
         raise ConfigError(
             f'shape must be two positive integers (H W) and batch >= 1, got '
             f'shape={tuple(shape)}, batch={batch}'
         )
     init_default_scope('inpaintzoo')
-    cfg = Config.fromfile(config)
+    cfg = Config.fromfile(str(path))
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     model = MODELS.build(cfg.model)
@@ -82,7 +84,7 @@ def generator_complexity(
     report = count_complexity(generator, generator_inputs(shape, batch), mode=mode)
     disc = getattr(model, 'discriminator', None)
     report.extra.update(
-        config=config,
+        config=str(path),
         discriminator_params=None if disc is None else int(parameter_count(disc)['']),
         threads=torch.get_num_threads(),
     )

@@ -19,6 +19,7 @@ and ``resume`` use the same checks (:mod:`inpaintzoo.engine.runner`).
 
 import os
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,10 +36,21 @@ from inpaintzoo.utils.errors import CheckpointMismatchError, CorruptCheckpointEr
 #: MMEngine's default ``revise_keys``: strip a ``module.`` prefix
 MODULE_PREFIX_REVISE = ((r'^module\.', ''),)
 
-_OFFICIAL_HINT = (
-    'it looks like an official {kind} checkpoint; convert it first with '
-    'tools/model_converters/official_to_inpaintzoo.py (or the converter of its model)'
-)
+#: what to do with an official checkpoint, by the kind of network it holds
+#: (``inpaintzoo convert``; ``--help`` lists the ARCH names)
+_OFFICIAL_HINT = {
+    'generator': (
+        'it looks like an official generator checkpoint; convert it first with '
+        '`inpaintzoo convert --arch ARCH {file} OUT.pth` (ARCH: its model, see '
+        '`inpaintzoo convert --help`), then load OUT.pth with the config it writes '
+        'next to it'
+    ),
+    'discriminator': (
+        'it looks like an official discriminator checkpoint; convert it together '
+        'with its generator: `inpaintzoo convert --arch ARCH GENERATOR.pth OUT.pth '
+        '--dis {file}` (ARCH: its model, see `inpaintzoo convert --help`)'
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -102,7 +114,8 @@ def _select_state(checkpoint: Any, filename: str) -> Any:
     for kind in ('generator', 'discriminator'):
         if isinstance(checkpoint.get(kind), Mapping):
             raise CheckpointMismatchError(
-                f'{filename}: ' + _OFFICIAL_HINT.format(kind=kind)
+                f'{filename}: '
+                + _OFFICIAL_HINT[kind].format(file=shlex.quote(str(filename)))
             )
     return checkpoint
 

@@ -42,6 +42,7 @@ from inpaintzoo.utils.errors import (
     MultipleFacesError,
     NoFaceFoundError,
 )
+from inpaintzoo.utils.tool_paths import tool_path
 
 #: smallest usable face: the shorter side of the detected box, photo pixels
 MIN_FACE_SIZE = 64
@@ -118,7 +119,8 @@ def choose_face(
         if len(faces) > 1:
             raise MultipleFacesError(
                 f'{len(faces)} faces found (left to right: {_boxes(faces)}); choose '
-                'one with face_index=K (tools/inpaint_face.py --face-index K)'
+                f'one with face_index=K ({tool_path("inpaint_face.py")} '
+                '--face-index K)'
             )
         face_index = 0
     if not -len(faces) <= face_index < len(faces):

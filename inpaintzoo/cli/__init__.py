@@ -1,5 +1,6 @@
-"""The ``inpaintzoo`` console script (``inpaintzoo list | download | inpaint``).
+"""The ``inpaintzoo`` console script.
 
+Subcommands: ``list``, ``download``, ``inpaint``, ``restore``, ``convert``, ``serve``.
 See :mod:`inpaintzoo.cli.main` and ``docs/inference.md``.
 """
 

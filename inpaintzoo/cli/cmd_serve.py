@@ -37,7 +37,8 @@ def add_serve_parser(subparsers: Any) -> argparse.ArgumentParser:
         '--model',
         default=None,
         help='zoo model name or config file offered first in the model menu '
-        '(the menu also lists the demo checkpoints and the downloaded zoo models)',
+        '(the menu also lists the downloaded zoo models and the checkpoints of '
+        '`make demo`)',
     )
     parser.add_argument(
         '--checkpoint', default=None, help='.pth or .safetensors weights of --model'
@@ -58,7 +59,8 @@ def add_serve_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         '--demo-root',
         default='work_dirs/demo',
-        help='where `make demo` wrote its checkpoints (default: work_dirs/demo)',
+        help='where `make demo` (in a clone of the repository) wrote its '
+        'checkpoints (default: work_dirs/demo)',
     )
     add_freed_memory_argument(parser)
     parser.set_defaults(handler=run_serve)

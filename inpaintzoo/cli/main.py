@@ -1,4 +1,7 @@
-"""The ``inpaintzoo`` console script: ``list``, ``download``, ``inpaint``, ``serve``.
+"""The ``inpaintzoo`` console script.
+
+Subcommands: ``list``, ``download``, ``inpaint``, ``restore``, ``serve`` and
+``convert`` (official checkpoints).
 
 Declared in ``setup.py`` as ``inpaintzoo = inpaintzoo.cli.main:main``. A
 user-input error prints one line ``error: <message>`` and exits with status 2
@@ -13,6 +16,7 @@ import argparse
 from collections.abc import Sequence
 
 from inpaintzoo.apis.cli import add_debug_argument, run_cli
+from inpaintzoo.cli.cmd_convert import add_convert_parser
 from inpaintzoo.cli.cmd_download import add_download_parser
 from inpaintzoo.cli.cmd_inpaint import add_inpaint_parser
 from inpaintzoo.cli.cmd_list import add_list_parser
@@ -37,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_inpaint_parser,
         add_restore_parser,
         add_serve_parser,
+        add_convert_parser,
     ):
         add_debug_argument(add(subparsers))
     return parser

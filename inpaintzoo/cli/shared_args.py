@@ -23,15 +23,32 @@ def add_images_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_orientation_argument(parser: argparse.ArgumentParser) -> None:
-    """Add ``--orientation {exif,stored}`` (``args.orientation``, default exif)."""
+#: ``dest`` of the arguments that make a command read mask files
+MASK_DESTS = ('mask', 'mask_dir')
+
+
+def add_orientation_argument(
+    parser: argparse.ArgumentParser, files: str | None = None
+) -> None:
+    """Add ``--orientation {exif,stored}`` (``args.orientation``, default exif).
+
+    Args:
+        parser (argparse.ArgumentParser): the command's parser.
+        files (str, optional): what the command reads, as the help names it.
+            Defaults to ``'image and mask files'`` when ``parser`` already has a
+            mask argument (:data:`MASK_DESTS`, added before this one), else
+            ``'image files'`` (``restore``).
+    """
+    if files is None:
+        takes_masks = any(action.dest in MASK_DESTS for action in parser._actions)
+        files = 'image and mask files' if takes_masks else 'image files'
     parser.add_argument(
         '--orientation',
         choices=ORIENTATIONS[::-1],
         default='exif',
-        help='exif (default): turn image and mask files by their EXIF orientation '
-        'tag, as viewers and the browser app show them (the result is written that '
-        'way up); stored: the pixels as stored, as datasets are read',
+        help=f'exif (default): turn {files} by their EXIF orientation tag, as '
+        'viewers and the browser app show them (the result is written that way '
+        'up); stored: the pixels as stored, as datasets are read',
     )
 
 

@@ -111,7 +111,8 @@ def available_models(
     Args:
         model (str, optional): ``--model`` (zoo name or config).
         checkpoint (str, optional): ``--checkpoint``.
-        demo_root (str | Path): where ``make demo`` writes its checkpoints.
+        demo_root (str | Path): where ``make demo`` (in a clone of the
+            repository) writes its checkpoints.
 
     Returns:
         list[ModelChoice]: unique labels; may be empty (the page then says how
@@ -127,9 +128,10 @@ def available_models(
 def no_model_message() -> str:
     """What the page says when no model is available."""
     return (
-        'No model with weights is available. Train the demo model (`make demo`), '
-        'download zoo weights (`inpaintzoo list`, then `inpaintzoo download NAME`), '
-        'or start with `inpaintzoo serve --model CONFIG --checkpoint FILE`.'
+        'No model with weights is available. Start with `inpaintzoo serve --model '
+        'CONFIG --checkpoint FILE`, or download zoo weights (`inpaintzoo list`, then '
+        '`inpaintzoo download NAME`) and restart; in a clone of the repository, '
+        '`make demo` trains a small demo model that the menu lists.'
     )
 
 
@@ -196,7 +198,8 @@ def load_model(choice: ModelChoice, device: str = 'cpu') -> Any:
     if checkpoint is not None and not remote and not Path(checkpoint).is_file():
         raise WeightsUnavailableError(
             f'checkpoint {checkpoint} of model {choice.label!r} does not exist: '
-            'train the demo again (`make demo`) or pass --checkpoint FILE'
+            'restart with --checkpoint FILE, or (in a clone of the repository) '
+            'train the demo again with `make demo`'
         )
     return init_model(choice.model, checkpoint, device=device)
 

@@ -158,3 +158,19 @@ def test_mxt_generator_counts_every_mamba_scan():
 def test_unknown_mode():
     with pytest.raises(ValueError, match='mode must be one of'):
         count_complexity(nn.Identity(), torch.rand(1), mode='fast')
+
+
+def test_generator_complexity_takes_config_names_like_init_model(tmp_path, monkeypatch):
+    """A name under configs/ works from any folder, as init_model takes it."""
+    from inpaintzoo.utils.errors import ConfigNotFoundError
+
+    first = generator_complexity(TINY['hint'], (16, 16), cfg_options=SMALL)
+    monkeypatch.chdir(tmp_path)  # no configs/ here: only a package lookup finds it
+    name = TINY['hint'].removeprefix('configs/')
+    for given in (name, TINY['hint']):
+        report = generator_complexity(given, (16, 16), cfg_options=SMALL)
+        assert report.params == first.params > 0
+        assert report.macs == first.macs > 0
+        assert report.extra['config'].endswith(name)
+    with pytest.raises(ConfigNotFoundError, match=r"config 'hint/nope\.py' not found"):
+        generator_complexity('hint/nope.py', (16, 16))

@@ -82,3 +82,29 @@ def test_corrupt_safetensors_is_named(tiny_cfg, tmp_path):
     path.write_bytes(b'not a safetensors file')
     with pytest.raises(CheckpointMismatchError, match=r'bad\.safetensors'):
         load_model_checkpoint(_fresh(tiny_cfg), str(path))
+
+
+@pytest.mark.parametrize(
+    ('kind', 'command'),
+    [
+        ('generator', '`inpaintzoo convert --arch ARCH {file} OUT.pth`'),
+        ('discriminator', '`inpaintzoo convert --arch ARCH GENERATOR.pth OUT.pth '
+         '--dis {file}`'),
+    ],
+)  # fmt: skip
+def test_official_checkpoint_names_the_installed_convert_command(
+    tiny_cfg, tmp_path, kind, command
+):
+    """The fix names a console command, not a tools/ script a wheel lacks."""
+    from inpaintzoo.cli.main import build_parser
+
+    path = tmp_path / 'my run' / f'InpaintingModel_{kind[:3]}.pth'
+    path.parent.mkdir()
+    torch.save({kind: {'w': torch.zeros(1)}}, path)
+    with pytest.raises(CheckpointMismatchError) as err:
+        load_model_checkpoint(_fresh(tiny_cfg), str(path))
+    text = str(err.value)
+    assert text.startswith(f'{path}: it looks like an official {kind} checkpoint')
+    assert command.format(file=f"'{path}'") in text  # quoted: the path has a space
+    assert 'tools/' not in text
+    build_parser().parse_args(['convert', '--arch', 'hint', str(path), 'o.pth'])

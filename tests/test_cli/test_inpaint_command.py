@@ -179,3 +179,16 @@ def test_help_states_the_api_mask_threshold(capsys):
         cli_main(['inpaint', '--help'])
     text = ' '.join(capsys.readouterr().out.split())
     assert f'default {DEFAULT_MASK_THRESHOLD}, as inpaint()' in text
+
+
+@pytest.mark.parametrize(
+    ('command', 'files'),
+    [('inpaint', 'image and mask files'), ('restore', 'image files')],
+)
+def test_orientation_help_names_what_the_command_reads(command, files, capsys):
+    """restore takes no mask, so its --orientation help names image files only."""
+    with pytest.raises(SystemExit):
+        cli_main([command, '--help'])
+    text = ' '.join(capsys.readouterr().out.split())
+    assert f'exif (default): turn {files} by their EXIF' in text
+    assert ('mask' in text) is (command == 'inpaint')

@@ -89,6 +89,28 @@ def test_no_face_found():
         inpaint_face(None, blank)
 
 
+def test_several_faces_message_names_the_face_tool_where_it_is(tmp_path, monkeypatch):
+    """The hint names tools/inpaint_face.py where it is (a clone or the wheel)."""
+    from inpaintzoo.apis.face import choose_face
+    from inpaintzoo.face.detection import DetectedFace
+    from tests.conftest import REPO_ROOT
+
+    points = np.zeros((68, 2), np.float32)
+    faces = [
+        DetectedFace((0, 0, 80, 80), points),
+        DetectedFace((90, 0, 170, 80), points),
+    ]
+    for cwd, script in [
+        (REPO_ROOT, 'tools/inpaint_face.py'),
+        (tmp_path, str(REPO_ROOT / 'tools' / 'inpaint_face.py')),
+    ]:
+        monkeypatch.chdir(cwd)
+        with pytest.raises(MultipleFacesError) as err:
+            choose_face(faces, None, (80, 170), 64)
+        assert str(err.value).endswith(f'({script} --face-index K)')
+    assert choose_face(faces, 1, (80, 170), 64)[0] == 1
+
+
 def test_several_faces_need_a_face_index(model):
     a, b = photo(CELEBA_00000), photo(CELEBAHQ_1)[::2, ::2]
     two = np.concatenate([a, b], axis=1)

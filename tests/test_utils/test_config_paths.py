@@ -137,3 +137,25 @@ def test_private_zoo_configs_come_from_its_own_folder(monkeypatch, tmp_path):
     (zoo / 'mine' / 'net.py').unlink()
     with pytest.raises(ConfigNotFoundError, match=r"'my_net'.*mine/net\.py"):
         info.config_path()
+
+
+def test_tool_path_names_the_copy_that_exists(tmp_path: Path, monkeypatch) -> None:
+    """Messages name tools/ of a checkout, else the wheel's .mim copy, else a clone."""
+    from inpaintzoo.utils.tool_paths import find_tool, tool_path
+
+    monkeypatch.chdir(REPO_ROOT)  # the checkout: the path a user types there
+    assert tool_path('inpaint_face.py') == 'tools/inpaint_face.py'
+    monkeypatch.chdir(tmp_path)
+    assert tool_path('test.py') == str(REPO_ROOT / 'tools' / 'test.py')
+    pkg = tmp_path / 'site-packages' / 'inpaintzoo'  # a wheel: no setup.py above
+    (pkg / '.mim' / 'tools').mkdir(parents=True)
+    (pkg / '.mim' / 'tools' / 'inpaint_face.py').write_text('')
+    (tmp_path / 'site-packages' / 'tools').mkdir()  # not a checkout: ignored
+    (tmp_path / 'site-packages' / 'tools' / 'test.py').write_text('')
+    installed = pkg / '.mim' / 'tools' / 'inpaint_face.py'
+    monkeypatch.chdir(tmp_path / 'site-packages')
+    assert find_tool('inpaint_face.py', pkg) == 'inpaintzoo/.mim/tools/inpaint_face.py'
+    monkeypatch.chdir(REPO_ROOT)
+    assert find_tool('inpaint_face.py', pkg) == str(installed)
+    assert find_tool('test.py', pkg) is None
+    assert tool_path('test.py', pkg) == 'tools/test.py (in a clone of the repository)'

@@ -2,14 +2,16 @@
 
 The server runs in a subprocess on a free 127.0.0.1 port with a tiny HINT of
 random weights (nothing is trained); Playwright drives Debian's ``chromium``
-binary (``executable_path``: no browser is downloaded). Skipped only when no
-Chromium binary is installed (``make test`` installs it when run as root).
+binary (``executable_path``: no browser is downloaded). Skipped when no
+Chromium binary is installed (``make test`` installs it when run as root), or
+Playwright (the ``dev`` extra) or Gradio (``web``) is missing.
 
 Set ``INPAINTZOO_WEB_SCREENSHOT=path.png`` to keep the screenshot of the first
 case (``docs/figures/web_app.png`` is made that way).
 """
 
 import contextlib
+import importlib.util
 import io
 import os
 import re
@@ -50,8 +52,15 @@ def find_chromium() -> str | None:
 
 
 CHROMIUM = find_chromium()
+#: what else the tests need: the dev extra brings Playwright, the web extra Gradio
+MISSING = [
+    f'{name} is not installed (pip install -e ".[{extra}]", or make install)'
+    for name, extra in (('playwright', 'dev'), ('gradio', 'web'))
+    if importlib.util.find_spec(name) is None
+]
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.skipif(bool(MISSING), reason='; '.join(MISSING)),
     pytest.mark.skipif(
         CHROMIUM is None,
         reason='no Chromium binary (chromium / chromium-browser on PATH, or '

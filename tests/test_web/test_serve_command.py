@@ -17,6 +17,13 @@ def test_defaults_bind_this_machine_only():
     assert args.handler is cmd_serve.run_serve
 
 
+def test_help_says_make_demo_needs_a_clone(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(['serve', '--help'])
+    text = ' '.join(capsys.readouterr().out.split())
+    assert '`make demo` (in a clone of the repository) wrote its checkpoints' in text
+
+
 def test_without_gradio_the_error_names_the_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, 'gradio', None)  # import gradio -> ImportError
     monkeypatch.setattr(cmd_serve.tempfile, 'tempdir', str(tmp_path))

@@ -7,7 +7,11 @@ import sys
 import numpy as np
 import pytest
 
-from inpaintzoo.utils.errors import InvalidImageError, InvalidMaskError
+from inpaintzoo.utils.errors import (
+    InvalidImageError,
+    InvalidMaskError,
+    WeightsUnavailableError,
+)
 from inpaintzoo.web import face_service, service
 from inpaintzoo.web.editor_inputs import (
     NO_IMAGE_MESSAGE,
@@ -230,6 +234,24 @@ def test_menu_lists_cli_model_then_demo_checkpoints(tmp_path, monkeypatch):
     assert [c.label for c in menu] == ['my.py + w.pth', 'hint (demo, iter_10.pth)']
     assert menu[1].checkpoint.endswith('iter_10.pth')
     assert menu[1].model.endswith('hint-tiny_1xb4-300_demo-64x64.py')
+
+
+def test_no_model_messages_put_the_pip_route_first(tmp_path, monkeypatch):
+    """``make demo`` exists only in a clone: the messages say so, after --model."""
+    from inpaintzoo.web.model_menu import load_model, no_model_message
+
+    monkeypatch.setenv('INPAINTZOO_HOME', str(tmp_path / 'empty_cache'))
+    assert available_models(demo_root=tmp_path) == []
+    text = no_model_message()
+    first = text.index('--model CONFIG --checkpoint FILE')
+    assert first < text.index('inpaintzoo download NAME') < text.index('make demo')
+    assert 'in a clone of the repository, `make demo`' in text
+    gone = ModelChoice('hint (demo, iter_9.pth)', 'x.py', str(tmp_path / 'gone.pth'))
+    with pytest.raises(WeightsUnavailableError) as err:
+        load_model(gone)
+    text = str(err.value)
+    assert text.index('--checkpoint FILE') < text.index('make demo')
+    assert '(in a clone of the repository)' in text
 
 
 def test_cache_keeps_the_last_model_only(tiny_web_model):

@@ -6,7 +6,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from inpaintzoo.models.converters import official_kwargs_to_config
+from inpaintzoo.apis import converted_config
+from inpaintzoo.models.converters import checkpoint_files, official_kwargs_to_config
 from inpaintzoo.models.converters.checkpoint_files import convert_official_files
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import ConfigError
@@ -185,7 +186,9 @@ def test_missing_output_folder_is_one_line_before_converting(
 ):
     tool = _tool()
     called = []
-    monkeypatch.setattr(tool, 'convert_official_files', lambda *a: called.append(a))
+    monkeypatch.setattr(
+        checkpoint_files, 'convert_official_files', lambda *a: called.append(a)
+    )
     gen = reference_dir / 'hint' / 'generator_state_dict.pt'
     out = tmp_path / 'missing' / 'o.pth'
     assert tool.main(['--arch', 'hint', str(gen), str(out)]) == 2
@@ -239,7 +242,7 @@ def test_arch_without_paper_config_skips_it_with_a_note(
     tmp_path, reference_dir, capsys, monkeypatch
 ):
     tool = _tool()
-    monkeypatch.setattr(tool, 'has_matching_config', lambda arch: False)
+    monkeypatch.setattr(converted_config, 'has_matching_config', lambda arch: False)
     gen = reference_dir / 'hint' / 'generator_state_dict.pt'
     assert tool.main(['--arch', 'hint', str(gen), str(tmp_path / 'o.pth')]) == 0
     assert "note: no paper config for 'hint'" in capsys.readouterr().out
