@@ -45,6 +45,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from inpaintzoo.utils.errors import ConfigError, ImageReadError, InvalidMaskError
 from inpaintzoo.utils.mask import MaskConvention, binarize_mask
 from inpaintzoo.utils.pixel_limit import (
+    PILLOW_STATE_LOCK,
     apply_configured_limit,
     open_quietly,
     quiet_bomb_check,
@@ -137,6 +138,18 @@ def _decode(path: str | Path) -> Image.Image:
     except OSError as err:
         raise ImageReadError(f'cannot read {path}: {err}') from err
     apply_configured_limit()  # a bad setting is a ConfigError, not this file's
+    with PILLOW_STATE_LOCK:  # threads must not interleave the flag's save/restore
+        img = _decode_bytes(path, data)
+    if img.format == 'JPEG' and data.rfind(_JPEG_EOI) < data.rfind(_JPEG_SOS):
+        raise ImageReadError(
+            f'JPEG file {path} is truncated (no end-of-image marker after its '
+            'last scan); re-export or re-download it'
+        )
+    return img
+
+
+def _decode_bytes(path: Path, data: bytes) -> Image.Image:
+    """Decode the bytes of ``path`` strictly (no truncated-image loading)."""
     previous = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # another library may have set it
     try:
@@ -159,11 +172,6 @@ def _decode(path: str | Path) -> Image.Image:
         ) from err
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = previous
-    if img.format == 'JPEG' and data.rfind(_JPEG_EOI) < data.rfind(_JPEG_SOS):
-        raise ImageReadError(
-            f'JPEG file {path} is truncated (no end-of-image marker after its '
-            'last scan); re-export or re-download it'
-        )
     return img
 
 

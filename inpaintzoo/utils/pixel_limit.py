@@ -16,6 +16,7 @@ exist, so:
 """
 
 import os
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,12 @@ from inpaintzoo.utils.errors import ConfigError
 MAX_PIXELS_ENV = 'INPAINTZOO_MAX_IMAGE_PIXELS'
 #: values of :data:`MAX_PIXELS_ENV` that remove the limit
 NO_LIMIT_WORDS = ('0', 'none', 'off', 'unlimited')
+#: held while a reader changes process-wide Pillow / warnings state and puts it
+#: back (:func:`quiet_bomb_check`, ``ImageFile.LOAD_TRUNCATED_IMAGES`` in
+#: :mod:`inpaintzoo.utils.image_io`): ``warnings.catch_warnings`` and a
+#: save-set-restore of a module flag are not thread-safe, so two threads reading
+#: at once (the browser app) could leave the filter or the flag changed for good
+PILLOW_STATE_LOCK = threading.RLock()
 
 
 def configured_limit() -> int | None:
@@ -85,10 +92,10 @@ def quiet_bomb_check() -> Iterator[None]:
     """Apply :data:`MAX_PIXELS_ENV` and hide Pillow's bomb warning inside.
 
     Refusals (``Image.DecompressionBombError``) still raise; callers word them
-    with :func:`refusal_hint`.
+    with :func:`refusal_hint`. Threads take turns inside (:data:`PILLOW_STATE_LOCK`).
     """
     apply_configured_limit()
-    with warnings.catch_warnings():
+    with PILLOW_STATE_LOCK, warnings.catch_warnings():
         warnings.simplefilter('ignore', Image.DecompressionBombWarning)
         yield
 

@@ -159,3 +159,31 @@ def test_zero_255_masks_unchanged(data_dir):
     np.testing.assert_array_equal(
         read_mask(path, 'black_hole'), (raw < 255).astype(np.float32)
     )
+
+
+def test_reading_from_threads_leaves_pillow_and_warnings_as_they_were(
+    tmp_path, monkeypatch
+):
+    """Concurrent reads (the browser app serves requests on threads) each save,
+    change and restore the warnings filters and ImageFile.LOAD_TRUNCATED_IMAGES;
+    interleaved, that left a filter and the flag changed for good."""
+    import threading
+    import warnings
+
+    path = tmp_path / 'a.png'
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(path)
+    monkeypatch.setattr(ImageFile, 'LOAD_TRUNCATED_IMAGES', True)  # a user's choice
+    with warnings.catch_warnings():  # the test's own snapshot, restored after it
+        before = list(warnings.filters)
+
+        def work() -> None:
+            for _ in range(200):
+                read_image(path)
+
+        threads = [threading.Thread(target=work) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert warnings.filters == before
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
