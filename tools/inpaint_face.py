@@ -215,7 +215,7 @@ def read_image_mask(path: str, orientation: str = 'exif') -> np.ndarray:
 
     ``orientation`` turns it as the photo (``--orientation``).
     """
-    from inpaintzoo.utils.image_io import read_mask_values
+    from inpaintzoo.utils.mask_io import read_mask_values
 
     return read_mask_values(Path(path), orientation)
 

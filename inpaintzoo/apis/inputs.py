@@ -22,7 +22,7 @@ Masks, the documented rule:
 * Colour channels are collapsed by their maximum. A hole drawn in the alpha
   channel (alpha varies, every visible pixel has the same colour: a brush on a
   transparent layer) is read from alpha, opaque = white
-  (:func:`inpaintzoo.utils.image_io.collapse_mask_channels`); files, PIL images
+  (:func:`inpaintzoo.utils.mask_io.collapse_mask_channels`); files, PIL images
   and RGBA arrays alike.
 * Shapes: arrays ``(H, W)``, ``(H, W, 1|3|4)`` or ``(1, H, W)``; tensors
   ``(H, W)``, ``(C, H, W)`` or ``(1, C, H, W)`` with C = 1, 3 or 4.
@@ -53,14 +53,16 @@ from inpaintzoo.utils.errors import InvalidImageError, InvalidMaskError
 from inpaintzoo.utils.image_io import (
     Orientation,
     check_orientation,
-    collapse_mask_channels,
     file_exif_orientation,
     image_pixels,
-    mask_pixels,
     read_image,
-    read_mask_values,
 )
 from inpaintzoo.utils.mask import binarize_mask
+from inpaintzoo.utils.mask_io import (
+    collapse_mask_channels,
+    mask_pixels,
+    read_mask_values,
+)
 
 #: user-facing mask conventions -> :func:`binarize_mask` conventions
 MASK_CONVENTIONS = {'hole-white': 'white_hole', 'known-white': 'black_hole'}
@@ -215,7 +217,7 @@ def _array_to_rgb_uint8(image: np.ndarray, source: Any) -> np.ndarray:
 def mask_values(mask: ImageLike, orientation: Orientation = 'exif') -> np.ndarray:
     """One mask -> ``(H, W)`` uint8 values before thresholding (0/1 -> 0/255).
 
-    Files and PIL images are read alike (:func:`inpaintzoo.utils.image_io.mask_pixels`:
+    Files and PIL images are read alike (:func:`inpaintzoo.utils.mask_io.mask_pixels`:
     colour by maximum, or the alpha channel when the hole is drawn in it).
     Arrays: ``(H, W)``, ``(H, W, 1|3|4)`` or ``(1, H, W)``; tensors: ``(H, W)``,
     ``(C, H, W)`` or ``(1, C, H, W)`` with C = 1, 3 or 4 (channels collapsed the

@@ -299,7 +299,7 @@ def evaluate_folder(
     Args:
         pred_dir (str | Path): saved results.
         gt_dir (str | Path): ground-truth images.
-        mask_dir (str | Path): masks (see :func:`inpaintzoo.utils.image_io.read_mask`
+        mask_dir (str | Path): masks (see :func:`inpaintzoo.utils.mask_io.read_mask`
             for how a file maps to 1 = hole; 0/1 files are recognised).
         metrics (Sequence[str], optional): subset of ``PSNR SSIM L1 LPIPS FID``.
             ``None`` means all, with LPIPS/FID skipped (and noted) when their

@@ -6,8 +6,8 @@ import numpy as np
 
 from inpaintzoo.utils.errors import ImageReadError
 from inpaintzoo.utils.image_io import read_image
-from inpaintzoo.utils.image_io import read_mask as read_mask_file
 from inpaintzoo.utils.mask import MaskConvention
+from inpaintzoo.utils.mask_io import read_mask as read_mask_file
 
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff', '.avif')
 
@@ -101,7 +101,7 @@ def read_mask(
     """Read a mask file and binarise it with the documented rule.
 
     0/1-valued files are recognised before the convention is applied; see
-    :func:`inpaintzoo.utils.image_io.read_mask`.
+    :func:`inpaintzoo.utils.mask_io.read_mask`.
 
     Args:
         path (str | Path): mask file (grey, RGB or RGBA; 8 or 16 bit).

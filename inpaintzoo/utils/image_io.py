@@ -24,11 +24,12 @@ Rules (also in ``docs/data_preparation.md``):
   floating-point images are refused.
 * **Channels (images):** grey, bilevel and palette images become RGB; an alpha
   channel is dropped (not composited); CMYK/YCbCr/LAB/HSV are converted to RGB.
-* **Masks:** see :func:`read_mask` — 0/1-valued files are recognised, a hole
-  drawn only in the alpha channel is taken from it (:func:`collapse_mask_channels`),
-  then the rule of :func:`inpaintzoo.utils.mask.binarize_mask` gives 1 = hole.
+* **Masks:** read by :mod:`inpaintzoo.utils.mask_io` on the same decoder — see
+  :func:`~inpaintzoo.utils.mask_io.read_mask`: 0/1-valued files are recognised, a
+  hole drawn only in the alpha channel is taken from it, then the rule of
+  :func:`inpaintzoo.utils.mask.binarize_mask` gives 1 = hole.
 * **Pillow images** handed over as objects go through the same conversion
-  (:func:`image_pixels`, :func:`mask_pixels`) as files.
+  (:func:`image_pixels`, :func:`~inpaintzoo.utils.mask_io.mask_pixels`) as files.
 * **Very large pictures:** Pillow's decompression-bomb warning is not shown; a
   picture above its limit (about 179 megapixels) is refused with a message
   naming ``INPAINTZOO_MAX_IMAGE_PIXELS``, which raises it
@@ -42,8 +43,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from inpaintzoo.utils.errors import ConfigError, ImageReadError, InvalidMaskError
-from inpaintzoo.utils.mask import MaskConvention, binarize_mask
+from inpaintzoo.utils.errors import ConfigError, ImageReadError
 from inpaintzoo.utils.pixel_limit import (
     PILLOW_STATE_LOCK,
     apply_configured_limit,
@@ -121,13 +121,13 @@ def image_file_problem(path: str | Path) -> str | None:
         str | None: a one-line message naming the file, or None.
     """
     try:
-        _decode(path).close()
+        decode_image_file(path).close()
     except ImageReadError as err:
         return str(err)
     return None
 
 
-def _decode(path: str | Path) -> Image.Image:
+def decode_image_file(path: str | Path) -> Image.Image:
     """Open and fully decode ``path``; refuse missing, corrupt or cut files."""
     path = Path(path)
     problem = _path_problem(path)
@@ -285,7 +285,7 @@ def oriented_size(
     return (width, height) if turned else (height, width)
 
 
-def _raw_pixels(img: Image.Image, path: str | Path) -> np.ndarray:
+def raw_pixels(img: Image.Image, path: str | Path) -> np.ndarray:
     """Stored pixels as uint8 or uint16, (H, W) or (H, W, C); no orientation."""
     if img.mode in _SIXTEEN_BIT_MODES:
         arr = np.asarray(img)
@@ -308,7 +308,7 @@ def _raw_pixels(img: Image.Image, path: str | Path) -> np.ndarray:
     return np.asarray(img)
 
 
-def _to_uint8(arr: np.ndarray) -> np.ndarray:
+def to_uint8(arr: np.ndarray) -> np.ndarray:
     """uint16 keeps its high byte (like Pillow's 16-bit RGB); uint8 unchanged."""
     if arr.dtype == np.uint16:
         return (arr >> 8).astype(np.uint8)
@@ -355,7 +355,7 @@ def image_pixels(
     Raises:
         ImageReadError: an unsupported mode (floating point, 32-bit values).
     """
-    arr = _to_uint8(_raw_pixels(orient(img, orientation), name))
+    arr = to_uint8(raw_pixels(orient(img, orientation), name))
     if arr.ndim == 2:
         arr = np.repeat(arr[..., None], 3, axis=2)
     elif arr.shape[2] == 4:
@@ -382,134 +382,6 @@ def read_image(
             an unsupported kind or smaller than ``min_size``.
         ConfigError: an unknown ``orientation``.
     """
-    arr = image_pixels(_decode(path), path, orientation)
+    arr = image_pixels(decode_image_file(path), path, orientation)
     check_min_size(arr.shape, path, min_size)
     return arr
-
-
-def _hole_in_alpha(colour: np.ndarray, alpha: np.ndarray) -> bool:
-    """Whether a mask's hole is drawn in its alpha channel, not its colour.
-
-    True when alpha varies while every pixel that is not fully transparent has
-    one and the same colour: the colour then carries nothing (a brush of one
-    colour on a transparent layer, "transparent white" around an opaque hole).
-
-    Args:
-        colour (np.ndarray): (H, W) colour values (RGB collapsed by maximum).
-        alpha (np.ndarray): (H, W) alpha values (0 = fully transparent).
-    """
-    if not alpha.size or alpha.min() == alpha.max():
-        return False
-    visible = colour[alpha > 0]
-    return bool(visible.min() == visible.max())
-
-
-def collapse_mask_channels(arr: np.ndarray) -> np.ndarray:
-    """One value per pixel of a mask with channels: colour, or the alpha channel.
-
-    Colour channels are collapsed by their maximum. With an alpha channel (C = 2,
-    grey + alpha, or C = 4, RGBA) whose values vary while the visible pixels all
-    have one colour, the hole is in the alpha channel and alpha is the value
-    (opaque = white; see :func:`_hole_in_alpha`); otherwise alpha is ignored.
-
-    Args:
-        arr (np.ndarray): (H, W) or (H, W, C) with C in 1-4, any numeric dtype.
-
-    Returns:
-        np.ndarray: (H, W), the dtype of ``arr``.
-    """
-    if arr.ndim == 2:
-        return arr
-    channels = arr.shape[2]
-    colour = arr[..., : 3 if channels >= 3 else 1].max(axis=2)
-    if channels in (2, 4) and _hole_in_alpha(colour, arr[..., -1]):
-        return arr[..., -1]
-    return colour
-
-
-def _raw_mask_pixels(img: Image.Image, name: str | Path) -> np.ndarray:
-    """Like :func:`_raw_pixels`, but transparency is kept as a last alpha channel."""
-    if img.mode in ('LA', 'La'):
-        return np.asarray(img.convert('LA'))
-    if img.mode in ('PA', 'RGBa') or (img.mode == 'P' and 'transparency' in img.info):
-        return np.asarray(img.convert('RGBA'))
-    return _raw_pixels(img, name)
-
-
-def mask_pixels(
-    img: Image.Image, name: str | Path, orientation: Orientation = 'stored'
-) -> np.ndarray:
-    """A decoded Pillow mask as one 8-bit channel, before binarisation.
-
-    The one conversion behind :func:`read_mask_values`, also used for PIL masks
-    handed to the inference API. Channels are collapsed by
-    :func:`collapse_mask_channels` (colour by maximum, or the alpha channel when
-    the hole is drawn in it). Values all 0 or 1 (8- or 16-bit, at least one 1)
-    make a **0/1 mask**, scaled to 0/255, so ``1`` means white for either
-    convention. Other 16-bit values keep their high byte.
-
-    Args:
-        img (Image.Image): a decoded mask, any mode.
-        name (str | Path): its file, or how a message names it.
-        orientation (str): ``'stored'`` (default) or ``'exif'``.
-
-    Returns:
-        np.ndarray: (H, W) uint8.
-    """
-    arr = collapse_mask_channels(_raw_mask_pixels(orient(img, orientation), name))
-    if arr.size and int(arr.max()) == 1:
-        return arr.astype(np.uint8) * np.uint8(255)
-    return _to_uint8(arr)
-
-
-def read_mask_values(
-    path: str | Path, orientation: Orientation = 'stored'
-) -> np.ndarray:
-    """Read a mask file as one 8-bit channel, before binarisation.
-
-    See :func:`mask_pixels` (colour or alpha, 0/1 files, 16-bit files).
-
-    Args:
-        path (str | Path): mask file.
-        orientation (str): ``'stored'`` (default) or ``'exif'``, as in
-            :func:`read_image`.
-
-    Returns:
-        np.ndarray: (H, W) uint8.
-    """
-    return mask_pixels(_decode(path), path, orientation)
-
-
-def read_mask(
-    path: str | Path,
-    convention: MaskConvention = 'white_hole',
-    threshold: float = 0,
-    orientation: Orientation = 'stored',
-) -> np.ndarray:
-    """Read a mask file and binarise it; 1 = hole.
-
-    Mapping, after :func:`read_mask_values` (0/1 files become 0/255):
-    ``'white_hole'`` (default, official repositories): a value ``> threshold`` is
-    a hole. ``'black_hole'`` (MAT/LaMa, 255 = known): a value
-    ``< 255 - threshold`` is a hole. With ``threshold=0`` every non-zero
-    (respectively non-255) pixel is a hole, anti-aliased edges included.
-
-    Args:
-        path (str | Path): mask file (grey, RGB, RGBA, palette; 8 or 16 bit).
-        convention (str): ``'white_hole'`` or ``'black_hole'``.
-        threshold (float): see :func:`binarize_mask`. Defaults to 0.
-        orientation (str): ``'stored'`` (default) or ``'exif'``, as in
-            :func:`read_image`.
-
-    Returns:
-        np.ndarray: (H, W) float32 in {0, 1}, 1 = hole.
-
-    Raises:
-        ImageReadError: if the file is missing, corrupt or not an image.
-        InvalidMaskError: if the convention is unknown.
-    """
-    values = read_mask_values(path, orientation)
-    try:
-        return binarize_mask(values, convention, threshold)
-    except InvalidMaskError as err:
-        raise InvalidMaskError(f'{path}: {err}') from err

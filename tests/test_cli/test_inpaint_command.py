@@ -9,7 +9,8 @@ from PIL import Image
 
 from inpaintzoo.cli import cmd_inpaint, main
 from inpaintzoo.cli.main import cli_main
-from inpaintzoo.utils.image_io import read_image, read_mask
+from inpaintzoo.utils.image_io import read_image
+from inpaintzoo.utils.mask_io import read_mask
 
 
 class FakeAPI:

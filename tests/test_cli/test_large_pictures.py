@@ -16,7 +16,8 @@ from inpaintzoo.cli import cmd_inpaint
 from inpaintzoo.cli.input_files import check_readable
 from inpaintzoo.cli.main import cli_main
 from inpaintzoo.utils.errors import ConfigError, ImageReadError
-from inpaintzoo.utils.image_io import read_image, read_mask
+from inpaintzoo.utils.image_io import read_image
+from inpaintzoo.utils.mask_io import read_mask
 from inpaintzoo.utils.pixel_limit import MAX_PIXELS_ENV, configured_limit
 
 

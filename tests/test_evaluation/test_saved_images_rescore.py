@@ -138,7 +138,7 @@ def test_test_tool_csv_progress_and_rescore_cli(tmp_path, demo, monkeypatch, cap
 def test_per_bucket_test_saves_every_result_and_rescores_per_bucket(tmp_path, demo):
     """Paper configs score each image once per bucket: no result overwrites another."""
     from inpaintzoo.datasets.masks.bucket import mask_bucket
-    from inpaintzoo.utils.image_io import read_mask
+    from inpaintzoo.utils.mask_io import read_mask
 
     masks = tmp_path / 'bucketed'
     for path in sorted((demo / 'test' / 'masks').glob('*.png')):

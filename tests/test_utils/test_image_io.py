@@ -11,7 +11,8 @@ from inpaintzoo.datasets.transforms import LoadImage, LoadMask
 from inpaintzoo.datasets.transforms import functional as transforms_functional
 from inpaintzoo.evaluation import folder_io
 from inpaintzoo.utils.errors import ImageReadError
-from inpaintzoo.utils.image_io import read_image, read_mask, read_mask_values
+from inpaintzoo.utils.image_io import read_image
+from inpaintzoo.utils.mask_io import read_mask, read_mask_values
 
 
 def _jpeg_bytes(

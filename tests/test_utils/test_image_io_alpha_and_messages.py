@@ -7,13 +7,8 @@ import pytest
 from PIL import Image
 
 from inpaintzoo.utils.errors import ImageReadError
-from inpaintzoo.utils.image_io import (
-    collapse_mask_channels,
-    image_file_problem,
-    read_image,
-    read_mask,
-    read_mask_values,
-)
+from inpaintzoo.utils.image_io import image_file_problem, read_image
+from inpaintzoo.utils.mask_io import collapse_mask_channels, read_mask, read_mask_values
 
 H, W = 21, 34
 

@@ -5,12 +5,8 @@ import pytest
 from PIL import Image
 
 from inpaintzoo.utils.errors import ConfigError
-from inpaintzoo.utils.image_io import (
-    file_exif_orientation,
-    read_image,
-    read_mask,
-    read_mask_values,
-)
+from inpaintzoo.utils.image_io import file_exif_orientation, read_image
+from inpaintzoo.utils.mask_io import read_mask, read_mask_values
 
 #: stored (H, W, ...) array -> the picture as shown, per EXIF orientation value
 #: (TIFF/EXIF spec: 2 mirrored, 3 turned 180, 4 flipped, 5 transposed, 6 turned 90

@@ -13,8 +13,8 @@ from inpaintzoo.datasets.transforms.functional import (
 )
 from inpaintzoo.registry import TRANSFORMS
 from inpaintzoo.utils.errors import ConfigError
-from inpaintzoo.utils.image_io import read_mask_values
 from inpaintzoo.utils.mask import MaskConvention, binarize_mask
+from inpaintzoo.utils.mask_io import read_mask_values
 
 
 @TRANSFORMS.register_module()

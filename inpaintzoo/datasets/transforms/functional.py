@@ -13,7 +13,7 @@ from PIL import Image
 # re-exported here for the mask sources that import it from this module.
 from inpaintzoo.utils.errors import ConfigError
 from inpaintzoo.utils.image_io import read_image as read_image
-from inpaintzoo.utils.image_io import read_mask as read_mask
+from inpaintzoo.utils.mask_io import read_mask as read_mask
 
 MaskInterpolation = Literal['nearest', 'bicubic']
 _PIL_FILTERS = {

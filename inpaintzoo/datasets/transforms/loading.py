@@ -12,8 +12,9 @@ from inpaintzoo.datasets.transforms.functional import (
 )
 from inpaintzoo.registry import TRANSFORMS
 from inpaintzoo.utils.errors import ConfigError, InvalidMaskError
-from inpaintzoo.utils.image_io import read_image, read_mask, read_mask_values
+from inpaintzoo.utils.image_io import read_image
 from inpaintzoo.utils.mask import MaskConvention, binarize_mask
+from inpaintzoo.utils.mask_io import read_mask, read_mask_values
 
 
 def _required_path(results: dict, key: str, hint: str) -> str:
@@ -63,7 +64,7 @@ class LoadImage(BaseTransform):
 class LoadMask(BaseTransform):
     """Read ``results['mask_path']`` and binarise it (1 = hole).
 
-    Uses the shared reader :func:`inpaintzoo.utils.image_io.read_mask`: a file
+    Uses the shared reader :func:`inpaintzoo.utils.mask_io.read_mask`: a file
     of 0/1 values is recognised as such (scaled to 0/255) before the convention
     and threshold apply. Each model's official test rule (reference-models
     §1.10, mode 6) is a setting: the grey mask is resized first
