@@ -21,7 +21,6 @@ import os
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,14 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner.checkpoint import get_state_dict, load_state_dict
 from torch import nn
 
+from inpaintzoo.apis.state_checks import (
+    StateSpec,
+    check_state_dict,
+    check_state_values,
+    state_spec,
+    unwrap_model,
+    validate_state_dict,
+)
 from inpaintzoo.engine.checkpoint import load_checkpoint_file
 from inpaintzoo.utils.errors import CheckpointMismatchError, CorruptCheckpointError
 
@@ -53,56 +60,6 @@ _OFFICIAL_HINT = {
 }
 
 
-@dataclass(frozen=True)
-class StateSpec:
-    """Keys, shapes and dtypes of a model's state dict, without the values.
-
-    What the checks below compare a checkpoint with. It can be taken from a
-    model before it is wrapped (FSDP shards the parameters it wraps).
-
-    Attributes:
-        name (str): the model's class name, for messages.
-        tensors (dict[str, Tensor]): state-dict keys -> tensors on the ``meta``
-            device (shape and dtype only).
-        children (dict[str, str]): child module name -> its class name.
-    """
-
-    name: str
-    tensors: dict[str, torch.Tensor]
-    children: dict[str, str]
-
-    @classmethod
-    def of(cls, model: nn.Module) -> 'StateSpec':
-        """The spec of ``model``.
-
-        Model wrappers are unwrapped, also around submodules (DDP around the
-        generator and the discriminator): the keys are those a checkpoint has.
-        """
-        model = _unwrap(model)
-        tensors = {
-            k: torch.empty(v.shape, dtype=v.dtype, device='meta')
-            for k, v in get_state_dict(model).items()
-        }
-        children = {n: type(_unwrap(c)).__name__ for n, c in model.named_children()}
-        return cls(type(model).__name__, tensors, children)
-
-    def child(self, name: str) -> 'StateSpec':
-        """The spec of the child module ``name`` (keys without ``name.``)."""
-        prefix = f'{name}.'
-        tensors = {
-            k[len(prefix) :]: v for k, v in self.tensors.items() if k.startswith(prefix)
-        }
-        return StateSpec(self.children.get(name, name), tensors, {})
-
-
-def _unwrap(model: nn.Module) -> nn.Module:
-    return model.module if is_model_wrapper(model) else model
-
-
-def _spec(model: 'nn.Module | StateSpec') -> StateSpec:
-    return model if isinstance(model, StateSpec) else StateSpec.of(model)
-
-
 def _select_state(checkpoint: Any, filename: str) -> Any:
     """The part of ``checkpoint`` that should be the model state dict."""
     if not isinstance(checkpoint, Mapping):
@@ -118,46 +75,6 @@ def _select_state(checkpoint: Any, filename: str) -> Any:
                 + _OFFICIAL_HINT[kind].format(file=shlex.quote(str(filename)))
             )
     return checkpoint
-
-
-def _shown(items: list, limit: int = 3) -> str:
-    text = ', '.join(map(str, items[:limit]))
-    return text + (', ...' if len(items) > limit else '')
-
-
-def validate_state_dict(state: Any, filename: str) -> None:
-    """Raise unless ``state`` is a non-empty dict of ``str`` keys -> tensors.
-
-    Raises:
-        CheckpointMismatchError: names the file and what is wrong (not a
-            dict, empty, keys that are not strings, values that are not tensors).
-    """
-    if not isinstance(state, Mapping):
-        raise CheckpointMismatchError(
-            f'{filename} is not a model checkpoint: its state_dict is a '
-            f'{type(state).__name__}, not a dict of parameter names to tensors'
-        )
-    if not state:
-        raise CheckpointMismatchError(
-            f'checkpoint {filename} holds no tensors (its state dict is empty): '
-            'probably a broken save or export; use another checkpoint'
-        )
-    bad_keys = [k for k in state if not isinstance(k, str)]
-    if bad_keys:
-        raise CheckpointMismatchError(
-            f'{filename} is not a model checkpoint: its state dict has '
-            f'{len(bad_keys)} keys that are not strings '
-            f'({_shown([repr(k) for k in bad_keys])}); a model state dict maps '
-            'parameter names to tensors'
-        )
-    non_tensors = [
-        f'{k}: {type(v).__name__}' for k, v in state.items() if not torch.is_tensor(v)
-    ]
-    if non_tensors:
-        raise CheckpointMismatchError(
-            f'{filename} is not a model checkpoint: its entries are not all tensors '
-            f'({len(non_tensors)} are not: {_shown(non_tensors)})'
-        )
 
 
 def extract_state_dict(checkpoint: Mapping, filename: str) -> dict:
@@ -202,115 +119,6 @@ def checkpoint_meta(checkpoint: Mapping, filename: str) -> dict:
             f'meta is {meta!r:.40} ({type(meta).__name__}), not a dict'
         )
     return dict(meta)
-
-
-def _summarise(keys: list[str], limit: int = 5) -> str:
-    shown = ', '.join(keys[:limit])
-    return f'{len(keys)} ({shown}{", ..." if len(keys) > limit else ""})'
-
-
-def state_dict_differences(
-    model: 'nn.Module | StateSpec', state: Mapping, source: str = 'checkpoint'
-) -> tuple[list[str], list[str], list[str]]:
-    """Keys of ``model`` missing from ``state``, keys it does not have, and shapes.
-
-    Args:
-        model: the model, or its :class:`StateSpec`.
-        state: the checkpoint's state dict.
-        source: how ``state`` is called in the shape lines.
-
-    Returns:
-        ``(missing, unexpected, shape_mismatches)``: sorted key lists and
-        ``'key: <source> (shape) vs model (shape)'`` lines.
-    """
-    own = _spec(model).tensors
-    missing = sorted(set(own) - set(state))
-    unexpected = sorted(set(state) - set(own))
-    shapes = [
-        f'{k}: {source} {tuple(state[k].shape)} vs model {tuple(own[k].shape)}'
-        for k in sorted(set(own) & set(state))
-        if state[k].shape != own[k].shape
-    ]
-    return missing, unexpected, shapes
-
-
-def check_state_dict(
-    model: 'nn.Module | StateSpec', state: Mapping, filename: str
-) -> None:
-    """Raise :class:`CheckpointMismatchError` unless keys and shapes match exactly."""
-    spec = _spec(model)
-    missing, unexpected, shapes = state_dict_differences(spec, state)
-    if not (missing or unexpected or shapes):
-        return
-    parts = []
-    if missing:
-        parts.append(f'missing keys {_summarise(missing)}')
-    if unexpected:
-        parts.append(f'unexpected keys {_summarise(unexpected)}')
-    if shapes:
-        parts.append(f'shape mismatches {_summarise(shapes, 3)}')
-    if len(missing) > 0.5 * len(spec.tensors):
-        parts.append(
-            'most keys differ: the checkpoint is probably of another architecture '
-            'or width than the config'
-        )
-    raise CheckpointMismatchError(
-        f'checkpoint {filename} does not fit {spec.name}: ' + '; '.join(parts)
-    )
-
-
-def check_state_values(
-    model: 'nn.Module | StateSpec', state: Mapping, filename: str
-) -> None:
-    """Refuse values that would load as wrong weights (keys must already fit).
-
-    * a tensor that is not floating point where the model's is (e.g. int64
-      weights, which ``load_state_dict`` would silently cast);
-    * NaN or Inf in a floating tensor (a diverged training or a damaged file).
-
-    Raises:
-        CheckpointMismatchError: non-floating tensors, naming the file, the
-            count and the first keys with their dtypes.
-        CorruptCheckpointError: non-finite values, naming the file, the count
-            of tensors and the first keys.
-    """
-    spec = _spec(model)
-    own = spec.tensors
-    not_float = [
-        f'{k}: {v.dtype} vs model {own[k].dtype}'
-        for k, v in state.items()
-        if k in own and own[k].is_floating_point() and not v.is_floating_point()
-    ]
-    if not_float:
-        raise CheckpointMismatchError(
-            f'checkpoint {filename} does not fit {spec.name}: {len(not_float)} '
-            "tensors are not floating point where the model's are "
-            f'({_shown(not_float)}); it is not a weights file of this model (or was '
-            'converted wrongly)'
-        )
-    check_finite(state, filename)
-
-
-def check_finite(
-    state: Mapping, filename: str, advice: str = 'use another checkpoint'
-) -> None:
-    """Refuse NaN or Inf in any floating tensor of ``state``.
-
-    Raises:
-        CorruptCheckpointError: names the file, the count of tensors, the first
-            keys and ``advice`` (what to do instead).
-    """
-    bad = [
-        k
-        for k, v in state.items()
-        if v.is_floating_point() and not bool(torch.isfinite(v).all())
-    ]
-    if bad:
-        raise CorruptCheckpointError(
-            f'checkpoint {filename} holds NaN or Inf values in {len(bad)} tensors '
-            f'({_shown(bad, 5)}); these are no usable weights (a diverged training '
-            f'or a damaged file): {advice}'
-        )
 
 
 GENERATOR_PREFIX = 'generator.'
@@ -378,7 +186,7 @@ def generator_state(model: 'nn.Module | StateSpec', state: Mapping) -> dict | No
     has other keys too (a discriminator), or the keys are exactly the bare keys
     of ``model.generator``.
     """
-    spec = _spec(model)
+    spec = state_spec(model)
     generator = spec.child(GENERATOR_PREFIX[:-1]).tensors
     if not generator or not state:
         return None
@@ -410,7 +218,7 @@ def checked_state_dict(
             False.
         CorruptCheckpointError: NaN or Inf values.
     """
-    spec = _spec(model)
+    spec = state_spec(model)
     gen_state = generator_state(spec, state)
     if gen_state is None:
         check_state_dict(spec, state, filename)
@@ -433,7 +241,7 @@ def load_checked_state(model: nn.Module, state: Mapping) -> None:
     ``model.generator`` (the other submodules keep their weights). Model
     wrappers (also around submodules) are unwrapped as MMEngine does.
     """
-    model = _unwrap(model)
+    model = unwrap_model(model)
     if all(k.startswith(GENERATOR_PREFIX) for k in state) and len(state) < len(
         get_state_dict(model)
     ):

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from mmengine.runner import FlexibleRunner
 from torch import nn
 
-from inpaintzoo.apis.checkpoint_loading import StateSpec
+from inpaintzoo.apis.state_checks import StateSpec
 from inpaintzoo.engine.checkpoint import inpaintzoo_checkpoint_schemes
 from inpaintzoo.engine.runner import (
     DEFAULT_REVISE_KEYS,

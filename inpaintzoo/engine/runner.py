@@ -8,11 +8,11 @@ from mmengine.runner.checkpoint import _load_checkpoint, _load_checkpoint_to_mod
 
 from inpaintzoo.apis.checkpoint_loading import (
     MODULE_PREFIX_REVISE,
-    StateSpec,
     checked_state_dict,
     load_checked_state,
     revised_state_dict,
 )
+from inpaintzoo.apis.state_checks import StateSpec
 from inpaintzoo.engine.checkpoint import inpaintzoo_checkpoint_schemes
 from inpaintzoo.engine.latest_checkpoint import find_latest_valid_checkpoint
 from inpaintzoo.registry import RUNNERS

@@ -26,12 +26,8 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from torch import nn
 
-from inpaintzoo.apis.checkpoint_loading import (
-    check_finite,
-    extract_state_dict,
-    load_safetensors_file,
-    state_dict_differences,
-)
+from inpaintzoo.apis.checkpoint_loading import extract_state_dict, load_safetensors_file
+from inpaintzoo.apis.state_checks import check_finite, state_dict_differences
 from inpaintzoo.engine.atomic_io import temp_name
 from inpaintzoo.engine.checkpoint import file_sha256, load_local_checkpoint
 from inpaintzoo.hub.cache import converted_metadata, write_sidecar
