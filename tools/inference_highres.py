@@ -20,7 +20,7 @@ from inpaintzoo.apis.highres_run import (
     build_inpaintor,
     inpaint_file,
 )
-from inpaintzoo.apis.inputs import DEFAULT_MASK_THRESHOLD, check_mask_threshold
+from inpaintzoo.apis.mask_inputs import DEFAULT_MASK_THRESHOLD, check_mask_threshold
 from inpaintzoo.apis.tool_options import add_mask_convention_argument
 from inpaintzoo.cli.cmd_inpaint import mask_warnings_on_stderr
 from inpaintzoo.cli.input_files import check_pair_sizes, check_readable

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from inpaintzoo.apis.inputs import check_same_size, to_hole_mask, to_rgb_uint8
+from inpaintzoo.apis.inputs import check_same_size, to_rgb_uint8
+from inpaintzoo.apis.mask_inputs import to_hole_mask
 from inpaintzoo.face.align import TEMPLATE_SIZE, FaceAlignment, align_face
 from inpaintzoo.face.lip_mask import AUTO_MASKS, DEFAULT_MARGIN
 from inpaintzoo.face.lip_mask import auto_mask as make_mask

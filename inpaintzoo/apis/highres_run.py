@@ -38,10 +38,10 @@ from inpaintzoo.apis.fixed_size import FixedSizeForward, fixed_input_size, netwo
 from inpaintzoo.apis.grey_fill import grey_fill_if_grey
 from inpaintzoo.apis.highres import run_strategy
 from inpaintzoo.apis.hole_windows import label_holes
-from inpaintzoo.apis.inputs import (
+from inpaintzoo.apis.inputs import check_same_size
+from inpaintzoo.apis.mask_inputs import (
     DEFAULT_MASK_THRESHOLD,
     MASK_CONVENTIONS,
-    check_same_size,
     hole_and_values,
 )
 from inpaintzoo.apis.mask_warnings import warn_unusual_hole
@@ -148,7 +148,7 @@ def read_pair(
         ImageReadError: a file is missing or not an image.
         InvalidMaskError: the mask's size differs from the image's, or an
             unknown convention or a threshold outside [0, 255) (the API's
-            :func:`~inpaintzoo.apis.inputs.hole_and_values` reads the mask).
+            :func:`~inpaintzoo.apis.mask_inputs.hole_and_values` reads the mask).
 
     Warns:
         NoHoleWarning: no hole pixel (the image comes back unchanged).

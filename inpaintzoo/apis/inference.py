@@ -45,13 +45,12 @@ from inpaintzoo.apis.fixed_size import (
 from inpaintzoo.apis.grey_fill import grey_fill_if_grey
 from inpaintzoo.apis.highres import INPAINT_STRATEGIES, check_strategy
 from inpaintzoo.apis.inputs import (
-    DEFAULT_MASK_THRESHOLD,
     check_same_size,
-    hole_and_values,
     pair_inputs,
     to_model_inputs,
     to_rgb_uint8,
 )
+from inpaintzoo.apis.mask_inputs import DEFAULT_MASK_THRESHOLD, hole_and_values
 from inpaintzoo.apis.mask_warnings import warn_unusual_hole
 from inpaintzoo.models.inpaintors.base_inpaintor import BaseInpaintor, composite
 from inpaintzoo.registry import MODELS

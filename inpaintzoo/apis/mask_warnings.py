@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from inpaintzoo.apis.inputs import DEFAULT_MASK_THRESHOLD, input_name
+from inpaintzoo.apis.inputs import input_name
+from inpaintzoo.apis.mask_inputs import DEFAULT_MASK_THRESHOLD
 
 
 class MaskWarning(UserWarning):

@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from inpaintzoo.apis.inputs import MASK_CONVENTIONS
+from inpaintzoo.apis.mask_inputs import MASK_CONVENTIONS
 
 
 def add_shape_arguments(parser: argparse.ArgumentParser, device: bool = True) -> None:
@@ -67,7 +67,7 @@ def write_json(path: str | None, data: Any) -> None:
 
 
 #: ``--mask-convention`` spellings -> the mask reader's name: the CLI's names
-#: (:data:`~inpaintzoo.apis.inputs.MASK_CONVENTIONS`) first, then the reader's own
+#: (:data:`~inpaintzoo.apis.mask_inputs.MASK_CONVENTIONS`) first, then the reader's own
 MASK_CONVENTION_SPELLINGS = {
     **MASK_CONVENTIONS,
     **{reader: reader for reader in MASK_CONVENTIONS.values()},

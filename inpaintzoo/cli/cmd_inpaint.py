@@ -35,7 +35,8 @@ from inpaintzoo.utils.pixel_limit import open_quietly
 #: values of ``--strategy``: ``'auto'`` + :data:`inpaintzoo.apis.highres.STRATEGIES`
 #: (a test keeps them equal, so ``inpaintzoo --help`` does not have to import torch)
 STRATEGY_CHOICES = ('auto', 'whole', 'sliding', 'crop', 'resize')
-#: values of ``--mask-convention`` (:data:`inpaintzoo.apis.inputs.MASK_CONVENTIONS`)
+#: values of ``--mask-convention``
+#: (:data:`inpaintzoo.apis.mask_inputs.MASK_CONVENTIONS`)
 MASK_CONVENTIONS = ('hole-white', 'known-white')
 #: ``--tile`` etc. are passed to the strategy only when given; the strategy each needs
 STRATEGY_OPTIONS = {'tile': 'sliding', 'overlap': 'sliding', 'context': 'crop'}
@@ -128,7 +129,7 @@ def _api_options(args: argparse.Namespace) -> dict[str, Any]:
         'orientation': args.orientation,
     }
     if args.mask_threshold is not None:
-        from inpaintzoo.apis.inputs import check_mask_threshold  # imports torch
+        from inpaintzoo.apis.mask_inputs import check_mask_threshold  # imports torch
 
         check_mask_threshold(args.mask_threshold, '--mask-threshold')
         options['mask_threshold'] = args.mask_threshold

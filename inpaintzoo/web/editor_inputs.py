@@ -100,7 +100,7 @@ def read_uploaded_mask(mask: Any) -> np.ndarray:
     Raises:
         InvalidMaskError: the file is not an image (named by its file name).
     """
-    from inpaintzoo.apis.inputs import to_hole_mask
+    from inpaintzoo.apis.mask_inputs import to_hole_mask
 
     if not isinstance(mask, str | os.PathLike):
         return to_hole_mask(np.asarray(mask))

@@ -10,7 +10,7 @@ from PIL import Image
 
 from inpaintzoo.apis.highres_run import build_inpaintor, model_train_size, read_pair
 from inpaintzoo.apis.inference import inpaint
-from inpaintzoo.apis.inputs import to_hole_mask
+from inpaintzoo.apis.mask_inputs import to_hole_mask
 from tests.test_apis.test_highres_run import load_tool
 from tests.test_apis.tiny_nclg import write_tiny_nclg
 

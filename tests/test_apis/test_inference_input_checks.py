@@ -14,7 +14,8 @@ from PIL import Image
 from inpaintzoo.apis import inference as inference_mod
 from inpaintzoo.apis import init_model, inpaint
 from inpaintzoo.apis.highres import run_strategy
-from inpaintzoo.apis.inputs import mask_values, to_rgb_uint8
+from inpaintzoo.apis.inputs import to_rgb_uint8
+from inpaintzoo.apis.mask_inputs import mask_values
 from inpaintzoo.apis.mask_warnings import AllHoleWarning, MaskWarning, NoHoleWarning
 from inpaintzoo.apis.restoration import restore
 from inpaintzoo.utils.errors import (

@@ -168,13 +168,13 @@ def test_strategy_choices_match_the_highres_api():
 
 
 def test_mask_conventions_match_the_inference_api():
-    inputs = pytest.importorskip('inpaintzoo.apis.inputs')
-    assert set(inputs.MASK_CONVENTIONS) == set(cmd_inpaint.MASK_CONVENTIONS)
+    mask_inputs = pytest.importorskip('inpaintzoo.apis.mask_inputs')
+    assert set(mask_inputs.MASK_CONVENTIONS) == set(cmd_inpaint.MASK_CONVENTIONS)
 
 
 def test_help_states_the_api_mask_threshold(capsys):
     """The help names the threshold number inpaint() uses (not only 'the default')."""
-    from inpaintzoo.apis.inputs import DEFAULT_MASK_THRESHOLD
+    from inpaintzoo.apis.mask_inputs import DEFAULT_MASK_THRESHOLD
 
     with pytest.raises(SystemExit):
         cli_main(['inpaint', '--help'])
