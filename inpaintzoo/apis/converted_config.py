@@ -7,6 +7,7 @@ its generator, so ``init_model(config, checkpoint)`` and ``tools/test.py`` load
 the converted file without guessing.
 """
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -78,6 +79,28 @@ def matching_config_text(
         'Python: inpaintzoo.apis.init_model(THIS_FILE, CHECKPOINT)\n'
         f'_base_ = {str(base)!r}\n{body}'
     )
+
+
+#: the first line :func:`matching_config_text` writes (what marks such a config)
+_HEADER = re.compile(r'# Matches .* \(converted from the official \w+ weights\)\.')
+
+
+def is_matching_config(path: str | Path) -> bool:
+    """Whether ``path`` is a config :func:`matching_config_text` wrote (its header).
+
+    Args:
+        path (str | Path): an existing file.
+
+    Returns:
+        bool: True when its first line is the converter's header comment; False
+        for any other file, or one that cannot be read as text.
+    """
+    try:
+        with open(path, encoding='utf-8') as f:
+            first = f.readline().rstrip('\n')
+    except (OSError, UnicodeDecodeError):
+        return False
+    return _HEADER.fullmatch(first) is not None
 
 
 def matching_config_path(checkpoint: str | Path) -> Path:

@@ -120,37 +120,59 @@ def check_output(out: Path, inputs: list[str | None]) -> None:
         raise PermissionError(f'output folder {folder} is not writable')
 
 
-def save_outputs(ckpt: dict, out: Path, config: tuple[Path, str] | None) -> None:
+def save_outputs(ckpt: dict, out: Path, config: tuple[Path, str] | None) -> list[Path]:
     """Write the checkpoint (and config) or, on any error, neither.
 
-    The checkpoint goes to ``.<name>.partial`` first and is renamed at the end.
+    Both go to ``.<name>.partial`` files first, renamed at the end, so a failure
+    leaves every existing file as it was. An existing config that this command
+    did not write (no converter header) is refused, not replaced: its name is
+    derived from ``out``, so it may be the user's own.
+
+    Returns:
+        list[Path]: the existing files that were replaced.
 
     Raises:
-        OutputWriteError: a file could not be written (disk full, ...).
+        OutputWriteError: a file could not be written (disk full, ...), or the
+            config's name is taken by a folder or by a config of the user's.
     """
     import torch
 
-    tmp = out.with_name(f'.{out.name}.partial')
-    written: list[Path] = []
-    current = tmp  # the file being written, for the message
+    from inpaintzoo.apis.converted_config import is_matching_config
+
+    targets = [(out, None)] + ([config] if config is not None else [])
+    for path, _ in targets[1:]:
+        if path.is_dir() or (path.exists() and not is_matching_config(path)):
+            kind = 'a folder' if path.is_dir() else 'a file this command did not write'
+            raise OutputWriteError(
+                f'{path} (the config written next to {out}) is {kind}; move it '
+                'away, choose another output name, or pass --no-config; nothing '
+                'was written'
+            )
+    replaced = [path for path, _ in targets if path.exists()]
+    partials: list[Path] = []
+    current = out  # the file being written, for the message
     try:
-        written.append(tmp)
-        torch.save(ckpt, tmp)
-        if config is not None:
-            current = config[0]
-            written.append(current)
-            current.write_text(config[1])
-        current = out
-        os.replace(tmp, out)
+        for path, text in targets:
+            tmp = path.with_name(f'.{path.name}.partial')
+            current = tmp
+            partials.append(tmp)
+            if text is None:
+                torch.save(ckpt, tmp)
+            else:
+                tmp.write_text(text)
+        for (path, _), tmp in zip(targets[::-1], partials[::-1]):
+            current = path
+            os.replace(tmp, path)  # the checkpoint last: it is what is used
     except BaseException as err:
-        for path in written:
-            path.unlink(missing_ok=True)
+        for tmp in partials:
+            tmp.unlink(missing_ok=True)
         if isinstance(err, OSError) and not isinstance(err, InpaintzooError):
             reason = err.strerror or str(err)
             raise OutputWriteError(
                 f'could not write {current}: {reason}; nothing was written'
             ) from err
         raise
+    return replaced
 
 
 def matching_config(arch: str, meta: dict, out: Path) -> tuple[Path, str] | None:
@@ -223,6 +245,8 @@ def run_convert(args: argparse.Namespace) -> int:
     check_output(out, [args.generator, args.dis])
     ckpt = convert_official_files(args.arch, args.generator, args.dis)
     config = None if args.no_config else matching_config(args.arch, ckpt['meta'], out)
-    save_outputs(ckpt, out, config)
+    replaced = save_outputs(ckpt, out, config)
+    for path in replaced:
+        print(f'replaced the existing {path}')
     print_summary(ckpt, out, config, args)
     return 0

@@ -184,8 +184,12 @@ def get_model_info(name: str) -> ZooModel:
         str(name), names + [m.metafile_name for m in models], n=3, cutoff=0.5
     )
     hint = f'did you mean {", ".join(map(repr, close))}? ' if close else ''
+    from inpaintzoo.apis.config_suggestions import unlisted_zoo_suggestion
+
     raise ConfigError(
         f'unknown zoo model {name!r}: {hint}known models: '
         f'{", ".join(names) or "(none)"} '
         '(`inpaintzoo list` or inpaintzoo.hub.list_models() shows them with their data)'
+        # near names of models without published weights (the deblurring aliases)
+        + unlisted_zoo_suggestion(name)
     )

@@ -264,8 +264,65 @@ def test_failed_write_goes_through_partial_and_leaves_nothing(
 
     monkeypatch.setattr(os, 'replace', no_rename)
     assert _exit_code(['convert', '--arch', 'hint', str(gen), str(out)]) == 2
-    assert f'could not write {out}: Permission denied' in capsys.readouterr().err
+    config = tmp_path / 'o_config.py'  # renamed first, the checkpoint last
+    assert f'could not write {config}: Permission denied' in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ['official']
+
+
+def test_a_config_of_the_users_is_never_replaced_or_deleted(tmp_path, official, capsys):
+    """The config's name is derived from the output: one the user wrote there
+    (no converter header) or a folder is refused before anything is written."""
+    gen, _ = official
+    out = tmp_path / 'c.pth'
+    mine = tmp_path / 'c_config.py'
+    mine.write_text('# my config\n')
+    assert _exit_code(['convert', '--arch', 'hint', str(gen), str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f'error: {mine} (the config written next to {out}) is a file')
+    assert 'pass --no-config; nothing was written' in err
+    assert mine.read_text() == '# my config\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['c_config.py', 'official']
+    mine.unlink()
+    mine.mkdir()
+    assert _exit_code(['convert', '--arch', 'hint', str(gen), str(out)]) == 2
+    assert 'is a folder; move it away' in capsys.readouterr().err
+    assert mine.is_dir()
+    assert not out.exists()
+    # --no-config converts without touching it
+    assert (
+        _exit_code(['convert', '--arch', 'hint', str(gen), str(out), '--no-config'])
+        == 0
+    )
+    assert out.is_file()
+    assert mine.is_dir()
+
+
+def test_converting_again_replaces_its_own_files_and_says_so(
+    tmp_path, official, capsys, monkeypatch
+):
+    gen, _ = official
+    out = tmp_path / 'c.pth'
+    assert _exit_code(['convert', '--arch', 'hint', str(gen), str(out)]) == 0
+    assert 'replaced' not in capsys.readouterr().out
+    config = tmp_path / 'c_config.py'
+    before = (out.read_bytes(), config.read_text())
+    assert _exit_code(['convert', '--arch', 'hint', str(gen), str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f'replaced the existing {out}\n' in printed
+    assert f'replaced the existing {config}\n' in printed
+
+    # a failed third run leaves the converted pair as it was
+    def no_rename(src, dst):
+        raise PermissionError(13, 'Permission denied')
+
+    monkeypatch.setattr(os, 'replace', no_rename)
+    assert _exit_code(['convert', '--arch', 'hint', str(gen), str(out)]) == 2
+    assert (out.read_bytes(), config.read_text()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        'c.pth',
+        'c_config.py',
+        'official',
+    ]
 
 
 def test_discriminator_arch_is_not_offered(tmp_path, official, capsys):

@@ -80,6 +80,15 @@ def test_a_zoo_entry_without_weights_says_so_not_did_you_mean():
         assert 'did you mean' not in message
 
 
+def test_a_near_name_of_an_entry_without_weights_is_suggested():
+    with pytest.raises(ConfigError) as err:
+        get_model_info('sem-net-deblur')
+    assert "Did you mean 'sem-net-deblur_gopro' (config configs/sem_net_deblur/" in (
+        str(err.value)
+    )
+    assert 'a model without published weights?' in str(err.value)
+
+
 def test_cache_root_and_offline_env(monkeypatch, tmp_path):
     monkeypatch.delenv('INPAINTZOO_HOME', raising=False)
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path))

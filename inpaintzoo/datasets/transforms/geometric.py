@@ -174,8 +174,11 @@ class RandomHorizontalFlip(BaseTransform):
     right edge; the centre ``i + 0.5`` of column ``i`` goes to ``W - i - 0.5``,
     the centre of column ``W - 1 - i``, where the image flip puts that column).
     So a flip before or after :class:`CenterCropResize` gives the same
-    landmarks. Mirroring turns the subject's left eye into
-    a right eye, so for face landmarks the point order must be swapped too:
+    landmarks — for unrounded (float) landmarks: put the flip before a
+    ``CenterCropResize(landmark_rounding='official')``, whose whole-pixel values
+    in ``[0, size - 1]`` a corner-convention mirror would take to ``[1, size]``.
+    Mirroring turns the subject's left eye into a right eye, so for face
+    landmarks the point order must be swapped too:
     ``flip_pairs`` lists the index pairs that swap (``'face68'`` names
     :data:`inpaintzoo.datasets.face_landmarks.FLIP_PAIRS_68`). Without
     ``flip_pairs`` the points move but keep their index. Randomness: numpy's

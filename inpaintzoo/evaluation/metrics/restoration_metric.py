@@ -20,7 +20,8 @@ Protocol (docs/deblurring.md), per image, then the arithmetic mean:
     of R, G, B: 11 x 11 Gaussian window (sigma 1.5), K1 0.01, K2 0.03, population
     covariance, data range 255, the map's 5-pixel border left out (scikit-image).
     It does **not** agree with MATLAB's value: on motion-blurred photographs it is
-    about 0.01 to 0.1 lower, so it is not comparable with Table 5.5.
+    usually lower, by 0.004 to 0.15 depending on the picture, so it is not
+    comparable with Table 5.5.
 
 ``quantize='truncate'`` and ``ssim_window='uniform'`` reproduce the inpainting
 protocol of the official code instead (:func:`quantize_official`, 7 x 7 window).
