@@ -40,9 +40,10 @@ def add_restore_parser(subparsers: Any) -> argparse.ArgumentParser:
             'write <out>/<stem>.png, or the --out file for a single image ending '
             'in .png (other image suffixes are refused). Inputs are never '
             'overwritten: a result name that is an input file (e.g. photo.png '
-            'restored into its own folder) or that another input already took '
-            '(photo.png and photo.jpg) becomes <stem>_restored.png, then '
-            '<stem>_restored2.png, ... An existing result file is overwritten.'
+            'restored into its own folder) or that two inputs share (photo.png '
+            'and photo.jpg: photo.png keeps it) becomes <stem>_restored.png, then '
+            "<stem>_restored2.png, ... (never another input's own result name). "
+            'An existing result file is overwritten.'
         ),
     )
     add_images_argument(parser)

@@ -191,9 +191,12 @@ def plan_outputs(
 ) -> list[Path]:
     """The result file of each image: ``<out_dir>/<stem>.png``, never an input.
 
-    A name that is an input or mask file, or that an earlier image took, gets
-    ``clash_suffix`` appended (``<stem>_inpainted.png``), then ``clash_suffix``
-    and 2, 3, ... (``<stem>_inpainted2.png``).
+    Every image gets its own name ``<stem>.png`` unless that is an input or mask
+    file, or another image has the same stem; of images sharing a stem, a
+    ``.png`` one keeps the name (``photo.png``'s result is ``photo.png``), else
+    the first. The others get ``clash_suffix`` appended (``<stem>_inpainted.png``),
+    then ``clash_suffix`` and 2, 3, ... (``<stem>_inpainted2.png``), never a
+    name that is another image's own.
 
     Args:
         images (Sequence[Path]): input images.
@@ -205,13 +208,28 @@ def plan_outputs(
         list[Path]: distinct PNG paths, none equal to an input or mask file.
     """
     protected = {p.resolve() for p in (*images, *masks)}
-    taken: set[Path] = set()
-    outputs = []
-    for img in images:
-        candidate, k = out_dir / f'{img.stem}.png', 1
-        while candidate.resolve() in protected or candidate.resolve() in taken:
+    own = [out_dir / f'{img.stem}.png' for img in images]
+    holder: dict[Path, int] = {}  # own name -> the image that keeps it
+    for i, name in enumerate(own):
+        key = name.resolve()
+        if key in protected:
+            continue
+        j = holder.get(key)
+        if j is None or (
+            images[j].suffix.lower() != '.png' and images[i].suffix.lower() == '.png'
+        ):
+            holder[key] = i
+    outputs: list[Path | None] = [None] * len(images)
+    for i in holder.values():
+        outputs[i] = own[i]
+    taken = set(holder)
+    for i, img in enumerate(images):
+        k = 1
+        while outputs[i] is None:
             suffix = clash_suffix if k == 1 else f'{clash_suffix}{k}'
             candidate, k = out_dir / f'{img.stem}{suffix}.png', k + 1
-        taken.add(candidate.resolve())
-        outputs.append(candidate)
-    return outputs
+            key = candidate.resolve()
+            if key not in protected and key not in taken:
+                taken.add(key)
+                outputs[i] = candidate
+    return [p for p in outputs if p is not None]

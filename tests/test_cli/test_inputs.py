@@ -97,6 +97,25 @@ def test_output_names_never_equal_an_input(tmp_path):
     assert CLASH_SUFFIXES == {'inpaint': '_inpainted', 'restore': '_restored'}
 
 
+def test_an_image_keeps_its_own_result_name_when_stems_clash(tmp_path):
+    """photo.png's result is photo.png; a clash name is never another image's own
+    name (photo.jpg does not take photo_restored.png from photo_restored.png)."""
+    names = ['photo.jpg', 'photo.png', 'photo_restored.png']
+    images = [_png(tmp_path / 'in' / n) for n in names]
+    outs = plan_outputs(images, [], tmp_path / 'out', '_restored')
+    assert [p.name for p in outs] == [
+        'photo_restored2.png',
+        'photo.png',
+        'photo_restored.png',
+    ]
+    # no .png among them: the first keeps the name, as before
+    jpgs = [_png(tmp_path / d / 'x.jpg') for d in ('a', 'b')]
+    assert [p.name for p in plan_outputs(jpgs, [], tmp_path / 'out')] == [
+        'x.png',
+        'x_inpainted.png',
+    ]
+
+
 def test_heic_photos_are_named_with_what_to_do(tmp_path, capsys):
     from inpaintzoo.utils.image_io import read_image
 
@@ -136,7 +155,7 @@ def test_same_stem_in_one_folder_needs_unique_stems_only_for_mask_dir(tmp_path):
     mask = _png(tmp_path / 'm.png')
     assert pair_masks(images, mask=mask) == [mask, mask]
     outs = plan_outputs(images, [mask, mask], tmp_path / 'out')
-    assert [p.name for p in outs] == ['a.png', 'a_inpainted.png']
+    assert [p.name for p in outs] == ['a_inpainted.png', 'a.png']  # a.png keeps a.png
     _png(tmp_path / 'masks' / 'a.png')
     with pytest.raises(FolderPairingError) as err:
         pair_masks(images, mask_dir=tmp_path / 'masks')
