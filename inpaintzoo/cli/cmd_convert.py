@@ -77,12 +77,18 @@ def add_convert_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def check_output(out: Path, inputs: list[str | None]) -> None:
+def check_output(
+    out: Path, inputs: list[str | None], config: Path | None = None
+) -> None:
     """Refuse an output that cannot or must not be written, before converting.
 
     Args:
         out (Path): the output checkpoint.
         inputs (list[str | None]): the official files (None for no ``--dis``).
+        config (Path, optional): the matching config that will be written next
+            to ``out``. Its name is derived from ``out``, so an existing file of
+            that name that this command did not write (no converter header) may
+            be the user's own: it is refused, not replaced, as is a folder.
 
     Raises:
         IsADirectoryError: ``out`` is a folder.
@@ -90,6 +96,7 @@ def check_output(out: Path, inputs: list[str | None]) -> None:
         PermissionError: its folder is not writable.
         ConfigError: ``out`` is one of the input files, or a ``.safetensors``
             name (the converted file is a ``torch.save`` pickle).
+        OutputWriteError: ``config`` is a folder or a file of the user's.
     """
     if out.is_dir():
         raise IsADirectoryError(
@@ -118,36 +125,35 @@ def check_output(out: Path, inputs: list[str | None]) -> None:
         )
     if not os.access(folder, os.W_OK):
         raise PermissionError(f'output folder {folder} is not writable')
+    if config is None:
+        return
+    from inpaintzoo.apis.converted_config import is_matching_config
+
+    if config.is_dir() or (config.exists() and not is_matching_config(config)):
+        kind = 'a folder' if config.is_dir() else 'a file this command did not write'
+        raise OutputWriteError(
+            f'{config} (the config written next to {out}) is {kind}; move it '
+            'away, choose another output name, or pass --no-config; nothing '
+            'was written'
+        )
 
 
 def save_outputs(ckpt: dict, out: Path, config: tuple[Path, str] | None) -> list[Path]:
     """Write the checkpoint (and config) or, on any error, neither.
 
     Both go to ``.<name>.partial`` files first, renamed at the end, so a failure
-    leaves every existing file as it was. An existing config that this command
-    did not write (no converter header) is refused, not replaced: its name is
-    derived from ``out``, so it may be the user's own.
+    leaves every existing file as it was (the config's name was checked by
+    :func:`check_output`).
 
     Returns:
         list[Path]: the existing files that were replaced.
 
     Raises:
-        OutputWriteError: a file could not be written (disk full, ...), or the
-            config's name is taken by a folder or by a config of the user's.
+        OutputWriteError: a file could not be written (disk full, ...).
     """
     import torch
 
-    from inpaintzoo.apis.converted_config import is_matching_config
-
     targets = [(out, None)] + ([config] if config is not None else [])
-    for path, _ in targets[1:]:
-        if path.is_dir() or (path.exists() and not is_matching_config(path)):
-            kind = 'a folder' if path.is_dir() else 'a file this command did not write'
-            raise OutputWriteError(
-                f'{path} (the config written next to {out}) is {kind}; move it '
-                'away, choose another output name, or pass --no-config; nothing '
-                'was written'
-            )
     replaced = [path for path, _ in targets if path.exists()]
     partials: list[Path] = []
     current = out  # the file being written, for the message
@@ -239,10 +245,16 @@ def run_convert(args: argparse.Namespace) -> int:
             refers to code (never unpickled).
         OutputWriteError: the output could not be written; nothing was left.
     """
+    from inpaintzoo.apis.converted_config import (
+        has_matching_config,
+        matching_config_path,
+    )
     from inpaintzoo.models.converters.checkpoint_files import convert_official_files
 
     out = Path(args.out)
-    check_output(out, [args.generator, args.dis])
+    writes_config = not args.no_config and has_matching_config(args.arch)
+    config_path = matching_config_path(out) if writes_config else None
+    check_output(out, [args.generator, args.dis], config_path)
     ckpt = convert_official_files(args.arch, args.generator, args.dis)
     config = None if args.no_config else matching_config(args.arch, ckpt['meta'], out)
     replaced = save_outputs(ckpt, out, config)

@@ -269,14 +269,24 @@ def test_failed_write_goes_through_partial_and_leaves_nothing(
     assert sorted(p.name for p in tmp_path.iterdir()) == ['official']
 
 
-def test_a_config_of_the_users_is_never_replaced_or_deleted(tmp_path, official, capsys):
+def test_a_config_of_the_users_is_never_replaced_or_deleted(
+    tmp_path, official, capsys, monkeypatch
+):
     """The config's name is derived from the output: one the user wrote there
-    (no converter header) or a folder is refused before anything is written."""
+    (no converter header) or a folder is refused before the files are read."""
+    from inpaintzoo.models.converters import checkpoint_files
+
     gen, _ = official
     out = tmp_path / 'c.pth'
     mine = tmp_path / 'c_config.py'
     mine.write_text('# my config\n')
-    assert _exit_code(['convert', '--arch', 'hint', str(gen), str(out)]) == 2
+
+    def not_yet(*args, **kwargs):
+        raise AssertionError('the official files were read before the check')
+
+    with monkeypatch.context() as patch:
+        patch.setattr(checkpoint_files, 'convert_official_files', not_yet)
+        assert _exit_code(['convert', '--arch', 'hint', str(gen), str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f'error: {mine} (the config written next to {out}) is a file')
     assert 'pass --no-config; nothing was written' in err
