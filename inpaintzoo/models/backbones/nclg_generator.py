@@ -21,6 +21,7 @@ from inpaintzoo.models.layers.nclg_fusion import FeatureFusion
 from inpaintzoo.models.layers.nclg_gated_conv import NCLGGatedConv
 from inpaintzoo.models.layers.nclg_landmark import rasterize_landmarks
 from inpaintzoo.models.layers.nclg_res_blocks import DilatedResBlock
+from inpaintzoo.models.layers.official_init import official_normal_init
 from inpaintzoo.registry import MODELS
 from inpaintzoo.utils.errors import ConfigError, InvalidImageError
 
@@ -57,47 +58,6 @@ def cp_stages(with_cp: bool | Sequence[str]) -> frozenset[str]:
             f"from {list(CP_STAGES)} (e.g. ['middle', 'decoder']); got {with_cp!r}"
         )
     return frozenset(names)
-
-
-#: layers whose weights :func:`official_normal_init` draws from N(0, gain)
-_NORMAL_INIT_LAYERS = (
-    nn.Conv1d,
-    nn.Conv2d,
-    nn.Conv3d,
-    nn.ConvTranspose1d,
-    nn.ConvTranspose2d,
-    nn.ConvTranspose3d,
-    nn.Linear,
-)
-#: norms whose weights it draws from N(1, gain)
-_NORMAL_INIT_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
-
-
-def official_normal_init(module: nn.Module, gain: float = 0.02) -> None:
-    """The LaFIn / NCLG-MT ``init_weights`` ('normal', reference-models §5.6).
-
-    Every convolution (transposed too) and ``Linear`` weight gets N(0, ``gain``)
-    and its bias 0; every affine ``BatchNorm`` weight N(1, ``gain``) and its
-    bias 0. A spectral-normalised conv is initialised through its
-    ``weight_orig`` parameter (the official code writes through ``weight.data``,
-    which shares its storage at construction). Other parameters (attention
-    scalars, PReLU slopes) are left alone.
-
-    Args:
-        module (nn.Module): initialised in place, with all its submodules.
-        gain (float): standard deviation. Defaults to 0.02.
-    """
-    for m in module.modules():
-        if isinstance(m, _NORMAL_INIT_LAYERS):
-            weight = getattr(m, 'weight_orig', None)
-            weight = m.weight if weight is None else weight
-            nn.init.normal_(weight.data, 0.0, gain)
-        elif isinstance(m, _NORMAL_INIT_NORMS) and m.affine:
-            nn.init.normal_(m.weight.data, 1.0, gain)
-        else:
-            continue
-        if m.bias is not None:
-            nn.init.zeros_(m.bias.data)
 
 
 class NCLGOutput(NamedTuple):

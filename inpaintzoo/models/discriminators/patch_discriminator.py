@@ -5,6 +5,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import nn
 
+from inpaintzoo.models.layers.official_init import normal_init_
 from inpaintzoo.registry import MODELS
 
 
@@ -86,18 +87,11 @@ class PatchDiscriminator(BaseModule):
 
     def _official_init(self, gain: float = 0.02) -> None:
         for conv in self.convs:
-            weight = getattr(conv, 'weight_orig', None)
-            weight = conv.weight if weight is None else weight
-            nn.init.normal_(weight.data, 0.0, gain)
-            if conv.bias is not None:
-                nn.init.zeros_(conv.bias.data)
+            normal_init_(conv, 0.0, gain)
         if self.attn is not None:
             for m in self.attn.modules():
                 if isinstance(m, nn.Conv2d):
-                    weight = getattr(m, 'weight_orig', m.weight)
-                    nn.init.normal_(weight.data, 0.0, gain)
-                    if m.bias is not None:
-                        nn.init.zeros_(m.bias.data)
+                    normal_init_(m, 0.0, gain)
 
     def init_weights(self) -> None:
         """N(0, 0.02) weights and zero biases, or MMEngine's ``init_cfg`` if set."""
